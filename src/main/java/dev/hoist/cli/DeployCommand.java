@@ -1,0 +1,62 @@
+package dev.hoist.cli;
+
+import dev.hoist.release.DeployException;
+import dev.hoist.release.DeployReport;
+import dev.hoist.release.Deployer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code hoist deploy}: converge the stack, ship a release, switch gracefully, health-check. */
+@Command(
+    name = "deploy",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Deploys the project: installs what the node lacks (nginx, gunicorn, runit, python3-venv),",
+      "writes the app's config, ships the code as a new release beside the live one, switches to it",
+      "without dropping a request, and health-checks it through nginx. A sick release is switched",
+      "back at once. Running it again when nothing changed does nothing and says '0 changed'."
+    })
+final class DeployCommand implements Callable<Integer> {
+  @ParentCommand HoistCommand root;
+
+  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
+      description = "Project directory or hoist.yml (default: current directory).")
+  String project;
+
+  @Option(names = "--dry-run", description = "Show what would change, as 'hoist plan' does; touch nothing.")
+  boolean dryRun;
+
+  @Option(names = "--json", description = "Print the result as JSON on stdout.")
+  boolean json;
+
+  @Option(names = {"-v", "--verbose"}, description = "Show the output of every command run on the node.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws CommandException, InterruptedException {
+    if (dryRun) {
+      return PlanCommand.show(root.console, project, json);
+    }
+    Session s = Session.open(project);
+    Deployer deployer = new Deployer(s.engine(), s.templates());
+    DeployReport report;
+    try {
+      report = deployer.deploy(s.spec(), json ? e -> {} : new ProgressPrinter(root.console, verbose));
+    } catch (DeployException e) {
+      throw new CommandException(ExitCode.NODE, e.getMessage());
+    }
+    if (json) {
+      root.console.json(report);
+    } else {
+      new ReportView(root.console).deployed(report);
+      if (report.ok() && report.changedCount() > 0) {
+        root.console.line("serving " + "http://" + s.spec().domain() + "/  (try: curl -H 'Host: "
+            + s.spec().domain() + "' http://127.0.0.1/)");
+      }
+    }
+    return report.ok() ? ExitCode.OK : ExitCode.FAILED;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.hoist.cli;
+
+import dev.hoist.engine.Engine.StepEvent;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/** Prints each step of an apply as it ends (and command output with --verbose) to stderr. */
+final class ProgressPrinter implements Consumer<StepEvent> {
+  private final Console console;
+  private final boolean verbose;
+
+  ProgressPrinter(Console console, boolean verbose) {
+    this.console = console;
+    this.verbose = verbose;
+  }
+
+  @Override
+  public void accept(StepEvent e) {
+    if (e.isLog()) {
+      if (verbose) {
+        console.progress(console.dim("    | " + e.line()));
+      }
+      return;
+    }
+    String secs = String.format(Locale.ROOT, "%5.2fs", e.seconds());
+    switch (e.status()) {
+      case "ok" -> console.progress("  " + console.green("ok  ") + " " + console.dim(secs) + "  " + e.id()
+          + (e.note() == null ? "" : console.dim("  " + firstLine(e.note()))));
+      case "fail" -> console.progress("  " + console.red("FAIL") + " " + console.dim(secs) + "  " + e.id()
+          + "  " + firstLine(e.note()));
+      default -> {
+        if (verbose) {
+          console.progress(console.dim("  ...         " + e.id()));
+        }
+      }
+    }
+  }
+
+  private static String firstLine(String text) {
+    int nl = text.indexOf('\n');
+    return nl < 0 ? text : text.substring(0, nl);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.hoist.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Owner, group and octal mode (e.g. {@code 0640}) wanted for a path. */
+public record Attributes(String owner, String group, String mode) {
+  public static Attributes of(String owner, String group, String mode) {
+    return new Attributes(owner, group, mode);
+  }
+
+  /** Human reasons for each attribute that differs from the probed state. */
+  public List<String> differences(JsonNode current) {
+    List<String> out = new ArrayList<>();
+    compare(out, "owner", owner, current.path("owner").asText());
+    compare(out, "group", group, current.path("group").asText());
+    compare(out, "mode", mode, current.path("mode").asText());
+    return out;
+  }
+
+  /** Copies the attributes into an agent step. */
+  public ObjectNode into(ObjectNode step) {
+    return step.put("owner", owner).put("group", group).put("mode", mode);
+  }
+
+  private static void compare(List<String> out, String what, String want, String have) {
+    if (want != null && !want.equals(have)) {
+      out.add(what + " " + have + " -> " + want);
+    }
+  }
+}

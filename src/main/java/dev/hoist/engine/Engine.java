@@ -1,0 +1,112 @@
+package dev.hoist.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.node.Agent;
+import dev.hoist.node.AgentException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** The I/O edges of a converge: one probe round trip and one apply round trip per node. */
+public final class Engine {
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration APPLY_TIMEOUT = Duration.ofMinutes(30);
+
+  private final Agent agent;
+
+  public Engine(Agent agent) {
+    this.agent = agent;
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  /** What one probe read: node facts, resource states by id, and the health check if asked. */
+  public record Probe(JsonNode facts, Map<String, JsonNode> states, Optional<JsonNode> health) {}
+
+  /** Reads the state of every resource (and any extra probes) in one agent run. */
+  public Probe probe(Collection<ObjectNode> probes, Optional<ObjectNode> health)
+      throws AgentException, InterruptedException {
+    ObjectNode request = Agent.request("probe");
+    ArrayNode list = request.putArray("resources");
+    probes.forEach(list::add);
+    health.ifPresent(h -> request.set("health", h));
+    JsonNode result = agent.call(request, new byte[0], PROBE_TIMEOUT, event -> {});
+    Map<String, JsonNode> states = new LinkedHashMap<>();
+    result.path("states").properties().forEach(e -> states.put(e.getKey(), e.getValue()));
+    return new Probe(result.path("facts"), states, Optional.ofNullable(result.get("health")));
+  }
+
+  /**
+   * The steps of one apply run. If a step after {@code guard} fails, the agent runs {@code rescue}
+   * (e.g. switch back to the previous release) before it reports; if one fails before it, {@code
+   * cleanup} (e.g. mark the half-made release failed). {@code lock} is a directory the
+   * agent locks for the run, so two runs never interleave.
+   */
+  public record ApplyRequest(
+      List<ObjectNode> steps,
+      String guard,
+      List<ObjectNode> rescue,
+      List<ObjectNode> cleanup,
+      String lock,
+      byte[] payload) {
+    public ApplyRequest {
+      steps = List.copyOf(steps);
+      rescue = List.copyOf(rescue);
+      cleanup = List.copyOf(cleanup);
+      payload = payload == null ? new byte[0] : payload;
+    }
+  }
+
+  /** How an apply run ended: which steps were done, the error, and whether the rescue worked. */
+  public record ApplyResult(boolean ok, String error, List<String> done, Optional<Boolean> rescued) {}
+
+  /** A progress event from the agent: a step starting or ending, or a line of a command's output. */
+  public record StepEvent(String id, String status, String note, String line, double seconds) {
+    public boolean isLog() {
+      return line != null;
+    }
+  }
+
+  public ApplyResult apply(ApplyRequest req, Consumer<StepEvent> onEvent)
+      throws AgentException, InterruptedException {
+    ObjectNode request = Agent.request("apply");
+    request.putArray("steps").addAll(req.steps());
+    request.putArray("rescue").addAll(req.rescue());
+    request.putArray("cleanup").addAll(req.cleanup());
+    if (req.guard() != null) {
+      request.put("guard", req.guard());
+    }
+    if (req.lock() != null) {
+      request.put("lock", req.lock());
+    }
+    JsonNode result =
+        agent.call(request, req.payload(), APPLY_TIMEOUT, event -> onEvent.accept(toEvent(event)));
+    List<String> done = new ArrayList<>();
+    result.path("done").forEach(d -> done.add(d.asText()));
+    JsonNode rescued = result.path("rescued");
+    return new ApplyResult(
+        result.path("ok").asBoolean(),
+        result.path("error").asText(""),
+        done,
+        rescued.isBoolean() ? Optional.of(rescued.asBoolean()) : Optional.empty());
+  }
+
+  private static StepEvent toEvent(JsonNode e) {
+    String note = e.has("error") ? e.get("error").asText() : e.path("note").asText(null);
+    return new StepEvent(
+        e.path("id").asText(),
+        e.path("status").asText("log"),
+        note,
+        e.has("line") ? e.get("line").asText() : null,
+        e.path("secs").asDouble());
+  }
+}

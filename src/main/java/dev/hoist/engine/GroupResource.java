@@ -1,0 +1,34 @@
+package dev.hoist.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+
+/** A system group. */
+public record GroupResource(String name) implements Resource {
+  @Override
+  public String id() {
+    return "group:" + name;
+  }
+
+  @Override
+  public ObjectNode probe() {
+    return Steps.probe(id(), "group").put("name", name);
+  }
+
+  @Override
+  public Optional<Change> diff(JsonNode current) {
+    if (current.path("exists").asBoolean()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Change(
+            id(),
+            Change.Kind.CREATE,
+            "create system group " + name,
+            List.of("missing"),
+            "",
+            List.of(Steps.step(id(), "group.create").put("name", name))));
+  }
+}

@@ -1,0 +1,41 @@
+package dev.hoist.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+
+/** A system user that logs in nowhere: the identity an app runs as. */
+public record UserResource(String name, String group, String home, String shell)
+    implements Resource {
+  @Override
+  public String id() {
+    return "user:" + name;
+  }
+
+  @Override
+  public ObjectNode probe() {
+    return Steps.probe(id(), "user").put("name", name);
+  }
+
+  @Override
+  public Optional<Change> diff(JsonNode current) {
+    if (current.path("exists").asBoolean()) {
+      return Optional.empty();
+    }
+    ObjectNode step =
+        Steps.step(id(), "user.create")
+            .put("name", name)
+            .put("group", group)
+            .put("home", home)
+            .put("shell", shell);
+    return Optional.of(
+        new Change(
+            id(),
+            Change.Kind.CREATE,
+            "create system user " + name + " (home " + home + ")",
+            List.of("missing"),
+            "",
+            List.of(step)));
+  }
+}

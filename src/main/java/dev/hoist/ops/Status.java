@@ -1,0 +1,57 @@
+package dev.hoist.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.Engine;
+import dev.hoist.engine.ServiceResource;
+import dev.hoist.engine.Steps;
+import dev.hoist.health.HealthCheck;
+import dev.hoist.node.AgentException;
+import dev.hoist.release.ReleaseState;
+import dev.hoist.stack.Stack;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads, in one round trip, what is live: the release, each supervised process, and health. */
+public final class Status {
+  /** One supervised process. */
+  public record Process(String service, String state, Optional<Integer> pid, Optional<Long> uptimeSeconds) {}
+
+  /** What {@code hoist status} shows. */
+  public record Report(
+      String node, String app, Optional<String> release, int releases, List<Process> processes,
+      boolean healthy, String health, String url) {}
+
+  private final Engine engine;
+
+  public Status(Engine engine) {
+    this.engine = engine;
+  }
+
+  public Report read(Stack stack, HealthCheck health) throws AgentException, InterruptedException {
+    List<ServiceResource> services = new ArrayList<>();
+    services.add(stack.appService());
+    services.addAll(stack.processServices());
+    services.add(new ServiceResource("nginx", stack.appService().supervisor(), ServiceResource.Refresh.RELOAD,
+        java.time.Duration.ofSeconds(10)));
+    List<ObjectNode> probes = new ArrayList<>();
+    services.forEach(s -> probes.add(s.probe()));
+    probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
+    Engine.Probe probe = engine.probe(probes, Optional.of(health.once()));
+    List<Process> processes = new ArrayList<>();
+    for (ServiceResource s : services) {
+      JsonNode st = probe.states().getOrDefault(s.id(), MissingNode.getInstance());
+      String state = !st.path("enabled").asBoolean() ? "not installed" : st.path("state").asText("unknown");
+      processes.add(new Process(s.name(), state,
+          st.path("pid").isInt() ? Optional.of(st.get("pid").asInt()) : Optional.empty(),
+          st.path("uptime").isNumber() && "run".equals(state) ? Optional.of(st.get("uptime").asLong()) : Optional.empty()));
+    }
+    ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
+    JsonNode h = probe.health().orElse(MissingNode.getInstance());
+    return new Report(engine.agent().node().name(), stack.spec().app(), releases.current(),
+        releases.releases().size(), processes, h.path("ok").asBoolean(), h.path("detail").asText("not checked"),
+        health.url());
+  }
+}

@@ -1,0 +1,31 @@
+package dev.hoist.project;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated {@code hoist.yml}: everything Hoist needs to know about one app.
+ *
+ * <p>Maps keep the order of the file. Paths inside the project are relative strings with forward
+ * slashes, already checked to stay inside {@link #projectDir()}.
+ */
+public record Spec(
+    Path projectDir,
+    Path file,
+    String app,
+    WsgiEntry wsgi,
+    Optional<String> requirements,
+    Optional<String> wheelhouse,
+    Workers workers,
+    String domain,
+    List<String> aliases,
+    Map<String, String> statics,
+    Map<String, String> env,
+    List<String> shared,
+    List<PackageRef> packages,
+    Map<String, ProcessSpec> processes,
+    Map<String, String> templates,
+    ReleaseSpec release,
+    HealthSpec health) {}

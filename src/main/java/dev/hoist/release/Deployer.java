@@ -1,0 +1,221 @@
+package dev.hoist.release;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.Change;
+import dev.hoist.engine.Engine;
+import dev.hoist.engine.Engine.ApplyRequest;
+import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.Engine.StepEvent;
+import dev.hoist.engine.Plan;
+import dev.hoist.engine.PlanException;
+import dev.hoist.engine.Planner;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.engine.Steps;
+import dev.hoist.node.AgentException;
+import dev.hoist.project.Spec;
+import dev.hoist.stack.Stack;
+import dev.hoist.stack.StackBuilder;
+import dev.hoist.stack.Templates;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Deploys a spec to one node: probe once, plan purely, apply once (stack changes, then a new release
+ * prepared beside the live one, switched, reloaded and health-checked, or switched back).
+ */
+public final class Deployer {
+  /** Part of every release hash: bump it when the layout of a release changes. */
+  private static final String RELEASE_FORMAT = "hoist-release-1";
+
+  private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+  private final Engine engine;
+  private final Templates templates;
+
+  public Deployer(Engine engine, Templates templates) {
+    this.engine = engine;
+    this.templates = templates;
+  }
+
+  /** Everything a deploy decided before touching the node. */
+  record Decision(
+      Stack stack,
+      Plan plan,
+      ReleaseState releases,
+      String hash,
+      ReleaseSource source,
+      Optional<String> newRelease,
+      String releaseReason,
+      String health) {}
+
+  /** Plans only: what a deploy would change, touching nothing. */
+  public DeployReport plan(Spec spec) throws DeployException, InterruptedException {
+    long start = System.nanoTime();
+    Decision d = decide(spec);
+    return report(d, false, true, Optional.empty(), false, d.releases().current(), start);
+  }
+
+  public DeployReport deploy(Spec spec, Consumer<StepEvent> onEvent)
+      throws DeployException, InterruptedException {
+    long start = System.nanoTime();
+    Decision d = decide(spec);
+    ReleaseSteps steps = new ReleaseSteps(d.stack());
+    if (d.plan().isEmpty() && d.newRelease().isEmpty()) {
+      boolean healthy = d.health().startsWith("healthy");
+      return report(d, true, healthy, healthy ? Optional.empty() : Optional.of("health check fails: " + d.health()),
+          false, d.releases().current(), start);
+    }
+    List<ObjectNode> main = new ArrayList<>(d.plan().steps());
+    List<ObjectNode> rescue = List.of();
+    List<ObjectNode> cleanup = List.of();
+    byte[] payload = new byte[0];
+    if (d.newRelease().isPresent()) {
+      String id = d.newRelease().get();
+      try {
+        payload = d.source().archive();
+      } catch (IOException e) {
+        throw new DeployException("cannot read the project: " + e.getMessage(), e);
+      }
+      main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
+      rescue = steps.rescue(id, d.releases().current());
+      cleanup = steps.discard(id);
+    }
+    main.addAll(steps.activate(d.newRelease(), d.plan().deferred()));
+    ApplyResult result;
+    try {
+      result = engine.apply(
+          new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, cleanup, d.stack().layout().root(), payload),
+          onEvent);
+    } catch (AgentException e) {
+      throw new DeployException(e.getMessage(), e);
+    }
+    boolean switched = d.newRelease().isPresent() && result.done().contains(ReleaseSteps.SWITCH);
+    boolean rolledBack = switched && !result.ok() && result.rescued().orElse(false);
+    Optional<String> live;
+    if (result.ok()) {
+      live = d.newRelease().or(() -> d.releases().current());
+    } else {
+      live = switched && !rolledBack ? d.newRelease() : d.releases().current();
+    }
+    String health = result.ok() ? "healthy" : "failed";
+    return new DeployReport(engine.agent().node().name(), true, d.plan().changes(), d.releases().current(),
+        d.newRelease(), d.releaseReason(), result.ok(), result.ok() ? Optional.empty() : Optional.of(result.error()),
+        rolledBack, live, health, elapsed(start), engine.agent().roundTrips());
+  }
+
+  private Decision decide(Spec spec) throws DeployException, InterruptedException {
+    try {
+      Stack stack = new StackBuilder(templates, Supervisor.RUNIT).build(spec);
+      Engine.Probe probe = probe(stack);
+      Supervisor actual = "systemd".equals(probe.facts().path("supervisor").asText()) ? Supervisor.SYSTEMD : Supervisor.RUNIT;
+      if (actual != Supervisor.RUNIT) {
+        // The first guess was wrong (PID 1 is systemd): build for it and read again.
+        stack = new StackBuilder(templates, actual).build(spec);
+        probe = probe(stack);
+      }
+      if (probe.facts().path("euid").asInt(0) != 0) {
+        throw new DeployException("hoist must run as root on " + engine.agent().node().name()
+            + " (it installs packages and writes /etc); run it with sudo", null);
+      }
+      checkPort80(probe.states());
+      Plan plan = Planner.plan(stack.catalog(), probe.states(), stack.releaseRefreshed());
+      ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
+      ReleaseSource source = ReleaseSource.scan(spec.projectDir(), spec.shared());
+      String hash = source.hash(RELEASE_FORMAT);
+      Optional<ReleaseState.Release> live = releases.live();
+      String reason;
+      if (live.isEmpty()) {
+        reason = "no release is live yet";
+      } else if (live.get().failed()) {
+        reason = "the live release " + live.get().id() + " is marked failed";
+      } else if (!live.get().hash().equals(hash)) {
+        reason = "the project differs from live release " + live.get().id();
+      } else {
+        reason = "";
+      }
+      Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(newId(hash));
+      String health = probe.health().map(h -> (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
+          + h.path("detail").asText()).orElse("unknown");
+      return new Decision(stack, plan, releases, hash, source, newRelease, reason, health);
+    } catch (PlanException e) {
+      throw new DeployException(engine.agent().node().name() + ": " + e.getMessage(), e);
+    } catch (AgentException e) {
+      throw new DeployException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new DeployException("cannot read the project: " + e.getMessage(), e);
+    }
+  }
+
+  private Engine.Probe probe(Stack stack) throws AgentException, InterruptedException {
+    List<ObjectNode> probes = new ArrayList<>();
+    stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
+    probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
+    probes.add(Steps.probe("port:80", "port").put("port", 80));
+    return engine.probe(probes, Optional.of(new ReleaseSteps(stack).health().once()));
+  }
+
+  /** Port 80 must be free or held by the nginx this stack manages. */
+  private static void checkPort80(Map<String, JsonNode> states) {
+    JsonNode nginx = states.getOrDefault("service:nginx", MissingNode.getInstance());
+    boolean ours = "run".equals(nginx.path("state").asText());
+    List<String> others = new ArrayList<>();
+    for (JsonNode l : states.getOrDefault("port:80", MissingNode.getInstance()).path("listeners")) {
+      if (!(ours && "nginx".equals(l.path("comm").asText()))) {
+        others.add(l.path("comm").asText() + " (pid " + l.path("pid").asInt() + ")");
+      }
+    }
+    if (!others.isEmpty()) {
+      throw new PlanException("port 80 is taken by " + String.join(", ", others)
+          + ", which hoist does not manage; stop it (or let hoist's nginx own port 80), then deploy again");
+    }
+  }
+
+  /** The spec's config templates, rendered for release {@code id}. */
+  private Map<String, byte[]> renderConfigTemplates(Spec spec, String id) throws DeployException {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    Map<String, Object> ctx = new LinkedHashMap<>();
+    ctx.put("app", spec.app());
+    ctx.put("domain", spec.domain());
+    ctx.put("release", id);
+    ctx.put("env", spec.env());
+    ctx.put("shared_dir", "/srv/" + spec.app() + "/shared");
+    ctx.put("current_dir", "/srv/" + spec.app() + "/current");
+    for (Map.Entry<String, String> t : spec.templates().entrySet()) {
+      try {
+        String text = Files.readString(spec.projectDir().resolve(t.getValue()));
+        out.put(t.getKey(), templates.renderText(t.getValue(), text, ctx).getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new DeployException("cannot read template " + t.getValue() + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  private static String newId(String hash) {
+    return ZonedDateTime.now(ZoneOffset.UTC).format(ID) + "-" + hash.substring(0, 7);
+  }
+
+  private DeployReport report(Decision d, boolean applied, boolean ok, Optional<String> error, boolean rolledBack,
+      Optional<String> live, long start) {
+    return new DeployReport(engine.agent().node().name(), applied, d.plan().changes(), d.releases().current(),
+        d.newRelease(), d.releaseReason(), ok, error, rolledBack, live, d.health(), elapsed(start),
+        engine.agent().roundTrips());
+  }
+
+  private static Duration elapsed(long start) {
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+}

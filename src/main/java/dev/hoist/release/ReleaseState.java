@@ -1,0 +1,59 @@
+package dev.hoist.release;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The releases on a node as probed: which is current, which was before, and each one's metadata. */
+public record ReleaseState(Optional<String> current, Optional<String> previous, List<Release> releases) {
+
+  /** One release directory. */
+  public record Release(String id, String hash, String created, boolean failed, boolean incomplete) {}
+
+  public static ReleaseState from(JsonNode probed) {
+    List<Release> list = new ArrayList<>();
+    for (JsonNode r : probed.path("releases")) {
+      list.add(
+          new Release(
+              r.path("id").asText(),
+              r.path("hash").asText(""),
+              r.path("created").asText(""),
+              r.path("failed").asBoolean(),
+              r.path("incomplete").asBoolean()));
+    }
+    return new ReleaseState(text(probed, "current"), text(probed, "previous"), List.copyOf(list));
+  }
+
+  private static Optional<String> text(JsonNode node, String key) {
+    JsonNode v = node.path(key);
+    return v.isTextual() && !v.asText().isEmpty() ? Optional.of(v.asText()) : Optional.empty();
+  }
+
+  public Optional<Release> find(String id) {
+    return releases.stream().filter(r -> r.id().equals(id)).findFirst();
+  }
+
+  /** The release that is live, if its metadata is readable. */
+  public Optional<Release> live() {
+    return current.flatMap(this::find);
+  }
+
+  /** The release a rollback goes to: the one before current that is complete and did not fail. */
+  public Optional<Release> rollbackTarget() {
+    Optional<Release> prev = previous.flatMap(this::find).filter(r -> !r.failed() && !r.incomplete());
+    if (prev.isPresent() && !prev.get().id().equals(current.orElse(""))) {
+      return prev;
+    }
+    Release best = null;
+    for (Release r : releases) {
+      if (current.isPresent() && r.id().compareTo(current.get()) >= 0) {
+        break;
+      }
+      if (!r.failed() && !r.incomplete()) {
+        best = r;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.hoist.release;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.Change;
+import dev.hoist.engine.ServiceResource;
+import dev.hoist.engine.Steps;
+import dev.hoist.health.HealthCheck;
+import dev.hoist.node.Agent;
+import dev.hoist.project.Spec;
+import dev.hoist.stack.AppLayout;
+import dev.hoist.stack.Stack;
+import dev.hoist.stack.StackBuilder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent steps of a release, pure: prepare a new release beside the live one, switch to it,
+ * reload gracefully, health-check; and the rescue that switches back when that fails.
+ */
+public final class ReleaseSteps {
+  /** The step after which a failure means "switch back" rather than "discard the new release". */
+  public static final String SWITCH = "switch";
+
+  private final Stack stack;
+  private final AppLayout layout;
+  private final HealthCheck health;
+
+  public ReleaseSteps(Stack stack) {
+    this.stack = stack;
+    this.layout = stack.layout();
+    this.health =
+        new HealthCheck(
+            stack.spec().health(),
+            stack.spec().domain().equals("_") ? "localhost" : stack.spec().domain(),
+            List.of(layout.appLog(), layout.nginxErrorLog()));
+  }
+
+  public HealthCheck health() {
+    return health;
+  }
+
+  /** Unpacks, links shared dirs, builds the venv, checks the app imports, runs the hooks. */
+  public List<ObjectNode> prepare(String id, String hash, Map<String, byte[]> renderedFiles) {
+    Spec spec = stack.spec();
+    String dir = layout.release(id);
+    List<ObjectNode> steps = new ArrayList<>();
+    ObjectNode unpack = Steps.step("unpack", "release.unpack").put("path", dir);
+    ObjectNode files = unpack.putObject("files");
+    renderedFiles.forEach((path, bytes) -> files.put(path, Base64.getEncoder().encodeToString(bytes)));
+    unpack.putObject("meta").put("id", id).put("hash", hash).put("created", java.time.Instant.now().toString())
+        .put("app", spec.app());
+    steps.add(unpack);
+    if (!spec.shared().isEmpty()) {
+      ObjectNode shared = Steps.step("shared", "release.shared").put("path", dir).put("shared", layout.shared())
+          .put("user", spec.app());
+      shared.set("dirs", Steps.array(spec.shared()));
+      steps.add(shared);
+    }
+    List<String> venv = new ArrayList<>(List.of(Agent.PYTHON, "-m", "venv", "--system-site-packages"));
+    if (spec.requirements().isEmpty()) {
+      venv.add("--without-pip"); // ensurepip costs ~2.7 s and nothing needs pip here
+    }
+    venv.add(dir + "/.venv");
+    steps.add(exec("venv", venv, Optional.empty(), dir));
+    steps.add(Steps.step("chown", "release.chown").put("path", dir).put("user", spec.app()));
+    spec.requirements().ifPresent(req -> {
+      List<String> pip = new ArrayList<>(List.of(dir + "/.venv/bin/python", "-m", "pip", "install", "--no-input",
+          "--disable-pip-version-check"));
+      spec.wheelhouse().ifPresent(w -> pip.addAll(List.of("--no-index", "--find-links", dir + "/" + w)));
+      pip.addAll(List.of("-r", dir + "/" + req));
+      steps.add(appExec("requirements", pip, dir, id));
+    });
+    steps.add(appExec("import", List.of(dir + "/.venv/bin/python", "-c", IMPORT_CHECK, spec.wsgi().gunicornForm()), dir, id));
+    int n = 1;
+    for (List<String> hook : spec.release().beforeActivate()) {
+      steps.add(appExec("hook-" + n++, hook, dir, id));
+    }
+    return steps;
+  }
+
+  /** Loads the app the way gunicorn will, so a release that cannot import never goes live. */
+  private static final String IMPORT_CHECK =
+      "import sys\nsys.path.insert(0, '.')\nfrom gunicorn.util import import_app\nimport_app(sys.argv[1])\n";
+
+  /**
+   * Switches {@code current} to {@code id} and brings the app server and processes onto it, then
+   * checks health. {@code appChange} is what the plan said about the app service (start or reload).
+   */
+  public List<ObjectNode> activate(Optional<String> id, Map<String, Change> deferred) {
+    List<ObjectNode> steps = new ArrayList<>();
+    id.ifPresent(r -> steps.add(switchTo(r, SWITCH)));
+    Change app = deferred.get(stack.appService().id());
+    if (app != null && app.kind() != Change.Kind.REFRESH || app != null && app.summary().startsWith("restart")) {
+      steps.add(finish(last(app)));
+    } else if (id.isPresent() || app != null) {
+      String why = id.isPresent() ? "new release" : "config changed";
+      steps.add(finish(stack.appService().refreshChange(why).steps().get(0)));
+    }
+    for (ServiceResource p : stack.processServices()) {
+      Change change = deferred.get(p.id());
+      if (change != null && change.kind() == Change.Kind.CREATE) {
+        steps.add(finish(last(change)));
+      } else if (id.isPresent() || change != null) {
+        steps.add(finish(p.refreshChange("new release").steps().get(0)));
+      }
+    }
+    steps.add(finish(health.step("health")));
+    id.ifPresent(r -> steps.add(finish(prune())));
+    return steps;
+  }
+
+  /** After a failed activation: back to {@code previous}, then report whether that one is healthy. */
+  public List<ObjectNode> rescue(String failed, Optional<String> previous) {
+    List<ObjectNode> steps = new ArrayList<>();
+    steps.add(Steps.step("mark-failed", "release.mark_failed").put("root", layout.root()).put("release", failed));
+    previous.ifPresent(prev -> {
+      steps.add(switchTo(prev, "switch-back"));
+      steps.add(stack.appService().refreshChange("rollback").steps().get(0).deepCopy().put("id", "reload-back"));
+      for (ServiceResource p : stack.processServices()) {
+        steps.add(p.refreshChange("rollback").steps().get(0));
+      }
+      steps.add(health.step("health-back"));
+    });
+    return steps;
+  }
+
+  /** When preparation fails: mark the half-made release failed (the next prune removes it). */
+  public List<ObjectNode> discard(String id) {
+    return List.of(Steps.step("mark-failed", "release.mark_failed").put("root", layout.root()).put("release", id));
+  }
+
+  private static ObjectNode last(Change change) {
+    return change.steps().get(change.steps().size() - 1);
+  }
+
+  private ObjectNode switchTo(String id, String stepId) {
+    return Steps.step(stepId, "release.switch").put("root", layout.root()).put("release", id);
+  }
+
+  private ObjectNode prune() {
+    return Steps.step("prune", "release.prune").put("root", layout.root()).put("keep", stack.spec().release().keep());
+  }
+
+  /** Steps after the switch always run to the end, even on Ctrl-C, so the node is left consistent. */
+  private static ObjectNode finish(ObjectNode step) {
+    return step.deepCopy().put("finish", true);
+  }
+
+  private ObjectNode exec(String id, List<String> argv, Optional<String> user, String cwd) {
+    ObjectNode step = Steps.step(id, "exec").put("cwd", cwd);
+    step.set("argv", Steps.array(argv));
+    user.ifPresent(u -> step.put("user", u));
+    return step;
+  }
+
+  /** A command in the new release's environment, as the app user. */
+  private ObjectNode appExec(String id, List<String> argv, String dir, String release) {
+    ObjectNode step = exec(id, argv, Optional.of(stack.spec().app()), dir);
+    ObjectNode env = step.putObject("env");
+    StackBuilder.baseEnv(stack.spec(), layout).forEach(env::put);
+    env.put("HOIST_RELEASE", release);
+    env.put("PATH", dir + "/.venv/bin:/usr/local/bin:/usr/bin:/bin");
+    env.put("VIRTUAL_ENV", dir + "/.venv");
+    return step;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.hoist.stack;
+
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.ServiceResource;
+import dev.hoist.project.Spec;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a spec needs on a node: the catalog of resources, and the services whose refresh the release
+ * does itself (the app server is reloaded after a switch, the processes restarted).
+ */
+public record Stack(
+    Spec spec,
+    AppLayout layout,
+    Catalog catalog,
+    ServiceResource appService,
+    List<ServiceResource> processServices) {
+
+  /** Refreshes the release performs itself, so the engine must not plan them. */
+  public Set<String> releaseRefreshed() {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    ids.add(appService.id());
+    processServices.forEach(p -> ids.add(p.id()));
+    return ids;
+  }
+}

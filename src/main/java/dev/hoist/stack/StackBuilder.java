@@ -1,0 +1,187 @@
+package dev.hoist.stack;
+
+import dev.hoist.engine.Attributes;
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.DirectoryResource;
+import dev.hoist.engine.FileResource;
+import dev.hoist.engine.GroupResource;
+import dev.hoist.engine.PackageResource;
+import dev.hoist.engine.ServiceResource;
+import dev.hoist.engine.ServiceResource.Refresh;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.engine.UserResource;
+import dev.hoist.project.PackageRef;
+import dev.hoist.project.ProcessSpec;
+import dev.hoist.project.ShellWords;
+import dev.hoist.project.Spec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Turns a spec into the resources of its stack: packages, user, dirs, config files, services. */
+public final class StackBuilder {
+  /** What every app needs from Debian, besides the spec's own packages. */
+  static final List<String> BASE_PACKAGES = List.of("nginx", "gunicorn", "python3-venv");
+
+  private static final Attributes ROOT_DIR = Attributes.of("root", "root", "0755");
+  private static final Attributes ROOT_FILE = Attributes.of("root", "root", "0644");
+  private static final Attributes SCRIPT = Attributes.of("root", "root", "0755");
+  private static final List<String> NGINX_TEST = List.of("nginx", "-t", "-q");
+
+  private final Templates templates;
+  private final Supervisor supervisor;
+
+  public StackBuilder(Templates templates, Supervisor supervisor) {
+    this.templates = templates;
+    this.supervisor = supervisor;
+  }
+
+  public Stack build(Spec spec) {
+    AppLayout layout = new AppLayout(spec.app());
+    String app = spec.app();
+    Attributes appDir = Attributes.of(app, app, "0755");
+    Map<String, Object> ctx = context(spec, layout);
+    Catalog.Builder c = Catalog.builder();
+
+    List<String> packages = new ArrayList<>(BASE_PACKAGES);
+    if (supervisor == Supervisor.RUNIT) {
+      packages.add("runit");
+    }
+    for (String name : packages) {
+      if (spec.packages().stream().noneMatch(p -> p.name().equals(name))) {
+        c.add(new PackageResource(name, Optional.empty()));
+      }
+    }
+    for (PackageRef ref : spec.packages()) {
+      c.add(new PackageResource(ref.name(), ref.version()));
+    }
+    c.add(new GroupResource(app));
+    c.add(new UserResource(app, app, layout.root(), "/usr/sbin/nologin")).requires("group:" + app);
+    c.add(new DirectoryResource(layout.root(), ROOT_DIR)).requires("user:" + app);
+    c.add(new DirectoryResource(layout.releases(), appDir)).requires("dir:" + layout.root());
+    c.add(new DirectoryResource(layout.shared(), appDir)).requires("dir:" + layout.root());
+    c.add(new DirectoryResource(layout.etc(), ROOT_DIR)).requires("dir:" + layout.root());
+    c.add(new DirectoryResource("/var/log/hoist", ROOT_DIR));
+    c.add(new DirectoryResource(layout.logDir(), ROOT_DIR)).requires("dir:/var/log/hoist");
+
+    ServiceResource appService =
+        new ServiceResource(layout.service(), supervisor, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
+    List<ServiceResource> processes = new ArrayList<>();
+    List<String> configIds = new ArrayList<>();
+    // Owned by the app user so gunicorn's master re-reads it on a graceful reload; 0600 all the same.
+    c.add(FileResource.of(layout.envFile(), envFile(spec, layout), Attributes.of(app, app, "0600")).asSecret())
+        .requires("dir:" + layout.etc());
+    configIds.add("file:" + layout.envFile());
+    c.add(FileResource.of(layout.gunicornConfig(), templates.render("gunicorn.conf.py.j2", ctx), ROOT_FILE))
+        .requires("dir:" + layout.etc());
+    configIds.add("file:" + layout.gunicornConfig());
+    configIds.addAll(unitFiles(c, layout.service(), "app", ctx, layout.logDir()));
+    for (ProcessSpec process : spec.processes().values()) {
+      Map<String, Object> pctx = new LinkedHashMap<>(ctx);
+      pctx.put("name", process.name());
+      pctx.put("command", ShellWords.join(process.command()));
+      pctx.put("stop_timeout", process.stopTimeout().toSeconds());
+      c.add(new DirectoryResource(layout.processLogDir(process.name()), ROOT_DIR)).requires("dir:/var/log/hoist");
+      List<String> files = unitFiles(c, layout.processService(process.name()), "process", pctx, layout.processLogDir(process.name()));
+      ServiceResource service =
+          new ServiceResource(layout.processService(process.name()), supervisor, Refresh.RESTART, process.stopTimeout());
+      processes.add(service);
+      c.add(service).requires(files.toArray(String[]::new)).requires("file:" + layout.envFile());
+      for (String file : files) {
+        c.notify(file, service.id());
+      }
+      c.notify("file:" + layout.envFile(), service.id());
+    }
+    c.add(appService).requires(configIds.toArray(String[]::new)).requires("dir:" + layout.releases());
+    for (String id : configIds) {
+      // gunicorn re-reads its config and env file on a graceful reload; a new run script needs a restart.
+      if (id.startsWith("file:/etc/")) {
+        c.restart(id, appService.id());
+      } else {
+        c.notify(id, appService.id());
+      }
+    }
+
+    ServiceResource nginx = new ServiceResource("nginx", supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
+    List<String> nginxFiles = new ArrayList<>();
+    if (supervisor == Supervisor.RUNIT) {
+      c.add(FileResource.of("/etc/sv/nginx/run", templates.render("runit-nginx.run.j2", ctx), SCRIPT))
+          .requires("package:nginx");
+      nginxFiles.add("file:/etc/sv/nginx/run");
+    }
+    c.add(FileResource.of(layout.nginxSite(), templates.render("nginx-site.conf.j2", ctx), ROOT_FILE).validatedBy(NGINX_TEST))
+        .requires("package:nginx");
+    nginxFiles.add("file:" + layout.nginxSite());
+    c.add(nginx).requires(nginxFiles.toArray(String[]::new)).requires(appService.id());
+    for (String id : nginxFiles) {
+      c.notify(id, nginx.id());
+    }
+    return new Stack(spec, layout, c.build(), appService, List.copyOf(processes));
+  }
+
+  /** The supervisor's files for one service; returns their resource ids. */
+  private List<String> unitFiles(Catalog.Builder c, String service, String kind, Map<String, Object> ctx, String logDir) {
+    if (supervisor == Supervisor.SYSTEMD) {
+      String path = "/etc/systemd/system/" + service + ".service";
+      c.add(FileResource.of(path, templates.render("systemd-" + kind + ".service.j2", ctx), ROOT_FILE));
+      return List.of("file:" + path);
+    }
+    Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
+    logCtx.put("log_dir", logDir);
+    String run = "/etc/sv/" + service + "/run";
+    String log = "/etc/sv/" + service + "/log/run";
+    c.add(FileResource.of(run, templates.render("runit-" + kind + ".run.j2", ctx), SCRIPT)).requires("package:runit");
+    c.add(FileResource.of(log, templates.render("runit-log.run.j2", logCtx), SCRIPT)).requires("package:runit", "dir:" + logDir);
+    return List.of("file:" + run, "file:" + log);
+  }
+
+  /** Values every template sees. */
+  static Map<String, Object> context(Spec spec, AppLayout layout) {
+    Map<String, Object> ctx = new LinkedHashMap<>();
+    ctx.put("app", spec.app());
+    ctx.put("app_id", spec.app().replace('-', '_'));
+    ctx.put("user", spec.app());
+    ctx.put("domain", spec.domain());
+    ctx.put("aliases", spec.aliases());
+    ctx.put("wsgi", spec.wsgi().gunicornForm());
+    ctx.put("workers", spec.workers().fixed().isPresent()
+        ? String.valueOf(spec.workers().fixed().getAsInt())
+        : "multiprocessing.cpu_count() * 2 + 1");
+    ctx.put("socket", layout.socket());
+    ctx.put("run_dir", layout.runDir());
+    ctx.put("current", layout.current());
+    ctx.put("service", layout.service());
+    ctx.put("env_file", layout.envFile());
+    ctx.put("gunicorn_config", layout.gunicornConfig());
+    ctx.put("python", layout.python());
+    ctx.put("access_log", layout.nginxAccessLog());
+    ctx.put("error_log", layout.nginxErrorLog());
+    List<Map<String, String>> statics = new ArrayList<>();
+    spec.statics().forEach((prefix, dir) -> statics.add(Map.of("prefix", prefix, "dir", layout.current() + "/" + dir)));
+    ctx.put("statics", statics);
+    return ctx;
+  }
+
+  /** The app's environment as a shell-sourceable file; every value quoted by the one quoting function. */
+  static String envFile(Spec spec, AppLayout layout) {
+    Map<String, String> env = baseEnv(spec, layout);
+    StringBuilder out = new StringBuilder("# Managed by hoist: the environment of app '" + spec.app() + "'. Mode 0600.\n");
+    env.forEach((k, v) -> out.append(k).append('=').append(ShellWords.quote(v)).append('\n'));
+    return out.toString();
+  }
+
+  /** Hoist's own variables, then the spec's. */
+  public static Map<String, String> baseEnv(Spec spec, AppLayout layout) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("HOIST_APP", spec.app());
+    env.put("HOIST_SHARED", layout.shared());
+    env.put("HOME", layout.root());
+    env.put("LANG", "C.UTF-8");
+    env.put("PYTHONUNBUFFERED", "1");
+    env.putAll(spec.env());
+    return env;
+  }
+}

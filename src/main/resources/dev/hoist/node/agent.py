@@ -1,0 +1,830 @@
+# Hoist's node agent: sent with every run (python3 -c), never installed.
+# Reads one JSON request line from stdin (then an optional binary payload of
+# request["payload_size"] bytes) and answers with JSON lines on stdout:
+#   {"ev": "step", "id": ..., "status": "ok"|"skip"|"fail", "note": ...}
+#   {"ev": "log", "id": ..., "line": ...}
+#   {"ev": "result", "ok": bool, ...}
+# Everything it changes is written atomically (write, then rename), and Ctrl-C
+# or a cut pipe stops it only at a step boundary where the node still serves a
+# complete release.
+import base64
+import grp
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+import urllib.error
+import http.client
+
+INTERRUPTED = False
+
+
+def _interrupt(signum, frame):
+    global INTERRUPTED
+    INTERRUPTED = True
+
+
+signal.signal(signal.SIGINT, _interrupt)
+signal.signal(signal.SIGTERM, _interrupt)
+signal.signal(signal.SIGHUP, _interrupt)
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
+def emit(obj):
+    try:
+        sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError):
+        # The admin side went away; keep going to a safe point.
+        global INTERRUPTED
+        INTERRUPTED = True
+
+
+class StepError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- facts
+
+def facts():
+    try:
+        with open("/proc/1/comm") as f:
+            init = f.read().strip()
+    except OSError:
+        init = "unknown"
+    return {
+        "init": init,
+        "supervisor": "systemd" if init == "systemd" else "runit",
+        "cores": os.cpu_count() or 1,
+        "python": "%d.%d" % sys.version_info[:2],
+        "euid": os.geteuid(),
+        "hostname": socket.gethostname(),
+    }
+
+
+# ---------------------------------------------------------------- probes
+
+_DPKG = None
+
+
+def dpkg_installed():
+    global _DPKG
+    if _DPKG is None:
+        _DPKG = {}
+        try:
+            with open("/var/lib/dpkg/status", encoding="utf-8", errors="replace") as f:
+                block = {}
+                for line in f:
+                    line = line.rstrip("\n")
+                    if not line:
+                        _dpkg_add(block)
+                        block = {}
+                    elif line[0] not in " \t" and ":" in line:
+                        k, v = line.split(":", 1)
+                        block[k] = v.strip()
+                _dpkg_add(block)
+        except OSError:
+            pass
+    return _DPKG
+
+
+def _dpkg_add(block):
+    if block.get("Status", "").endswith(" installed") and "Package" in block:
+        _DPKG[block["Package"]] = block.get("Version")
+
+
+def owner_of(st):
+    try:
+        user = pwd.getpwuid(st.st_uid).pw_name
+    except KeyError:
+        user = str(st.st_uid)
+    try:
+        group = grp.getgrgid(st.st_gid).gr_name
+    except KeyError:
+        group = str(st.st_gid)
+    return user, group
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def probe_path(path):
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return {"exists": False}
+    import stat as S
+    kind = "link" if S.S_ISLNK(st.st_mode) else "dir" if S.S_ISDIR(st.st_mode) else "file" if S.S_ISREG(st.st_mode) else "other"
+    user, group = owner_of(st)
+    out = {"exists": True, "type": kind, "owner": user, "group": group, "mode": "%04o" % (st.st_mode & 0o7777)}
+    if kind == "link":
+        out["target"] = os.readlink(path)
+    return out
+
+
+def probe(r):
+    kind = r["kind"]
+    if kind == "package":
+        return {"version": dpkg_installed().get(r["name"])}
+    if kind == "user":
+        try:
+            p = pwd.getpwnam(r["name"])
+            return {"exists": True, "home": p.pw_dir, "shell": p.pw_shell, "group": grp.getgrgid(p.pw_gid).gr_name}
+        except KeyError:
+            return {"exists": False}
+    if kind == "group":
+        try:
+            grp.getgrnam(r["name"])
+            return {"exists": True}
+        except KeyError:
+            return {"exists": False}
+    if kind in ("dir", "link"):
+        return probe_path(r["path"])
+    if kind == "file":
+        out = probe_path(r["path"])
+        if out.get("type") == "file":
+            out["sha256"] = sha256_file(r["path"])
+            if out["sha256"] != r.get("sha256") and os.path.getsize(r["path"]) <= 65536:
+                with open(r["path"], "rb") as f:
+                    data = f.read()
+                try:
+                    out["text"] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+        return out
+    if kind == "exec":
+        out = {}
+        if r.get("creates"):
+            out["created"] = os.path.exists(r["creates"])
+        if r.get("unless"):
+            out["unless_ok"] = subprocess.run(r["unless"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL).returncode == 0
+        return out
+    if kind == "service":
+        return probe_service(r)
+    if kind == "release":
+        return probe_release(r["root"])
+    if kind == "port":
+        return {"listeners": listeners(r["port"])}
+    raise StepError("unknown probe kind " + kind)
+
+
+def runsvdir_pids():
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == b"runsvdir" and b"/etc/service" in argv:
+            if proc_state(int(pid)) not in ("Z", "X", None):
+                pids.append(int(pid))
+    return pids
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def runit_status(name):
+    """(state, pid, seconds up) from runsv's binary status file, or (None, None, None)."""
+    try:
+        with open("/etc/service/%s/supervise/status" % name, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None, None, None
+    if len(data) < 20:
+        return None, None, None
+    secs = int.from_bytes(data[0:8], "big") - 4611686018427387914
+    pid = int.from_bytes(data[12:16], "little")
+    want_up = data[17:18] == b"u"
+    state = "run" if pid else ("down" if not want_up else "starting")
+    return state, pid or None, max(0, int(time.time()) - secs)
+
+
+def probe_service(r):
+    name = r["name"]
+    if r.get("supervisor") == "systemd":
+        active = subprocess.run(["systemctl", "is-active", name], capture_output=True, text=True).stdout.strip()
+        enabled = subprocess.run(["systemctl", "is-enabled", name], capture_output=True, text=True).stdout.strip()
+        return {"enabled": enabled == "enabled", "state": "run" if active == "active" else active}
+    link = "/etc/service/" + name
+    state, pid, up = runit_status(name)
+    return {
+        "enabled": os.path.islink(link) or os.path.isdir(link),
+        "state": state,
+        "pid": pid,
+        "uptime": up,
+        "supervisor_running": bool(runsvdir_pids()),
+    }
+
+
+def probe_release(root):
+    rel_dir = os.path.join(root, "releases")
+    out = {"current": None, "releases": []}
+    try:
+        target = os.readlink(os.path.join(root, "current"))
+        out["current"] = os.path.basename(target.rstrip("/"))
+    except OSError:
+        pass
+    try:
+        names = sorted(n for n in os.listdir(rel_dir) if not n.startswith("."))
+    except OSError:
+        names = []
+    for n in names:
+        meta = {"id": n}
+        try:
+            with open(os.path.join(rel_dir, n, ".hoist-release.json")) as f:
+                meta.update(json.load(f))
+        except (OSError, ValueError):
+            meta["incomplete"] = True
+        meta["failed"] = os.path.exists(os.path.join(rel_dir, n, ".hoist-failed"))
+        out["releases"].append(meta)
+    try:
+        with open(os.path.join(root, ".hoist-previous")) as f:
+            out["previous"] = f.read().strip() or None
+    except OSError:
+        out["previous"] = None
+    return out
+
+
+def listeners(port):
+    """Processes listening on TCP port (IPv4/IPv6), as [{pid, comm}], read from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(cols[9])
+        except OSError:
+            pass
+    found = {}
+    if not inodes:
+        return []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                try:
+                    link = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+                except OSError:
+                    continue
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    with open("/proc/%s/comm" % pid) as f:
+                        found[int(pid)] = f.read().strip()
+                    break
+        except OSError:
+            continue
+    return [{"pid": p, "comm": c} for p, c in sorted(found.items())]
+
+
+# ---------------------------------------------------------------- apply steps
+
+def run_cmd(step_id, argv, user=None, cwd=None, env=None, timeout=None, stdin_data=None):
+    """Runs argv (a list, never a shell string), streaming its output as log events."""
+    full_env = None
+    if env is not None:
+        full_env = dict(env)
+    preexec = None
+    if user:
+        pw = pwd.getpwnam(user)
+        if full_env is None:
+            full_env = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
+        full_env.setdefault("HOME", pw.pw_dir)
+        full_env.setdefault("USER", user)
+        full_env.setdefault("LOGNAME", user)
+
+        def preexec():
+            os.setgid(pw.pw_gid)
+            os.initgroups(user, pw.pw_gid)
+            os.setuid(pw.pw_uid)
+    proc = subprocess.Popen(argv, cwd=cwd, env=full_env, preexec_fn=preexec,
+                            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    if stdin_data is not None:
+        proc.stdin.write(stdin_data)
+        proc.stdin.close()
+    tail = []
+    deadline = time.time() + timeout if timeout else None
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        tail.append(line)
+        del tail[:-40]
+        emit({"ev": "log", "id": step_id, "line": line})
+        if deadline and time.time() > deadline:
+            proc.kill()
+    rc = proc.wait()
+    return rc, tail
+
+
+def write_atomic(path, data, owner=None, group=None, mode=None):
+    d = os.path.dirname(path) or "."
+    tmp = os.path.join(d, ".%s.hoist-tmp" % os.path.basename(path))
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        set_attrs(tmp, owner, group, mode)
+        os.rename(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def set_attrs(path, owner=None, group=None, mode=None):
+    if owner or group:
+        shutil.chown(path, owner, group)
+    if mode:
+        os.chmod(path, int(mode, 8))
+
+
+def symlink_atomic(path, target):
+    tmp = path + ".hoist-tmp"
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    os.symlink(target, tmp)
+    os.rename(tmp, path)
+
+
+def apt_lists_present():
+    try:
+        return any(n.endswith("_Packages") or n.endswith("_Packages.lz4") for n in os.listdir("/var/lib/apt/lists"))
+    except OSError:
+        return False
+
+
+def apt_install(step_id, names):
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"] + names
+    if not apt_lists_present():
+        run_cmd(step_id, ["apt-get", "update", "-q"], env=env)
+    rc, tail = run_cmd(step_id, cmd, env=env)
+    if rc != 0:
+        # Stale package lists are the usual cause; refresh once and retry.
+        run_cmd(step_id, ["apt-get", "update", "-q"], env=env)
+        rc, tail = run_cmd(step_id, cmd, env=env)
+    if rc != 0:
+        raise StepError("apt-get install failed (exit %d):\n%s" % (rc, "\n".join(tail[-12:])))
+
+
+def ensure_runsvdir(step_id):
+    if runsvdir_pids():
+        return False
+    # Started detached with a clean environment, as Debian's /etc/runit/2 does.
+    subprocess.Popen(["runsvdir", "-P", "/etc/service", "log: " + "." * 100],
+                     env={"PATH": "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin"},
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True, close_fds=True, cwd="/")
+    return True
+
+
+def wait_supervised(name, timeout=12.0):
+    ok = "/etc/service/%s/supervise/ok" % name
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(ok):
+            try:
+                fd = os.open(ok, os.O_WRONLY | os.O_NONBLOCK)
+                os.close(fd)
+                return True
+            except OSError:
+                pass
+        time.sleep(0.05)
+    return False
+
+
+def wait_running(name, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        state, pid, up = runit_status(name)
+        if state == "run" and pid:
+            return pid
+        time.sleep(0.05)
+    return None
+
+
+def children(pid):
+    out = []
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            out = [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    return [p for p in out if proc_state(p) not in ("Z", "X", None)]
+
+
+def master_status(step):
+    """(state, pid) of a service's main process under runit or systemd."""
+    name = step["service"]
+    if step.get("supervisor") == "systemd":
+        out = subprocess.run(["systemctl", "show", "-p", "MainPID", "--value", name], capture_output=True, text=True)
+        pid = int(out.stdout.strip() or 0)
+        return ("run" if pid else "down"), pid or None
+    state, pid, _ = runit_status(name)
+    return state, pid
+
+
+def gunicorn_reload(step, sid):
+    """HUP the gunicorn master and wait until every old worker has gone and new ones run."""
+    state, pid = master_status(step)
+    if state != "run" or not pid:
+        service_up(sid, step)
+        return "started"
+    old = set(children(pid))
+    os.kill(pid, signal.SIGHUP)
+    end = time.time() + step.get("timeout", 60)
+    while time.time() < end:
+        now = set(children(pid))
+        s2, pid2 = master_status(step)
+        if pid2 != pid:
+            raise StepError("gunicorn master exited during reload; see 'hoist logs'")
+        if now and not (now & old) and len(now) >= min(len(old), 1):
+            return "reloaded (workers %s)" % " ".join(str(p) for p in sorted(now))
+        time.sleep(0.05)
+    raise StepError("gunicorn did not replace its workers within %ss" % step.get("timeout", 60))
+
+
+def service_enable(sid, step):
+    """Links a runit service in, held down, so runsvdir's next scan (every 5 s) overlaps other work."""
+    name = step["service"]
+    if step.get("supervisor") == "systemd":
+        run_checked(sid, ["systemctl", "daemon-reload"])
+        run_checked(sid, ["systemctl", "enable", name])
+        return "enabled"
+    link = "/etc/service/" + name
+    if not os.path.lexists(link):
+        with open("/etc/sv/%s/down" % name, "w"):
+            pass
+        symlink_atomic(link, "/etc/sv/" + name)
+    return "enabled"
+
+
+def service_up(sid, step):
+    name = step["service"]
+    if step.get("supervisor") == "systemd":
+        run_checked(sid, ["systemctl", "daemon-reload"])
+        run_checked(sid, ["systemctl", "enable", "--now", name])
+        return "started"
+    link = "/etc/service/" + name
+    if not os.path.lexists(link):
+        service_enable(sid, step)
+    started = ensure_runsvdir(sid)
+    if not wait_supervised(name, 12.0):
+        raise StepError("runsvdir did not pick up /etc/service/%s within 12s" % name)
+    try:
+        # runsv read it at its start; gone, so the service comes up after a reboot.
+        os.unlink("/etc/sv/%s/down" % name)
+    except FileNotFoundError:
+        pass
+    run_checked(sid, ["sv", "up", link])
+    if not wait_running(name, step.get("timeout", 30)):
+        raise StepError("service %s does not stay up; see 'hoist logs'" % name)
+    return "started" + (" (and runsvdir)" if started else "")
+
+
+def run_checked(sid, argv, **kw):
+    rc, tail = run_cmd(sid, argv, **kw)
+    if rc != 0:
+        raise StepError("%s failed (exit %d):\n%s" % (" ".join(argv), rc, "\n".join(tail[-15:])))
+    return tail
+
+
+def service_signal(sid, step):
+    name, how = step["service"], step["how"]
+    if step.get("supervisor") == "systemd":
+        run_checked(sid, ["systemctl", how, name])
+        return how
+    state, pid, up = runit_status(name)
+    if state != "run":
+        return service_up(sid, step)
+    if how == "reload":
+        run_checked(sid, ["sv", "hup", "/etc/service/" + name])
+        return "reloaded"
+    run_checked(sid, ["sv", "-w", str(step.get("stop_timeout", 10)), "restart", "/etc/service/" + name])
+    return "restarted"
+
+
+def http_check(step):
+    """GETs the health URL until `healthy` passes in a row, or `unhealthy` failures in a row / deadline."""
+    conn_host, port = step.get("connect", "127.0.0.1"), step.get("port", 80)
+    ok_run = bad_run = 0
+    last = ""
+    end = time.time() + step["deadline"]
+    while True:
+        try:
+            conn = http.client.HTTPConnection(conn_host, port, timeout=step["timeout"])
+            conn.request("GET", step["path"], headers={"Host": step["host"], "User-Agent": "hoist-health"})
+            resp = conn.getresponse()
+            body = resp.read(65536).decode("utf-8", "replace")
+            conn.close()
+            good = resp.status == step["expect"] and (not step.get("contains") or step["contains"] in body)
+            last = "HTTP %d" % resp.status
+            if resp.status == step["expect"] and not good:
+                last += ", body lacks %r" % step["contains"]
+        except (OSError, http.client.HTTPException) as e:
+            good, last = False, "%s: %s" % (type(e).__name__, e)
+        if good:
+            ok_run, bad_run = ok_run + 1, 0
+            if ok_run >= step["healthy"]:
+                return True, last
+        else:
+            ok_run, bad_run = 0, bad_run + 1
+            if bad_run >= step["unhealthy"]:
+                return False, last
+        if time.time() + step["interval"] > end:
+            return False, last + " (deadline %ss passed)" % step["deadline"]
+        time.sleep(step["interval"])
+
+
+def unpack(step, payload):
+    final = step["path"]
+    tmp = final + ".hoist-tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    try:
+        import io
+        with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
+            for m in tar.getmembers():
+                if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir()):
+                    raise StepError("refusing archive member " + m.name)
+            tar.extractall(tmp)
+        for rel, text in step.get("files", {}).items():
+            p = os.path.join(tmp, rel)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "wb") as f:
+                f.write(base64.b64decode(text))
+        with open(os.path.join(tmp, ".hoist-release.json"), "w") as f:
+            json.dump(step["meta"], f)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def link_shared(step):
+    rel, shared_root, user = step["path"], step["shared"], step["user"]
+    for d in step["dirs"]:
+        target = os.path.join(shared_root, d)
+        inside = os.path.join(rel, d)
+        if not os.path.isdir(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            # Seed a new shared dir with what the project ships there.
+            if os.path.isdir(inside) and not os.path.islink(inside):
+                shutil.copytree(inside, target, symlinks=True)
+            else:
+                os.makedirs(target)
+            chown_tree(target, user)
+        if os.path.islink(inside) or os.path.isfile(inside):
+            os.unlink(inside)
+        elif os.path.isdir(inside):
+            shutil.rmtree(inside)
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        os.symlink(target, inside)
+
+
+def chown_tree(path, user):
+    pw = pwd.getpwnam(user)
+    for base, dirs, files in os.walk(path):
+        os.lchown(base, pw.pw_uid, pw.pw_gid)
+        for n in dirs + files:
+            os.lchown(os.path.join(base, n), pw.pw_uid, pw.pw_gid)
+
+
+def prune(step):
+    root, keep = step["root"], step["keep"]
+    rel_dir = os.path.join(root, "releases")
+    info = probe_release(root)
+    protect = {info["current"], info.get("previous")}
+    ids = [r["id"] for r in info["releases"]]
+    removed = []
+    # Failed and incomplete releases go first, then the oldest.
+    doomed = [r["id"] for r in info["releases"] if (r["failed"] or r.get("incomplete")) and r["id"] not in protect]
+    good = [i for i in ids if i not in doomed]
+    doomed += good[:max(0, len(good) - keep)]
+    for rid in doomed:
+        if rid in protect:
+            continue
+        shutil.rmtree(os.path.join(rel_dir, rid), ignore_errors=True)
+        removed.append(rid)
+    return "removed " + ", ".join(removed) if removed else "nothing to remove"
+
+
+def tail_file(path, n=20):
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - 16384))
+            return f.read().decode("utf-8", "replace").splitlines()[-n:]
+    except OSError:
+        return []
+
+
+def do_step(step, payload):
+    """Runs one step; returns a note. Raises StepError on failure."""
+    sid, op = step["id"], step["do"]
+    if op == "apt.install":
+        apt_install(sid, step["names"])
+        return "installed " + " ".join(step["names"])
+    if op == "group.create":
+        run_checked(sid, ["groupadd", "--system", step["name"]])
+        return "created"
+    if op == "user.create":
+        run_checked(sid, ["useradd", "--system", "--gid", step["group"], "--home-dir", step["home"],
+                          "--no-create-home", "--shell", step["shell"], step["name"]])
+        return "created"
+    if op == "dir.ensure":
+        os.makedirs(step["path"], exist_ok=True)
+        set_attrs(step["path"], step.get("owner"), step.get("group"), step.get("mode"))
+        return "ok"
+    if op == "file.write":
+        path = step["path"]
+        data = base64.b64decode(step["content"])
+        old = None
+        if step.get("validate") and os.path.isfile(path):
+            with open(path, "rb") as f:
+                old = f.read()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, data, step.get("owner"), step.get("group"), step.get("mode"))
+        if step.get("validate"):
+            rc, tail = run_cmd(sid, step["validate"])
+            if rc != 0:
+                if old is None:
+                    os.unlink(path)
+                else:
+                    write_atomic(path, old, step.get("owner"), step.get("group"), step.get("mode"))
+                raise StepError("%s rejected the new %s, so the old one was kept:\n%s"
+                                % (" ".join(step["validate"]), path, "\n".join(tail[-10:])))
+        return "written"
+    if op == "file.attrs":
+        set_attrs(step["path"], step.get("owner"), step.get("group"), step.get("mode"))
+        return "ok"
+    if op == "link.ensure":
+        os.makedirs(os.path.dirname(step["path"]), exist_ok=True)
+        symlink_atomic(step["path"], step["target"])
+        return "-> " + step["target"]
+    if op == "exec":
+        rc, tail = run_cmd(sid, step["argv"], user=step.get("user"), cwd=step.get("cwd"), env=step.get("env"),
+                           timeout=step.get("timeout"))
+        if rc != 0:
+            raise StepError("`%s` failed (exit %d):\n%s" % (" ".join(step["argv"]), rc, "\n".join(tail[-15:])))
+        return "ran"
+    if op == "service.enable":
+        return service_enable(sid, step)
+    if op == "service.up":
+        return service_up(sid, step)
+    if op == "service.signal":
+        return service_signal(sid, step)
+    if op == "gunicorn.reload":
+        return gunicorn_reload(step, sid)
+    if op == "port.free":
+        others = [l for l in listeners(step["port"]) if l["comm"] not in step.get("allow", [])]
+        if others:
+            raise StepError("port %d is taken by %s; stop it or free the port, then deploy again"
+                            % (step["port"], ", ".join("%s (pid %d)" % (l["comm"], l["pid"]) for l in others)))
+        return "free"
+    if op == "release.unpack":
+        unpack(step, payload)
+        return "unpacked %d bytes" % len(payload)
+    if op == "release.chown":
+        chown_tree(step["path"], step["user"])
+        return "ok"
+    if op == "release.shared":
+        link_shared(step)
+        return "linked " + ", ".join(step["dirs"])
+    if op == "release.switch":
+        root = step["root"]
+        before = probe_release(root)["current"]
+        if before and before != step["release"]:
+            write_atomic(os.path.join(root, ".hoist-previous"), before.encode())
+        symlink_atomic(os.path.join(root, "current"), "releases/" + step["release"])
+        return "current -> releases/%s (was %s)" % (step["release"], before or "none")
+    if op == "release.mark_failed":
+        p = os.path.join(step["root"], "releases", step["release"], ".hoist-failed")
+        if os.path.isdir(os.path.dirname(p)):
+            with open(p, "w") as f:
+                f.write(step.get("why", "") + "\n")
+        return "marked failed"
+    if op == "release.prune":
+        return prune(step)
+    if op == "http.check":
+        ok, last = http_check(step)
+        if not ok:
+            tail = []
+            for path in step.get("logs", []):
+                tail += ["==> %s <==" % path] + tail_file(path)
+            raise StepError("health check GET http://%s%s failed: %s (wanted HTTP %d%s)\n%s" % (
+                step["host"], step["path"], last, step["expect"],
+                " containing %r" % step["contains"] if step.get("contains") else "", "\n".join(tail)))
+        return "healthy: " + last
+    if op == "fail.if":
+        raise StepError(step["why"])
+    raise StepError("unknown step " + op)
+
+
+def run_steps(steps, payload, phase):
+    done = []
+    for step in steps:
+        if INTERRUPTED and phase != "rescue" and not step.get("finish"):
+            return False, done, "interrupted before %s" % step["id"]
+        emit({"ev": "step", "id": step["id"], "status": "start", "phase": phase})
+        t0 = time.time()
+        try:
+            note = do_step(step, payload)
+        except (StepError, OSError, subprocess.SubprocessError, KeyError, ValueError, tarfile.TarError) as e:
+            msg = str(e) if isinstance(e, StepError) else "%s: %s" % (type(e).__name__, e)
+            emit({"ev": "step", "id": step["id"], "status": "fail", "error": msg, "secs": time.time() - t0,
+                  "phase": phase})
+            return False, done, msg
+        emit({"ev": "step", "id": step["id"], "status": "ok", "note": note, "secs": time.time() - t0,
+              "phase": phase})
+        done.append(step["id"])
+    return True, done, None
+
+
+def lock(root):
+    if not root:
+        return None
+    import fcntl
+    os.makedirs(root, exist_ok=True)
+    f = open(os.path.join(root, ".hoist.lock"), "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise StepError("another hoist run holds %s/.hoist.lock; wait for it to finish" % root)
+    return f
+
+
+def main():
+    header = sys.stdin.buffer.readline()
+    req = json.loads(header)
+    payload = sys.stdin.buffer.read(req["payload_size"]) if req.get("payload_size") else b""
+    op = req["op"]
+    if op == "probe":
+        states = {}
+        for r in req["resources"]:
+            try:
+                states[r["id"]] = probe(r)
+            except (OSError, StepError, subprocess.SubprocessError) as e:
+                states[r["id"]] = {"error": "%s: %s" % (type(e).__name__, e)}
+        result = {"ev": "result", "ok": True, "facts": facts(), "states": states}
+        if req.get("health"):
+            ok, last = http_check(req["health"])
+            result["health"] = {"ok": ok, "detail": last}
+        emit(result)
+        return 0
+    if op == "apply":
+        try:
+            held = lock(req.get("lock"))
+        except StepError as e:
+            emit({"ev": "result", "ok": False, "error": str(e), "done": [], "rescued": False})
+            return 1
+        ok, done, err = run_steps(req["steps"], payload, "main")
+        rescued = None
+        if not ok and req.get("guard") in done:
+            # The switch happened: put the previous release back before reporting.
+            rescued, _, rerr = run_steps(req.get("rescue", []), payload, "rescue")
+            if not rescued:
+                err += "\nrollback also failed: " + rerr
+        elif not ok:
+            run_steps(req.get("cleanup", []), payload, "rescue")
+        emit({"ev": "result", "ok": ok, "error": err, "done": done, "rescued": rescued})
+        if held:
+            held.close()
+        return 0 if ok else 1
+    emit({"ev": "result", "ok": False, "error": "unknown op " + op})
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
