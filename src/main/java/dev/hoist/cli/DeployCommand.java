@@ -4,6 +4,8 @@ import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,11 +45,26 @@ final class DeployCommand implements Callable<Integer> {
     Session s = Session.open(project);
     Deployer deployer = new Deployer(s.engine(), s.templates());
     DeployReport report;
+    // On Ctrl-C the node agent stops at the next safe point (never between switch and health
+    // check); wait for it so the user sees how the node was left.
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      root.console.warn("interrupted: letting the node reach a safe point (a complete release serving) ...");
+      try {
+        done.await(90, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
       report = deployer.deploy(s.spec(), json ? e -> {} : new ProgressPrinter(root.console, verbose));
     } catch (DeployException e) {
       throw new CommandException(ExitCode.NODE, e.getMessage());
+    } finally {
+      done.countDown();
     }
+    removeHook(hook);
     if (json) {
       root.console.json(report);
     } else {
@@ -58,5 +75,13 @@ final class DeployCommand implements Callable<Integer> {
       }
     }
     return report.ok() ? ExitCode.OK : ExitCode.FAILED;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook is running and returns at once.
+    }
   }
 }

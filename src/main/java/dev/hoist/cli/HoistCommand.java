@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       LogsCommand.class,
       RunCommand.class,
-      CheckCommand.class
+      CheckCommand.class,
+      WarmupCommand.class
     },
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,

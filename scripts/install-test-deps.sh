@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs, from Debian's archive, what the tests use: the stack the examples deploy onto (the
+# first deploy would install most of it too) and the example apps' frameworks. Quick when present.
+set -euo pipefail
+packages=(nginx runit gunicorn python3-venv python3-flask python3-django curl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-test-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

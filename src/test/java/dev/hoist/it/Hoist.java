@@ -1,0 +1,87 @@
+package dev.hoist.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the built hoist jar as a user would, and captures what it printed and its exit code. */
+final class Hoist {
+  /** One finished run. */
+  record Result(int exit, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  private Hoist() {}
+
+  static Result run(String... args) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", System.getProperty("hoist.jar", "target/hoist.jar")));
+    argv.addAll(List.of(args));
+    Path out = Files.createTempFile("hoist-out", ".txt");
+    Path err = Files.createTempFile("hoist-err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("NO_COLOR", "1");
+    pb.environment().put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
+    Process p = pb.start();
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IOException("hoist " + String.join(" ", args) + " did not finish in 10 minutes");
+    }
+    Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+    Files.delete(out);
+    Files.delete(err);
+    return r;
+  }
+
+  /** Copies an example into a fresh dir under another app name and domain, so tests can edit it. */
+  static Path copyExample(String example, String fromApp, String toApp, Path into) throws IOException {
+    Path src = Path.of(System.getProperty("hoist.root", "."), "examples", example);
+    Path dst = into.resolve(toApp);
+    try (var walk = Files.walk(src)) {
+      for (Path p : walk.toList()) {
+        Path target = dst.resolve(src.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (!p.toString().contains("__pycache__")) {
+          Files.copy(p, target);
+        }
+      }
+    }
+    Path yml = dst.resolve("hoist.yml");
+    String spec = Files.readString(yml).replace("app: " + fromApp, "app: " + toApp)
+        .replaceAll("domain: \\S+", "domain: " + toApp + ".test");
+    Files.writeString(yml, spec);
+    return dst;
+  }
+
+  static void replace(Path file, String from, String to) throws IOException {
+    String text = Files.readString(file);
+    if (!text.contains(from)) {
+      throw new IllegalStateException(file + " does not contain " + from);
+    }
+    Files.writeString(file, text.replace(from, to));
+  }
+
+  /** Removes everything a deploy of {@code app} made, so each test class starts clean. */
+  static void purge(String app) throws IOException, InterruptedException {
+    sh("sv -w 15 down /etc/service/hoist-" + app + " >/dev/null 2>&1; sv exit /etc/service/hoist-" + app
+        + " >/dev/null 2>&1; sv exit /etc/service/hoist-" + app + "/log >/dev/null 2>&1; rm -f /etc/service/hoist-" + app
+        + "; rm -rf /etc/sv/hoist-" + app + " /srv/" + app + " /var/log/hoist/" + app
+        + "; rm -f /etc/nginx/sites-enabled/hoist-" + app + ".conf; userdel " + app + " >/dev/null 2>&1;"
+        + " groupdel " + app + " >/dev/null 2>&1; [ -e /etc/service/nginx ] && sv hup /etc/service/nginx >/dev/null 2>&1; true");
+  }
+
+  static String sh(String script) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+}
