@@ -9,7 +9,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # secrets); the default only keeps the example runnable out of the box.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-hoist-example")
 DEBUG = False
-ALLOWED_HOSTS = ["django.test", "localhost", "127.0.0.1"]
+# Hoist exports the app's domain and aliases (hoist.yml) as HOIST_HOSTS.
+ALLOWED_HOSTS = os.environ.get("HOIST_HOSTS", "django.test").split() + ["localhost", "127.0.0.1"]
 
 INSTALLED_APPS = [
     "django.contrib.staticfiles",

@@ -173,11 +173,19 @@ public final class StackBuilder {
     return out.toString();
   }
 
+  private static List<String> hosts(Spec spec) {
+    List<String> hosts = new ArrayList<>();
+    hosts.add(spec.domain());
+    hosts.addAll(spec.aliases());
+    return hosts;
+  }
+
   /** Hoist's own variables, then the spec's. */
   public static Map<String, String> baseEnv(Spec spec, AppLayout layout) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("HOIST_APP", spec.app());
     env.put("HOIST_SHARED", layout.shared());
+    env.put("HOIST_HOSTS", String.join(" ", hosts(spec)));
     env.put("HOME", layout.root());
     env.put("LANG", "C.UTF-8");
     env.put("PYTHONUNBUFFERED", "1");
