@@ -53,7 +53,7 @@ class FrameworksIT {
     assertThat(page.status()).as(page.body()).isEqualTo(200);
     // migrate made the table in the shared SQLite database; the view writes to it.
     assertThat(Files.exists(Path.of("/srv/itdjango/shared/instance/db.sqlite3"))).isTrue();
-    Http.Response admin = Http.get("itdjango.test", "/static/admin/css/base.css");
+    Http.Response admin = Http.get("itdjango.test", "/static/visits/style.css");
     assertThat(admin.status()).isEqualTo(200);
     Hoist.Result run = Hoist.run("run", project.toString(), "--", "python", "manage.py", "showmigrations", "visits");
     assertThat(run.exit()).as(run.all()).isZero();

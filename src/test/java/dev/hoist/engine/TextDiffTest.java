@@ -1,0 +1,73 @@
+package dev.hoist.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The unified diff shown in plan output. */
+class TextDiffTest {
+  private static final String HEADER = "--- site.conf\n+++ site.conf (new)\n";
+
+  @Test
+  void identicalInputHasNoHunks() {
+    String text = lines(1, 10);
+
+    assertThat(TextDiff.unified(text, text, "site.conf")).isEqualTo(HEADER);
+  }
+
+  @Test
+  void changedLineShowsAsRemovedAndAddedWithTwoLinesOfContext() {
+    String diff = TextDiff.unified(lines(1, 10), lines(1, 10).replace("line 5\n", "LINE 5\n"), "site.conf");
+
+    assertThat(diff).isEqualTo(HEADER + "@@\n line 3\n line 4\n-line 5\n+LINE 5\n line 6\n line 7\n");
+  }
+
+  @Test
+  void changesFarApartMakeSeparateHunks() {
+    String old = lines(1, 20);
+    String neu = old.replace("line 3\n", "LINE 3\n").replace("line 15\n", "LINE 15\n");
+
+    String diff = TextDiff.unified(old, neu, "site.conf");
+
+    assertThat(diff).isEqualTo(HEADER
+        + "@@\n line 1\n line 2\n-line 3\n+LINE 3\n line 4\n line 5\n"
+        + "@@\n line 13\n line 14\n-line 15\n+LINE 15\n line 16\n line 17\n");
+  }
+
+  @Test
+  void changesCloseTogetherShareOneHunk() {
+    String old = lines(1, 12);
+    String neu = old.replace("line 3\n", "LINE 3\n").replace("line 8\n", "LINE 8\n");
+
+    String diff = TextDiff.unified(old, neu, "site.conf");
+
+    assertThat(diff).containsOnlyOnce("@@");
+    assertThat(diff).contains("-line 3\n+LINE 3\n line 4\n line 5\n line 6\n line 7\n-line 8\n+LINE 8\n");
+  }
+
+  @Test
+  void insertedAndDeletedLinesKeepTheirNeighboursAsContext() {
+    String diff = TextDiff.unified("a\nb\nc\n", "a\nb\nnew\nc\n", "site.conf");
+
+    assertThat(diff).isEqualTo(HEADER + "@@\n a\n b\n+new\n c\n \n");
+  }
+
+  @Test
+  void fromNothingEveryLineIsAdded() {
+    String diff = TextDiff.unified("", "one\ntwo\n", "site.conf");
+
+    assertThat(diff).isEqualTo(HEADER + "@@\n+one\n+two\n+\n");
+  }
+
+  @Test
+  void hugeFilesAreNotDiffed() {
+    assertThat(TextDiff.unified(lines(1, 2500), "short\n", "site.conf"))
+        .isEqualTo("(2501 -> 2 lines; too long to diff)");
+  }
+
+  private static String lines(int from, int to) {
+    return IntStream.rangeClosed(from, to).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining());
+  }
+}
