@@ -218,6 +218,8 @@ def runit_status(name):
     secs = int.from_bytes(data[0:8], "big") - 4611686018427387914
     pid = int.from_bytes(data[12:16], "little")
     want_up = data[17:18] == b"u"
+    if pid and proc_state(pid) in (None, "Z", "X"):
+        pid = 0  # a status file left by a runsv that is gone (e.g. after a reboot)
     state = "run" if pid else ("down" if not want_up else "starting")
     return state, pid or None, max(0, int(time.time()) - secs)
 
