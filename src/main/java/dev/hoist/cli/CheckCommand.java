@@ -5,7 +5,7 @@ import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -26,15 +26,13 @@ final class CheckCommand implements Callable<Integer> {
 
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Override
   public Integer call() throws InterruptedException {
     Session s;
     try {
-      s = Session.open(project);
+      s = Session.open(projectArg.path);
     } catch (CommandException e) {
       root.console.line("HOIST UNKNOWN - " + e.getMessage().lines().findFirst().orElse(""));
       return UNKNOWN;

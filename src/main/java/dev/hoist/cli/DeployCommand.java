@@ -7,8 +7,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist deploy}: converge the stack, ship a release, switch gracefully, health-check. */
@@ -24,9 +24,7 @@ import picocli.CommandLine.ParentCommand;
 final class DeployCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Option(names = "--dry-run", description = "Show what would change, as 'hoist plan' does; touch nothing.")
   boolean dryRun;
@@ -40,9 +38,9 @@ final class DeployCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CommandException, InterruptedException {
     if (dryRun) {
-      return PlanCommand.show(root.console, project, json);
+      return PlanCommand.show(root.console, projectArg.path, json);
     }
-    Session s = Session.open(project);
+    Session s = Session.open(projectArg.path);
     Deployer deployer = new Deployer(s.engine(), s.templates());
     DeployReport report;
     // On Ctrl-C the node agent stops at the next safe point (never between switch and health

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist logs [-f]}: the app's output (gunicorn, processes) and its nginx logs. */
@@ -18,9 +18,7 @@ import picocli.CommandLine.ParentCommand;
 final class LogsCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
   boolean follow;
@@ -30,7 +28,7 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(project);
+    Session s = Session.open(projectArg.path);
     var layout = s.stack().layout();
     List<String> processLogs = new ArrayList<>();
     s.spec().processes().keySet().forEach(p -> processLogs.add(layout.processLogDir(p) + "/current"));

@@ -5,8 +5,8 @@ import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist plan}: what a deploy would change, as a per-resource diff; touches nothing. */
@@ -20,16 +20,14 @@ import picocli.CommandLine.ParentCommand;
 final class PlanCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Option(names = "--json", description = "Print the plan as JSON on stdout.")
   boolean json;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    return show(root.console, project, json);
+    return show(root.console, projectArg.path, json);
   }
 
   static int show(Console console, String project, boolean json) throws CommandException, InterruptedException {

@@ -5,8 +5,8 @@ import dev.hoist.release.ReleaseState;
 import dev.hoist.release.Rollback;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist releases}: the releases on the node, oldest first, the live one marked. */
@@ -15,16 +15,14 @@ import picocli.CommandLine.ParentCommand;
 final class ReleasesCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Option(names = "--json", description = "Print the list as JSON on stdout.")
   boolean json;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(project);
+    Session s = Session.open(projectArg.path);
     ReleaseState state;
     try {
       state = new Rollback(s.engine()).releases(s.stack());

@@ -4,8 +4,8 @@ import dev.hoist.ops.AppCommand;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist run [PROJECT] -- CMD ARGS}: a one-off command in the app's environment. */
@@ -18,9 +18,7 @@ import picocli.CommandLine.ParentCommand;
 final class RunCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Option(names = {"-t", "--tty"}, description = "Attach a terminal (for shells and prompts).")
   boolean tty;
@@ -29,12 +27,12 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws CommandException, InterruptedException {
     if (root.userCommand.isEmpty()) {
       throw new CommandException(ExitCode.USAGE,
-          "no command given; put it after '--', e.g. hoist run " + project + " -- python -V");
+          "no command given; put it after '--', e.g. hoist run " + projectArg.path + " -- python -V");
     }
-    Session s = Session.open(project);
+    Session s = Session.open(projectArg.path);
     var layout = s.stack().layout();
     if (!java.nio.file.Files.exists(java.nio.file.Path.of(layout.current()))) {
-      throw new CommandException(ExitCode.FAILED, s.spec().app() + " has no live release here; run 'hoist deploy " + project + "' first");
+      throw new CommandException(ExitCode.FAILED, s.spec().app() + " has no live release here; run 'hoist deploy " + projectArg.path + "' first");
     }
     try {
       return s.node().interactive(AppCommand.argv(layout, root.userCommand), tty);

@@ -5,8 +5,8 @@ import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist status}: the live release, each process with pid and uptime, and health. */
@@ -15,16 +15,14 @@ import picocli.CommandLine.ParentCommand;
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT",
-      description = "Project directory or hoist.yml (default: current directory).")
-  String project;
+  @Mixin ProjectArg projectArg;
 
   @Option(names = "--json", description = "Print the status as JSON on stdout.")
   boolean json;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(project);
+    Session s = Session.open(projectArg.path);
     var stack = s.stack();
     Status.Report r;
     try {

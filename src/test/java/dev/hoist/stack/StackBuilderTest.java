@@ -1,0 +1,218 @@
+package dev.hoist.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.DirectoryResource;
+import dev.hoist.engine.FileResource;
+import dev.hoist.engine.PackageResource;
+import dev.hoist.engine.ServiceResource;
+import dev.hoist.engine.ServiceResource.Refresh;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.engine.UserResource;
+import dev.hoist.project.Spec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The resources a spec turns into on a node. */
+class StackBuilderTest {
+  private static final String ENV = "file:/srv/hello/etc/env";
+  private static final String SITE = "file:/etc/nginx/sites-enabled/hoist-hello.conf";
+  private static final String APP_RUN = "file:/etc/sv/hoist-hello/run";
+
+  static Stack build(Spec spec, Supervisor supervisor) {
+    return new StackBuilder(new Templates(List.of()), supervisor).build(spec);
+  }
+
+  static Stack build(Spec spec) {
+    return build(spec, Supervisor.RUNIT);
+  }
+
+  static String content(Catalog catalog, String id) {
+    return new String(file(catalog, id).content(), StandardCharsets.UTF_8);
+  }
+
+  static FileResource file(Catalog catalog, String id) {
+    assertThat(catalog.contains(id)).as("catalog has %s", id).isTrue();
+    return (FileResource) catalog.get(id).resource();
+  }
+
+  private static List<String> ids(Catalog catalog) {
+    return catalog.ordered().stream().map(e -> e.resource().id()).toList();
+  }
+
+  @Test
+  void catalogHoldsTheWholeStackOfAnApp() {
+    Stack stack = build(TestSpec.hello().build());
+
+    assertThat(ids(stack.catalog())).containsExactlyInAnyOrder(
+        "package:nginx", "package:gunicorn", "package:python3-venv", "package:runit",
+        "group:hello", "user:hello",
+        "dir:/srv/hello", "dir:/srv/hello/releases", "dir:/srv/hello/shared", "dir:/srv/hello/etc",
+        "dir:/var/log/hoist", "dir:/var/log/hoist/hello",
+        ENV, "file:/srv/hello/etc/gunicorn.conf.py", APP_RUN, "file:/etc/sv/hoist-hello/log/run",
+        "file:/etc/sv/nginx/run", SITE,
+        "service:hoist-hello", "service:nginx");
+  }
+
+  @Test
+  void packagesComeFirstAndNginxLast() {
+    List<String> ids = ids(build(TestSpec.hello().build()).catalog());
+
+    assertThat(ids.subList(0, 4)).allMatch(id -> id.startsWith("package:"));
+    assertThat(ids.getLast()).isEqualTo("service:nginx");
+    assertThat(ids.indexOf("user:hello")).isLessThan(ids.indexOf("dir:/srv/hello/releases"));
+    assertThat(ids.indexOf(ENV)).isLessThan(ids.indexOf("service:hoist-hello"));
+  }
+
+  @Test
+  void appRunsAsItsOwnSystemUserThatCannotLogIn() {
+    Catalog catalog = build(TestSpec.hello().build()).catalog();
+
+    assertThat(catalog.get("user:hello").resource())
+        .isEqualTo(new UserResource("hello", "hello", "/srv/hello", "/usr/sbin/nologin"));
+    assertThat(((DirectoryResource) catalog.get("dir:/srv/hello").resource()).attributes().owner())
+        .isEqualTo("root");
+    assertThat(((DirectoryResource) catalog.get("dir:/srv/hello/releases").resource()).attributes().owner())
+        .isEqualTo("hello");
+    assertThat(((DirectoryResource) catalog.get("dir:/srv/hello/shared").resource()).attributes().owner())
+        .isEqualTo("hello");
+  }
+
+  @Test
+  void envFileIsASecretOnlyTheAppUserCanRead() {
+    FileResource env = file(build(TestSpec.hello().build()).catalog(), ENV);
+
+    assertThat(env.secret()).isTrue();
+    assertThat(env.attributes().owner()).isEqualTo("hello");
+    assertThat(env.attributes().group()).isEqualTo("hello");
+    assertThat(env.attributes().mode()).isEqualTo("0600");
+  }
+
+  @Test
+  void nginxSiteIsValidatedByNginxBeforeItStays() {
+    Catalog catalog = build(TestSpec.hello().build()).catalog();
+
+    assertThat(file(catalog, SITE).validate()).containsExactly("nginx", "-t", "-q");
+    assertThat(catalog.get(SITE).requires()).contains("package:nginx");
+    assertThat(catalog.get(SITE).notifies()).containsExactly("service:nginx");
+  }
+
+  @Test
+  void packagesOfTheSpecArePinnedAndReplaceTheBaseOnes() {
+    Spec spec = TestSpec.hello().pkg("nginx", Optional.of("1.22.1-9")).pkg("libpq5", Optional.empty()).build();
+
+    Catalog catalog = build(spec).catalog();
+
+    assertThat(catalog.get("package:nginx").resource())
+        .isEqualTo(new PackageResource("nginx", Optional.of("1.22.1-9")));
+    assertThat(catalog.contains("package:libpq5")).isTrue();
+  }
+
+  @Test
+  void gunicornConfigServesTheWsgiEntryOnTheAppSocket() {
+    String config = content(build(TestSpec.hello().workers(3).build()).catalog(), "file:/srv/hello/etc/gunicorn.conf.py");
+
+    assertThat(config)
+        .contains("wsgi_app = \"hello:application\"")
+        .contains("bind = \"unix:/run/hoist-hello/gunicorn.sock\"")
+        .contains("workers = 3\n")
+        .contains("chdir = \"/srv/hello/current\"")
+        .contains("raw_env = _env_file(\"/srv/hello/etc/env\")");
+  }
+
+  @Test
+  void autoWorkersAndAppFactoriesReachGunicorn() {
+    String config =
+        content(build(TestSpec.hello().wsgi("flaskr", "create_app", true).build()).catalog(),
+            "file:/srv/hello/etc/gunicorn.conf.py");
+
+    assertThat(config)
+        .contains("wsgi_app = \"flaskr:create_app()\"")
+        .contains("workers = multiprocessing.cpu_count() * 2 + 1");
+  }
+
+  @Test
+  void runitScriptsRunGunicornAsTheAppUserAndKeepItsLog() {
+    Catalog catalog = build(TestSpec.hello().build()).catalog();
+
+    assertThat(content(catalog, APP_RUN))
+        .startsWith("#!/bin/sh\n")
+        .contains(". /srv/hello/etc/env")
+        .contains("exec chpst -u hello:hello /srv/hello/current/.venv/bin/python -m gunicorn"
+            + " --config /srv/hello/etc/gunicorn.conf.py");
+    assertThat(content(catalog, "file:/etc/sv/hoist-hello/log/run")).contains("exec svlogd -tt /var/log/hoist/hello");
+    assertThat(file(catalog, APP_RUN).attributes().mode()).isEqualTo("0755");
+    assertThat(content(catalog, "file:/etc/sv/nginx/run")).contains("exec /usr/sbin/nginx -g 'daemon off;'");
+  }
+
+  @Test
+  void systemdNodesGetUnitFilesAndNoRunit() {
+    Catalog catalog = build(TestSpec.hello().build(), Supervisor.SYSTEMD).catalog();
+
+    assertThat(catalog.contains("package:runit")).isFalse();
+    assertThat(ids(catalog)).noneMatch(id -> id.startsWith("file:/etc/sv/"));
+    assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello.service"))
+        .contains("EnvironmentFile=/srv/hello/etc/env", "User=hello", "ExecReload=/bin/kill -HUP $MAINPID");
+    assertThat(catalog.get("file:/etc/systemd/system/hoist-hello.service").restarts())
+        .containsExactly("service:hoist-hello");
+  }
+
+  @Test
+  void configChangesReloadTheAppGracefullyButANewRunScriptRestartsIt() {
+    Stack stack = build(TestSpec.hello().build());
+    Catalog catalog = stack.catalog();
+
+    assertThat(stack.appService().refresh()).isEqualTo(Refresh.REPLACE_WORKERS);
+    assertThat(catalog.get(ENV).notifies()).contains("service:hoist-hello");
+    assertThat(catalog.get(ENV).restarts()).isEmpty();
+    assertThat(catalog.get("file:/srv/hello/etc/gunicorn.conf.py").restarts()).isEmpty();
+    assertThat(catalog.get(APP_RUN).restarts()).containsExactly("service:hoist-hello");
+    assertThat(catalog.get("file:/etc/sv/hoist-hello/log/run").restarts()).containsExactly("service:hoist-hello");
+  }
+
+  @Test
+  void processesGetTheirOwnSupervisedServices() {
+    Spec spec =
+        TestSpec.hello()
+            .process("worker", List.of("celery", "-A", "hello", "worker", "--loglevel", "info"), Duration.ofSeconds(20))
+            .build();
+
+    Stack stack = build(spec);
+    Catalog catalog = stack.catalog();
+
+    ServiceResource worker = (ServiceResource) catalog.get("service:hoist-hello-worker").resource();
+    assertThat(worker.refresh()).isEqualTo(Refresh.RESTART);
+    assertThat(worker.stopTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(stack.processServices()).containsExactly(worker);
+    assertThat(content(catalog, "file:/etc/sv/hoist-hello-worker/run"))
+        .contains("cd /srv/hello/current")
+        .contains("exec chpst -u hello:hello celery -A hello worker --loglevel info");
+    assertThat(content(catalog, "file:/etc/sv/hoist-hello-worker/log/run"))
+        .contains("exec svlogd -tt /var/log/hoist/hello-worker");
+    assertThat(catalog.contains("dir:/var/log/hoist/hello-worker")).isTrue();
+    assertThat(catalog.get(ENV).notifies()).contains("service:hoist-hello-worker");
+    assertThat(catalog.get("file:/etc/sv/hoist-hello-worker/run").notifies())
+        .containsExactly("service:hoist-hello-worker");
+  }
+
+  @Test
+  void processCommandWordsAreQuotedForTheShell() {
+    Spec spec = TestSpec.hello().process("beat", List.of("sh", "-c", "echo $HOME; rm -rf /"), Duration.ofSeconds(10)).build();
+
+    String run = content(build(spec).catalog(), "file:/etc/sv/hoist-hello-beat/run");
+
+    assertThat(run).contains("exec chpst -u hello:hello sh -c 'echo $HOME; rm -rf /'\n");
+  }
+
+  @Test
+  void releaseRestartsTheAppAndProcessesItself() {
+    Spec spec = TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10)).build();
+
+    assertThat(build(spec).releaseRefreshed())
+        .containsExactly("service:hoist-hello", "service:hoist-hello-worker");
+  }
+}
