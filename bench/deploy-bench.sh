@@ -28,7 +28,7 @@ die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (it deploys to /srv, /etc/sv and /etc/nginx)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ && "$LOAD_RUNS" =~ ^[0-9]+$ ]] || die "RUNS and LOAD_RUNS must be numbers"
-for c in wrk ansible-playbook sv curl nginx python3 awk; do
+for c in wrk ansible-playbook sv curl nginx /usr/bin/python3 awk runuser; do
   command -v "$c" >/dev/null || die "$c is not installed"
 done
 sv status /etc/service/nginx 2>/dev/null | grep -q '^run:' || die "nginx is not running under runit (/etc/service/nginx); deploy any app with hoist first"
@@ -100,18 +100,24 @@ grep -q "^app: $H_APP$" "$proj/hoist.yml" && grep -q "^domain: $H_DOMAIN$" "$pro
 grep -q 'version [0-9]' "$proj/hello.py" || die "no 'version N' in examples/hello/hello.py"
 
 # The hoist launcher rebuilds the jar whenever a source file is newer than it. Others may be editing
-# src/ while this runs, so time a snapshot: the same launcher and jar, copied where no sources are.
+# src/ while this runs, so time a snapshot: the launcher and what it uses (scripts/, examples/) and
+# target/hoist.jar, copied (mtimes kept) where there are no sources to rebuild from.
 if [ -z "${HOIST:-}" ]; then
   if ! "$repo/hoist" --version >/dev/null 2>"$tmp/build.log"; then
     [ -f "$repo/target/hoist.jar" ] || { cat "$tmp/build.log" >&2; die "./hoist cannot build its jar"; }
     log "warning: ./hoist --version failed (build of the current sources?); timing the existing target/hoist.jar"
   fi
-  mkdir -p "$tmp/hoist/target"
-  cp "$repo/hoist" "$tmp/hoist/hoist"
-  cp "$repo/target/hoist.jar" "$tmp/hoist/target/hoist.jar"
-  HOIST="$tmp/hoist/hoist"
-  # Record the launcher's class-data cache for this copy (what the first ./hoist use does).
-  "$HOIST" warmup "$proj" >/dev/null 2>&1 || "$HOIST" --version >/dev/null 2>&1 || true
+  snap="$tmp/hoist"
+  mkdir -p "$snap/target"
+  for f in "$repo"/*; do
+    case ${f##*/} in src|target|test|bench|docs|pom.xml) continue ;; esac
+    cp -a "$f" "$snap/"
+  done
+  cp -a "$repo/target/hoist.jar" "$snap/target/hoist.jar"
+  HOIST="$snap/hoist"
+  # The first use records the launcher's class-data cache for this copy: not timed.
+  "$HOIST" --version >/dev/null 2>"$tmp/warmup.log" || { cat "$tmp/warmup.log" >&2; die "the hoist snapshot does not start"; }
+  [ ! -d "$snap/src" ] || die "snapshot has sources"
 fi
 export ANSIBLE_CONFIG="$here/ansible/ansible.cfg"
 export ANSIBLE_NOCOLOR=1
@@ -271,15 +277,16 @@ bench_secs=$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-jdk=$(bash -c "$(sed -n '/^java_major()/p;/^find_jdk()/,/^}/p' "$repo/hoist"); find_jdk" 2>/dev/null || true)
+# The JDK the launcher picks (it sources scripts/find-jdk.sh, which sets JAVA_HOME).
+jdk=$(bash -c '. "$1/scripts/find-jdk.sh" >/dev/null 2>&1 && echo "$JAVA_HOME"' _ "$(dirname "$HOIST")" 2>/dev/null || true)
 ver() { "$@" 2>&1 | head -n 1; }
 report() {
   echo "## Deploy benchmark: hoist vs Ansible"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Debian $(cat /etc/debian_version)"
   echo "- hoist: $(ver "$HOIST" --version) (commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?'), jar sha256 $(sha256sum "$(dirname "$HOIST")/target/hoist.jar" 2>/dev/null | cut -c1-12 || echo '?')), JVM: $( [ -n "$jdk" ] && ver "$jdk/bin/java" -version || echo '?')"
-  echo "- $(ver ansible-playbook --version | sed 's/^ansible-playbook/ansible-playbook/'), $(ver python3 --version)"
-  echo "- nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), gunicorn $(python3 -c 'import gunicorn; print(gunicorn.__version__)' 2>/dev/null), runit $(dpkg-query -W -f '${Version}' runit 2>/dev/null), $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+  echo "- $(ver ansible-playbook --version | sed 's/^ansible-playbook/ansible-playbook/'), $(ver /usr/bin/python3 --version)"
+  echo "- nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), gunicorn $(/usr/bin/python3 -c 'import gunicorn; print(gunicorn.__version__)' 2>/dev/null), runit $(dpkg-query -W -f '${Version}' runit 2>/dev/null), $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
   echo "- runs per scenario: $RUNS (under load: $LOAD_RUNS); benchmark time ${bench_secs}s"
   echo
   echo "Wall-clock seconds, median of $RUNS runs (hoist: \`hoist deploy DIR\` incl. JVM start; Ansible: \`ansible-playbook\`)."

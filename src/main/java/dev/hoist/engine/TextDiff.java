@@ -11,8 +11,8 @@ public final class TextDiff {
   private TextDiff() {}
 
   public static String unified(String oldText, String newText, String name) {
-    String[] a = oldText.isEmpty() ? new String[0] : oldText.split("\n", -1);
-    String[] b = newText.isEmpty() ? new String[0] : newText.split("\n", -1);
+    String[] a = lines(oldText);
+    String[] b = lines(newText);
     if (a.length > MAX_LINES || b.length > MAX_LINES) {
       return "(" + a.length + " -> " + b.length + " lines; too long to diff)";
     }
@@ -41,6 +41,12 @@ public final class TextDiff {
     return out.toString();
   }
 
+  /** The lines of a text; a final newline ends the last line rather than starting an empty one. */
+  private static String[] lines(String text) {
+    String body = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    return text.isEmpty() ? new String[0] : body.split("\n", -1);
+  }
+
   private static List<String> edits(String[] a, String[] b) {
     int[][] lcs = new int[a.length + 1][b.length + 1];
     for (int i = a.length - 1; i >= 0; i--) {
@@ -55,10 +61,10 @@ public final class TextDiff {
       if (i < a.length && j < b.length && a[i].equals(b[j])) {
         ops.add(" " + a[i++]);
         j++;
-      } else if (j < b.length && (i == a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-        ops.add("+" + b[j++]);
+      } else if (i < a.length && (j == b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        ops.add("-" + a[i++]); // removals first, as diff -u and git show them
       } else {
-        ops.add("-" + a[i++]);
+        ops.add("+" + b[j++]);
       }
     }
     return ops;

@@ -39,12 +39,11 @@ public record ReleaseState(Optional<String> current, Optional<String> previous, 
     return current.flatMap(this::find);
   }
 
-  /** The release a rollback goes to: the one before current that is complete and did not fail. */
+  /**
+   * The release a rollback goes to: the newest complete, healthy release older than the live one
+   * (so rolling back twice goes back twice, never forward again).
+   */
   public Optional<Release> rollbackTarget() {
-    Optional<Release> prev = previous.flatMap(this::find).filter(r -> !r.failed() && !r.incomplete());
-    if (prev.isPresent() && !prev.get().id().equals(current.orElse(""))) {
-      return prev;
-    }
     Release best = null;
     for (Release r : releases) {
       if (current.isPresent() && r.id().compareTo(current.get()) >= 0) {

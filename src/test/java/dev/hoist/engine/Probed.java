@@ -2,11 +2,9 @@ package dev.hoist.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 
 /** Probe states shaped like the agent's {@code probe()} answers (see agent.py), for planner tests. */
 final class Probed {
@@ -80,9 +78,5 @@ final class Probed {
 
   static String sha256(String text) {
     return FileResource.of("/x", text, Attributes.of(null, null, null)).sha256();
-  }
-
-  static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }
