@@ -111,12 +111,22 @@ public final class Catalog {
         if (ready.isEmpty()) {
           List<String> stuck = new ArrayList<>(entries.keySet());
           stuck.removeAll(out.keySet());
-          throw new IllegalArgumentException("dependency cycle among " + stuck);
+          throw new IllegalArgumentException("dependency cycle among " + inCycle(stuck, before));
         }
         String id = ready.pop();
         out.put(id, entries.get(id));
       }
       return out;
+    }
+
+    /** Drops what merely waits on a cycle (no stuck resource needs it), leaving the cycle itself. */
+    private static List<String> inCycle(List<String> stuck, Map<String, Set<String>> before) {
+      List<String> left = new ArrayList<>(stuck);
+      boolean dropped = true;
+      while (dropped) {
+        dropped = left.removeIf(id -> left.stream().noneMatch(other -> before.get(other).contains(id)));
+      }
+      return left;
     }
 
     private static List<String> concat(Set<String> a, Set<String> b) {
