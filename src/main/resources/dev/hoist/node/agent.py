@@ -485,6 +485,7 @@ def service_enable(sid, step):
         return "enabled"
     link = "/etc/service/" + name
     if not os.path.lexists(link):
+        os.makedirs("/etc/service", exist_ok=True)
         with open("/etc/sv/%s/down" % name, "w"):
             pass
         symlink_atomic(link, "/etc/sv/" + name)
