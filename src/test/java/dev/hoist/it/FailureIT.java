@@ -33,6 +33,16 @@ class FailureIT {
   }
 
   @Test
+  void notRootIsRefusedWithWhatToDo() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
+    String examples = Path.of(System.getProperty("hoist.root", "."), "examples", "hello").toAbsolutePath().toString();
+    String out = Hoist.sh("cd / && NO_COLOR=1 runuser -u nobody -- " + java + " -jar " + jar + " plan " + examples
+        + "; echo exit=$?");
+    assertThat(out).contains("must run as root").contains("sudo").contains("exit=3");
+  }
+
+  @Test
   void nginxConfigThatNginxRejectsIsNeverLoaded() throws Exception {
     Path project = Hoist.copyExample("hello", "hello", "itnginx", tmp);
     Hoist.Result good = Hoist.run("deploy", project.toString());
