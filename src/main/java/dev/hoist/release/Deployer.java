@@ -191,8 +191,9 @@ public final class Deployer {
     ctx.put("domain", spec.domain());
     ctx.put("release", id);
     ctx.put("env", spec.env());
-    ctx.put("shared_dir", "/srv/" + spec.app() + "/shared");
-    ctx.put("current_dir", "/srv/" + spec.app() + "/current");
+    dev.hoist.stack.AppLayout layout = new dev.hoist.stack.AppLayout(spec.app());
+    ctx.put("shared_dir", layout.shared());
+    ctx.put("current_dir", layout.current());
     for (Map.Entry<String, String> t : spec.templates().entrySet()) {
       try {
         String text = Files.readString(spec.projectDir().resolve(t.getValue()));
