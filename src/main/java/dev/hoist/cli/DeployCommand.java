@@ -2,7 +2,9 @@ package dev.hoist.cli;
 
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployReport;
+import dev.hoist.release.DeployListener;
 import dev.hoist.release.Deployer;
+import dev.hoist.release.ReleaseBundle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,7 @@ final class DeployCommand implements Callable<Integer> {
       return PlanCommand.show(root.console, projectArg.path, json);
     }
     Session s = Session.open(projectArg.path);
-    Deployer deployer = new Deployer(s.engine(), s.templates());
+    Deployer deployer = new Deployer(s.engine(), s.templates(), ReleaseBundle.of(s.spec()));
     DeployReport report;
     // On Ctrl-C the node agent stops at the next safe point (never between switch and health
     // check); wait for it so the user sees how the node was left.
@@ -56,7 +58,7 @@ final class DeployCommand implements Callable<Integer> {
     });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      report = deployer.deploy(s.spec(), json ? e -> {} : new ProgressPrinter(root.console, verbose));
+      report = deployer.deploy(s.spec(), json ? DeployListener.none() : new ProgressPrinter(root.console, verbose));
     } catch (DeployException e) {
       throw new CommandException(ExitCode.NODE, e.getMessage());
     } finally {

@@ -3,6 +3,7 @@ package dev.hoist.cli;
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
+import dev.hoist.release.ReleaseBundle;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,7 @@ final class PlanCommand implements Callable<Integer> {
     Session s = Session.open(project);
     DeployReport report;
     try {
-      report = new Deployer(s.engine(), s.templates()).plan(s.spec());
+      report = new Deployer(s.engine(), s.templates(), ReleaseBundle.of(s.spec())).plan(s.spec());
     } catch (DeployException e) {
       throw new CommandException(ExitCode.NODE, e.getMessage());
     }

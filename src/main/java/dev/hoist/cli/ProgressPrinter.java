@@ -1,11 +1,11 @@
 package dev.hoist.cli;
 
 import dev.hoist.engine.Engine.StepEvent;
+import dev.hoist.release.DeployListener;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /** Prints each step of an apply as it ends (and command output with --verbose) to stderr. */
-final class ProgressPrinter implements Consumer<StepEvent> {
+final class ProgressPrinter implements DeployListener {
   private final Console console;
   private final boolean verbose;
 
@@ -15,7 +15,7 @@ final class ProgressPrinter implements Consumer<StepEvent> {
   }
 
   @Override
-  public void accept(StepEvent e) {
+  public void step(StepEvent e) {
     if (e.isLog()) {
       if (verbose) {
         console.progress(console.dim("    | " + e.line()));

@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
 import dev.hoist.release.DeployException;
+import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Rollback;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ final class RollbackCommand implements Callable<Integer> {
     DeployReport report;
     try {
       report = new Rollback(s.engine()).rollback(s.stack(), release,
-          json ? e -> {} : new ProgressPrinter(root.console, false));
+          json ? DeployListener.none() : new ProgressPrinter(root.console, false));
     } catch (DeployException e) {
       throw new CommandException(ExitCode.FAILED, e.getMessage());
     }

@@ -37,7 +37,7 @@ final class WarmupCommand implements Callable<Integer> {
     Console quiet = new Console(new PrintStream(OutputStream.nullOutputStream()),
         new PrintStream(OutputStream.nullOutputStream()), true);
     quiet.json(plan.changes());
-    new ProgressPrinter(quiet, true).accept(new dev.hoist.engine.Engine.StepEvent("x", "ok", "n", null, 0));
+    new ProgressPrinter(quiet, true).step(new dev.hoist.engine.Engine.StepEvent("x", "ok", "n", null, 0));
     return ExitCode.OK;
   }
 }

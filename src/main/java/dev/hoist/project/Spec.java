@@ -9,7 +9,8 @@ import java.util.Optional;
  * A validated {@code hoist.yml}: everything Hoist needs to know about one app.
  *
  * <p>Maps keep the order of the file. Paths inside the project are relative strings with forward
- * slashes, already checked to stay inside {@link #projectDir()}.
+ * slashes, already checked to stay inside {@link #projectDir()}. {@link #inventory()} holds only the
+ * nodes and environments this file declares; {@link UserConfig} adds the user's own.
  */
 public record Spec(
     Path projectDir,
@@ -28,4 +29,5 @@ public record Spec(
     Map<String, ProcessSpec> processes,
     Map<String, String> templates,
     ReleaseSpec release,
-    HealthSpec health) {}
+    HealthSpec health,
+    Inventory inventory) {}

@@ -82,7 +82,7 @@ public final class SpecLoader {
     return single(shown, 0, 0, "no " + name + " in " + dirShown, hint);
   }
 
-  private static Optional<Node> compose(String text, String shown) throws SpecException {
+  static Optional<Node> compose(String text, String shown) throws SpecException {
     LoadSettings settings =
         LoadSettings.builder().setLabel(shown).setSchema(new CoreSchema()).build();
     try {
@@ -153,7 +153,7 @@ public final class SpecLoader {
     return new int[] {line, column};
   }
 
-  private static SpecException single(
+  static SpecException single(
       String file, int line, int column, String message, String hint) {
     return new SpecException(
         List.of(new SpecProblem(file, line, column, "", message, Optional.of(hint))));

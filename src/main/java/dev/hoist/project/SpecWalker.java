@@ -33,9 +33,11 @@ final class SpecWalker {
           "processes",
           "templates",
           "release",
-          "health");
+          "health",
+          "nodes",
+          "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
-  static final Set<String> NOT_YET = Set.of("environments", "nodes", "rollout", "services");
+  static final Set<String> NOT_YET = Set.of("rollout", "services");
   private static final int MAX_WORKERS = 64;
 
   private final YamlNodes nodes;
@@ -99,6 +101,11 @@ final class SpecWalker {
     Map<String, String> templates = top.get("templates").map(this::templates).orElse(Map.of());
     HealthSpec health =
         top.get("health").map(n -> new HealthReader(nodes).read(n)).orElse(HealthSpec.defaults());
+    InventoryReader inventory = new InventoryReader(nodes, projectDir);
+    Inventory targets =
+        new Inventory(
+            top.get("nodes").map(inventory::nodes).orElse(Map.of()),
+            top.get("environments").map(inventory::environments).orElse(Map.of()));
     if (!nodes.problems().isEmpty()) {
       return Optional.empty();
     }
@@ -120,7 +127,8 @@ final class SpecWalker {
             processes,
             templates,
             release,
-            health));
+            health,
+            targets));
   }
 
   private Optional<String> wheelhouse(Fields top) {

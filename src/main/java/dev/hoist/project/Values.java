@@ -35,6 +35,9 @@ final class Values {
   private static final Pattern PACKAGE = Pattern.compile("([a-z0-9][a-z0-9+.-]+)(?:=(.*))?");
   private static final Pattern DEBIAN_VERSION = Pattern.compile("[0-9][A-Za-z0-9.+~:-]*");
   private static final Pattern ENV_NAME = Pattern.compile(IDENTIFIER);
+  private static final Pattern NODE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+  private static final Pattern UNIX_USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
   private static final Pattern PROCESS = Pattern.compile("[a-z][a-z0-9-]{0,20}");
   // URL path characters that need no escaping in nginx config or URLs.
   private static final Pattern URL_PREFIX = Pattern.compile("/[A-Za-z0-9._~%@+,=:/-]*");
@@ -179,5 +182,39 @@ final class Values {
           "expected a URL prefix without '.' or '..' parts, found '" + text + "'", null);
     }
     return prefix;
+  }
+
+  /** A node or environment name: it shows in tables and on the command line (--node web1). */
+  static String nodeName(String text) {
+    if (!NODE.matcher(text).matches()) {
+      throw new InvalidValue(
+          "expected a name of lowercase letters, digits, '.', '_' and '-', found '" + text + "'",
+          "e.g. web1 or live-db");
+    }
+    return text;
+  }
+
+  static String unixUser(String text) {
+    if (!UNIX_USER.matcher(text).matches()) {
+      throw new InvalidValue("expected a Unix user name, found '" + text + "'", "e.g. root or deploy");
+    }
+    return text;
+  }
+
+  static int port(String text) {
+    if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
+      throw new InvalidValue("expected a port from 1 to 65535, found '" + text + "'", "SSH listens on 22");
+    }
+    return Integer.parseInt(text);
+  }
+
+  /** A hostname or an IP address to connect to (IPv6 without brackets). */
+  static String sshHost(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (HOSTNAME.matcher(lower).matches() || (text.contains(":") && IPV6.matcher(text).matches())) {
+      return lower;
+    }
+    throw new InvalidValue(
+        "expected a hostname or IP address, found '" + text + "'", "e.g. 10.0.0.11 or web1.example.com");
   }
 }

@@ -31,6 +31,11 @@ final class YamlNodes {
     this.file = file;
   }
 
+  /** The file as shown in messages. */
+  String file() {
+    return file;
+  }
+
   /** The problems in file order, which is how an editor walks through them. */
   List<SpecProblem> problems() {
     return problems.stream()

@@ -7,7 +7,6 @@ import dev.hoist.engine.Change;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
-import dev.hoist.engine.Engine.StepEvent;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.PlanException;
 import dev.hoist.engine.Planner;
@@ -30,24 +29,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * Deploys a spec to one node: probe once, plan purely, apply once (stack changes, then a new release
  * prepared beside the live one, switched, reloaded and health-checked, or switched back).
  */
 public final class Deployer {
-  /** Part of every release hash: bump it when the layout of a release changes. */
-  private static final String RELEASE_FORMAT = "hoist-release-1";
-
   private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private final Engine engine;
   private final Templates templates;
+  private final ReleaseBundle bundle;
 
-  public Deployer(Engine engine, Templates templates) {
+  /** {@code bundle}: the project's code, shared by the deployers of all nodes of one deploy. */
+  public Deployer(Engine engine, Templates templates, ReleaseBundle bundle) {
     this.engine = engine;
     this.templates = templates;
+    this.bundle = bundle;
   }
 
   /** Everything a deploy decided before touching the node. */
@@ -56,7 +54,6 @@ public final class Deployer {
       Plan plan,
       ReleaseState releases,
       String hash,
-      ReleaseSource source,
       Optional<String> newRelease,
       String releaseReason,
       String health) {}
@@ -68,9 +65,10 @@ public final class Deployer {
     return report(d, false, true, Optional.empty(), false, d.releases().current(), start);
   }
 
-  public DeployReport deploy(Spec spec, Consumer<StepEvent> onEvent)
+  public DeployReport deploy(Spec spec, DeployListener listener)
       throws DeployException, InterruptedException {
     long start = System.nanoTime();
+    listener.phase(DeployListener.Phase.PROBE, 0);
     Decision d = decide(spec);
     ReleaseSteps steps = new ReleaseSteps(d.stack());
     if (d.plan().isEmpty() && d.newRelease().isEmpty()) {
@@ -85,7 +83,7 @@ public final class Deployer {
     if (d.newRelease().isPresent()) {
       String id = d.newRelease().get();
       try {
-        payload = d.source().archive();
+        payload = bundle.archive();
       } catch (IOException e) {
         throw new DeployException("cannot read the project: " + e.getMessage(), e);
       }
@@ -95,10 +93,11 @@ public final class Deployer {
     }
     main.addAll(steps.activate(d.newRelease(), d.plan().deferred()));
     ApplyResult result;
+    listener.phase(DeployListener.Phase.APPLY, main.size());
     try {
       result = engine.apply(
           new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, cleanup, d.stack().layout().root(), payload),
-          onEvent);
+          listener::step);
     } catch (AgentException e) {
       throw new DeployException(e.getMessage(), e);
     }
@@ -133,8 +132,7 @@ public final class Deployer {
       checkPort80(probe.states());
       Plan plan = Planner.plan(stack.catalog(), probe.states(), stack.releaseRefreshed());
       ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
-      ReleaseSource source = ReleaseSource.scan(spec.projectDir(), spec.shared());
-      String hash = source.hash(RELEASE_FORMAT);
+      String hash = bundle.hash();
       Optional<ReleaseState.Release> live = releases.live();
       String reason;
       if (live.isEmpty()) {
@@ -149,7 +147,7 @@ public final class Deployer {
       Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(newId(hash));
       String health = probe.health().map(h -> (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
           + h.path("detail").asText()).orElse("unknown");
-      return new Decision(stack, plan, releases, hash, source, newRelease, reason, health);
+      return new Decision(stack, plan, releases, hash, newRelease, reason, health);
     } catch (PlanException e) {
       throw new DeployException(engine.agent().node().name() + ": " + e.getMessage(), e);
     } catch (AgentException e) {

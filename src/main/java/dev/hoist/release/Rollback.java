@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
-import dev.hoist.engine.Engine.StepEvent;
 import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.stack.Stack;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /** Lists releases and switches back to an earlier one, gracefully and health-checked. */
 public final class Rollback {
@@ -36,7 +34,7 @@ public final class Rollback {
   }
 
   /** Switches to {@code target} (default: the release before the live one); switches back if it is sick. */
-  public DeployReport rollback(Stack stack, Optional<String> target, Consumer<StepEvent> onEvent)
+  public DeployReport rollback(Stack stack, Optional<String> target, DeployListener listener)
       throws DeployException, InterruptedException {
     long start = System.nanoTime();
     ReleaseState state = releases(stack);
@@ -67,7 +65,7 @@ public final class Rollback {
     ApplyResult result;
     try {
       result = engine.apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, List.of(), stack.layout().root(),
-          null), onEvent);
+          null), listener::step);
     } catch (AgentException e) {
       throw new DeployException(e.getMessage(), e);
     }

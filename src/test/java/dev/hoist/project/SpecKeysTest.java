@@ -79,7 +79,8 @@ class SpecKeysTest {
     assertThat(project.problemWith("banana: yes\n").hint())
         .contains(
             "valid keys here are: app, wsgi, requirements, wheelhouse, workers, domain, aliases,"
-                + " static, env, shared, packages, processes, templates, release, health");
+                + " static, env, shared, packages, processes, templates, release, health, nodes,"
+                + " environments");
   }
 
   @Test
@@ -95,7 +96,7 @@ class SpecKeysTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"environments", "nodes", "rollout", "services"})
+  @ValueSource(strings = {"rollout", "services"})
   void keysForLaterFeaturesSaySo(String key) {
     SpecProblem p = project.problemWith(key + ": {}\n");
 

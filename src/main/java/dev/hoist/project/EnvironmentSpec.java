@@ -1,0 +1,39 @@
+package dev.hoist.project;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A named group of nodes (stage, live) with roles: {@code web} nodes run the whole stack, {@code
+ * worker} nodes the app and its processes, {@code lb} nodes the load balancer.
+ */
+public record EnvironmentSpec(String name, Map<String, List<NodeRef>> roles, String origin) {
+  public static final List<String> ROLES = List.of("web", "worker", "lb");
+
+  /** A node named in an environment, with where it was named so a typo can be pointed at. */
+  public record NodeRef(String name, String origin) {}
+
+  public EnvironmentSpec {
+    Map<String, List<NodeRef>> copy = new LinkedHashMap<>();
+    roles.forEach((role, refs) -> copy.put(role, List.copyOf(refs)));
+    roles = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /** Every node reference, in file order by role, each node once. */
+  public List<NodeRef> refs() {
+    List<NodeRef> all = new ArrayList<>();
+    roles.values().forEach(refs -> refs.stream()
+        .filter(r -> all.stream().noneMatch(a -> a.name().equals(r.name())))
+        .forEach(all::add));
+    return all;
+  }
+
+  /** The roles a node has here, in the order of {@link #ROLES}. */
+  public List<String> rolesOf(String node) {
+    return ROLES.stream()
+        .filter(role -> roles.getOrDefault(role, List.of()).stream().anyMatch(r -> r.name().equals(node)))
+        .toList();
+  }
+}
