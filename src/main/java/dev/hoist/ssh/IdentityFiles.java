@@ -61,6 +61,9 @@ final class IdentityFiles {
   }
 
   private Loaded read(Path file) {
+    if (!Files.exists(file)) {
+      return new Loaded(file, List.of(), file + " does not exist");
+    }
     Asker asker = new Asker(file);
     try (InputStream in = Files.newInputStream(file)) {
       List<KeyPair> keys = new ArrayList<>();

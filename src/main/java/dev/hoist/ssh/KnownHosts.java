@@ -21,7 +21,12 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  */
 final class KnownHosts {
   /** One usable line: its number (from 1) and what it says. */
-  record Line(int number, KnownHostEntry entry, PublicKey key) {}
+  record Line(int number, KnownHostEntry entry, PublicKey key) {
+    /** MINA gives the marker without its '@'. */
+    boolean revoked() {
+      return "revoked".equals(entry.getMarker());
+    }
+  }
 
   /** What the file says about a key a host offered. */
   sealed interface Verdict {}
@@ -95,7 +100,7 @@ final class KnownHosts {
         continue;
       }
       boolean same = KeyUtils.compareKeys(line.key(), key);
-      if ("@revoked".equals(line.entry().getMarker())) {
+      if (line.revoked()) {
         if (same) {
           return new Revoked(line.number());
         }
