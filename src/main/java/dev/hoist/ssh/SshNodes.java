@@ -1,0 +1,75 @@
+package dev.hoist.ssh;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.core.CoreModuleProperties;
+
+/**
+ * The process's one SSH client (Apache MINA SSHD), set up for Hoist, and the {@link SshNode}s made
+ * on it. Start one per process, make a node per host, close it at the end: that closes every node
+ * made here, then the client's threads.
+ */
+public final class SshNodes implements AutoCloseable {
+  // A round trip per command is Hoist's cost; Nagle's algorithm made each one 46-88 ms, not 3.
+  private static final boolean TCP_NODELAY = true;
+  // Missing this many keepalive answers in a row means the connection is dead (ServerAliveCountMax).
+  private static final int KEEPALIVE_MISSES = 3;
+  // A command's own timeout bounds a stalled write; MINA's 30 s default would cut a slow node short.
+  private static final Duration WAIT_FOR_WINDOW = Duration.ofHours(1);
+
+  private final SshClient client;
+  private final SshConnector connector;
+  private final List<SshNode> nodes = new CopyOnWriteArrayList<>();
+
+  private SshNodes(SshClient client, SshConnector connector) {
+    this.client = client;
+    this.connector = connector;
+  }
+
+  /** Starts the client; nothing is connected until a node is used. */
+  public static SshNodes start(SshSettings settings) {
+    SshClient client = SshClient.setUpDefaultClient();
+    HostKeyVerifier verifier = new HostKeyVerifier();
+    client.setServerKeyVerifier(verifier);
+    client.addSessionListener(verifier);
+    // Hosts, users and keys come from Hoist's own config, never from ~/.ssh/config.
+    client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+    client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+    // Keys only: no password or keyboard-interactive prompt can hang a parallel deploy.
+    client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+    client.setAgentFactory(settings.agentSocket() == null ? null : new AgentFactory(settings.agentSocket()));
+    CoreModuleProperties.TCP_NODELAY.set(client, TCP_NODELAY);
+    CoreModuleProperties.SOCKET_KEEPALIVE.set(client, true);
+    CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, KEEPALIVE_MISSES);
+    // Liveness is the keepalive's job; an idle node between deploy phases must stay connected.
+    CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+    CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(client, WAIT_FOR_WINDOW);
+    client.start();
+    return new SshNodes(client, new SshConnector(client, new IdentityFiles(settings.passphrases()), settings.agentSocket()));
+  }
+
+  /** A node for {@code target}, not yet connected; {@link #close()} closes it too. */
+  public SshNode node(SshTarget target) {
+    SshNode node = new SshNode(target, connector);
+    nodes.add(node);
+    return node;
+  }
+
+  /** Host key scanning and trusting on this client. */
+  public HostKeys hostKeys() {
+    return new HostKeys(connector);
+  }
+
+  /** Closes every node made here, then stops the client. Idempotent. */
+  @Override
+  public void close() {
+    nodes.forEach(SshNode::close);
+    nodes.clear();
+    client.stop();
+  }
+}
