@@ -1,6 +1,8 @@
 package dev.hoist.cli;
 
-import dev.hoist.node.AgentException;
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetResult;
+import dev.hoist.fleet.NodeOutcome;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
 import java.util.concurrent.Callable;
@@ -28,34 +30,64 @@ final class CheckCommand implements Callable<Integer> {
 
   @Mixin ProjectArg projectArg;
 
+  @Mixin TargetOptions targetOptions;
+
   @Override
   public Integer call() throws InterruptedException {
     Session s;
     try {
-      s = Session.open(projectArg.path);
+      s = Session.open(projectArg.path, targetOptions, root.ssh);
     } catch (CommandException e) {
       root.console.line("HOIST UNKNOWN - " + e.getMessage().lines().findFirst().orElse(""));
       return UNKNOWN;
     }
     var stack = s.stack();
-    Status.Report r;
-    try {
-      r = new Status(s.engine()).read(stack, new ReleaseSteps(stack).health());
-    } catch (AgentException e) {
-      root.console.line("HOIST UNKNOWN - " + s.spec().app() + ": " + e.getMessage());
-      return UNKNOWN;
+    Fleet.Task<Status.Report> task =
+        (node, connection) -> new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
+    FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
+    // The worst node decides the state, as a Nagios service check of a whole cluster does.
+    int worst = OK;
+    String worstLine = "";
+    for (NodeOutcome<Status.Report> o : result.outcomes()) {
+      String where = s.local() ? s.spec().app() : s.spec().app() + " on " + o.node();
+      int state;
+      String line;
+      if (o.failure().isPresent()) {
+        state = UNKNOWN;
+        line = "HOIST UNKNOWN - " + where + ": " + o.failure().get().message().lines().findFirst().orElse("");
+      } else {
+        Status.Report r = o.result().orElseThrow();
+        String release = " | release=" + r.release().orElse("none");
+        var down = r.processes().stream().filter(p -> !"run".equals(p.state())).map(Status.Process::service).toList();
+        if (!r.healthy()) {
+          state = CRITICAL;
+          line = "HOIST CRITICAL - " + where + ": " + r.url() + " " + r.health() + release;
+        } else if (!down.isEmpty()) {
+          state = WARNING;
+          line = "HOIST WARNING - " + where + ": healthy, but not running: " + String.join(", ", down) + release;
+        } else {
+          state = OK;
+          line = "HOIST OK - " + where + ": " + r.url() + " " + r.health() + release;
+        }
+      }
+      if (rank(state) > rank(worst) || worstLine.isEmpty()) {
+        worst = state;
+        worstLine = line;
+      }
     }
-    String release = " | release=" + r.release().orElse("none");
-    if (!r.healthy()) {
-      root.console.line("HOIST CRITICAL - " + r.app() + ": " + r.url() + " " + r.health() + release);
-      return CRITICAL;
-    }
-    var down = r.processes().stream().filter(p -> !"run".equals(p.state())).map(Status.Process::service).toList();
-    if (!down.isEmpty()) {
-      root.console.line("HOIST WARNING - " + r.app() + ": healthy, but not running: " + String.join(", ", down) + release);
-      return WARNING;
-    }
-    root.console.line("HOIST OK - " + r.app() + ": " + r.url() + " " + r.health() + release);
-    return OK;
+    long ok = result.outcomes().stream().filter(o -> o.result().map(Status.Report::healthy).orElse(false)).count();
+    root.console.line(s.local() ? worstLine
+        : worstLine + " (" + ok + " of " + result.outcomes().size() + " nodes healthy)");
+    return worst;
+  }
+
+  /** UNKNOWN ranks between WARNING and CRITICAL, as Nagios orders service states. */
+  private static int rank(int state) {
+    return switch (state) {
+      case OK -> 0;
+      case WARNING -> 1;
+      case UNKNOWN -> 2;
+      default -> 3;
+    };
   }
 }

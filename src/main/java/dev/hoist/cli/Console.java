@@ -51,6 +51,17 @@ public final class Console {
     err.println(text);
   }
 
+  /** Whether progress may be redrawn in place (a terminal that understands ANSI). */
+  public boolean live() {
+    return color;
+  }
+
+  /** Writes {@code text} to stderr as is (ANSI cursor moves included) and flushes. */
+  public void progressRaw(String text) {
+    err.print(text);
+    err.flush();
+  }
+
   public String green(String text) {
     return paint("32", text);
   }

@@ -1,10 +1,15 @@
 package dev.hoist.cli;
 
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.fleet.FleetResult;
+import dev.hoist.node.Node;
 import dev.hoist.release.DeployException;
-import dev.hoist.release.DeployReport;
 import dev.hoist.release.DeployListener;
+import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.ReleaseBundle;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,15 +26,31 @@ import picocli.CommandLine.ParentCommand;
       "Deploys the project: installs what the node lacks (nginx, gunicorn, runit, python3-venv),",
       "writes the app's config, ships the code as a new release beside the live one, switches to it",
       "without dropping a request, and health-checks it through nginx. A sick release is switched",
-      "back at once. Running it again when nothing changed does nothing and says '0 changed'."
+      "back at once. Running it again when nothing changed does nothing and says '0 changed'.",
+      "",
+      "With --env, every web and worker node of the environment is deployed at once over SSH,",
+      "with a live line per node and a summary table; a failed node does not stop the others."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  hoist deploy                       this machine",
+      "  hoist deploy --env stage           every node of 'stage', in parallel",
+      "  hoist deploy --env live --node web1 --json"
     })
 final class DeployCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
   @Mixin ProjectArg projectArg;
 
+  @Mixin TargetOptions targetOptions;
+
   @Option(names = "--dry-run", description = "Show what would change, as 'hoist plan' does; touch nothing.")
   boolean dryRun;
+
+  @Option(names = "--fail-fast", description = "After the first failed node, start no more (nodes already"
+      + " deploying finish).")
+  boolean failFast;
 
   @Option(names = "--json", description = "Print the result as JSON on stdout.")
   boolean json;
@@ -40,41 +61,91 @@ final class DeployCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CommandException, InterruptedException {
     if (dryRun) {
-      return PlanCommand.show(root.console, projectArg.path, json);
+      return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, json);
     }
-    Session s = Session.open(projectArg.path);
-    Deployer deployer = new Deployer(s.engine(), s.templates(), ReleaseBundle.of(s.spec()));
-    DeployReport report;
-    // On Ctrl-C the node agent stops at the next safe point (never between switch and health
-    // check); wait for it so the user sees how the node was left.
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    List<FleetNode> nodes = s.targets().stream().filter(DeployCommand::servesTheApp).toList();
+    if (nodes.isEmpty()) {
+      throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role;"
+          + " load balancer nodes are not deployed to directly");
+    }
+    ReleaseBundle bundle = ReleaseBundle.of(s.spec());
+    FleetDisplay display = s.local() || json ? null : new FleetDisplay(root.console, nodes);
+    Fleet fleet = s.fleet(failFast);
+    Fleet.Task<DeployReport> task = new Fleet.Task<>() {
+      @Override
+      public DeployReport run(FleetNode node, Node connection) throws DeployException, InterruptedException {
+        DeployListener listener = json ? DeployListener.none()
+            : display == null ? new ProgressPrinter(root.console, verbose) : display.forNode(node.name());
+        return new Deployer(Session.engine(connection), s.templates(), bundle).deploy(s.spec(), listener);
+      }
+
+      @Override
+      public boolean succeeded(DeployReport report) {
+        return report.ok();
+      }
+    };
+    FleetResult<DeployReport> result;
+    // On Ctrl-C, nodes not yet started are skipped and working ones reach a safe point (a complete
+    // release serving); the hook waits for that so the user sees how every node was left.
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      root.console.warn("interrupted: letting the node reach a safe point (a complete release serving) ...");
+      fleet.stopStarting();
+      root.console.warn("interrupted: letting every node reach a safe point (a complete release serving) ...");
       try {
-        done.await(90, TimeUnit.SECONDS);
+        done.await(120, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      report = deployer.deploy(s.spec(), json ? DeployListener.none() : new ProgressPrinter(root.console, verbose));
-    } catch (DeployException e) {
-      throw new CommandException(ExitCode.NODE, e.getMessage());
+      result = fleet.run(nodes, task, display == null ? new Fleet.Listener() {} : display);
+      if (display != null) {
+        display.close();
+      }
+      render(s, result);
     } finally {
       done.countDown();
     }
     removeHook(hook);
-    if (json) {
-      root.console.json(report);
-    } else {
-      new ReportView(root.console).deployed(report);
-      if (report.ok() && report.changedCount() > 0) {
-        root.console.line("serving " + "http://" + s.spec().domain() + "/  (try: curl -H 'Host: "
-            + s.spec().domain() + "' http://127.0.0.1/)");
-      }
+    if (result.all(DeployReport::ok)) {
+      return ExitCode.OK;
     }
-    return report.ok() ? ExitCode.OK : ExitCode.FAILED;
+    return result.onlyConnectionFailures() ? ExitCode.NODE : ExitCode.FAILED;
+  }
+
+  private void render(Session s, FleetResult<DeployReport> result) throws CommandException {
+    if (json) {
+      root.console.json(s.local() ? result.outcomes().getFirst().result().orElse(null)
+          : FleetView.json(result, DeployReport::ok));
+      if (s.local() && result.outcomes().getFirst().failure().isPresent()) {
+        throw failure(result);
+      }
+      return;
+    }
+    if (!s.local()) {
+      new FleetView(root.console).deploySummary(result);
+      return;
+    }
+    if (result.outcomes().getFirst().failure().isPresent()) {
+      throw failure(result);
+    }
+    DeployReport report = result.outcomes().getFirst().result().orElseThrow();
+    new ReportView(root.console).deployed(report);
+    if (report.ok() && report.changedCount() > 0) {
+      root.console.line("serving " + "http://" + s.spec().domain() + "/  (try: curl -H 'Host: "
+          + s.spec().domain() + "' http://127.0.0.1/)");
+    }
+  }
+
+  /** On this machine, a deploy that could not run is an error, as before fleets existed. */
+  private static CommandException failure(FleetResult<DeployReport> result) {
+    return new CommandException(ExitCode.NODE, result.outcomes().getFirst().failure().orElseThrow().message());
+  }
+
+  static boolean servesTheApp(FleetNode node) {
+    return node.roles().contains("web") || node.roles().contains("worker");
   }
 
   private static void removeHook(Thread hook) {

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       RunCommand.class,
       CheckCommand.class,
+      ExecCommand.class,
+      NodeCommand.class,
       WarmupCommand.class
     },
     mixinStandardHelpOptions = true,
@@ -35,6 +37,7 @@ import picocli.CommandLine.Command;
 public final class HoistCommand implements Runnable {
   final Console console;
   final List<String> userCommand;
+  final SshAccess ssh = new SshAccess();
 
   HoistCommand(Console console, List<String> userCommand) {
     this.console = console;

@@ -1,8 +1,10 @@
 package dev.hoist.cli;
 
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetResult;
 import dev.hoist.node.ExecRequest;
+import dev.hoist.node.ExecResult;
 import dev.hoist.ops.AppCommand;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,8 @@ final class LogsCommand implements Callable<Integer> {
 
   @Mixin ProjectArg projectArg;
 
+  @Mixin TargetOptions targetOptions;
+
   @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
   boolean follow;
 
@@ -28,17 +32,18 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(projectArg.path);
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
     var layout = s.stack().layout();
     List<String> processLogs = new ArrayList<>();
     s.spec().processes().keySet().forEach(p -> processLogs.add(layout.processLogDir(p) + "/current"));
     List<String> argv = AppCommand.logs(layout, lines, follow, processLogs);
-    try {
-      var result = s.node().exec(new ExecRequest(argv, null,
-          follow ? Duration.ofDays(365) : Duration.ofSeconds(30), root.console::line));
-      return result.ok() || follow ? ExitCode.OK : ExitCode.FAILED;
-    } catch (IOException e) {
-      throw new CommandException(ExitCode.NODE, e.getMessage());
-    }
+    Duration timeout = follow ? Duration.ofDays(365) : Duration.ofSeconds(30);
+    // Lines of several nodes interleave as they come, each behind its node's name.
+    int width = s.targets().stream().mapToInt(n -> n.name().length()).max().orElse(0);
+    Fleet.Task<ExecResult> task = (node, connection) -> connection.exec(new ExecRequest(argv, null, timeout,
+        s.local() ? root.console::line
+            : line -> root.console.line(root.console.dim(String.format("%-" + width + "s | ", node.name())) + line)));
+    FleetResult<ExecResult> result = PerNode.run(s, root.console, task, (node, r) -> { });
+    return follow ? ExitCode.OK : PerNode.exitCode(result, ExecResult::ok);
   }
 }

@@ -19,7 +19,8 @@ public final class Main {
     int dashes = all.indexOf("--");
     List<String> own = dashes < 0 ? all : all.subList(0, dashes);
     List<String> command = dashes < 0 ? List.of() : all.subList(dashes + 1, all.size());
-    CommandLine cli = new CommandLine(new HoistCommand(console, new ArrayList<>(command)));
+    HoistCommand hoist = new HoistCommand(console, new ArrayList<>(command));
+    CommandLine cli = new CommandLine(hoist);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof CommandException c) {
@@ -38,6 +39,10 @@ public final class Main {
           e.getCommandLine().usage(System.err);
           return ExitCode.USAGE;
         });
-    return cli.execute(own.toArray(String[]::new));
+    try {
+      return cli.execute(own.toArray(String[]::new));
+    } finally {
+      hoist.ssh.close();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
-import dev.hoist.release.DeployException;
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetResult;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.ReleaseBundle;
@@ -23,27 +24,28 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin ProjectArg projectArg;
 
+  @Mixin TargetOptions targetOptions;
+
   @Option(names = "--json", description = "Print the plan as JSON on stdout.")
   boolean json;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    return show(root.console, projectArg.path, json);
+    return show(root.console, projectArg.path, targetOptions, root.ssh, json);
   }
 
-  static int show(Console console, String project, boolean json) throws CommandException, InterruptedException {
-    Session s = Session.open(project);
-    DeployReport report;
-    try {
-      report = new Deployer(s.engine(), s.templates(), ReleaseBundle.of(s.spec())).plan(s.spec());
-    } catch (DeployException e) {
-      throw new CommandException(ExitCode.NODE, e.getMessage());
-    }
+  static int show(Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
+      throws CommandException, InterruptedException {
+    Session s = Session.open(project, targets, ssh);
+    ReleaseBundle bundle = ReleaseBundle.of(s.spec());
+    Fleet.Task<DeployReport> task =
+        (node, connection) -> new Deployer(Session.engine(connection), s.templates(), bundle).plan(s.spec());
     if (json) {
-      console.json(report);
-    } else {
-      new ReportView(console).plan(report, true);
+      FleetResult<DeployReport> result = s.run(task, new Fleet.Listener() {}, false);
+      console.json(s.local() ? result.outcomes().getFirst().result().orElse(null) : FleetView.json(result, r -> true));
+      return PerNode.exitCode(result, r -> true);
     }
-    return ExitCode.OK;
+    ReportView view = new ReportView(console);
+    return PerNode.exitCode(PerNode.run(s, console, task, (node, r) -> view.plan(r, true)), r -> true);
   }
 }

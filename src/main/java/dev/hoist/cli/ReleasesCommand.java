@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
-import dev.hoist.release.DeployException;
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetResult;
 import dev.hoist.release.ReleaseState;
 import dev.hoist.release.Rollback;
 import java.util.concurrent.Callable;
@@ -17,33 +18,39 @@ final class ReleasesCommand implements Callable<Integer> {
 
   @Mixin ProjectArg projectArg;
 
+  @Mixin TargetOptions targetOptions;
+
   @Option(names = "--json", description = "Print the list as JSON on stdout.")
   boolean json;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(projectArg.path);
-    ReleaseState state;
-    try {
-      state = new Rollback(s.engine()).releases(s.stack());
-    } catch (DeployException e) {
-      throw new CommandException(ExitCode.NODE, e.getMessage());
-    }
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    var stack = s.stack();
+    Fleet.Task<ReleaseState> task = (node, connection) -> new Rollback(Session.engine(connection)).releases(stack);
     if (json) {
-      root.console.json(state);
-      return ExitCode.OK;
+      FleetResult<ReleaseState> result = s.run(task, new Fleet.Listener() {}, false);
+      root.console.json(s.local() ? PerNode.only(result) : FleetView.json(result, r -> true));
+      return PerNode.exitCode(result, r -> true);
+    }
+    return PerNode.exitCode(PerNode.run(s, root.console, task, (node, state) -> show(s, node, state)), r -> true);
+  }
+
+  private void show(Session s, String node, ReleaseState state) {
+    String indent = s.local() ? "" : "  ";
+    if (!s.local()) {
+      root.console.line(root.console.bold(node) + ":");
     }
     if (state.releases().isEmpty()) {
-      root.console.line("no releases of " + s.spec().app() + " yet; 'hoist deploy' makes the first");
-      return ExitCode.OK;
+      root.console.line(indent + "no releases of " + s.spec().app() + " yet; 'hoist deploy' makes the first");
+      return;
     }
     for (ReleaseState.Release r : state.releases()) {
       boolean live = state.current().map(r.id()::equals).orElse(false);
       String mark = live ? root.console.green("* ") : "  ";
       String note = live ? root.console.green("live") : r.failed() ? root.console.red("failed")
           : r.incomplete() ? root.console.yellow("incomplete") : "";
-      root.console.line(mark + r.id() + "  " + r.created() + "  " + note);
+      root.console.line(indent + mark + r.id() + "  " + r.created() + "  " + note);
     }
-    return ExitCode.OK;
   }
 }

@@ -1,5 +1,10 @@
 package dev.hoist.cli;
 
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.fleet.FleetResult;
+import dev.hoist.fleet.NodeOutcome;
+import dev.hoist.node.Node;
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
@@ -10,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -27,6 +33,8 @@ final class RollbackCommand implements Callable<Integer> {
   @Parameters(arity = "0..2", paramLabel = "[PROJECT] [RELEASE]",
       description = "Project directory (default: current directory) and the release id to go to.")
   List<String> args = List.of();
+
+  @Mixin TargetOptions targetOptions;
 
   @Option(names = "--json", description = "Print the result as JSON on stdout.")
   boolean json;
@@ -47,23 +55,43 @@ final class RollbackCommand implements Callable<Integer> {
         release = Optional.of(args.get(0));
       }
     }
-    Session s = Session.open(project);
-    DeployReport report;
-    try {
-      report = new Rollback(s.engine()).rollback(s.stack(), release,
-          json ? DeployListener.none() : new ProgressPrinter(root.console, false));
-    } catch (DeployException e) {
-      throw new CommandException(ExitCode.FAILED, e.getMessage());
-    }
+    Session s = Session.open(project, targetOptions, root.ssh);
+    var stack = s.stack();
+    Optional<String> to = release;
+    Fleet.Task<DeployReport> task = new Fleet.Task<>() {
+      @Override
+      public DeployReport run(FleetNode node, Node connection) throws DeployException, InterruptedException {
+        return new Rollback(Session.engine(connection)).rollback(stack, to,
+            json || !s.local() ? DeployListener.none() : new ProgressPrinter(root.console, false));
+      }
+
+      @Override
+      public boolean succeeded(DeployReport report) {
+        return report.ok();
+      }
+    };
+    FleetResult<DeployReport> result = s.run(task, new Fleet.Listener() {}, false);
     if (json) {
-      root.console.json(report);
-    } else if (report.ok()) {
+      root.console.json(s.local() ? PerNode.only(result) : FleetView.json(result, DeployReport::ok));
+      return PerNode.exitCode(result, DeployReport::ok);
+    }
+    if (s.local() && result.outcomes().getFirst().failure().isPresent()) {
+      throw new CommandException(ExitCode.FAILED, result.outcomes().getFirst().failure().get().message());
+    }
+    for (NodeOutcome<DeployReport> o : result.outcomes()) {
+      o.failure().ifPresent(f -> root.console.error(o.node() + ": " + f.message()));
+      o.result().ifPresent(this::show);
+    }
+    return PerNode.exitCode(result, DeployReport::ok);
+  }
+
+  private void show(DeployReport report) {
+    if (report.ok()) {
       root.console.line(report.node() + ": rolled back to " + root.console.bold(report.live().orElse("?"))
           + " (was " + report.liveBefore().orElse("?") + "), healthy");
     } else {
-      root.console.error(report.error().orElse("rollback failed").strip());
-      root.console.line("release " + report.live().orElse("?") + " is live");
+      root.console.error(report.node() + ": " + report.error().orElse("rollback failed").strip());
+      root.console.line(report.node() + ": release " + report.live().orElse("?") + " is live");
     }
-    return report.ok() ? ExitCode.OK : ExitCode.FAILED;
   }
 }

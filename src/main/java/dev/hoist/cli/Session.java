@@ -2,35 +2,84 @@ package dev.hoist.cli;
 
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.fleet.FleetResult;
+import dev.hoist.fleet.TargetException;
+import dev.hoist.fleet.SshTargets;
+import dev.hoist.fleet.Targets;
 import dev.hoist.node.Agent;
 import dev.hoist.node.LocalNode;
 import dev.hoist.node.Node;
+import dev.hoist.project.Inventory;
+import dev.hoist.project.NodeSpec;
 import dev.hoist.project.Spec;
 import dev.hoist.project.SpecException;
 import dev.hoist.project.SpecLoader;
+import dev.hoist.project.UserConfig;
+import dev.hoist.ssh.SshNode;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.StackBuilder;
 import dev.hoist.stack.Templates;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
-/** What a command works with: the project's spec, the node (this machine for now) and its engine. */
+/**
+ * What a command works with: the project's spec, the nodes picked by --env/--node (this machine
+ * when neither is given), and how to reach them.
+ */
 final class Session {
+  /** This machine, as a fleet of one. */
+  private static final FleetNode LOCAL =
+      new FleetNode(new NodeSpec("local", "localhost", 22, "root", List.of(), Optional.empty(), Optional.empty(),
+          "this machine"), List.of("web"));
+
   private final Spec spec;
-  private final Node node;
-  private final Engine engine;
+  private final Inventory inventory;
+  private final List<FleetNode> targets;
+  private final boolean local;
+  private final int parallel;
+  private final SshAccess ssh;
   private Templates templates;
 
-  private Session(Spec spec, Node node) {
+  private Session(Spec spec, Inventory inventory, List<FleetNode> targets, boolean local, int parallel,
+      SshAccess ssh) {
+    this.ssh = ssh;
     this.spec = spec;
-    this.node = node;
-    this.engine = new Engine(new Agent(node));
+    this.inventory = inventory;
+    this.targets = targets;
+    this.local = local;
+    this.parallel = parallel;
   }
 
-  /** Loads the project at {@code project} (a directory or a hoist.yml) for a command on this machine. */
-  static Session open(String project) throws CommandException {
+  /** Loads the project and picks its nodes from {@code options}; {@code ssh} reaches remote ones. */
+  static Session open(String project, TargetOptions options, SshAccess ssh) throws CommandException {
+    Spec spec = load(project);
+    if (options.local()) {
+      return new Session(spec, spec.inventory(), List.of(LOCAL), true, 1, ssh);
+    }
     try {
-      return new Session(SpecLoader.load(Path.of(project)), new LocalNode());
+      Inventory inventory = UserConfig.inventoryFor(spec, UserConfig.defaultPath());
+      List<FleetNode> targets = Targets.select(inventory, options.environment(), options.nodes);
+      if (options.parallel < 1) {
+        throw new CommandException(ExitCode.USAGE, "--parallel must be at least 1");
+      }
+      return new Session(spec, inventory, targets, false, options.parallel, ssh);
+    } catch (SpecException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    } catch (TargetException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    } catch (IOException e) {
+      throw new CommandException(ExitCode.USAGE, "cannot read " + UserConfig.defaultPath() + ": " + e.getMessage());
+    }
+  }
+
+  private static Spec load(String project) throws CommandException {
+    try {
+      return SpecLoader.load(Path.of(project));
     } catch (SpecException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     } catch (IOException e) {
@@ -42,12 +91,14 @@ final class Session {
     return spec;
   }
 
-  Node node() {
-    return node;
+  /** The nodes picked for this command, in inventory order. */
+  List<FleetNode> targets() {
+    return targets;
   }
 
-  Engine engine() {
-    return engine;
+  /** No --env or --node: the command works on this machine, as in a single-node setup. */
+  boolean local() {
+    return local;
   }
 
   Templates templates() {
@@ -57,14 +108,53 @@ final class Session {
     return templates;
   }
 
-  /** The stack for commands that only read (status, rollback): runit unless PID 1 is systemd here. */
+  /** Runs {@code task} on every target at once (this machine: in this process's children). */
+  <T> FleetResult<T> run(Fleet.Task<T> task, Fleet.Listener listener, boolean failFast)
+      throws InterruptedException {
+    return fleet(failFast).run(targets, task, listener);
+  }
+
+  Fleet fleet(boolean failFast) {
+    return new Fleet(connector(), new Fleet.Options(parallel, failFast));
+  }
+
+  /** A connection to one node, for interactive commands; the caller closes it. */
+  Node connect(FleetNode node) throws IOException, InterruptedException {
+    return connector().connect(node);
+  }
+
+  /** This machine, or an SSH connection made and authenticated now, so failures show as the node's. */
+  private Fleet.Connector connector() {
+    if (local) {
+      return node -> new LocalNode();
+    }
+    return node -> {
+      SshNode connection = ssh.nodes().node(SshTargets.of(inventory, node.spec()));
+      try {
+        connection.connect();
+      } catch (IOException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+      return connection;
+    };
+  }
+
+  static Engine engine(Node node) {
+    return new Engine(new Agent(node));
+  }
+
+  /**
+   * The stack for commands that only read (status, rollback): runit unless PID 1 is systemd on this
+   * machine; remote nodes are taken to run runit, as lab and Debian server images without systemd do.
+   */
   Stack stack() {
-    return new StackBuilder(templates(), localSupervisor()).build(spec);
+    return new StackBuilder(templates(), local ? localSupervisor() : Supervisor.RUNIT).build(spec);
   }
 
   private static Supervisor localSupervisor() {
     try {
-      String init = java.nio.file.Files.readString(Path.of("/proc/1/comm")).strip();
+      String init = Files.readString(Path.of("/proc/1/comm")).strip();
       return "systemd".equals(init) ? Supervisor.SYSTEMD : Supervisor.RUNIT;
     } catch (IOException e) {
       return Supervisor.RUNIT;

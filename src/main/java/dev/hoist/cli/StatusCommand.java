@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
-import dev.hoist.node.AgentException;
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetResult;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
 import java.util.concurrent.Callable;
@@ -17,23 +18,31 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin ProjectArg projectArg;
 
+  @Mixin TargetOptions targetOptions;
+
   @Option(names = "--json", description = "Print the status as JSON on stdout.")
   boolean json;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(projectArg.path);
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
     var stack = s.stack();
-    Status.Report r;
-    try {
-      r = new Status(s.engine()).read(stack, new ReleaseSteps(stack).health());
-    } catch (AgentException e) {
-      throw new CommandException(ExitCode.NODE, e.getMessage());
-    }
+    Fleet.Task<Status.Report> task =
+        (node, connection) -> new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
     if (json) {
-      root.console.json(r);
-      return r.healthy() ? ExitCode.OK : ExitCode.FAILED;
+      FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
+      if (s.local()) {
+        Status.Report r = PerNode.only(result);
+        root.console.json(r);
+        return r.healthy() ? ExitCode.OK : ExitCode.FAILED;
+      }
+      root.console.json(FleetView.json(result, Status.Report::healthy));
+      return PerNode.exitCode(result, Status.Report::healthy);
     }
+    return PerNode.exitCode(PerNode.run(s, root.console, task, (node, r) -> show(r)), Status.Report::healthy);
+  }
+
+  private void show(Status.Report r) {
     Console c = root.console;
     c.line(c.bold(r.app()) + " on " + r.node() + ": release " + r.release().orElse("none")
         + c.dim(" (" + r.releases() + " kept)"));
@@ -43,7 +52,6 @@ final class StatusCommand implements Callable<Integer> {
           p.pid().map(pid -> "pid " + pid).orElse("") + p.uptimeSeconds().map(u -> ", up " + uptime(u)).orElse("")));
     }
     c.line("  health " + r.url() + ": " + (r.healthy() ? c.green("healthy") : c.red("unhealthy")) + c.dim(" (" + r.health() + ")"));
-    return r.healthy() ? ExitCode.OK : ExitCode.FAILED;
   }
 
   static String uptime(long s) {

@@ -26,7 +26,9 @@ final class WarmupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Session s = Session.open(project);
+    Session s = Session.open(project, new TargetOptions(), root.ssh);
+    // Loads the SSH client's classes into the AOT cache too: fleet commands start it first thing.
+    root.ssh.nodes();
     var stack = s.stack();
     var plan = Planner.plan(stack.catalog(), Map.of(), stack.releaseRefreshed());
     var steps = new ReleaseSteps(stack);

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** Finds the valid word a user probably meant, for "did you mean" hints. */
-final class Suggestions {
+public final class Suggestions {
   private static final int MAX_DISTANCE = 2;
 
   private Suggestions() {}
@@ -15,7 +15,7 @@ final class Suggestions {
    * The candidate closest to {@code word} by edit distance (at most 2, ties go to the earlier
    * candidate), else the only candidate that is a prefix of it or that it is a prefix of.
    */
-  static Optional<String> closest(String word, Collection<String> candidates) {
+  public static Optional<String> closest(String word, Collection<String> candidates) {
     String lower = word.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = MAX_DISTANCE + 1;

@@ -43,6 +43,13 @@ public final class UserConfig {
     return merged;
   }
 
+  /** The user's inventory alone, for commands run outside a project (hoist node ...). */
+  public static Inventory inventoryAlone(Path configFile) throws SpecException, IOException {
+    Inventory inventory = load(configFile);
+    check(inventory);
+    return inventory;
+  }
+
   /** Reads one config file; a missing file is an empty inventory. */
   static Inventory load(Path file) throws SpecException, IOException {
     if (!Files.isRegularFile(file)) {

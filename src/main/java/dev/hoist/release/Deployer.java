@@ -21,9 +21,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +32,6 @@ import java.util.Optional;
  * prepared beside the live one, switched, reloaded and health-checked, or switched back).
  */
 public final class Deployer {
-  private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private final Engine engine;
   private final Templates templates;
@@ -144,7 +140,7 @@ public final class Deployer {
       } else {
         reason = "";
       }
-      Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(newId(hash));
+      Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(bundle.releaseId());
       String health = probe.health().map(h -> (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
           + h.path("detail").asText()).orElse("unknown");
       return new Decision(stack, plan, releases, hash, newRelease, reason, health);
@@ -201,10 +197,6 @@ public final class Deployer {
       }
     }
     return out;
-  }
-
-  private static String newId(String hash) {
-    return ZonedDateTime.now(ZoneOffset.UTC).format(ID) + "-" + hash.substring(0, 7);
   }
 
   private DeployReport report(Decision d, boolean applied, boolean ok, Optional<String> error, boolean rolledBack,
