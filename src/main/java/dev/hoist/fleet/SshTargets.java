@@ -18,6 +18,9 @@ public final class SshTargets {
         .withPort(node.port())
         .withUser(node.user())
         .withIdentityFiles(node.keys());
+    if (node.connectTimeout().isPresent()) {
+      target = target.withConnectTimeout(node.connectTimeout().get());
+    }
     if (node.knownHosts().isPresent()) {
       target = target.withKnownHosts(node.knownHosts().get());
     }

@@ -1,6 +1,7 @@
 package dev.hoist.project;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * every problem in place. Names that environments refer to are checked later, against both files.
  */
 final class InventoryReader {
-  static final List<String> NODE_KEYS = List.of("host", "port", "user", "key", "jump", "known_hosts");
+  static final List<String> NODE_KEYS = List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout");
   private static final List<String> ENV_KEYS = List.of("nodes", "web", "worker", "lb");
 
   private final YamlNodes nodes;
@@ -50,7 +51,7 @@ final class InventoryReader {
     if (value instanceof ScalarNode) {
       return nodes.parse(value, key, "[user@]host[:port]", NodeAddress::parse)
           .map(a -> new NodeSpec(name, a.host(), a.port().orElse(22), a.user().orElse("root"), List.of(),
-              Optional.empty(), Optional.empty(), origin));
+              Optional.empty(), Optional.empty(), Optional.empty(), origin));
     }
     Optional<Fields> fields = nodes.fields(value, key, NODE_KEYS, Set.of());
     if (fields.isEmpty()) {
@@ -73,7 +74,8 @@ final class InventoryReader {
           "name another node, or remove jump");
     }
     Optional<Path> knownHosts = f.get("known_hosts").flatMap(n -> path(n, f.key("known_hosts")));
-    return host.map(h -> new NodeSpec(name, h, port, user, keys, jump, knownHosts, origin));
+    Optional<Duration> connectTimeout = f.get("connect_timeout").flatMap(n -> nodes.duration(n, f.key("connect_timeout")));
+    return host.map(h -> new NodeSpec(name, h, port, user, keys, jump, knownHosts, connectTimeout, origin));
   }
 
   /** One path or a list of them. */

@@ -1,6 +1,7 @@
 package dev.hoist.project;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param jump a ProxyJump: the name of another node, or {@code [user@]host[:port]}
  * @param knownHosts the known_hosts file to verify the host key against; empty means
  *     ~/.ssh/known_hosts
+ * @param connectTimeout how long to wait for the SSH connection; empty means 10 s
  * @param origin where it was declared ({@code file:line:column}), for messages
  */
 public record NodeSpec(
@@ -23,6 +25,7 @@ public record NodeSpec(
     List<Path> keys,
     Optional<String> jump,
     Optional<Path> knownHosts,
+    Optional<Duration> connectTimeout,
     String origin) {
   public NodeSpec {
     keys = List.copyOf(keys);

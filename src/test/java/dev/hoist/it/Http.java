@@ -7,7 +7,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Plain HTTP/1.0 GETs to nginx on 127.0.0.1:80 with a chosen Host header (the JDK's client refuses to
+ * Plain HTTP/1.0 GETs to nginx on 127.0.0.1:80 (or a lab node's address) with a chosen Host header (the JDK's client refuses to
  * set Host), as {@code curl -H 'Host: ...' http://127.0.0.1/} does.
  */
 final class Http {
@@ -17,7 +17,12 @@ final class Http {
   private Http() {}
 
   static Response get(String host, String path) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", 80)) {
+    return get("127.0.0.1", host, path);
+  }
+
+  /** A GET to nginx at {@code address} (a lab node, say) port 80. */
+  static Response get(String address, String host, String path) throws IOException {
+    try (Socket socket = new Socket(address, 80)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
