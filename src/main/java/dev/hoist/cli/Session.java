@@ -35,7 +35,7 @@ final class Session {
   /** This machine, as a fleet of one. */
   private static final FleetNode LOCAL =
       new FleetNode(new NodeSpec("local", "localhost", 22, "root", List.of(), Optional.empty(), Optional.empty(),
-          Optional.empty(), "this machine"), List.of("web"));
+          Optional.empty(), Optional.empty(), "this machine"), List.of("web"));
 
   private final Spec spec;
   private final Inventory inventory;

@@ -21,6 +21,9 @@ public final class SshTargets {
     if (node.connectTimeout().isPresent()) {
       target = target.withConnectTimeout(node.connectTimeout().get());
     }
+    if (node.keepalive().isPresent()) {
+      target = target.withKeepAlive(node.keepalive().get());
+    }
     if (node.knownHosts().isPresent()) {
       target = target.withKnownHosts(node.knownHosts().get());
     }

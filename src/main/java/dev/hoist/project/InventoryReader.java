@@ -19,7 +19,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * every problem in place. Names that environments refer to are checked later, against both files.
  */
 final class InventoryReader {
-  static final List<String> NODE_KEYS = List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout");
+  static final List<String> NODE_KEYS = List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout", "keepalive");
   private static final List<String> ENV_KEYS = List.of("nodes", "web", "worker", "lb");
 
   private final YamlNodes nodes;
@@ -51,7 +51,7 @@ final class InventoryReader {
     if (value instanceof ScalarNode) {
       return nodes.parse(value, key, "[user@]host[:port]", NodeAddress::parse)
           .map(a -> new NodeSpec(name, a.host(), a.port().orElse(22), a.user().orElse("root"), List.of(),
-              Optional.empty(), Optional.empty(), Optional.empty(), origin));
+              Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), origin));
     }
     Optional<Fields> fields = nodes.fields(value, key, NODE_KEYS, Set.of());
     if (fields.isEmpty()) {
@@ -75,7 +75,9 @@ final class InventoryReader {
     }
     Optional<Path> knownHosts = f.get("known_hosts").flatMap(n -> path(n, f.key("known_hosts")));
     Optional<Duration> connectTimeout = f.get("connect_timeout").flatMap(n -> nodes.duration(n, f.key("connect_timeout")));
-    return host.map(h -> new NodeSpec(name, h, port, user, keys, jump, knownHosts, connectTimeout, origin));
+    Optional<Duration> keepalive = f.get("keepalive").flatMap(n -> nodes.duration(n, f.key("keepalive")));
+    return host.map(h -> new NodeSpec(name, h, port, user, keys, jump, knownHosts, connectTimeout, keepalive,
+        origin));
   }
 
   /** One path or a list of them. */

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param knownHosts the known_hosts file to verify the host key against; empty means
  *     ~/.ssh/known_hosts
  * @param connectTimeout how long to wait for the SSH connection; empty means 10 s
+ * @param keepalive how often to check that an idle connection lives (3 missed answers end it);
+ *     empty means 15 s
  * @param origin where it was declared ({@code file:line:column}), for messages
  */
 public record NodeSpec(
@@ -26,6 +28,7 @@ public record NodeSpec(
     Optional<String> jump,
     Optional<Path> knownHosts,
     Optional<Duration> connectTimeout,
+    Optional<Duration> keepalive,
     String origin) {
   public NodeSpec {
     keys = List.copyOf(keys);

@@ -42,7 +42,7 @@ class FleetTest {
     List<FleetNode> out = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       out.add(new FleetNode(new NodeSpec("web" + i, "10.0.0." + i, 22, "root", List.of(), Optional.empty(),
-          Optional.empty(), Optional.empty(), "test"), List.of("web")));
+          Optional.empty(), Optional.empty(), Optional.empty(), "test"), List.of("web")));
     }
     return out;
   }
