@@ -228,4 +228,80 @@ class SshNodeIT {
       OpenSsh.run("sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do userdel " + user + " 2>/dev/null && break; sleep 0.2; done; true");
     }
   }
+
+  /**
+   * The figures in docs/ssh.md. Bounds are loose: on a loaded 2-core sandbox sshd's fork and exec
+   * of each session costs 100-300 ms, which hides Nagle's 40 ms; they catch a hang, not a slip.
+   */
+  @Test
+  void measuresConnectAndRoundTrips() throws Exception {
+    List<Duration> connects = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      long start = System.nanoTime();
+      try (SshNode fresh = ssh.node(target("m" + i))) {
+        fresh.connect();
+        connects.add(OpenSsh.since(start));
+      }
+    }
+    SshNode node = ssh.node(target("measure"));
+    Agent agent = new Agent(node);
+    List<Duration> trues = timed(50, () -> node.exec(ExecRequest.of(List.of("true"), TIMEOUT)));
+    List<Duration> probes = timed(30, () -> agent.call(
+        Agent.request("probe").set("resources", Agent.json().createArrayNode()), new byte[0], TIMEOUT, e -> {}));
+    Duration trueParallel = parallel(6, 20, () -> node.exec(ExecRequest.of(List.of("true"), TIMEOUT)));
+    Duration probeParallel = parallel(6, 10, () -> new Agent(node).call(
+        Agent.request("probe").set("resources", Agent.json().createArrayNode()), new byte[0], TIMEOUT, e -> {}));
+    String report = String.join("\n",
+        "connect+kex+auth (ed25519 key, warm JVM): median " + ms(median(connects)) + ", min " + ms(connects.stream().min(Duration::compareTo).orElseThrow()),
+        "exec true, sequential: median " + ms(median(trues)),
+        "exec true, 6 in flight: " + ms(trueParallel) + " per command (wall time / 120)",
+        "agent probe round trip, sequential: median " + ms(median(probes)),
+        "agent probe round trip, 6 in flight: " + ms(probeParallel) + " per call (wall time / 60)",
+        "");
+    Files.writeString(Path.of("target", "ssh-measurements.txt"), report);
+    System.out.print(report);
+    assertThat(median(trues)).isLessThan(Duration.ofSeconds(2));
+    assertThat(median(connects)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  /** Work that may throw, for timing. */
+  interface Call {
+    Object run() throws Exception;
+  }
+
+  private static List<Duration> timed(int times, Call call) throws Exception {
+    List<Duration> all = new ArrayList<>();
+    for (int i = 0; i < times; i++) {
+      long start = System.nanoTime();
+      call.run();
+      all.add(OpenSsh.since(start));
+    }
+    return all;
+  }
+
+  /** Wall time of {@code threads} x {@code each} calls, divided by their number. */
+  private static Duration parallel(int threads, int each, Call call) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long start = System.nanoTime();
+      List<Future<Object>> all = new ArrayList<>();
+      for (int i = 0; i < threads * each; i++) {
+        all.add(pool.submit(call::run));
+      }
+      for (Future<Object> f : all) {
+        f.get();
+      }
+      return OpenSsh.since(start).dividedBy(threads * each);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Duration median(List<Duration> all) {
+    return all.stream().sorted().toList().get(all.size() / 2);
+  }
+
+  private static String ms(Duration d) {
+    return String.format("%.1f ms", d.toNanos() / 1e6);
+  }
 }
