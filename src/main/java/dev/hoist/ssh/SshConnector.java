@@ -15,8 +15,10 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.PublicKeyAuthenticationReporter;
 import org.apache.sshd.client.future.AuthFuture;
@@ -25,7 +27,6 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
-import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * Opens one session to a target (through its jump hosts), verifies the host key and
@@ -161,11 +162,7 @@ final class SshConnector {
     if (future.getException() != null) {
       throw unreachable(target, future.getException());
     }
-    ClientSession session = future.getClientSession();
-    // Heartbeats are read when the connection service starts, which is after authentication.
-    CoreModuleProperties.HEARTBEAT_INTERVAL.set(session, target.keepAlive());
-    CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(session, target.keepAlive());
-    return session;
+    return future.getClientSession();
   }
 
   private void authenticate(SshTarget target, ClientSession session, HostCheck check)
@@ -232,9 +229,9 @@ final class SshConnector {
 
   /** Which keys were offered, and why others were not, for the message when all are refused. */
   private static final class Offers implements PublicKeyAuthenticationReporter {
-    final Map<PublicKey, Path> files = new java.util.LinkedHashMap<>();
+    final Map<PublicKey, Path> files = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
-    final List<String> tried = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> tried = new CopyOnWriteArrayList<>();
     private final boolean agentHasKeys;
     private final boolean noKeyFiles;
 

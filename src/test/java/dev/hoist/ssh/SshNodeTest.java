@@ -2,6 +2,7 @@ package dev.hoist.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
@@ -14,12 +15,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.ConnectionServiceRequestHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -231,6 +236,22 @@ class SshNodeTest {
       System.setIn(in);
     }
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo("typed\n");
+  }
+
+  @Test
+  void sendsKeepalivesAtTheTargetsInterval() throws Exception {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    List<RequestHandler<ConnectionService>> handlers = new ArrayList<>(server.server.getGlobalRequestHandlers());
+    handlers.add(0, (ConnectionServiceRequestHandler) (service, request, wantReply, buffer) -> {
+      requests.add(request + (wantReply ? " (wants a reply)" : ""));
+      return RequestHandler.Result.Unsupported;
+    });
+    server.server.setGlobalRequestHandlers(handlers);
+    server.trustIn(dir.resolve("known_hosts"));
+    SshNode node = ssh.node(server.target("web1", dir, key).withKeepAlive(Duration.ofMillis(200)));
+    node.connect();
+    await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() >= 2);
+    assertThat(requests.get(0)).startsWith("keepalive@").endsWith("(wants a reply)");
   }
 
   static String hex(byte[] bytes) {
