@@ -58,7 +58,7 @@ final class OpenSsh implements AutoCloseable {
         // The temp dir is not root-owned 0755 all the way up, which StrictModes would refuse.
         "StrictModes no",
         "MaxSessions 10",
-        "LogLevel DEBUG",
+        "LogLevel VERBOSE",
         ""));
     Process sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
         .redirectErrorStream(true)

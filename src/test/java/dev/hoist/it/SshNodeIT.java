@@ -194,13 +194,23 @@ class SshNodeIT {
   }
 
   @Test
-  void encryptedPemKeysWithAPassphrase() throws Exception {
-    Path pem = sshd.newKey("id_rsa_pem", "pem-pass", "-t", "rsa", "-b", "2048", "-m", "PEM");
-    sshd.authorize(pem);
-    assertThat(Files.readString(pem)).contains("ENCRYPTED");
-    try (SshNodes prompting = SshNodes.start(new SshSettings((key, attempt) -> "pem-pass".toCharArray(), null))) {
-      SshNode node = prompting.node(target("it8").withIdentityFiles(List.of(pem)));
-      assertThat(node.exec(ExecRequest.of(List.of("true"), TIMEOUT)).ok()).isTrue();
+  void encryptedKeysInEveryFormatSshKeygenWrites() throws Exception {
+    List<Path> keys = List.of(
+        sshd.newKey("id_rsa_pem", "key-pass", "-t", "rsa", "-b", "2048", "-m", "PEM"),
+        sshd.newKey("id_ecdsa_pkcs8", "key-pass", "-t", "ecdsa", "-m", "PKCS8"),
+        sshd.newKey("id_ed25519_enc", "key-pass", "-t", "ed25519"));
+    try (SshNodes prompting = SshNodes.start(new SshSettings((key, attempt) -> "key-pass".toCharArray(), null))) {
+      for (Path key : keys) {
+        Files.writeString(sshd.authorizedKeys, "");
+        sshd.authorize(key);
+        assertThat(Files.readString(key)).as(key.toString()).containsAnyOf("ENCRYPTED", "OPENSSH");
+        SshNode node = prompting.node(target("it8-" + key.getFileName()).withIdentityFiles(List.of(key)));
+        assertThat(node.exec(ExecRequest.of(List.of("true"), TIMEOUT)).ok()).as(key.toString()).isTrue();
+        node.close();
+      }
+    } finally {
+      Files.writeString(sshd.authorizedKeys, "");
+      sshd.authorize(rootKey);
     }
   }
 
