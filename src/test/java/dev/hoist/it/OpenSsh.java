@@ -1,5 +1,6 @@
 package dev.hoist.it;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ProcessBuilder.Redirect;
@@ -8,8 +9,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +41,7 @@ final class OpenSsh implements AutoCloseable {
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
     Files.writeString(dir.resolve("authorized_keys"), "");
     // sshd reads authorized_keys as the user logging in, who may not be root.
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     // sshd's privilege separation needs this directory; Debian creates it from its service unit.
     Files.createDirectories(Path.of("/run/sshd"));
     int port;
@@ -96,14 +100,14 @@ final class OpenSsh implements AutoCloseable {
   /** Generates a key pair at {@code dir/name} (ssh-keygen's own format unless {@code format}). */
   Path newKey(String name, String passphrase, String... options) throws IOException, InterruptedException {
     Path key = dir.resolve(name);
-    List<String> argv = new java.util.ArrayList<>(List.of("ssh-keygen", "-q", "-N", passphrase, "-C", name, "-f", key.toString()));
+    List<String> argv = new ArrayList<>(List.of("ssh-keygen", "-q", "-N", passphrase, "-C", name, "-f", key.toString()));
     argv.addAll(List.of(options));
     run(argv.toArray(String[]::new));
     return key;
   }
 
   void authorize(Path key) throws IOException {
-    Files.writeString(authorizedKeys, Files.readString(Path.of(key + ".pub")), java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(authorizedKeys, Files.readString(Path.of(key + ".pub")), StandardOpenOption.APPEND);
   }
 
   String hostFingerprint() throws IOException, InterruptedException {
@@ -111,7 +115,7 @@ final class OpenSsh implements AutoCloseable {
   }
 
   static String run(String... argv) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(Redirect.from(new File("/dev/null"))).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException(String.join(" ", argv) + " failed:\n" + out);

@@ -6,7 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -22,9 +26,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.ConnectionServiceRequestHandler;
+import org.apache.sshd.server.channel.ChannelSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,8 +62,8 @@ class SshNodeTest {
   }
 
   /** The fake remote side: a few commands, enough to exercise the transport. */
-  private int script(String command, java.io.InputStream in, java.io.OutputStream out,
-      java.io.OutputStream err, org.apache.sshd.server.channel.ChannelSession channel) throws Exception {
+  private int script(String command, InputStream in, OutputStream out,
+      OutputStream err, ChannelSession channel) throws Exception {
     String[] words = command.split(" ");
     switch (words[0]) {
       case "cat" -> in.transferTo(out);
@@ -95,7 +101,7 @@ class SshNodeTest {
     return ssh.node(server.target("web1", dir, key));
   }
 
-  private static ExecRequest request(List<String> argv, byte[] stdin, java.util.function.Consumer<String> onLine) {
+  private static ExecRequest request(List<String> argv, byte[] stdin, Consumer<String> onLine) {
     return new ExecRequest(argv, stdin, TIMEOUT, onLine);
   }
 
@@ -223,12 +229,12 @@ class SshNodeTest {
   @Test
   void interactiveRunsAttachedToStandardStreams() throws Exception {
     SshNode node = node();
-    java.io.PrintStream out = System.out;
-    java.io.InputStream in = System.in;
+    PrintStream out = System.out;
+    InputStream in = System.in;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try {
-      System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-      System.setIn(new java.io.ByteArrayInputStream("typed\n".getBytes()));
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      System.setIn(new ByteArrayInputStream("typed\n".getBytes()));
       assertThat(node.interactive(List.of("cat"), false)).isZero();
       assertThat(node.interactive(List.of("fail", "4"), false)).isEqualTo(4);
     } finally {
