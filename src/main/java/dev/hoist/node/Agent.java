@@ -74,7 +74,10 @@ public final class Agent {
         throw new AgentException(
             node.name() + ": " + PYTHON + " is missing; install it (apt-get install python3).", e);
       }
-      throw new AgentException(node.name() + ": " + e.getMessage(), e);
+      // Transport errors (SshException) already start with the node's name.
+      String message = String.valueOf(e.getMessage());
+      throw new AgentException(
+          message.startsWith(node.name() + ": ") ? message : node.name() + ": " + message, e);
     }
     if (result[0] == null) {
       throw new AgentException(

@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.session.Session;
 
 /**
  * The host key check of one connection attempt: verifies the offered key against the target's
@@ -37,13 +38,21 @@ final class HostCheck {
     return AttributeRepository.ofKeyValuePair(KEY, this);
   }
 
-  static HostCheck of(ClientSession session) {
-    AttributeRepository context = session.getConnectionContext();
+  /** The check {@code session} carries; early in its life only its I/O session holds the context. */
+  static HostCheck of(Session session) {
+    AttributeRepository context = session instanceof ClientSession client ? client.getConnectionContext() : null;
+    if (context == null) {
+      context = (AttributeRepository) session.getIoSession().getAttribute(AttributeRepository.class);
+    }
     HostCheck check = context == null ? null : context.getAttribute(KEY);
     if (check == null) {
       throw new IllegalStateException("a Hoist SSH connection without a host key check");
     }
     return check;
+  }
+
+  SshTarget target() {
+    return target;
   }
 
   /** The key types known_hosts has for this host, best asked for first (empty for a scan). */

@@ -10,6 +10,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -54,7 +55,7 @@ final class IdentityFiles {
     Path pub = file.resolveSibling(file.getFileName() + ".pub");
     try {
       String line = Files.readString(pub, StandardCharsets.UTF_8).strip();
-      return PublicKeyEntry.parsePublicKeyEntry(line).resolvePublicKey(null, java.util.Map.of(), PublicKeyEntryResolver.IGNORING);
+      return PublicKeyEntry.parsePublicKeyEntry(line).resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.IGNORING);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       return null;
     }

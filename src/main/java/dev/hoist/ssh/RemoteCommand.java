@@ -107,6 +107,9 @@ final class RemoteCommand {
       }
     } catch (IOException e) {
       broken = e;
+    } catch (RuntimeException e) {
+      channel.close(true); // the listener failed: do not wait for the command to end
+      throw e;
     } finally {
       channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMillis(ChannelSlots.millisUntil(deadline) + 1000));
       watchdog.interrupt();

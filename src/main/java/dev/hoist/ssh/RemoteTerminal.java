@@ -38,15 +38,15 @@ final class RemoteTerminal {
     Instant deadline = Instant.now().plus(OPEN_TIMEOUT);
     slots.acquire(deadline);
     try {
-      return attend(slots.open(() -> newChannel(commandLine, tty), deadline), tty && terminal, terminal);
+      return attend(slots.open(() -> newChannel(commandLine, tty), deadline), tty && terminal);
     } finally {
       slots.release();
     }
   }
 
-  private int attend(ChannelExec channel, boolean raw, boolean terminal) throws IOException {
+  private int attend(ChannelExec channel, boolean raw) throws IOException {
     try (LocalTerminal restore = raw ? LocalTerminal.raw() : null) {
-      Thread feeder = feed(System.in, channel.getInvertedIn(), terminal, channel);
+      Thread feeder = feed(System.in, channel.getInvertedIn(), raw, channel);
       while (!channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(1))
           .contains(ClientChannelEvent.CLOSED)) {
         // A person may take hours; only the command's end (or the connection's) ends the wait.
@@ -83,19 +83,20 @@ final class RemoteTerminal {
   }
 
   /**
-   * Copies {@code in} to the channel on a daemon thread. A terminal is polled, so that no key
-   * typed after the command ends is swallowed; other input is read to its end, then EOF sent.
+   * Copies {@code in} to the channel on a daemon thread. A raw terminal is polled, so that no key
+   * typed after the command ends is swallowed (Ctrl-D reaches the remote PTY as a byte); other
+   * input is read to its end, then EOF is sent.
    */
-  private static Thread feed(InputStream in, OutputStream remote, boolean terminal, ChannelExec channel) {
+  private static Thread feed(InputStream in, OutputStream remote, boolean raw, ChannelExec channel) {
     Thread thread = new Thread(() -> {
       byte[] buffer = new byte[8192];
       try {
         while (channel.isOpen()) {
-          if (terminal && in.available() <= 0) {
+          if (raw && in.available() <= 0) {
             Thread.sleep(POLL_MILLIS);
             continue;
           }
-          int n = in.read(buffer, 0, terminal ? Math.min(buffer.length, in.available()) : buffer.length);
+          int n = in.read(buffer, 0, raw ? Math.min(buffer.length, in.available()) : buffer.length);
           if (n < 0) {
             remote.close();
             return;

@@ -11,21 +11,14 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.auth.pubkey.PublicKeyAuthenticationReporter;
 import org.apache.sshd.client.future.AuthFuture;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
-import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
-import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * Opens one session to a target (through its jump hosts), verifies the host key and
@@ -161,17 +154,12 @@ final class SshConnector {
     if (future.getException() != null) {
       throw unreachable(target, future.getException());
     }
-    ClientSession session = future.getClientSession();
-    // Heartbeats are read when the connection service starts, which is after authentication.
-    CoreModuleProperties.HEARTBEAT_INTERVAL.set(session, target.keepAlive());
-    CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(session, target.keepAlive());
-    return session;
+    return future.getClientSession();
   }
 
   private void authenticate(SshTarget target, ClientSession session, HostCheck check)
       throws SshException, InterruptedException {
-    Offers offers = offerKeys(target, session);
-    session.setPublicKeyAuthenticationReporter(offers);
+    KeyOffers offers = KeyOffers.add(target, session, identityFiles, agentSocket);
     AuthFuture auth;
     boolean done;
     try {
@@ -194,85 +182,6 @@ final class SshConnector {
       throw check.offered() == null
           ? failedHandshake(target, check, auth.getException())
           : new SshException(AUTH_REFUSED, target.name(), offers.refusal(target), auth.getException());
-    }
-  }
-
-  /** Adds the target's key files to {@code session}; ssh-agent's keys are offered first by MINA. */
-  private Offers offerKeys(SshTarget target, ClientSession session) {
-    List<PublicKey> agentKeys = agentKeys();
-    List<Path> keyFiles = target.keysToOffer();
-    Offers offers = new Offers(agentSocket != null && !agentKeys.isEmpty(), keyFiles.isEmpty());
-    for (Path file : keyFiles) {
-      PublicKey beside = IdentityFiles.publicKeyBeside(file);
-      if (beside != null && agentKeys.stream().anyMatch(k -> KeyUtils.compareKeys(k, beside))) {
-        continue; // the agent offers it: no passphrase prompt for a key the agent holds
-      }
-      IdentityFiles.Loaded loaded = identityFiles.load(file);
-      if (loaded.note() != null) {
-        offers.notes.add(loaded.note());
-      }
-      for (KeyPair key : loaded.keys()) {
-        session.addPublicKeyIdentity(key);
-        offers.files.put(key.getPublic(), file);
-      }
-    }
-    return offers;
-  }
-
-  private List<PublicKey> agentKeys() {
-    if (agentSocket == null) {
-      return List.of();
-    }
-    try (AgentClient agent = AgentClient.connect(agentSocket)) {
-      return agent.getIdentities().stream().map(Map.Entry::getKey).toList();
-    } catch (IOException e) {
-      return List.of();
-    }
-  }
-
-  /** Which keys were offered, and why others were not, for the message when all are refused. */
-  private static final class Offers implements PublicKeyAuthenticationReporter {
-    final Map<PublicKey, Path> files = new java.util.LinkedHashMap<>();
-    final List<String> notes = new ArrayList<>();
-    final List<String> tried = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final boolean agentHasKeys;
-    private final boolean noKeyFiles;
-
-    Offers(boolean agentHasKeys, boolean noKeyFiles) {
-      this.agentHasKeys = agentHasKeys;
-      this.noKeyFiles = noKeyFiles;
-    }
-
-    @Override
-    public void signalAuthenticationAttempt(ClientSession session, String service, KeyPair identity, String signature) {
-      String key = new HostKey(identity.getPublic()).toString();
-      Path file = files.entrySet().stream()
-          .filter(e -> KeyUtils.compareKeys(e.getKey(), identity.getPublic()))
-          .map(Map.Entry::getValue).findFirst().orElse(null);
-      String label = file == null ? "agent key " + key : file + " (" + key + ")";
-      if (!tried.contains(label)) {
-        tried.add(label);
-      }
-    }
-
-    String refusal(SshTarget target) {
-      String who = target.user() + "@" + target.address();
-      StringBuilder text = new StringBuilder();
-      if (tried.isEmpty()) {
-        text.append("no key to offer to ").append(who);
-        if (noKeyFiles) {
-          text.append(" (no identity file: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists)");
-        }
-        if (!agentHasKeys) {
-          text.append(" and no key in ssh-agent (is $SSH_AUTH_SOCK set? ssh-add -l lists its keys)");
-        }
-      } else {
-        text.append(who).append(" refused every key offered: ").append(String.join(", ", tried));
-      }
-      if (!notes.isEmpty()) {
-        text.append("; not offered: ").append(String.join("; ", notes));
-      }
-      return text.toString();
     }
   }
 

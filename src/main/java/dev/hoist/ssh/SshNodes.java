@@ -17,8 +17,6 @@ import org.apache.sshd.core.CoreModuleProperties;
 public final class SshNodes implements AutoCloseable {
   // A round trip per command is Hoist's cost; Nagle's algorithm made each one 46-88 ms, not 3.
   private static final boolean TCP_NODELAY = true;
-  // Missing this many keepalive answers in a row means the connection is dead (ServerAliveCountMax).
-  private static final int KEEPALIVE_MISSES = 3;
   // A command's own timeout bounds a stalled write; MINA's 30 s default would cut a slow node short.
   private static final Duration WAIT_FOR_WINDOW = Duration.ofHours(1);
 
@@ -34,9 +32,9 @@ public final class SshNodes implements AutoCloseable {
   /** Starts the client; nothing is connected until a node is used. */
   public static SshNodes start(SshSettings settings) {
     SshClient client = SshClient.setUpDefaultClient();
-    HostKeyVerifier verifier = new HostKeyVerifier();
-    client.setServerKeyVerifier(verifier);
-    client.addSessionListener(verifier);
+    ConnectionPolicy policy = new ConnectionPolicy();
+    client.setServerKeyVerifier(policy);
+    client.addSessionListener(policy);
     // Hosts, users and keys come from Hoist's own config, never from ~/.ssh/config.
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
@@ -45,7 +43,6 @@ public final class SshNodes implements AutoCloseable {
     client.setAgentFactory(settings.agentSocket() == null ? null : new AgentFactory(settings.agentSocket()));
     CoreModuleProperties.TCP_NODELAY.set(client, TCP_NODELAY);
     CoreModuleProperties.SOCKET_KEEPALIVE.set(client, true);
-    CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, KEEPALIVE_MISSES);
     // Liveness is the keepalive's job; an idle node between deploy phases must stay connected.
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(client, WAIT_FOR_WINDOW);

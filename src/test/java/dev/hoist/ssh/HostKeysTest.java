@@ -7,11 +7,13 @@ import static org.awaitility.Awaitility.await;
 import dev.hoist.node.ExecRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,7 +118,7 @@ class HostKeysTest {
   void verifiesTheJumpHostToo() throws Exception {
     try (TestSshServer jump = TestSshServer.start((c, in, out, err, ch) -> 0)) {
       jump.authorized.addAll(server.authorized);
-      jump.server.setForwardingFilter(org.apache.sshd.server.forward.AcceptAllForwardingFilter.INSTANCE);
+      jump.server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
       server.trustIn(knownHosts);
       SshTarget viaJump = target().withJump(jump.target("bastion", dir, key));
       assertThatThrownBy(() -> ssh.node(viaJump).connect())
@@ -125,7 +127,7 @@ class HostKeysTest {
           .hasMessageEndingWith("hoist node trust bastion");
 
       Files.writeString(knownHosts, "[127.0.0.1]:" + jump.port() + " "
-          + new HostKey(jump.hostKey.getPublic()).openSsh() + "\n", java.nio.file.StandardOpenOption.APPEND);
+          + new HostKey(jump.hostKey.getPublic()).openSsh() + "\n", StandardOpenOption.APPEND);
       SshNode node = ssh.node(viaJump);
       assertThat(node.exec(ExecRequest.of(List.of("x"), TIMEOUT)).ok()).isTrue();
       assertThat(jump.server.getActiveSessions()).hasSize(1);

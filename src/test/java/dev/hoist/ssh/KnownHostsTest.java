@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.Base64;
+import java.util.List;
+import java.util.Random;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -42,7 +44,7 @@ class KnownHostsTest {
   /** A hashed host pattern as {@code ssh-keygen -H} writes it: HMAC-SHA1 of the name, keyed by a salt. */
   private static String hashed(String name) throws Exception {
     byte[] salt = new byte[20];
-    new java.util.Random(1).nextBytes(salt);
+    new Random(1).nextBytes(salt);
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(salt, "HmacSHA1"));
     byte[] hash = mac.doFinal(name.getBytes());
@@ -54,7 +56,7 @@ class KnownHostsTest {
     KnownHosts hosts = file("# comment", "", line("web1,10.0.0.11", ed25519));
     assertThat(hosts.check("10.0.0.11", 22, ed25519)).isEqualTo(new KnownHosts.Known(3));
     assertThat(hosts.check("web1", 22, ed25519)).isEqualTo(new KnownHosts.Known(3));
-    assertThat(hosts.check("web2", 22, ed25519)).isEqualTo(new KnownHosts.Unknown(java.util.List.of()));
+    assertThat(hosts.check("web2", 22, ed25519)).isEqualTo(new KnownHosts.Unknown(List.of()));
   }
 
   @Test
@@ -83,7 +85,7 @@ class KnownHostsTest {
   void aKeyOfAnotherTypeIsUnknownNotChanged() throws Exception {
     KnownHosts hosts = file(line("web1", ecdsa));
     assertThat(hosts.check("web1", 22, ed25519))
-        .isEqualTo(new KnownHosts.Unknown(java.util.List.of("ecdsa-sha2-nistp256")));
+        .isEqualTo(new KnownHosts.Unknown(List.of("ecdsa-sha2-nistp256")));
     assertThat(hosts.typesFor("web1", 22)).containsExactly("ecdsa-sha2-nistp256");
   }
 

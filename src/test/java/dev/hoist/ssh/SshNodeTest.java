@@ -2,10 +2,15 @@ package dev.hoist.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -14,12 +19,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.ConnectionServiceRequestHandler;
+import org.apache.sshd.server.channel.ChannelSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +62,8 @@ class SshNodeTest {
   }
 
   /** The fake remote side: a few commands, enough to exercise the transport. */
-  private int script(String command, java.io.InputStream in, java.io.OutputStream out,
-      java.io.OutputStream err, org.apache.sshd.server.channel.ChannelSession channel) throws Exception {
+  private int script(String command, InputStream in, OutputStream out,
+      OutputStream err, ChannelSession channel) throws Exception {
     String[] words = command.split(" ");
     switch (words[0]) {
       case "cat" -> in.transferTo(out);
@@ -90,7 +101,7 @@ class SshNodeTest {
     return ssh.node(server.target("web1", dir, key));
   }
 
-  private static ExecRequest request(List<String> argv, byte[] stdin, java.util.function.Consumer<String> onLine) {
+  private static ExecRequest request(List<String> argv, byte[] stdin, Consumer<String> onLine) {
     return new ExecRequest(argv, stdin, TIMEOUT, onLine);
   }
 
@@ -218,12 +229,12 @@ class SshNodeTest {
   @Test
   void interactiveRunsAttachedToStandardStreams() throws Exception {
     SshNode node = node();
-    java.io.PrintStream out = System.out;
-    java.io.InputStream in = System.in;
+    PrintStream out = System.out;
+    InputStream in = System.in;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try {
-      System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-      System.setIn(new java.io.ByteArrayInputStream("typed\n".getBytes()));
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      System.setIn(new ByteArrayInputStream("typed\n".getBytes()));
       assertThat(node.interactive(List.of("cat"), false)).isZero();
       assertThat(node.interactive(List.of("fail", "4"), false)).isEqualTo(4);
     } finally {
@@ -231,6 +242,22 @@ class SshNodeTest {
       System.setIn(in);
     }
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo("typed\n");
+  }
+
+  @Test
+  void sendsKeepalivesAtTheTargetsInterval() throws Exception {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    List<RequestHandler<ConnectionService>> handlers = new ArrayList<>(server.server.getGlobalRequestHandlers());
+    handlers.add(0, (ConnectionServiceRequestHandler) (service, request, wantReply, buffer) -> {
+      requests.add(request + (wantReply ? " (wants a reply)" : ""));
+      return RequestHandler.Result.Unsupported;
+    });
+    server.server.setGlobalRequestHandlers(handlers);
+    server.trustIn(dir.resolve("known_hosts"));
+    SshNode node = ssh.node(server.target("web1", dir, key).withKeepAlive(Duration.ofMillis(200)));
+    node.connect();
+    await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() >= 2);
+    assertThat(requests.get(0)).startsWith("keepalive@").endsWith("(wants a reply)");
   }
 
   static String hex(byte[] bytes) {
