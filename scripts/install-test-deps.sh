@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs, from Debian's archive, what the tests use: the stack the examples deploy onto (the
-# first deploy would install most of it too) and the example apps' frameworks. Quick when present.
+# first deploy would install most of it too), the example apps' frameworks, and what `hoist lab`
+# needs to build and run local test nodes (debootstrap, ssh client, ip, nft, unshare, mount).
+# Quick when present.
 set -euo pipefail
-packages=(nginx runit gunicorn python3-venv python3-flask python3-django curl ca-certificates)
+packages=(nginx runit gunicorn python3-venv python3-flask python3-django curl ca-certificates
+  debootstrap openssh-client iproute2 nftables util-linux mount procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       RunCommand.class,
       CheckCommand.class,
+      LabCommand.class,
       WarmupCommand.class
     },
     mixinStandardHelpOptions = true,
