@@ -146,6 +146,15 @@ class LabIT {
     assertThat(Path.of("/var/lib/hoist-lab/known_hosts")).exists();
   }
 
+  @Test
+  @Order(10)
+  void notRootIsRefusedWithWhatToDo() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
+    String out = Hoist.sh("cd / && NO_COLOR=1 runuser -u nobody -- " + java + " -jar " + jar + " lab up 1; echo exit=$?");
+    assertThat(out).contains("must run as root").contains("sudo hoist lab").contains("exit=1");
+  }
+
   private static List<String> states() throws Exception {
     List<String> states = new ArrayList<>();
     for (JsonNode n : ls()) {
