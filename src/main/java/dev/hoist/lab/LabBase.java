@@ -129,8 +129,8 @@ final class LabBase {
 
   /** Condenses debootstrap's line per package into a line per phase, with the seconds since the start. */
   static final class DebootstrapProgress implements Consumer<String> {
-    private static final List<String> PHASES =
-        List.of("Retrieving", "Validating", "Extracting", "Unpacking", "Configuring");
+    /** Validating alternates with Retrieving package by package, so it is no phase of its own. */
+    private static final List<String> PHASES = List.of("Retrieving", "Extracting", "Unpacking", "Configuring");
     private final Consumer<String> progress;
     private final long start;
     private final List<String> seen = new ArrayList<>();

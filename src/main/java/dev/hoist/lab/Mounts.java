@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** This machine's mount points, read from /proc/self/mountinfo, so the lab only ever unmounts its own, by path. */
@@ -34,11 +35,15 @@ final class Mounts {
     return current().contains(path.toAbsolutePath().normalize());
   }
 
-  /** Mount points at or below {@code dir}, deepest first: the order to unmount them in. */
+  /**
+   * Mount points at or below {@code dir}, the last mounted first (mountinfo lists them in mount
+   * order): the order to unmount them in, so an overlay goes before the tmpfs under its upper layer.
+   */
   static List<Path> under(Path dir) {
     Path d = dir.toAbsolutePath().normalize();
-    return current().stream().filter(p -> p.startsWith(d))
-        .sorted((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount())).distinct().toList();
+    List<Path> points = new ArrayList<>(current().stream().filter(p -> p.startsWith(d)).distinct().toList());
+    Collections.reverse(points);
+    return points;
   }
 
   private static String unescape(String s) {

@@ -90,9 +90,9 @@ class LabCommandsTest {
         "W: Failure trying to run: something")) {
       p.accept(line);
     }
-    assertThat(printed).hasSize(6);
+    assertThat(printed).hasSize(5);
     assertThat(printed.get(0)).endsWith("retrieving packages");
-    assertThat(printed.get(4)).endsWith("configuring packages");
-    assertThat(printed.get(5)).isEqualTo("  W: Failure trying to run: something");
+    assertThat(printed.get(3)).endsWith("configuring packages");
+    assertThat(printed.get(4)).isEqualTo("  W: Failure trying to run: something");
   }
 }
