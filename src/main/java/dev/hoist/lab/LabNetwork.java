@@ -102,10 +102,14 @@ final class LabNetwork {
 
   /** Gives the node its namespace and veth; a half-made pair from an interrupted run is replaced. */
   void attach(NodeSpec node) throws LabException, InterruptedException {
-    if (exists(node.hostVeth()) && Files.exists(netnsPath(node))) {
+    boolean veth = exists(node.hostVeth());
+    boolean netns = Files.exists(netnsPath(node));
+    if (veth && netns) {
       return;
     }
-    detach(node);
+    if (veth || netns) {
+      detach(node);
+    }
     runAll(attachCommands(node));
   }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Reads what the lab needs from /proc: is a recorded process still the one we started, which namespace, how much memory. */
 final class Procfs {
@@ -57,8 +58,15 @@ final class Procfs {
     return pids;
   }
 
+  /** One file read where the kernel has CONFIG_PROC_CHILDREN; a scan of every process otherwise. */
   static List<Long> children(long parent) {
-    return pids().stream().filter(pid -> stat(pid).filter(s -> s.ppid() == parent).isPresent()).toList();
+    Path list = PROC.resolve(parent + "/task/" + parent + "/children");
+    try {
+      String text = Files.readString(list).strip();
+      return text.isEmpty() ? List.of() : Stream.of(text.split(" ")).map(Long::parseLong).toList();
+    } catch (IOException e) {
+      return pids().stream().filter(pid -> stat(pid).filter(s -> s.ppid() == parent).isPresent()).toList();
+    }
   }
 
   /** The namespace {@code pid} is in, e.g. "pid:[4026532301]", or empty when it is gone. */
