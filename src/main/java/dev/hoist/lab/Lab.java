@@ -100,7 +100,7 @@ public final class Lab {
       for (String name : names) {
         NodeRecord r = state.nodes().get(name);
         if (r == null) {
-          throw new LabException("there is no lab node " + name + " (see: hoist lab ls)");
+          throw new IllegalArgumentException("there is no lab node " + name + " (see: hoist lab ls)");
         }
         LabNode.kill(r);
         specs.add(r.spec());
@@ -127,6 +127,10 @@ public final class Lab {
       List<String> removed = new ArrayList<>();
       for (NodeSpec n : targets) {
         NodeRecord r = state.nodes().get(n.name());
+        if (r == null && !Files.exists(LabNetwork.netnsPath(n)) && !Files.exists(layout.node(n.name()))) {
+          progress.accept("lab: there is no node " + n.name() + " to remove");
+          continue;
+        }
         LabNode.kill(r != null ? r
             : new NodeRecord(n.name(), n.address(), n.netns(), n.hostVeth(), 0, 0, 0, List.of(), 0));
         new LabNode(n, layout, runner).remove(progress);
