@@ -29,12 +29,11 @@ final class Hoist {
     return capture(pb, "hoist " + String.join(" ", args));
   }
 
-  /** Runs {@code pb} with stdin from /dev/null and captures its output; {@code what} names it in a timeout. */
+  /** Runs {@code pb} and captures its output; {@code what} names it in a timeout. */
   static Result capture(ProcessBuilder pb, String what) throws IOException, InterruptedException {
     Path out = Files.createTempFile("hoist-out", ".txt");
     Path err = Files.createTempFile("hoist-err", ".txt");
-    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();

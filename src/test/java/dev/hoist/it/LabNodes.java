@@ -97,7 +97,8 @@ final class LabNodes {
     argv.addAll(options);
     argv.add(user + "@" + node.address());
     argv.addAll(List.of(remote));
-    return Hoist.capture(new ProcessBuilder(argv), "ssh " + user + "@" + node.name());
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return Hoist.capture(pb, "ssh " + user + "@" + node.name());
   }
 
   private static void downQuietly() {
