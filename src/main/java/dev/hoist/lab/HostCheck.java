@@ -38,20 +38,25 @@ final class HostCheck {
 
   static void requireTools(List<String> tools) throws LabException {
     List<String> missing = tools.stream().filter(t -> Runner.which(t).isEmpty()).toList();
-    if (missing.isEmpty()) {
-      return;
+    if (!missing.isEmpty()) {
+      throw new LabException(missingMessage(missing));
     }
+  }
+
+  /** Names each missing tool with its package, and the one apt-get line that installs them all. */
+  static String missingMessage(List<String> missing) {
     List<String> named = new ArrayList<>();
     List<String> packages = new ArrayList<>();
     for (String tool : missing) {
-      named.add(tool + " (package " + PACKAGES.get(tool) + ")");
-      if (!packages.contains(PACKAGES.get(tool))) {
-        packages.add(PACKAGES.get(tool));
+      String pkg = PACKAGES.getOrDefault(tool, tool);
+      named.add(tool + " (package " + pkg + ")");
+      if (!packages.contains(pkg)) {
+        packages.add(pkg);
       }
     }
-    throw new LabException("hoist lab needs programs this machine lacks: " + String.join(", ", named)
+    return "hoist lab needs programs this machine lacks: " + String.join(", ", named)
         + "; install them with: apt-get install " + String.join(" ", packages)
-        + " (or run scripts/install-test-deps.sh from Hoist's source tree)");
+        + " (or run scripts/install-test-deps.sh from Hoist's source tree)";
   }
 
   static void requireOverlayfs() throws LabException {

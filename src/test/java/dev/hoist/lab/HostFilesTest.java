@@ -98,4 +98,12 @@ class HostFilesTest {
     assertThat(LabKeys.knownHostsLine(NodeSpec.of(3), "ssh-ed25519 AAAAC3Nza root@lab3\n"))
         .isEqualTo("lab3,10.213.77.13 ssh-ed25519 AAAAC3Nza");
   }
+
+  @Test
+  void missingToolsAreNamedWithTheirPackagesAndOneInstallLine() {
+    assertThat(HostCheck.missingMessage(List.of("debootstrap", "unshare", "nsenter", "nft"))).isEqualTo(
+        "hoist lab needs programs this machine lacks: debootstrap (package debootstrap), unshare (package"
+            + " util-linux), nsenter (package util-linux), nft (package nftables); install them with: apt-get install"
+            + " debootstrap util-linux nftables (or run scripts/install-test-deps.sh from Hoist's source tree)");
+  }
 }
