@@ -20,8 +20,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "lab", mixinStandardHelpOptions = true,
     subcommands = {LabCommand.Up.class, LabCommand.Ls.class, LabCommand.Stop.class, LabCommand.Down.class},
     description = {
-      "Runs local test nodes: small Debian 12 'servers' on this machine, reachable",
-      "over real SSH, for trying and testing multi-node deploys.",
+      "Runs local test nodes: small Debian 12 servers reachable over real SSH.",
+      "They live on this machine, for trying and testing multi-node deploys.",
       "",
       "A lab node has its own root filesystem (a cached Debian base shared",
       "read-only, its changes on its own 2 GiB tmpfs disk), its own address on",
