@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ExecCommand.class,
       NodeCommand.class,
+      LabCommand.class,
       WarmupCommand.class
     },
     mixinStandardHelpOptions = true,

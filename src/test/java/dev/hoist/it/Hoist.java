@@ -23,15 +23,21 @@ final class Hoist {
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", System.getProperty("hoist.jar", "target/hoist.jar")));
     argv.addAll(List.of(args));
-    Path out = Files.createTempFile("hoist-out", ".txt");
-    Path err = Files.createTempFile("hoist-err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().put("NO_COLOR", "1");
     pb.environment().put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
+    return capture(pb, "hoist " + String.join(" ", args));
+  }
+
+  /** Runs {@code pb} and captures its output; {@code what} names it in a timeout. */
+  static Result capture(ProcessBuilder pb, String what) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("hoist-out", ".txt");
+    Path err = Files.createTempFile("hoist-err", ".txt");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new IOException("hoist " + String.join(" ", args) + " did not finish in 10 minutes");
+      throw new IOException(what + " did not finish in 10 minutes");
     }
     Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));

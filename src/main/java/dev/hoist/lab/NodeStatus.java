@@ -1,0 +1,20 @@
+package dev.hoist.lab;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Optional;
+
+/** A lab node as it is now: running (with its PID 1 as this machine sees it, memory and uptime) or stopped. */
+public record NodeStatus(
+    String name,
+    String address,
+    String state,
+    Optional<Long> pid,
+    @JsonProperty("memory_kib") Optional<Long> memoryKib,
+    @JsonProperty("uptime_seconds") Optional<Long> uptimeSeconds) {
+  public static final String RUNNING = "running";
+  public static final String STOPPED = "stopped";
+
+  public boolean running() {
+    return RUNNING.equals(state);
+  }
+}
