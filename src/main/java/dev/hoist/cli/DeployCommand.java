@@ -3,12 +3,13 @@ package dev.hoist.cli;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
+import dev.hoist.fleet.Trace;
 import dev.hoist.node.Node;
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
-import dev.hoist.release.ReleaseBundle;
+import dev.hoist.release.Deployment;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +61,7 @@ final class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
+    Trace.mark("deploy command parsed");
     if (dryRun) {
       return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, json);
     }
@@ -69,7 +71,8 @@ final class DeployCommand implements Callable<Integer> {
       throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role;"
           + " load balancer nodes are not deployed to directly");
     }
-    ReleaseBundle bundle = ReleaseBundle.of(s.spec());
+    Deployment deployment = new Deployment(s.spec(), s.templates());
+    deployment.prepareAhead();
     FleetDisplay display = s.local() || json ? null : new FleetDisplay(root.console, nodes);
     Fleet fleet = s.fleet(failFast);
     Fleet.Task<DeployReport> task = new Fleet.Task<>() {
@@ -77,7 +80,7 @@ final class DeployCommand implements Callable<Integer> {
       public DeployReport run(FleetNode node, Node connection) throws DeployException, InterruptedException {
         DeployListener listener = json ? DeployListener.none()
             : display == null ? new ProgressPrinter(root.console, verbose) : display.forNode(node.name());
-        return new Deployer(Session.engine(connection), s.templates(), bundle).deploy(s.spec(), listener);
+        return new Deployer(Session.engine(connection), deployment).deploy(listener);
       }
 
       @Override
@@ -86,6 +89,7 @@ final class DeployCommand implements Callable<Integer> {
       }
     };
     FleetResult<DeployReport> result;
+    Trace.mark("deploy ready");
     // On Ctrl-C, nodes not yet started are skipped and working ones reach a safe point (a complete
     // release serving); the hook waits for that so the user sees how every node was left.
     CountDownLatch done = new CountDownLatch(1);

@@ -1,26 +1,15 @@
 package dev.hoist.cli;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code hoist} command and its subcommands. */
 @Command(
     name = "hoist",
-    subcommands = {
-      InitCommand.class,
-      DeployCommand.class,
-      PlanCommand.class,
-      ReleasesCommand.class,
-      RollbackCommand.class,
-      StatusCommand.class,
-      LogsCommand.class,
-      RunCommand.class,
-      CheckCommand.class,
-      ExecCommand.class,
-      NodeCommand.class,
-      LabCommand.class,
-      WarmupCommand.class
-    },
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
@@ -45,8 +34,49 @@ public final class HoistCommand implements Runnable {
     this.userCommand = userCommand;
   }
 
+  /** The subcommands, in the order help lists them. */
+  static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+  static {
+    SUBCOMMANDS.put("init", InitCommand::new);
+    SUBCOMMANDS.put("deploy", DeployCommand::new);
+    SUBCOMMANDS.put("plan", PlanCommand::new);
+    SUBCOMMANDS.put("releases", ReleasesCommand::new);
+    SUBCOMMANDS.put("rollback", RollbackCommand::new);
+    SUBCOMMANDS.put("status", StatusCommand::new);
+    SUBCOMMANDS.put("logs", LogsCommand::new);
+    SUBCOMMANDS.put("run", RunCommand::new);
+    SUBCOMMANDS.put("check", CheckCommand::new);
+    SUBCOMMANDS.put("exec", ExecCommand::new);
+    SUBCOMMANDS.put("node", NodeCommand::new);
+    SUBCOMMANDS.put("lab", LabCommand::new);
+    SUBCOMMANDS.put("warmup", WarmupCommand::new);
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand they name, since picocli reads
+   * every registered command's annotations up front (about 100 ms for all of them, on every run);
+   * with all of them when none is named, for help and for "did you mean" on a typo.
+   */
+  CommandLine commandLine(List<String> args) {
+    CommandLine cli = new CommandLine(this);
+    String named = args.stream().filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    if (SUBCOMMANDS.containsKey(named)) {
+      cli.addSubcommand(named, SUBCOMMANDS.get(named).get());
+    } else {
+      SUBCOMMANDS.forEach((name, command) -> {
+        if (!name.equals("warmup")) {
+          cli.addSubcommand(name, command.get());
+        }
+      });
+    }
+    return cli;
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+    spec.commandLine().usage(System.out);
   }
 }

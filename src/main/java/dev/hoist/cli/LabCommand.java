@@ -60,9 +60,11 @@ final class LabCommand implements Runnable {
 
   static final List<String> USERS = List.of("root", "deploy", "guarded");
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+    spec.commandLine().usage(System.out);
   }
 
   Lab lab() {

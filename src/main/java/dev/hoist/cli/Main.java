@@ -15,12 +15,13 @@ public final class Main {
 
   /** Runs hoist with {@code args}; returns the exit code. */
   public static int run(String[] args, Console console) {
+    dev.hoist.fleet.Trace.mark("main");
     List<String> all = Arrays.asList(args);
     int dashes = all.indexOf("--");
     List<String> own = dashes < 0 ? all : all.subList(0, dashes);
     List<String> command = dashes < 0 ? List.of() : all.subList(dashes + 1, all.size());
     HoistCommand hoist = new HoistCommand(console, new ArrayList<>(command));
-    CommandLine cli = new CommandLine(hoist);
+    CommandLine cli = hoist.commandLine(own);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof CommandException c) {
@@ -36,7 +37,9 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (e, a) -> {
           console.error(e.getMessage());
-          e.getCommandLine().usage(System.err);
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, System.err)) {
+            e.getCommandLine().usage(System.err);
+          }
           return ExitCode.USAGE;
         });
     try {

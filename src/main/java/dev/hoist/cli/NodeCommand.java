@@ -37,9 +37,11 @@ import picocli.CommandLine.ParentCommand;
 final class NodeCommand implements Runnable {
   @ParentCommand HoistCommand root;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+    spec.commandLine().usage(System.out);
   }
 
   /** The project's inventory over the user's, or the user's alone outside a project. */

@@ -4,7 +4,7 @@ import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetResult;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
-import dev.hoist.release.ReleaseBundle;
+import dev.hoist.release.Deployment;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,9 +37,9 @@ final class PlanCommand implements Callable<Integer> {
   static int show(Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
     Session s = Session.open(project, targets, ssh);
-    ReleaseBundle bundle = ReleaseBundle.of(s.spec());
-    Fleet.Task<DeployReport> task =
-        (node, connection) -> new Deployer(Session.engine(connection), s.templates(), bundle).plan(s.spec());
+    Deployment deployment = new Deployment(s.spec(), s.templates());
+    deployment.prepareAhead();
+    Fleet.Task<DeployReport> task = (node, connection) -> new Deployer(Session.engine(connection), deployment).plan();
     if (json) {
       FleetResult<DeployReport> result = s.run(task, new Fleet.Listener() {}, false);
       console.json(s.local() ? result.outcomes().getFirst().result().orElse(null) : FleetView.json(result, r -> true));

@@ -8,6 +8,7 @@ import dev.hoist.fleet.FleetResult;
 import dev.hoist.fleet.TargetException;
 import dev.hoist.fleet.SshTargets;
 import dev.hoist.fleet.Targets;
+import dev.hoist.fleet.Trace;
 import dev.hoist.node.Agent;
 import dev.hoist.node.LocalNode;
 import dev.hoist.node.Node;
@@ -57,13 +58,18 @@ final class Session {
 
   /** Loads the project and picks its nodes from {@code options}; {@code ssh} reaches remote ones. */
   static Session open(String project, TargetOptions options, SshAccess ssh) throws CommandException {
+    if (!options.local()) {
+      ssh.startAhead();
+    }
     Spec spec = load(project);
+    Trace.mark("spec loaded");
     if (options.local()) {
       return new Session(spec, spec.inventory(), List.of(LOCAL), true, 1, ssh);
     }
     try {
       Inventory inventory = UserConfig.inventoryFor(spec, UserConfig.defaultPath());
       List<FleetNode> targets = Targets.select(inventory, options.environment(), options.nodes);
+      Trace.mark("targets selected");
       if (options.parallel < 1) {
         throw new CommandException(ExitCode.USAGE, "--parallel must be at least 1");
       }
@@ -111,6 +117,7 @@ final class Session {
   /** Runs {@code task} on every target at once (this machine: in this process's children). */
   <T> FleetResult<T> run(Fleet.Task<T> task, Fleet.Listener listener, boolean failFast)
       throws InterruptedException {
+    Trace.mark("session ready");
     return fleet(failFast).run(targets, task, listener);
   }
 
@@ -130,6 +137,7 @@ final class Session {
     }
     return node -> {
       SshNode connection = ssh.nodes().node(SshTargets.of(inventory, node.spec()));
+      Trace.mark(node.name() + " ssh client ready");
       try {
         connection.connect();
       } catch (IOException | RuntimeException e) {

@@ -14,8 +14,14 @@ final class SshAccess implements AutoCloseable {
   synchronized SshNodes nodes() {
     if (nodes == null) {
       nodes = SshNodes.start(SshSettings.fromEnvironment(SshAccess::askPassphrase));
+      dev.hoist.fleet.Trace.mark("ssh client started");
     }
     return nodes;
+  }
+
+  /** Starts the client on another thread now, while the project loads; {@link #nodes()} waits for it. */
+  void startAhead() {
+    Thread.ofVirtual().start(this::nodes);
   }
 
   /** Null without a terminal: the key is then skipped and the auth error says so. */

@@ -1,21 +1,29 @@
 package dev.hoist.cli;
 
-import dev.hoist.engine.Planner;
-import dev.hoist.node.Agent;
-import dev.hoist.release.ReleaseSource;
-import dev.hoist.release.ReleaseSteps;
+import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetResult;
+import dev.hoist.release.DeployListener;
+import dev.hoist.release.DeployReport;
+import dev.hoist.release.Deployer;
+import dev.hoist.release.Deployment;
+import dev.hoist.ssh.Rehearsal;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.util.Map;
-import java.util.Optional;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * Hidden: runs the code paths of a deploy without touching any node, so the launcher can record a
- * class-data (AOT) cache that makes every later start fast.
+ * Hidden: runs the code paths of the common commands without changing anything, so the launcher
+ * can record a class-data (AOT) cache that makes every later start fast: every command's options
+ * model, an SSH conversation with an in-process server, and a read-only plan of this machine
+ * through the same fleet code a remote deploy uses.
  */
 @Command(name = "warmup", hidden = true)
 final class WarmupCommand implements Callable<Integer> {
@@ -26,19 +34,32 @@ final class WarmupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Session s = Session.open(project, new TargetOptions(), root.ssh);
-    // Loads the SSH client's classes into the AOT cache too: fleet commands start it first thing.
-    root.ssh.nodes();
-    var stack = s.stack();
-    var plan = Planner.plan(stack.catalog(), Map.of(), stack.releaseRefreshed());
-    var steps = new ReleaseSteps(stack);
-    steps.prepare("warmup", "0".repeat(64), Map.of());
-    steps.activate(Optional.of("warmup"), plan.deferred());
-    ReleaseSource.scan(s.spec().projectDir(), s.spec().shared()).hash("warmup");
-    Agent.request("probe").toString();
+    HoistCommand.SUBCOMMANDS.keySet().forEach(name -> root.commandLine(List.of(name)));
+    Path dir = Files.createTempDirectory("hoist-warmup");
+    try {
+      Rehearsal.run(root.ssh.nodes(), dir);
+    } catch (Exception e) {
+      // A machine without loopback networking still gets the rest of the cache.
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
     Console quiet = new Console(new PrintStream(OutputStream.nullOutputStream()),
         new PrintStream(OutputStream.nullOutputStream()), true);
-    quiet.json(plan.changes());
+    Session s = Session.open(project, new TargetOptions(), root.ssh);
+    Deployment deployment = new Deployment(s.spec(), s.templates());
+    deployment.prepareAhead();
+    FleetDisplay display = new FleetDisplay(quiet, s.targets());
+    FleetResult<DeployReport> result = s.run((node, connection) -> {
+      DeployListener listener = display.forNode(node.name());
+      listener.phase(DeployListener.Phase.PROBE, 0);
+      return new Deployer(Session.engine(connection), deployment).plan();
+    }, display, false);
+    display.close();
+    quiet.json(FleetView.json(result, DeployReport::ok));
+    new FleetView(quiet).deploySummary(result);
+    result.outcomes().getFirst().result().ifPresent(r -> new ReportView(quiet).plan(r, true));
     new ProgressPrinter(quiet, true).step(new dev.hoist.engine.Engine.StepEvent("x", "ok", "n", null, 0));
     return ExitCode.OK;
   }

@@ -104,10 +104,13 @@ public final class Fleet {
             "not started: the deploy was stopped before this node's turn"), Duration.ZERO);
       }
       listener.connecting(node);
+      Trace.mark(node.name() + " connecting");
       Node connection = connector.connect(node);
       try {
+        Trace.mark(node.name() + " connected");
         listener.working(node);
         T result = task.run(node, connection);
+        Trace.mark(node.name() + " done");
         if (options.failFast() && !task.succeeded(result)) {
           stopStarting.set(true);
         }

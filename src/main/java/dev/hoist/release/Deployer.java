@@ -15,7 +15,6 @@ import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.Stack;
-import dev.hoist.stack.StackBuilder;
 import dev.hoist.stack.Templates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,12 +35,14 @@ public final class Deployer {
   private final Engine engine;
   private final Templates templates;
   private final ReleaseBundle bundle;
+  private final Deployment deployment;
 
-  /** {@code bundle}: the project's code, shared by the deployers of all nodes of one deploy. */
-  public Deployer(Engine engine, Templates templates, ReleaseBundle bundle) {
+  /** {@code deployment}: what the deployers of all nodes of one deploy share. */
+  public Deployer(Engine engine, Deployment deployment) {
     this.engine = engine;
-    this.templates = templates;
-    this.bundle = bundle;
+    this.deployment = deployment;
+    this.templates = deployment.templates();
+    this.bundle = deployment.bundle();
   }
 
   /** Everything a deploy decided before touching the node. */
@@ -55,17 +56,17 @@ public final class Deployer {
       String health) {}
 
   /** Plans only: what a deploy would change, touching nothing. */
-  public DeployReport plan(Spec spec) throws DeployException, InterruptedException {
+  public DeployReport plan() throws DeployException, InterruptedException {
     long start = System.nanoTime();
-    Decision d = decide(spec);
+    Decision d = decide(deployment.spec());
     return report(d, false, true, Optional.empty(), false, d.releases().current(), start);
   }
 
-  public DeployReport deploy(Spec spec, DeployListener listener)
-      throws DeployException, InterruptedException {
+  public DeployReport deploy(DeployListener listener) throws DeployException, InterruptedException {
     long start = System.nanoTime();
     listener.phase(DeployListener.Phase.PROBE, 0);
-    Decision d = decide(spec);
+    Decision d = decide(deployment.spec());
+    dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed and planned");
     ReleaseSteps steps = new ReleaseSteps(d.stack());
     if (d.plan().isEmpty() && d.newRelease().isEmpty()) {
       boolean healthy = d.health().startsWith("healthy");
@@ -113,12 +114,14 @@ public final class Deployer {
 
   private Decision decide(Spec spec) throws DeployException, InterruptedException {
     try {
-      Stack stack = new StackBuilder(templates, Supervisor.RUNIT).build(spec);
+      Stack stack = deployment.stack(Supervisor.RUNIT);
+      dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " stack built");
       Engine.Probe probe = probe(stack);
+      dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed");
       Supervisor actual = "systemd".equals(probe.facts().path("supervisor").asText()) ? Supervisor.SYSTEMD : Supervisor.RUNIT;
       if (actual != Supervisor.RUNIT) {
         // The first guess was wrong (PID 1 is systemd): build for it and read again.
-        stack = new StackBuilder(templates, actual).build(spec);
+        stack = deployment.stack(actual);
         probe = probe(stack);
       }
       if (probe.facts().path("euid").asInt(0) != 0) {

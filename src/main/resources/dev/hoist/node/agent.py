@@ -7,22 +7,19 @@
 # Everything it changes is written atomically (write, then rename), and Ctrl-C
 # or a cut pipe stops it only at a step boundary where the node still serves a
 # complete release.
-import base64
+#
+# Modules only some apply steps need (base64, shutil, tarfile) are imported where used: every
+# probe pays for each import at start-up, on every node of a fleet.
 import grp
 import hashlib
 import json
 import os
 import pwd
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tarfile
 import time
-import urllib.request
-import urllib.error
-import http.client
 
 INTERRUPTED = False
 
@@ -362,6 +359,7 @@ def write_atomic(path, data, owner=None, group=None, mode=None):
 
 
 def set_attrs(path, owner=None, group=None, mode=None):
+    import shutil
     if owner or group:
         shutil.chown(path, owner, group)
     if mode:
@@ -549,6 +547,25 @@ def service_signal(sid, step):
     return "restarted"
 
 
+def http_get(address, port, host, path, timeout):
+    """One HTTP/1.0 GET, as (status, first 64 KiB of the body): all a health check needs, without
+    the import cost of http.client."""
+    with socket.create_connection((address, port), timeout=timeout) as conn:
+        conn.sendall(("GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: hoist-health\r\n"
+                      "Connection: close\r\n\r\n" % (path, host)).encode("ascii"))
+        data = b""
+        while len(data) < 65536 + 16384:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n", 1)[0].split()
+    if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/") or not status_line[1].isdigit():
+        raise ValueError("not an HTTP response: %r" % head[:60])
+    return int(status_line[1]), body[:65536].decode("utf-8", "replace")
+
+
 def http_check(step):
     """GETs the health URL until `healthy` passes in a row, or `unhealthy` failures in a row / deadline."""
     conn_host, port = step.get("connect", "127.0.0.1"), step.get("port", 80)
@@ -557,16 +574,12 @@ def http_check(step):
     end = time.time() + step["deadline"]
     while True:
         try:
-            conn = http.client.HTTPConnection(conn_host, port, timeout=step["timeout"])
-            conn.request("GET", step["path"], headers={"Host": step["host"], "User-Agent": "hoist-health"})
-            resp = conn.getresponse()
-            body = resp.read(65536).decode("utf-8", "replace")
-            conn.close()
-            good = resp.status == step["expect"] and (not step.get("contains") or step["contains"] in body)
-            last = "HTTP %d" % resp.status
-            if resp.status == step["expect"] and not good:
+            status, body = http_get(conn_host, port, step["host"], step["path"], step["timeout"])
+            good = status == step["expect"] and (not step.get("contains") or step["contains"] in body)
+            last = "HTTP %d" % status
+            if status == step["expect"] and not good:
                 last += ", body lacks %r" % step["contains"]
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, ValueError) as e:
             good, last = False, "%s: %s" % (type(e).__name__, e)
         if good:
             ok_run, bad_run = ok_run + 1, 0
@@ -582,17 +595,23 @@ def http_check(step):
 
 
 def unpack(step, payload):
+    import shutil
+    import base64
     final = step["path"]
     tmp = final + ".hoist-tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     try:
         import io
-        with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
-            for m in tar.getmembers():
-                if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir()):
-                    raise StepError("refusing archive member " + m.name)
-            tar.extractall(tmp)
+        import tarfile
+        try:
+            with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
+                for m in tar.getmembers():
+                    if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir()):
+                        raise StepError("refusing archive member " + m.name)
+                tar.extractall(tmp)
+        except tarfile.TarError as e:
+            raise StepError("the release archive is damaged: %s" % e)
         for rel, text in step.get("files", {}).items():
             p = os.path.join(tmp, rel)
             os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -607,6 +626,7 @@ def unpack(step, payload):
 
 
 def link_shared(step):
+    import shutil
     rel, shared_root, user = step["path"], step["shared"], step["user"]
     for d in step["dirs"]:
         target = os.path.join(shared_root, d)
@@ -636,6 +656,7 @@ def chown_tree(path, user):
 
 
 def prune(step):
+    import shutil
     root, keep = step["root"], step["keep"]
     rel_dir = os.path.join(root, "releases")
     info = probe_release(root)
@@ -667,6 +688,7 @@ def tail_file(path, n=20):
 
 def do_step(step, payload):
     """Runs one step; returns a note. Raises StepError on failure."""
+    import base64
     sid, op = step["id"], step["do"]
     if op == "apt.install":
         apt_install(sid, step["names"])
@@ -776,7 +798,7 @@ def run_steps(steps, payload, phase):
         t0 = time.time()
         try:
             note = do_step(step, payload)
-        except (StepError, OSError, subprocess.SubprocessError, KeyError, ValueError, tarfile.TarError) as e:
+        except (StepError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
             msg = str(e) if isinstance(e, StepError) else "%s: %s" % (type(e).__name__, e)
             emit({"ev": "step", "id": step["id"], "status": "fail", "error": msg, "secs": time.time() - t0,
                   "phase": phase})
