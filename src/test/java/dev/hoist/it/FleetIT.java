@@ -229,4 +229,44 @@ class FleetIT {
     assertThat(node(fleet, "lab3").path("result").path("live").asText()).endsWith(hash);
     assertThat(Http.get(nodes.get(2).address(), "fleetcut.test", "/").status()).isEqualTo(200);
   }
+
+  @Test
+  @Order(7)
+  void ctrlCLetsWorkingNodesFinishAndSkipsTheRest() throws Exception {
+    Path project = project("hello", "hello", "fleetint", "root", "environments:\n  lab: [lab1, lab2, lab3]\n");
+    Hoist.Result first = Hoist.run("deploy", project.toString(), "--env", "lab");
+    assertThat(first.exit()).as(first.all()).isZero();
+    Path yml = project.resolve("hoist.yml");
+    Files.writeString(yml, Files.readString(yml).replace("app: fleetint",
+        "app: fleetint\nrelease:\n  before_activate: [sleep 2]"));
+    Hoist.replace(project.resolve("hello.py"), "version 1", "version 2");
+
+    // One node at a time, so Ctrl-C lands while lab1 deploys and lab2, lab3 wait their turn.
+    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", System.getProperty("hoist.jar"), "deploy", project.toString(), "--env", "lab", "--parallel", "1"));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("NO_COLOR", "1");
+    Process deploy = pb.start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(deploy.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      boolean sent = false;
+      while ((line = lines.readLine()) != null) {
+        out.append(line).append('\n');
+        if (!sent && line.startsWith("lab1: applying")) {
+          Hoist.sh("kill -INT " + deploy.pid());
+          sent = true;
+        }
+      }
+    }
+    assertThat(deploy.waitFor(2, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(deploy.exitValue()).as(out.toString()).isEqualTo(130);
+    assertThat(out).contains("interrupted: letting every node reach a safe point")
+        .containsPattern("lab1\\s+ok").containsPattern("lab2\\s+skipped").containsPattern("lab3\\s+skipped")
+        .contains("1 of 3 nodes deployed");
+    assertThat(Http.get(nodes.get(0).address(), "fleetint.test", "/").body()).contains("version 2");
+    assertThat(Http.get(nodes.get(1).address(), "fleetint.test", "/").body()).contains("version 1");
+    assertThat(Http.get(nodes.get(2).address(), "fleetint.test", "/").body()).contains("version 1");
+  }
 }
