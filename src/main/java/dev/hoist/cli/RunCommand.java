@@ -59,7 +59,10 @@ final class RunCommand implements Callable<Integer> {
       connection = s.connect(node);
       return connection.interactive(argv, tty);
     } catch (IOException e) {
-      throw new CommandException(ExitCode.NODE, node.name() + ": " + e.getMessage());
+      // SSH errors name the node already; a local process error does not.
+      String message = String.valueOf(e.getMessage());
+      throw new CommandException(ExitCode.NODE,
+          message.startsWith(node.name() + ":") ? message : node.name() + ": " + message);
     } finally {
       if (connection instanceof AutoCloseable c) {
         try {
