@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
     footer = {
       "",
       "Examples:",
-      "  hoist exec --env live -- curl -sS -o /dev/null -w '%{http_code}\\n' http://localhost/",
+      "  hoist exec --env live -- curl -sS -o /dev/null -w '%%{http_code}\\n' http://localhost/",
       "  hoist exec --env live --node web1,web2 -- uptime",
       "  hoist exec --env stage --json -- df -h /srv",
       "",

@@ -70,6 +70,9 @@ public final class HoistCommand implements Runnable {
         }
       });
     }
+    // The descriptions are written as lines of up to 100 characters; at picocli's default 80 each
+    // would wrap in the middle.
+    cli.setUsageHelpWidth(100);
     return cli;
   }
 
