@@ -242,7 +242,7 @@ EOF
 
 # deploy TOOL SCENARIO SIZE [LABEL]: one deploy of SIZE nodes, timed and checked on every node.
 deploy() {
-  local tool=$1 sc=$2 size=$3 name="$2-$3-$1-$4"
+  local tool=$1 sc=$2 size=$3 name="$2-$3-$1-${4:-x}"
   case $tool in
     hoist)
       [ "$sc" = noop ] || { hversion=$((hversion + 1)); bump "$hproj" "$hversion"; }
@@ -256,7 +256,7 @@ deploy() {
       [ "$sc" != noop ] || [ "$changes" = 0 ] || log "  warning: hoist no-op reported $changes changes"
       if [ -n "${4:-}" ]; then
         add HS "$sc.$size" "$fs"; add HN "$sc.$size" "$slow"
-        add RT "$sc.hoist" "$rmin-$rmax"
+        if [ "$rmin" = "$rmax" ]; then add RT "$sc.hoist" "$rmin"; else add RT "$sc.hoist" "$rmin-$rmax"; fi
       fi
       while read -r node live; do
         check_node "${ADDR[$node]}" "$H_DOMAIN" "version $hversion" "release $live"
@@ -449,7 +449,7 @@ report() {
     fi
   done
   echo
-  echo "(hoist's column: the distinct min-max per deploy over all its runs.)"
+  echo "(hoist's column: every distinct per-node count seen over its runs, as min-max per deploy where nodes differed.)"
   echo
   echo "Admin-process cost on $LAB_N nodes, medians (\`/usr/bin/time -f '%U %S %M'\` around the command): CPU = user + sys seconds of the whole process tree that was waited for; max RSS = the largest single process in that tree (getrusage RUSAGE_CHILDREN reports the maximum of its descendants, not their sum). Ansible's ControlPersist ssh masters detach and are not counted; the nodes' own CPU is not counted for either tool."
   echo
