@@ -148,8 +148,8 @@ class FleetIT {
 
   @Test
   @Order(5)
-  void aChangedHostKeyAndSudoWithAPasswordAreRefused() throws Exception {
-    Path project = project("hello", "hello", "fleetkeys", "root", "environments:\n  lab: [lab1, lab2]\n");
+  void aChangedHostKeyAWrongKeyAndSudoWithAPasswordAreRefused() throws Exception {
+    Path project = project("hello", "hello", "fleetkeys", "root", "environments:\n  lab: [lab1, lab2, lab3]\n");
     // lab2's entries in a copy of known_hosts become another server's key: what a man in the middle
     // looks like. (A still-matching key of another type would rightly be accepted, as OpenSSH does.)
     Path known = tmp.resolve("known_hosts_changed");
@@ -173,12 +173,15 @@ class FleetIT {
     spec = spec.replace(lab2, lab2.replace(LabNodes.knownHosts().toString(), known.toString()));
     String lab1 = spec.lines().filter(l -> l.startsWith("  lab1:")).findFirst().orElseThrow();
     spec = spec.replace(lab1, lab1.replace("user: root", "user: guarded"));
+    String lab3 = spec.lines().filter(l -> l.startsWith("  lab3:")).findFirst().orElseThrow();
+    spec = spec.replace(lab3, lab3.replace(LabNodes.key().toString(), other.toString()));
     Files.writeString(yml, spec);
 
     Hoist.Result r = Hoist.run("deploy", project.toString(), "--env", "lab");
 
     assertThat(r.exit()).as(r.all()).isEqualTo(3);
-    assertThat(r.out()).containsPattern("lab2\\s+HOST KEY CHANGED").containsPattern("lab1\\s+sudo needs a password");
+    assertThat(r.out()).containsPattern("lab2\\s+HOST KEY CHANGED").containsPattern("lab1\\s+sudo needs a password")
+        .containsPattern("lab3\\s+auth refused");
     assertThat(r.out()).contains(known.toString());
   }
 
@@ -268,5 +271,33 @@ class FleetIT {
     assertThat(Http.get(nodes.get(0).address(), "fleetint.test", "/").body()).contains("version 2");
     assertThat(Http.get(nodes.get(1).address(), "fleetint.test", "/").body()).contains("version 1");
     assertThat(Http.get(nodes.get(2).address(), "fleetint.test", "/").body()).contains("version 1");
+  }
+
+  @Test
+  @Order(8)
+  void aFullDiskFailsThatNodeOnlyAndItKeepsServing() throws Exception {
+    Path project = project("hello", "hello", "fleetfull", "root", "environments:\n  lab: [lab1, lab2]\n");
+    Hoist.Result first = Hoist.run("deploy", project.toString(), "--env", "lab");
+    assertThat(first.exit()).as(first.all()).isZero();
+    Hoist.replace(project.resolve("hello.py"), "version 1", "version 2");
+    // Each lab node's disk is a 2 GiB tmpfs: fill lab2's.
+    Hoist.Result fill = Hoist.run("exec", project.toString(), "--env", "lab", "--node", "lab2", "--",
+        "sh", "-c", "fallocate -l 1900M /var/tmp/fill; dd if=/dev/zero of=/var/tmp/fill2 bs=1M 2>/dev/null; df -h /");
+    assertThat(fill.out()).as(fill.all()).contains("100%");
+    try {
+      Hoist.Result r = Hoist.run("deploy", project.toString(), "--env", "lab");
+
+      assertThat(r.exit()).as(r.all()).isEqualTo(1);
+      assertThat(r.out()).containsPattern("lab1\\s+ok").containsPattern("lab2\\s+FAILED")
+          .containsPattern("lab2: .*(No space left on device|disk)");
+      assertThat(Http.get(nodes.get(0).address(), "fleetfull.test", "/").body()).contains("version 2");
+      assertThat(Http.get(nodes.get(1).address(), "fleetfull.test", "/").body()).contains("version 1");
+    } finally {
+      Hoist.run("exec", project.toString(), "--env", "lab", "--node", "lab2", "--", "rm", "-f", "/var/tmp/fill",
+          "/var/tmp/fill2");
+    }
+    Hoist.Result rerun = Hoist.run("deploy", project.toString(), "--env", "lab");
+    assertThat(rerun.exit()).as(rerun.all()).isZero();
+    assertThat(Http.get(nodes.get(1).address(), "fleetfull.test", "/").body()).contains("version 2");
   }
 }
