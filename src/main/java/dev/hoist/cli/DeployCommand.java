@@ -73,13 +73,15 @@ final class DeployCommand implements Callable<Integer> {
     }
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
-    FleetDisplay display = s.local() || json ? null : new FleetDisplay(root.console, nodes);
+    // --verbose on a fleet prints every step of every node as it ends, instead of the live lines.
+    FleetDisplay display = s.local() || json || verbose ? null : new FleetDisplay(root.console, nodes);
     Fleet fleet = s.fleet(failFast);
     Fleet.Task<DeployReport> task = new Fleet.Task<>() {
       @Override
       public DeployReport run(FleetNode node, Node connection) throws DeployException, InterruptedException {
         DeployListener listener = json ? DeployListener.none()
-            : display == null ? new ProgressPrinter(root.console, verbose) : display.forNode(node.name());
+            : display != null ? display.forNode(node.name())
+            : new ProgressPrinter(root.console, verbose, s.local() ? "" : node.name());
         return new Deployer(Session.engine(connection), deployment).deploy(listener);
       }
 

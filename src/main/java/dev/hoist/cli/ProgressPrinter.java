@@ -8,29 +8,36 @@ import java.util.Locale;
 final class ProgressPrinter implements DeployListener {
   private final Console console;
   private final boolean verbose;
+  private final String prefix;
 
   ProgressPrinter(Console console, boolean verbose) {
+    this(console, verbose, "");
+  }
+
+  /** With {@code node} before every line, for fleets printed line by line (--verbose). */
+  ProgressPrinter(Console console, boolean verbose, String node) {
     this.console = console;
     this.verbose = verbose;
+    this.prefix = node.isEmpty() ? "" : node + ": ";
   }
 
   @Override
   public void step(StepEvent e) {
     if (e.isLog()) {
       if (verbose) {
-        console.progress(console.dim("    | " + e.line()));
+        console.progress(prefix + console.dim("    | " + e.line()));
       }
       return;
     }
     String secs = String.format(Locale.ROOT, "%5.2fs", e.seconds());
     switch (e.status()) {
-      case "ok" -> console.progress("  " + console.green("ok  ") + " " + console.dim(secs) + "  " + e.id()
+      case "ok" -> console.progress(prefix + "  " + console.green("ok  ") + " " + console.dim(secs) + "  " + e.id()
           + (e.note() == null ? "" : console.dim("  " + firstLine(e.note()))));
-      case "fail" -> console.progress("  " + console.red("FAIL") + " " + console.dim(secs) + "  " + e.id()
+      case "fail" -> console.progress(prefix + "  " + console.red("FAIL") + " " + console.dim(secs) + "  " + e.id()
           + "  " + firstLine(e.note()));
       default -> {
         if (verbose) {
-          console.progress(console.dim("  ...         " + e.id()));
+          console.progress(prefix + console.dim("  ...         " + e.id()));
         }
       }
     }
