@@ -94,6 +94,9 @@ if [ -z "${HOIST:-}" ]; then
   "$HOIST" --version >/dev/null 2>"$tmp/warmup.log" || { cat "$tmp/warmup.log" >&2; die "the hoist snapshot does not start"; }
   [ ! -d "$snap/src" ] || die "snapshot has sources"
 fi
+# What the snapshot was built from: HEAD now, plus whether src/ had uncommitted changes (others edit it).
+hoist_commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+[ -z "$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null)" ] || hoist_commit="$hoist_commit + uncommitted src/ changes"
 jar_sha=$(sha256sum "$(dirname "$HOIST")/target/hoist.jar" 2>/dev/null | cut -c1-12 || echo '?')
 
 # ---------------------------------------------------------------------------------------------
@@ -391,7 +394,7 @@ report() {
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Debian $(cat /etc/debian_version)"
   echo "- load average (1 min) when each timed command started: $(loadstats <<<"$LOADS")"
-  echo "- hoist: $(ver "$HOIST" --version) (commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?'), jar sha256 $jar_sha), JVM: $( [ -n "$jdk" ] && ver "$jdk/bin/java" -version || echo '?')"
+  echo "- hoist: $(ver "$HOIST" --version) (snapshot taken at the start from commit $hoist_commit, jar sha256 $jar_sha), JVM: $( [ -n "$jdk" ] && ver "$jdk/bin/java" -version || echo '?')"
   echo "- $(ver ansible-playbook --version), $(ver /usr/bin/python3 --version), $(ssh -V 2>&1 | cut -d, -f1) client; nodes: \`hoist lab\` (OpenSSH $(ssh -o BatchMode=yes -i "$lab_key" -o UserKnownHostsFile="$lab_known" -o StrictHostKeyChecking=yes root@"${ADDR[lab1]}" 'ssh -V' 2>&1 | sed 's/^OpenSSH_//; s/,.*//' || echo '?'))"
   echo "- Ansible configs: **default** = Ansible's defaults (facts gathered, no pipelining, forks=5 so 10 nodes go in two batches per task, ControlPersist=60s); **tuned** = gathering explicit (no facts), pipelining, forks=20, ControlPersist=60s"
   echo "- runs per scenario: $RUNS; benchmark time ${bench_secs}s${cut_short:+; **cut short by MAX_MINUTES=$MAX_MINUTES**}"
