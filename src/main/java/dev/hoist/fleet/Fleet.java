@@ -73,11 +73,19 @@ public final class Fleet {
     List<NodeOutcome<T>> outcomes = new ArrayList<>();
     nodes.forEach(n -> outcomes.add(null));
     List<Thread> threads = new ArrayList<>();
+    // Slots are taken here, in node order, so nodes start in the order given (what --parallel 1
+    // and --fail-fast promise), whichever thread the scheduler would have run first.
     for (int i = 0; i < nodes.size(); i++) {
       int index = i;
       FleetNode node = nodes.get(i);
+      slots.acquire();
       threads.add(Thread.ofVirtual().name("node-" + node.name()).start(() -> {
-        NodeOutcome<T> outcome = runOne(node, task, listener, slots);
+        NodeOutcome<T> outcome;
+        try {
+          outcome = runOne(node, task, listener);
+        } finally {
+          slots.release();
+        }
         synchronized (outcomes) {
           outcomes.set(index, outcome);
         }
@@ -90,14 +98,8 @@ public final class Fleet {
     return new FleetResult<>(outcomes, Duration.ofNanos(System.nanoTime() - start));
   }
 
-  private <T> NodeOutcome<T> runOne(FleetNode node, Task<T> task, Listener listener, Semaphore slots) {
+  private <T> NodeOutcome<T> runOne(FleetNode node, Task<T> task, Listener listener) {
     long start = System.nanoTime();
-    try {
-      slots.acquire();
-    } catch (InterruptedException e) {
-      return NodeOutcome.failed(node.name(), new NodeFailure(NodeFailure.Kind.INTERRUPTED, "interrupted"),
-          Duration.ZERO);
-    }
     try {
       if (stopStarting.get()) {
         return NodeOutcome.failed(node.name(), new NodeFailure(NodeFailure.Kind.SKIPPED,
@@ -126,8 +128,6 @@ public final class Fleet {
         stopStarting.set(true);
       }
       return NodeOutcome.failed(node.name(), failure, since(start));
-    } finally {
-      slots.release();
     }
   }
 
