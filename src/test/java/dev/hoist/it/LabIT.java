@@ -29,6 +29,9 @@ class LabIT {
 
   @BeforeAll
   static void up() throws Exception {
+    // Starts from no nodes: another test class of this JVM (FleetIT) may have left three running,
+    // and these tests count them.
+    LabNodes.down();
     nodes = LabNodes.up(2);
   }
 
