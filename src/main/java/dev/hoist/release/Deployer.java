@@ -15,7 +15,6 @@ import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.Stack;
-import dev.hoist.stack.Templates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,16 +32,12 @@ import java.util.Optional;
 public final class Deployer {
 
   private final Engine engine;
-  private final Templates templates;
-  private final ReleaseBundle bundle;
   private final Deployment deployment;
 
   /** {@code deployment}: what the deployers of all nodes of one deploy share. */
   public Deployer(Engine engine, Deployment deployment) {
     this.engine = engine;
     this.deployment = deployment;
-    this.templates = deployment.templates();
-    this.bundle = deployment.bundle();
   }
 
   /** Everything a deploy decided before touching the node. */
@@ -80,7 +75,7 @@ public final class Deployer {
     if (d.newRelease().isPresent()) {
       String id = d.newRelease().get();
       try {
-        payload = bundle.archive();
+        payload = deployment.bundle().archive();
       } catch (IOException e) {
         throw new DeployException("cannot read the project: " + e.getMessage(), e);
       }
@@ -131,7 +126,7 @@ public final class Deployer {
       checkPort80(probe.states());
       Plan plan = Planner.plan(stack.catalog(), probe.states(), stack.releaseRefreshed());
       ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
-      String hash = bundle.hash();
+      String hash = deployment.bundle().hash();
       Optional<ReleaseState.Release> live = releases.live();
       String reason;
       if (live.isEmpty()) {
@@ -143,7 +138,7 @@ public final class Deployer {
       } else {
         reason = "";
       }
-      Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(bundle.releaseId());
+      Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(deployment.bundle().releaseId());
       String health = probe.health().map(h -> (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
           + h.path("detail").asText()).orElse("unknown");
       return new Decision(stack, plan, releases, hash, newRelease, reason, health);
@@ -194,7 +189,7 @@ public final class Deployer {
     for (Map.Entry<String, String> t : spec.templates().entrySet()) {
       try {
         String text = Files.readString(spec.projectDir().resolve(t.getValue()));
-        out.put(t.getKey(), templates.renderText(t.getValue(), text, ctx).getBytes(StandardCharsets.UTF_8));
+        out.put(t.getKey(), deployment.templates().renderText(t.getValue(), text, ctx).getBytes(StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new DeployException("cannot read template " + t.getValue() + ": " + e.getMessage(), e);
       }

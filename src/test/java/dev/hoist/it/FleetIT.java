@@ -45,6 +45,39 @@ class FleetIT {
     return project;
   }
 
+  /** What to do to a running hoist when its output shows a given line. */
+  @FunctionalInterface
+  interface OnLine {
+    void act(Process hoist) throws Exception;
+  }
+
+  /** A finished hoist run: its exit code and its stdout and stderr together. */
+  record Watched(int exit, StringBuilder out) {}
+
+  /** Runs hoist with {@code args}; the first time a line starts with {@code trigger}, does {@code action}. */
+  static Watched watch(String trigger, OnLine action, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", System.getProperty("hoist.jar")));
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("NO_COLOR", "1");
+    Process hoist = pb.start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(hoist.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      boolean done = false;
+      while ((line = lines.readLine()) != null) {
+        out.append(line).append('\n');
+        if (!done && line.startsWith(trigger)) {
+          action.act(hoist);
+          done = true;
+        }
+      }
+    }
+    assertThat(hoist.waitFor(3, TimeUnit.MINUTES)).as("hoist ended").isTrue();
+    return new Watched(hoist.exitValue(), out);
+  }
+
   static JsonNode json(Hoist.Result r) throws Exception {
     return JSON.readTree(r.out());
   }
@@ -199,26 +232,12 @@ class FleetIT {
     Files.writeString(yml, Files.readString(yml).replace("app: fleetcut",
         "app: fleetcut\nrelease:\n  before_activate: [sleep 3]"));
 
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", System.getProperty("hoist.jar"), "deploy", project.toString(), "--env", "lab"));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-    pb.environment().put("NO_COLOR", "1");
-    Process deploy = pb.start();
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(deploy.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean cut = false;
-      while ((line = lines.readLine()) != null) {
-        out.append(line).append('\n');
-        if (!cut && line.startsWith("lab3: applying")) {
-          Thread.sleep(1000);
-          LabNodes.stop("lab3");
-          cut = true;
-        }
-      }
-    }
-    assertThat(deploy.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(deploy.exitValue()).as(out.toString()).isNotZero();
+    Watched deploy = watch("lab3: applying", process -> {
+      Thread.sleep(1000);
+      LabNodes.stop("lab3");
+    }, "deploy", project.toString(), "--env", "lab");
+    StringBuilder out = deploy.out();
+    assertThat(deploy.exit()).as(out.toString()).isNotZero();
     assertThat(out).containsPattern("lab1\\s+ok").containsPattern("lab2\\s+ok")
         .containsPattern("lab3\\s+(connection lost|FAILED|unreachable)");
 
@@ -245,26 +264,10 @@ class FleetIT {
     Hoist.replace(project.resolve("hello.py"), "version 1", "version 2");
 
     // One node at a time, so Ctrl-C lands while lab1 deploys and lab2, lab3 wait their turn.
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", System.getProperty("hoist.jar"), "deploy", project.toString(), "--env", "lab", "--parallel", "1"));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-    pb.environment().put("NO_COLOR", "1");
-    Process deploy = pb.start();
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(deploy.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean sent = false;
-      while ((line = lines.readLine()) != null) {
-        out.append(line).append('\n');
-        if (!sent && line.startsWith("lab1: applying")) {
-          Hoist.sh("kill -INT " + deploy.pid());
-          sent = true;
-        }
-      }
-    }
-    assertThat(deploy.waitFor(2, TimeUnit.MINUTES)).isTrue();
-
-    assertThat(deploy.exitValue()).as(out.toString()).isEqualTo(130);
+    Watched deploy = watch("lab1: applying", process -> Hoist.sh("kill -INT " + process.pid()),
+        "deploy", project.toString(), "--env", "lab", "--parallel", "1");
+    StringBuilder out = deploy.out();
+    assertThat(deploy.exit()).as(out.toString()).isEqualTo(130);
     assertThat(out).contains("interrupted: letting every node reach a safe point")
         .containsPattern("lab1\\s+ok").containsPattern("lab2\\s+skipped").containsPattern("lab3\\s+skipped")
         .contains("1 of 3 nodes deployed");
