@@ -10,8 +10,9 @@ import java.util.Locale;
  */
 public final class Trace {
   private static final boolean ON = System.getenv("HOIST_TRACE") != null;
+  // Reading the process start time costs a /proc read: only when tracing.
   private static final Instant START =
-      ProcessHandle.current().info().startInstant().orElse(Instant.now());
+      ON ? ProcessHandle.current().info().startInstant().orElse(Instant.now()) : Instant.EPOCH;
 
   private Trace() {}
 
