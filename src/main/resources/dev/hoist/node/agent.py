@@ -180,7 +180,13 @@ def probe(r):
 
 
 def runsvdir_pids():
+    """runsvdirs that supervise this machine's /etc/service.
+
+    Containers and lab nodes on the same kernel show their own runsvdir in our /proc; one whose
+    root directory is not ours watches another /etc/service and must be neither counted nor woken.
+    """
     pids = []
+    here = os.stat("/")
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -190,9 +196,17 @@ def runsvdir_pids():
         except OSError:
             continue
         if argv and os.path.basename(argv[0]) == b"runsvdir" and b"/etc/service" in argv:
-            if proc_state(int(pid)) not in ("Z", "X", None):
+            if proc_state(int(pid)) not in ("Z", "X", None) and same_root(pid, here):
                 pids.append(int(pid))
     return pids
+
+
+def same_root(pid, here):
+    try:
+        there = os.stat("/proc/%s/root" % pid)
+    except OSError:
+        return False
+    return (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino)
 
 
 def proc_state(pid):

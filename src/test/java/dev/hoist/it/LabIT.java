@@ -107,6 +107,21 @@ class LabIT {
 
   @Test
   @Order(7)
+  void theHostsAgentNeitherCountsNorWakesTheNodesRunsvdir() throws Exception {
+    // The nodes' runsvdirs show in the host's /proc; an agent that took one for its own waited
+    // 12 s for a service no runsvdir of the host would ever pick up (CI, 2026-11-24).
+    Path agent = Path.of("target/classes/dev/hoist/node/agent.py").toAbsolutePath();
+    String nodeRunsvdirs = Hoist.sh("for p in $(pgrep -x runsvdir); do [ \"$(readlink /proc/$p/root)\" != / ] && echo $p; done");
+    assertThat(nodeRunsvdirs.lines().count()).as("one runsvdir per lab node").isEqualTo(2);
+    String seen = Hoist.sh("python3 -c 'import sys; sys.path.insert(0, \"" + agent.getParent()
+        + "\"); import agent; print(*agent.runsvdir_pids())'");
+    for (String pid : nodeRunsvdirs.lines().toList()) {
+      assertThat(seen.split("\\s+")).as("the host agent's runsvdirs").doesNotContain(pid);
+    }
+  }
+
+  @Test
+  @Order(8)
   void upPrintsATableAndANodesBlockForTheChosenUser() throws Exception {
     Hoist.Result r = Hoist.run("lab", "up", "2", "--user", "deploy");
     assertThat(r.exit()).as(r.all()).isZero();
@@ -117,7 +132,7 @@ class LabIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aStoppedNodeComesBackWithItsDisk() throws Exception {
     assertThat(LabNodes.ssh("root", nodes.get(1), "sh", "-c", "'echo kept > /root/before-the-cut'").exit()).isZero();
     assertThat(states()).containsExactly("lab1=running", "lab2=running");
@@ -132,7 +147,7 @@ class LabIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void downLeavesNoMountNamespaceOrProcessBehind() throws Exception {
     List<Long> pids = pids();
     Hoist.Result r = LabNodes.down();
@@ -150,7 +165,7 @@ class LabIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void notRootIsRefusedWithWhatToDo() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String jar = Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
