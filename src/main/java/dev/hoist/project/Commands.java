@@ -108,7 +108,7 @@ final class Commands {
   ReleaseSpec release(Node node) {
     ReleaseSpec defaults = ReleaseSpec.defaults();
     Optional<Fields> fields =
-        nodes.fields(node, "release", List.of("keep", "before_activate"), Set.of());
+        nodes.fields(node, "release", List.of("keep", "before_activate", "run_once"), Set.of());
     if (fields.isEmpty()) {
       return defaults;
     }
@@ -118,14 +118,16 @@ final class Commands {
             .get("keep")
             .flatMap(n -> nodes.integer(n, "release.keep", 1, 100))
             .orElse(defaults.keep());
+    return new ReleaseSpec(keep, hooks(fields.get(), "before_activate"), hooks(fields.get(), "run_once"));
+  }
+
+  private List<List<String>> hooks(Fields fields, String name) {
+    String key = "release." + name;
     List<List<String>> hooks = new ArrayList<>();
     fields
-        .get()
-        .get("before_activate")
-        .flatMap(n -> nodes.list(n, "release.before_activate", "a list of commands"))
-        .ifPresent(
-            items ->
-                items.forEach(item -> argv(item, "release.before_activate").ifPresent(hooks::add)));
-    return new ReleaseSpec(keep, List.copyOf(hooks));
+        .get(name)
+        .flatMap(n -> nodes.list(n, key, "a list of commands"))
+        .ifPresent(items -> items.forEach(item -> argv(item, key).ifPresent(hooks::add)));
+    return hooks;
   }
 }

@@ -30,4 +30,5 @@ public record Spec(
     Map<String, String> templates,
     ReleaseSpec release,
     HealthSpec health,
+    RolloutSpec rollout,
     Inventory inventory) {}

@@ -34,10 +34,11 @@ final class SpecWalker {
           "templates",
           "release",
           "health",
+          "rollout",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
-  static final Set<String> NOT_YET = Set.of("rollout", "services");
+  static final Set<String> NOT_YET = Set.of("services");
   private static final int MAX_WORKERS = 64;
 
   private final YamlNodes nodes;
@@ -101,6 +102,8 @@ final class SpecWalker {
     Map<String, String> templates = top.get("templates").map(this::templates).orElse(Map.of());
     HealthSpec health =
         top.get("health").map(n -> new HealthReader(nodes).read(n)).orElse(HealthSpec.defaults());
+    RolloutSpec rollout =
+        top.get("rollout").map(n -> new RolloutReader(nodes).read(n)).orElse(RolloutSpec.defaults());
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
         new Inventory(
@@ -128,6 +131,7 @@ final class SpecWalker {
             templates,
             release,
             health,
+            rollout,
             targets));
   }
 

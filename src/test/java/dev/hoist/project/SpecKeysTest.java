@@ -79,7 +79,7 @@ class SpecKeysTest {
     assertThat(project.problemWith("banana: yes\n").hint())
         .contains(
             "valid keys here are: app, wsgi, requirements, wheelhouse, workers, domain, aliases,"
-                + " static, env, shared, packages, processes, templates, release, health, nodes,"
+                + " static, env, shared, packages, processes, templates, release, health, rollout, nodes,"
                 + " environments");
   }
 
@@ -96,7 +96,7 @@ class SpecKeysTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"rollout", "services"})
+  @ValueSource(strings = {"services"})
   void keysForLaterFeaturesSaySo(String key) {
     SpecProblem p = project.problemWith(key + ": {}\n");
 
@@ -111,7 +111,7 @@ class SpecKeysTest {
   @Test
   void keysForLaterFeaturesAreOnlyReservedAtTheTop() {
     assertThat(project.problemWith("release: {nodes: 1}\n").hint())
-        .contains("valid keys here are: keep, before_activate");
+        .contains("valid keys here are: keep, before_activate, run_once");
   }
 
   @Test

@@ -116,6 +116,6 @@ public final class TestSpec {
     return new Spec(projectDir, projectDir.resolve("hoist.yml"), app, wsgi, requirements, wheelhouse, workers,
         domain, List.copyOf(aliases), new LinkedHashMap<>(statics),
         new LinkedHashMap<>(env), List.copyOf(shared), List.copyOf(packages), new LinkedHashMap<>(processes),
-        Map.of(), release, health, dev.hoist.project.Inventory.empty());
+        Map.of(), release, health, dev.hoist.project.RolloutSpec.defaults(), dev.hoist.project.Inventory.empty());
   }
 }
