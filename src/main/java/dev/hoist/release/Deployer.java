@@ -48,6 +48,7 @@ public final class Deployer {
       String hash,
       Optional<String> newRelease,
       String releaseReason,
+      boolean alreadyPrepared,
       String health) {}
 
   /** Plans only: what a deploy would change, touching nothing. */
@@ -74,25 +75,80 @@ public final class Deployer {
     byte[] payload = new byte[0];
     if (d.newRelease().isPresent()) {
       String id = d.newRelease().get();
-      try {
-        payload = deployment.bundle().archive();
-      } catch (IOException e) {
-        throw new DeployException("cannot read the project: " + e.getMessage(), e);
+      if (!d.alreadyPrepared()) {
+        payload = archive();
+        main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
+        cleanup = steps.discard(id);
       }
-      main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
       rescue = steps.rescue(id, d.releases().current());
-      cleanup = steps.discard(id);
     }
     main.addAll(steps.activate(d.newRelease(), d.plan().deferred()));
-    ApplyResult result;
     listener.phase(DeployListener.Phase.APPLY, main.size());
+    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, cleanup, d.stack().layout().root(),
+        payload), listener), start);
+  }
+
+  /**
+   * Phase one of a rolling deploy: converges the stack and prepares the new release beside the live
+   * one (unpacked, virtualenv built, import checked, before_activate hooks run), switching nothing.
+   * One probe and at most one apply.
+   */
+  public Prepared prepare(DeployListener listener) throws DeployException, InterruptedException {
+    long start = System.nanoTime();
+    listener.phase(DeployListener.Phase.PROBE, 0);
+    Decision d = decide(deployment.spec());
+    List<ObjectNode> main = new ArrayList<>(d.plan().steps());
+    List<ObjectNode> cleanup = List.of();
+    byte[] payload = new byte[0];
+    ReleaseSteps steps = new ReleaseSteps(d.stack());
+    if (d.newRelease().isPresent() && !d.alreadyPrepared()) {
+      String id = d.newRelease().get();
+      payload = archive();
+      main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
+      cleanup = steps.discard(id);
+    }
+    if (main.isEmpty()) {
+      return new Prepared(d, Optional.empty(), elapsed(start));
+    }
+    listener.phase(DeployListener.Phase.APPLY, main.size());
+    ApplyResult result = apply(new ApplyRequest(main, "", List.of(), cleanup, d.stack().layout().root(), payload),
+        listener);
+    return new Prepared(d, result.ok() ? Optional.empty() : Optional.of(result.error()), elapsed(start));
+  }
+
+  /**
+   * Phase two: switches a prepared node to its new release (or applies its pending service
+   * changes), reloads gracefully and health-checks it directly; a sick node is switched back.
+   */
+  public DeployReport activate(Prepared prepared, DeployListener listener) throws DeployException, InterruptedException {
+    long start = System.nanoTime();
+    Decision d = prepared.decision();
+    ReleaseSteps steps = new ReleaseSteps(d.stack());
+    List<ObjectNode> main = steps.activate(d.newRelease(), d.plan().deferred());
+    List<ObjectNode> rescue = d.newRelease().map(id -> steps.rescue(id, d.releases().current())).orElse(List.of());
+    listener.phase(DeployListener.Phase.APPLY, main.size());
+    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, List.of(), d.stack().layout().root(),
+        new byte[0]), listener), start);
+  }
+
+  private byte[] archive() throws DeployException {
     try {
-      result = engine.apply(
-          new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, cleanup, d.stack().layout().root(), payload),
-          listener::step);
+      return deployment.bundle().archive();
+    } catch (IOException e) {
+      throw new DeployException("cannot read the project: " + e.getMessage(), e);
+    }
+  }
+
+  private ApplyResult apply(ApplyRequest request, DeployListener listener) throws DeployException, InterruptedException {
+    try {
+      return engine.apply(request, listener::step);
     } catch (AgentException e) {
       throw new DeployException(e.getMessage(), e);
     }
+  }
+
+  /** The report after an apply that may have switched releases. */
+  private DeployReport switched(Decision d, ApplyResult result, long start) {
     boolean switched = d.newRelease().isPresent() && result.done().contains(ReleaseSteps.SWITCH);
     boolean rolledBack = switched && !result.ok() && result.rescued().orElse(false);
     Optional<String> live;
@@ -138,10 +194,15 @@ public final class Deployer {
       } else {
         reason = "";
       }
-      Optional<String> newRelease = reason.isEmpty() ? Optional.empty() : Optional.of(deployment.bundle().releaseId());
+      Optional<ReleaseState.Release> ready = reason.isEmpty() ? Optional.empty() : releases.prepared(Optional.of(hash));
+      // A release of this code prepared earlier (a stopped rollout, a canary) is switched to, not rebuilt.
+      Optional<String> newRelease = Optional.empty();
+      if (!reason.isEmpty()) {
+        newRelease = Optional.of(ready.isPresent() ? ready.get().id() : deployment.bundle().releaseId());
+      }
       String health = probe.health().map(h -> (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
           + h.path("detail").asText()).orElse("unknown");
-      return new Decision(stack, plan, releases, hash, newRelease, reason, health);
+      return new Decision(stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health);
     } catch (PlanException e) {
       throw new DeployException(engine.agent().node().name() + ": " + e.getMessage(), e);
     } catch (AgentException e) {

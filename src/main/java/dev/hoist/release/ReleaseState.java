@@ -40,6 +40,21 @@ public record ReleaseState(Optional<String> current, Optional<String> previous, 
   }
 
   /**
+   * A release newer than the live one, complete and not failed: prepared by a rolling deploy and
+   * not yet switched to on this node. With {@code hash}, only one built from that code.
+   */
+  public Optional<Release> prepared(Optional<String> hash) {
+    Release newest = null;
+    for (Release r : releases) {
+      boolean newer = current.isEmpty() || r.id().compareTo(current.get()) > 0;
+      if (newer && !r.failed() && !r.incomplete() && hash.map(h -> h.equals(r.hash())).orElse(true)) {
+        newest = r;
+      }
+    }
+    return Optional.ofNullable(newest);
+  }
+
+  /**
    * The release a rollback goes to: the newest complete, healthy release older than the live one
    * (so rolling back twice goes back twice, never forward again).
    */

@@ -176,6 +176,12 @@ def probe(r):
         return probe_release(r["root"])
     if kind == "port":
         return {"listeners": listeners(r["port"])}
+    if kind == "json":
+        return {"value": read_json(r["path"])}
+    if kind == "lb":
+        if not os.path.exists(r["socket"]):
+            return {"error": "no admin socket %s: haproxy is not running" % r["socket"]}
+        return {"servers": lb_servers(r["socket"], r["backend"])}
     raise StepError("unknown probe kind " + kind)
 
 
@@ -323,6 +329,119 @@ def listeners(port):
         except OSError:
             continue
     return [{"pid": p, "comm": c} for p, c in sorted(found.items())]
+
+
+# ---------------------------------------------------------------- load balancer (HAProxy runtime API)
+
+def haproxy_cmd(sock_path, command, timeout=5.0):
+    """One command on HAProxy's admin socket (it answers and closes), as text."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(sock_path)
+        s.sendall(command.encode("ascii") + b"\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    return data.decode("utf-8", "replace")
+
+
+def lb_servers(sock_path, backend):
+    """{server: {status, scur, qcur, check}} of one backend, from 'show stat'."""
+    lines = haproxy_cmd(sock_path, "show stat").splitlines()
+    if not lines or not lines[0].startswith("#"):
+        raise StepError("haproxy's admin socket did not answer 'show stat': %r" % lines[:1])
+    header = lines[0].lstrip("# ").split(",")
+    out = {}
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(",")))
+        if row.get("pxname") == backend and row.get("svname") not in (None, "FRONTEND", "BACKEND"):
+            out[row["svname"]] = {"status": row.get("status", ""), "scur": int(row.get("scur") or 0),
+                                  "qcur": int(row.get("qcur") or 0), "check": row.get("check_status", "")}
+    return out
+
+
+def lb_set(step, state):
+    for name in step["servers"]:
+        reply = haproxy_cmd(step["socket"], "set server %s/%s state %s" % (step["backend"], name, state)).strip()
+        if reply:
+            raise StepError("haproxy refused 'set server %s/%s state %s': %s" % (step["backend"], name, state, reply))
+
+
+def lb_drain(step):
+    """Stops new requests to the servers, waits (up to 'timeout') until none is in flight, then
+    holds them in maintenance; requests still running after the wait finish on their own."""
+    lb_set(step, "drain")
+    t0 = time.time()
+    while True:
+        states = lb_servers(step["socket"], step["backend"])
+        busy = sum(states.get(n, {}).get("scur", 0) + states.get(n, {}).get("qcur", 0) for n in step["servers"])
+        if not busy or time.time() - t0 >= step["timeout"]:
+            break
+        time.sleep(0.02)
+    lb_set(step, "maint")
+    if busy:
+        return "drain time %.1fs passed with %d request(s) in flight; they finish on the old workers" % (
+            time.time() - t0, busy)
+    return "drained in %.2fs" % (time.time() - t0)
+
+
+def lb_ready(step):
+    """Puts the servers back and waits until HAProxy's own health check sees every one UP."""
+    lb_set(step, "ready")
+    t0 = time.time()
+    while True:
+        states = lb_servers(step["socket"], step["backend"])
+        down = {n: states.get(n, {}) for n in step["servers"] if states.get(n, {}).get("status") != "UP"}
+        if not down:
+            return "in the balancer after %.2fs" % (time.time() - t0)
+        if time.time() - t0 >= step["timeout"]:
+            raise StepError("the balancer does not see %s as UP after %ss: %s" % (
+                ", ".join(sorted(down)), step["timeout"],
+                "; ".join("%s %s %s" % (n, d.get("status", "missing"), d.get("check", "")) for n, d in sorted(down.items()))))
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------- environment lock
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        return {"unreadable": True}
+
+
+def lock_take(step):
+    """Takes the lock file atomically (O_EXCL); a held lock is refused, naming its holder."""
+    path = step["path"]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        holder = read_json(path) or {}
+        raise StepError("locked: %s has held it since %s (%s)" % (
+            holder.get("by", "someone"), holder.get("since", "an unknown time"), holder.get("command", "a deploy")))
+    with os.fdopen(fd, "w") as f:
+        json.dump(step["holder"], f)
+    return "taken"
+
+
+def lock_release(step):
+    holder = read_json(step["path"])
+    if holder is None:
+        return "not held"
+    if not step.get("force") and holder.get("token") != step["token"]:
+        raise StepError("the lock is now held by %s; left alone" % holder.get("by", "someone"))
+    os.unlink(step["path"])
+    return "released"
 
 
 # ---------------------------------------------------------------- apply steps
@@ -808,6 +927,20 @@ def do_step(step, payload):
                 step["host"], step["path"], last, step["expect"],
                 " containing %r" % step["contains"] if step.get("contains") else "", "\n".join(tail)))
         return "healthy: " + last
+    if op == "lb.drain":
+        return lb_drain(step)
+    if op == "lb.ready":
+        return lb_ready(step)
+    if op == "lock.take":
+        return lock_take(step)
+    if op == "lock.release":
+        return lock_release(step)
+    if op == "path.remove":
+        try:
+            os.unlink(step["path"])
+            return "removed"
+        except FileNotFoundError:
+            return "absent"
     if op == "fail.if":
         raise StepError(step["why"])
     raise StepError("unknown step " + op)

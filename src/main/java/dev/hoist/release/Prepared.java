@@ -1,0 +1,63 @@
+package dev.hoist.release;
+
+import dev.hoist.engine.Change;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A node after phase one of a rolling deploy: its stack converged and the new release ready beside
+ * the live one, or the error that stopped that; what {@link Deployer#activate} needs to switch it.
+ */
+public final class Prepared {
+  private final Deployer.Decision decision;
+  private final Optional<String> error;
+  private final Duration elapsed;
+
+  Prepared(Deployer.Decision decision, Optional<String> error, Duration elapsed) {
+    this.decision = decision;
+    this.error = error;
+    this.elapsed = elapsed;
+  }
+
+  Deployer.Decision decision() {
+    return decision;
+  }
+
+  public boolean ok() {
+    return error.isEmpty();
+  }
+
+  public Optional<String> error() {
+    return error;
+  }
+
+  public Duration elapsed() {
+    return elapsed;
+  }
+
+  /** The release the node switches to on activation; empty when the live one stays. */
+  public Optional<String> newRelease() {
+    return decision.newRelease();
+  }
+
+  /** The release live before this deploy. */
+  public Optional<String> liveBefore() {
+    return decision.releases().current();
+  }
+
+  /** The stack changes made or pending. */
+  public List<Change> changes() {
+    return decision.plan().changes();
+  }
+
+  /** Whether activation has anything to do: a new release, or services to start or reload. */
+  public boolean needsActivation() {
+    return decision.newRelease().isPresent() || !decision.plan().deferred().isEmpty();
+  }
+
+  /** The node's health when probed (before any change). */
+  public String healthBefore() {
+    return decision.health();
+  }
+}

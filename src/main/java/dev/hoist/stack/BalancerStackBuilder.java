@@ -1,0 +1,99 @@
+package dev.hoist.stack;
+
+import dev.hoist.engine.Attributes;
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.DirectoryResource;
+import dev.hoist.engine.FileResource;
+import dev.hoist.engine.PackageResource;
+import dev.hoist.engine.ServiceResource;
+import dev.hoist.engine.ServiceResource.Refresh;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.project.HealthSpec;
+import dev.hoist.project.Spec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a spec and its environment's web nodes into a load balancer's resources: HAProxy with an
+ * upstream per web node, checked by HAProxy itself with the app's health check.
+ */
+public final class BalancerStackBuilder {
+  private static final Attributes ROOT_DIR = Attributes.of("root", "root", "0755");
+  private static final Attributes ROOT_FILE = Attributes.of("root", "root", "0644");
+  private static final Attributes SCRIPT = Attributes.of("root", "root", "0755");
+  private static final String LOG_DIR = "/var/log/hoist/lb";
+
+  private final Templates templates;
+  private final Supervisor supervisor;
+
+  public BalancerStackBuilder(Templates templates, Supervisor supervisor) {
+    this.templates = templates;
+    this.supervisor = supervisor;
+  }
+
+  public BalancerStack build(Spec spec, List<BalancerStack.Upstream> upstreams) {
+    Map<String, Object> ctx = context(spec, upstreams);
+    Catalog.Builder c = Catalog.builder();
+    c.add(new PackageResource("haproxy", Optional.empty()));
+    List<String> files = new ArrayList<>();
+    c.add(FileResource.of(BalancerStack.CONFIG, templates.render("haproxy.cfg.j2", ctx), ROOT_FILE)
+        .validatedBy(List.of("haproxy", "-c", "-q", "-f", BalancerStack.CONFIG))).requires("package:haproxy");
+    String service = BalancerStack.SERVICE;
+    if (supervisor == Supervisor.RUNIT) {
+      c.add(new PackageResource("runit", Optional.empty()));
+      c.add(new DirectoryResource("/var/log/hoist", ROOT_DIR));
+      c.add(new DirectoryResource(LOG_DIR, ROOT_DIR)).requires("dir:/var/log/hoist");
+      Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
+      logCtx.put("log_dir", LOG_DIR);
+      String dir = "/etc/sv/" + service;
+      c.add(FileResource.of(dir + "/run", templates.render("runit-haproxy.run.j2", ctx), SCRIPT)).requires("package:runit");
+      c.add(FileResource.of(dir + "/control/h", templates.render("runit-haproxy.control-h.j2", ctx), SCRIPT))
+          .requires("package:runit");
+      c.add(FileResource.of(dir + "/log/run", templates.render("runit-log.run.j2", logCtx), SCRIPT))
+          .requires("package:runit", "dir:" + LOG_DIR);
+      files.addAll(List.of("file:" + dir + "/run", "file:" + dir + "/control/h", "file:" + dir + "/log/run"));
+    } else {
+      String unit = "/etc/systemd/system/" + service + ".service";
+      c.add(FileResource.of(unit, templates.render("systemd-haproxy.service.j2", ctx), ROOT_FILE));
+      files.add("file:" + unit);
+    }
+    ServiceResource haproxy = new ServiceResource(service, supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
+    c.add(haproxy).requires(files.toArray(String[]::new)).requires("file:" + BalancerStack.CONFIG);
+    c.notify("file:" + BalancerStack.CONFIG, haproxy.id());
+    for (String file : files) {
+      // A new run script or unit only takes effect on a restart.
+      c.restart(file, haproxy.id());
+    }
+    return new BalancerStack(c.build(), haproxy, List.copyOf(upstreams));
+  }
+
+  static Map<String, Object> context(Spec spec, List<BalancerStack.Upstream> upstreams) {
+    HealthSpec health = spec.health();
+    Map<String, Object> ctx = new LinkedHashMap<>();
+    ctx.put("app", spec.app());
+    ctx.put("app_id", spec.app().replace('-', '_'));
+    ctx.put("domain", spec.domain());
+    ctx.put("aliases", spec.aliases());
+    ctx.put("backend", BalancerStack.BACKEND);
+    ctx.put("config", BalancerStack.CONFIG);
+    String adminDir = BalancerStack.ADMIN_SOCKET.substring(0, BalancerStack.ADMIN_SOCKET.lastIndexOf('/'));
+    ctx.put("admin_socket", BalancerStack.ADMIN_SOCKET);
+    ctx.put("admin_dir", adminDir);
+    ctx.put("admin_dir_name", adminDir.substring("/run/".length()));
+    ctx.put("tls_cert", "");
+    ctx.put("health_path", spec.health().path());
+    ctx.put("health_expect", health.expect());
+    ctx.put("health_timeout_ms", health.timeout().toMillis());
+    ctx.put("health_interval_ms", health.interval().toMillis());
+    ctx.put("health_rise", health.healthy());
+    ctx.put("health_fall", health.unhealthy());
+    List<Map<String, Object>> ups = new ArrayList<>();
+    upstreams.forEach(u -> ups.add(Map.of("name", u.name(), "address", u.address(), "port", u.port())));
+    ctx.put("upstreams", ups);
+    return ctx;
+  }
+}
