@@ -10,6 +10,12 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
+import dev.hoist.rollout.Connections;
+import dev.hoist.rollout.RollingDeploy;
+import dev.hoist.rollout.RolloutException;
+import dev.hoist.rollout.RolloutListener;
+import dev.hoist.rollout.RolloutReport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,14 +36,23 @@ import picocli.CommandLine.ParentCommand;
       "back at once. Running it again when nothing changed does nothing and says '0 changed'.",
       "",
       "With --env, every web and worker node of the environment is deployed at once over SSH,",
-      "with a live line per node and a summary table; a failed node does not stop the others."
+      "with a live line per node and a summary table; a failed node does not stop the others.",
+      "",
+      "When the environment has a load balancer (role lb), the deploy rolls instead: HAProxy on",
+      "the lb node is set up with the web nodes as upstreams; every web node is prepared while the",
+      "old release serves; release.run_once hooks run on one node; then nodes are switched in",
+      "batches (rollout.batch): out of the balancer, drained (rollout.drain), switched, checked",
+      "directly, put back once HAProxy sees them healthy. A failed batch is switched back and the",
+      "rollout stops. One deploy at a time per environment (a lock on the lb node)."
     },
     footer = {
       "",
       "Examples:",
       "  hoist deploy                       this machine",
       "  hoist deploy --env stage           every node of 'stage', in parallel",
-      "  hoist deploy --env live --node web1 --json"
+      "  hoist deploy --env live --node web1 --json",
+      "  hoist deploy --env live --canary 1  switch one node, then stop for you to look",
+      "  hoist deploy --env live --continue  roll the waiting canary out to the rest"
     })
 final class DeployCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
@@ -59,6 +74,14 @@ final class DeployCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Show the output of every command run on the node.")
   boolean verbose;
 
+  @Option(names = "--canary", paramLabel = "N", description = "Behind a load balancer: switch only N nodes, then"
+      + " stop; 'hoist deploy --continue' rolls on, 'hoist rollback' takes them back.")
+  int canary;
+
+  @Option(names = "--continue", description = "Behind a load balancer: roll the waiting canary's release out to"
+      + " the other nodes.")
+  boolean continuing;
+
   @Override
   public Integer call() throws CommandException, InterruptedException {
     Trace.mark("deploy command parsed");
@@ -67,6 +90,17 @@ final class DeployCommand implements Callable<Integer> {
     }
     Session s = Session.open(projectArg.path, targetOptions, root.ssh);
     List<FleetNode> nodes = s.targets().stream().filter(DeployCommand::servesTheApp).toList();
+    if (canary < 0 || canary > 0 && continuing) {
+      throw new CommandException(ExitCode.USAGE, "--canary takes a number of nodes (1 or more) and starts a new"
+          + " rollout; --continue goes on with a waiting one: give one of them");
+    }
+    if (!s.local() && s.balancer().isPresent()) {
+      return rolling(s, nodes);
+    }
+    if (canary > 0 || continuing) {
+      throw new CommandException(ExitCode.USAGE, "--canary and --continue need an environment with a load balancer"
+          + " (a node with role lb under environments: in hoist.yml)");
+    }
     if (nodes.isEmpty()) {
       throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role;"
           + " load balancer nodes are not deployed to directly");
@@ -119,6 +153,40 @@ final class DeployCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     return result.onlyConnectionFailures() ? ExitCode.NODE : ExitCode.FAILED;
+  }
+
+  /** Behind a load balancer: prepare everything, then switch in batches (see the command's help). */
+  private int rolling(Session s, List<FleetNode> webs) throws CommandException, InterruptedException {
+    List<FleetNode> targets = webs.stream().filter(n -> n.roles().contains("web")).toList();
+    if (targets.isEmpty()) {
+      throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web role");
+    }
+    FleetNode lb = s.balancer().orElseThrow();
+    Deployment deployment = new Deployment(s.spec(), s.templates());
+    deployment.prepareAhead();
+    List<FleetNode> connect = new ArrayList<>(targets);
+    connect.addFirst(lb);
+    String command = "hoist deploy --env " + s.environment().orElseThrow() + (canary > 0 ? " --canary " + canary : "")
+        + (continuing ? " --continue" : "");
+    RollingDeploy.Options options = new RollingDeploy.Options(s.environment().orElseThrow(), canary, continuing,
+        command);
+    RollingDeploy[] running = new RollingDeploy[1];
+    return new RolloutRunner(root.console, json).run(s, connect, new RolloutRunner.Work() {
+      @Override
+      public RolloutReport run(Connections connections, RolloutListener listener)
+          throws RolloutException, InterruptedException {
+        running[0] = new RollingDeploy(deployment, options, targets, s.environmentNodes("web"), lb, connections,
+            listener);
+        return running[0].run();
+      }
+
+      @Override
+      public void stop() {
+        if (running[0] != null) {
+          running[0].stop();
+        }
+      }
+    });
   }
 
   private void render(Session s, FleetResult<DeployReport> result) throws CommandException {

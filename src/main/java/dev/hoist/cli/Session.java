@@ -43,12 +43,14 @@ final class Session {
   private final List<FleetNode> targets;
   private final boolean local;
   private final int parallel;
+  private final Optional<String> environment;
   private final SshAccess ssh;
   private Templates templates;
 
   private Session(Spec spec, Inventory inventory, List<FleetNode> targets, boolean local, int parallel,
-      SshAccess ssh) {
+      Optional<String> environment, SshAccess ssh) {
     this.ssh = ssh;
+    this.environment = environment;
     this.spec = spec;
     this.inventory = inventory;
     this.targets = targets;
@@ -64,7 +66,7 @@ final class Session {
     Spec spec = load(project);
     Trace.mark("spec loaded");
     if (options.local()) {
-      return new Session(spec, spec.inventory(), List.of(LOCAL), true, 1, ssh);
+      return new Session(spec, spec.inventory(), List.of(LOCAL), true, 1, Optional.empty(), ssh);
     }
     try {
       Inventory inventory = UserConfig.inventoryFor(spec, UserConfig.defaultPath());
@@ -73,7 +75,7 @@ final class Session {
       if (options.parallel < 1) {
         throw new CommandException(ExitCode.USAGE, "--parallel must be at least 1");
       }
-      return new Session(spec, inventory, targets, false, options.parallel, ssh);
+      return new Session(spec, inventory, targets, false, options.parallel, options.environment(), ssh);
     } catch (SpecException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     } catch (TargetException e) {
@@ -100,6 +102,28 @@ final class Session {
   /** The nodes picked for this command, in inventory order. */
   List<FleetNode> targets() {
     return targets;
+  }
+
+  /** The environment named by --env. */
+  Optional<String> environment() {
+    return environment;
+  }
+
+  /** The environment's load balancer node (the first with role lb), whether or not --node named it. */
+  Optional<FleetNode> balancer() {
+    return environmentNodes("lb").stream().findFirst();
+  }
+
+  /** Every node of the environment with {@code role}, in inventory order. */
+  List<FleetNode> environmentNodes(String role) {
+    if (environment.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return Targets.select(inventory, environment, List.of()).stream().filter(n -> n.roles().contains(role)).toList();
+    } catch (TargetException e) {
+      return List.of();
+    }
   }
 
   /** No --env or --node: the command works on this machine, as in a single-node setup. */
@@ -131,7 +155,7 @@ final class Session {
   }
 
   /** This machine, or an SSH connection made and authenticated now, so failures show as the node's. */
-  private Fleet.Connector connector() {
+  Fleet.Connector connector() {
     if (local) {
       return node -> new LocalNode();
     }

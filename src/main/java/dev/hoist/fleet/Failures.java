@@ -7,10 +7,10 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 
 /** Sorts what went wrong on a node into a {@link NodeFailure}, keeping the most telling message. */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
-  static NodeFailure classify(Throwable error) {
+  public static NodeFailure classify(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       NodeFailure.Kind kind = kindOf(t);
       if (kind != null) {

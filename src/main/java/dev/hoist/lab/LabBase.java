@@ -20,7 +20,7 @@ final class LabBase {
   static final String VARIANT = "minbase";
   /** The stack's packages come preinstalled, so a deploy to a lab node needs no apt. */
   static final List<String> PACKAGES = List.of("openssh-server", "python3", "python3-venv", "runit", "nginx",
-      "gunicorn", "python3-flask", "python3-django", "sudo", "curl", "iproute2", "procps", "ca-certificates");
+      "gunicorn", "python3-flask", "python3-django", "haproxy", "sudo", "curl", "iproute2", "procps", "ca-certificates");
   /** Inside the base, so the recipe and the tree it describes can only change together. */
   static final String STAMP = "etc/hoist-lab-base";
   private static final Duration DEBOOTSTRAP_TIMEOUT = Duration.ofMinutes(30);

@@ -131,6 +131,37 @@ public final class Deployer {
         new byte[0]), listener), start);
   }
 
+  /**
+   * Runs the release's run_once hooks on this node, in the prepared release, before any node
+   * switches; empty when they all passed, else the error.
+   */
+  public Optional<String> runOnce(Prepared prepared, DeployListener listener) throws DeployException, InterruptedException {
+    Decision d = prepared.decision();
+    if (d.newRelease().isEmpty() || d.stack().spec().release().runOnce().isEmpty()) {
+      return Optional.empty();
+    }
+    List<ObjectNode> steps = new ReleaseSteps(d.stack()).runOnce(d.newRelease().get());
+    listener.phase(DeployListener.Phase.APPLY, steps.size());
+    ApplyResult result = apply(new ApplyRequest(steps, "", List.of(), List.of(), d.stack().layout().root(), null),
+        listener);
+    return result.ok() ? Optional.empty() : Optional.of(result.error());
+  }
+
+  /** Puts a node that activated {@code prepared} back on the release it served before. */
+  public DeployReport revert(Prepared prepared, DeployListener listener) throws DeployException, InterruptedException {
+    Decision d = prepared.decision();
+    if (d.newRelease().isEmpty()) {
+      // Only services were reloaded: the release it serves is the one it served.
+      return new DeployReport(engine.agent().node().name(), false, List.of(), d.releases().current(), Optional.empty(),
+          "nothing switched", true, Optional.empty(), false, d.releases().current(), "unchanged", Duration.ZERO,
+          engine.agent().roundTrips());
+    }
+    if (d.releases().current().isEmpty()) {
+      throw new DeployException("no earlier release to go back to on " + engine.agent().node().name(), null);
+    }
+    return new Rollback(engine).rollback(d.stack(), d.releases().current(), listener);
+  }
+
   private byte[] archive() throws DeployException {
     try {
       return deployment.bundle().archive();

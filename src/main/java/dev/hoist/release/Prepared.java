@@ -20,6 +20,11 @@ public final class Prepared {
     this.elapsed = elapsed;
   }
 
+  /** A node whose preparation could not even be planned (unreachable, probe failed). */
+  public static Prepared failed(String error) {
+    return new Prepared(null, Optional.of(error), Duration.ZERO);
+  }
+
   Deployer.Decision decision() {
     return decision;
   }
@@ -38,26 +43,26 @@ public final class Prepared {
 
   /** The release the node switches to on activation; empty when the live one stays. */
   public Optional<String> newRelease() {
-    return decision.newRelease();
+    return decision == null ? Optional.empty() : decision.newRelease();
   }
 
   /** The release live before this deploy. */
   public Optional<String> liveBefore() {
-    return decision.releases().current();
+    return decision == null ? Optional.empty() : decision.releases().current();
   }
 
   /** The stack changes made or pending. */
   public List<Change> changes() {
-    return decision.plan().changes();
+    return decision == null ? List.of() : decision.plan().changes();
   }
 
   /** Whether activation has anything to do: a new release, or services to start or reload. */
   public boolean needsActivation() {
-    return decision.newRelease().isPresent() || !decision.plan().deferred().isEmpty();
+    return decision != null && (decision.newRelease().isPresent() || !decision.plan().deferred().isEmpty());
   }
 
   /** The node's health when probed (before any change). */
   public String healthBefore() {
-    return decision.health();
+    return decision == null ? "unknown" : decision.health();
   }
 }

@@ -81,6 +81,16 @@ public final class ReleaseSteps {
     return steps;
   }
 
+  /** The release's run_once hooks (migrations), in the prepared release {@code id}, as the app user. */
+  public List<ObjectNode> runOnce(String id) {
+    List<ObjectNode> steps = new ArrayList<>();
+    int n = 1;
+    for (List<String> hook : stack.spec().release().runOnce()) {
+      steps.add(appExec("run-once-" + n++, hook, layout.release(id), id));
+    }
+    return steps;
+  }
+
   /** Loads the app the way gunicorn will, so a release that cannot import never goes live. */
   private static final String IMPORT_CHECK =
       "import sys\nsys.path.insert(0, '.')\nfrom gunicorn.util import import_app\nimport_app(sys.argv[1])\n";

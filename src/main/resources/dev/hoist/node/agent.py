@@ -397,7 +397,7 @@ def lb_ready(step):
     t0 = time.time()
     while True:
         states = lb_servers(step["socket"], step["backend"])
-        down = {n: states.get(n, {}) for n in step["servers"] if states.get(n, {}).get("status") != "UP"}
+        down = {n: states.get(n, {}) for n in step.get("wait", step["servers"]) if states.get(n, {}).get("status") != "UP"}
         if not down:
             return "in the balancer after %.2fs" % (time.time() - t0)
         if time.time() - t0 >= step["timeout"]:
@@ -510,7 +510,8 @@ def set_attrs(path, owner=None, group=None, mode=None):
 
 
 def symlink_atomic(path, target):
-    tmp = path + ".hoist-tmp"
+    # A dot name: runsvdir skips those, so it never starts a runsv for the half-made link.
+    tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".hoist-tmp")
     try:
         os.unlink(tmp)
     except FileNotFoundError:
@@ -662,7 +663,14 @@ def service_up(sid, step):
         os.unlink("/etc/sv/%s/down" % name)
     except FileNotFoundError:
         pass
-    run_checked(sid, ["sv", "up", link])
+    rc, tail = run_cmd(sid, ["sv", "up", link])
+    if rc != 0 and any("runsv not running" in line for line in tail):
+        # Seen on lab nodes: runsv replaced right after it answered; wait for the new one once.
+        if not wait_supervised(name, 12.0):
+            raise StepError("runsvdir did not pick up /etc/service/%s within 12s" % name)
+        run_checked(sid, ["sv", "up", link])
+    elif rc != 0:
+        raise StepError("sv up %s failed (exit %d):\n%s" % (link, rc, "\n".join(tail[-15:])))
     if not wait_running(name, step.get("timeout", 30)):
         raise StepError("service %s does not stay up; see 'hoist logs'" % name)
     return "started" + (" (and runsvdir)" if started else "")

@@ -1,0 +1,124 @@
+package dev.hoist.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.Engine;
+import dev.hoist.engine.Engine.ApplyRequest;
+import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.Plan;
+import dev.hoist.engine.PlanException;
+import dev.hoist.engine.Planner;
+import dev.hoist.engine.Steps;
+import dev.hoist.node.AgentException;
+import dev.hoist.stack.BalancerStack;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The load-balancer node: converges its HAProxy, takes web nodes out (draining them) and puts them back. */
+public final class Balancer {
+  /** One web node as HAProxy sees it: UP, DOWN, MAINT, DRAIN (and "UP 1/2"-like transitions). */
+  public record Server(String status, int inFlight, String check) {
+    public boolean inRotation() {
+      return status.startsWith("UP") || status.startsWith("DOWN");
+    }
+  }
+
+  private final Engine engine;
+
+  public Balancer(Engine engine) {
+    this.engine = engine;
+  }
+
+  public String name() {
+    return engine.agent().node().name();
+  }
+
+  /** Probes, plans and applies the balancer's stack; returns the changes' summaries. */
+  public List<String> converge(BalancerStack stack) throws RolloutException, InterruptedException {
+    try {
+      List<ObjectNode> probes = new ArrayList<>();
+      stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
+      Engine.Probe probe = engine.probe(probes, Optional.empty());
+      if (probe.facts().path("euid").asInt(0) != 0) {
+        throw new RolloutException(RolloutException.Kind.FAILED, "hoist must run as root on " + name()
+            + " (it installs HAProxy and writes /etc); give its user passwordless sudo");
+      }
+      Plan plan = Planner.plan(stack.catalog(), probe.states(), Set.of());
+      if (plan.isEmpty()) {
+        return List.of();
+      }
+      ApplyResult result = engine.apply(new ApplyRequest(plan.steps(), "", List.of(), List.of(), "", null), e -> {});
+      if (!result.ok()) {
+        throw new RolloutException(RolloutException.Kind.FAILED, "setting up the load balancer on " + name()
+            + " failed: " + result.error());
+      }
+      return plan.changes().stream().map(c -> c.summary()).toList();
+    } catch (PlanException | AgentException e) {
+      throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + e.getMessage());
+    }
+  }
+
+  /** The backend's servers by name; empty when HAProxy is not running. */
+  public Map<String, Server> servers() throws RolloutException, InterruptedException {
+    ObjectNode probe = Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET)
+        .put("backend", BalancerStack.BACKEND);
+    try {
+      JsonNode state = engine.probe(List.of(probe), Optional.empty()).states().getOrDefault("lb", MissingNode.getInstance());
+      Map<String, Server> out = new LinkedHashMap<>();
+      state.path("servers").properties().forEach(e -> out.put(e.getKey(), new Server(
+          e.getValue().path("status").asText(), e.getValue().path("scur").asInt() + e.getValue().path("qcur").asInt(),
+          e.getValue().path("check").asText())));
+      return out;
+    } catch (AgentException e) {
+      throw new RolloutException(RolloutException.Kind.UNREACHABLE, name() + ": " + e.getMessage());
+    }
+  }
+
+  /** Stops new requests to {@code servers}, waits up to {@code drain} for in-flight ones, then holds them out. */
+  public String drain(List<String> servers, Duration drain) throws RolloutException, InterruptedException {
+    return run(step("drain", "lb.drain", servers, drain));
+  }
+
+  /**
+   * Puts {@code servers} back and waits (up to {@code timeout}) until HAProxy's own check sees those
+   * of {@code waitFor} UP (a node that went away stays DOWN by that check, and is not waited for).
+   */
+  public String ready(List<String> servers, List<String> waitFor, Duration timeout)
+      throws RolloutException, InterruptedException {
+    ObjectNode step = step("ready", "lb.ready", servers, timeout);
+    step.set("wait", Steps.array(waitFor));
+    return run(step);
+  }
+
+  private static ObjectNode step(String id, String op, List<String> servers, Duration timeout) {
+    ObjectNode step = Steps.step(id, op).put("socket", BalancerStack.ADMIN_SOCKET).put("backend", BalancerStack.BACKEND)
+        .put("timeout", timeout.toMillis() / 1000.0);
+    step.set("servers", Steps.array(servers));
+    return step;
+  }
+
+  private String run(ObjectNode step) throws RolloutException, InterruptedException {
+    StringBuilder note = new StringBuilder();
+    try {
+      ApplyResult result = engine.apply(new ApplyRequest(List.of(step.put("finish", true)), "", List.of(), List.of(), "",
+          null), e -> {
+            if ("ok".equals(e.status()) && e.note() != null) {
+              note.append(e.note());
+            }
+          });
+      if (!result.ok()) {
+        throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + result.error());
+      }
+      return note.toString();
+    } catch (AgentException e) {
+      throw new RolloutException(RolloutException.Kind.UNREACHABLE, "lost the load balancer " + name() + ": "
+          + e.getMessage());
+    }
+  }
+}

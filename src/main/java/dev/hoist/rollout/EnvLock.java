@@ -1,0 +1,149 @@
+package dev.hoist.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.Engine;
+import dev.hoist.engine.Engine.ApplyRequest;
+import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.Steps;
+import dev.hoist.node.AgentException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * An environment's deploy lock, and the record of a canary waiting for the user, kept as files on
+ * one node of the environment (its balancer) so every admin machine sees them. Taken atomically.
+ */
+public final class EnvLock {
+  private static final String LOCKS = "/var/lib/hoist/locks/";
+  private static final String PAUSED = "/var/lib/hoist/rollouts/";
+
+  /** Who holds the lock. */
+  public record Holder(String by, String since, String command) {}
+
+  /** A canary left for the user: which release, built from which code, on which nodes. */
+  public record Canary(String release, String hash, List<String> nodes, String by, String since) {}
+
+  private final Engine engine;
+  private final String lockPath;
+  private final String pausedPath;
+  private final String token = UUID.randomUUID().toString();
+
+  public EnvLock(Engine engine, String app, String environment) {
+    this.engine = engine;
+    this.lockPath = LOCKS + app + "." + environment + ".json";
+    this.pausedPath = PAUSED + app + "." + environment + ".json";
+  }
+
+  public String node() {
+    return engine.agent().node().name();
+  }
+
+  /** Takes the lock, or says who has it and since when. */
+  public void take(String command) throws RolloutException, InterruptedException {
+    ObjectNode step = Steps.step("lock", "lock.take").put("path", lockPath);
+    step.putObject("holder").put("by", whoAmI()).put("since", now()).put("command", command).put("token", token)
+        .put("pid", ProcessHandle.current().pid());
+    ApplyResult r = apply(step);
+    if (!r.ok()) {
+      throw new RolloutException(RolloutException.Kind.LOCKED, "another deploy is running: the lock on " + node()
+          + " is " + r.error().replaceFirst("^locked: ", "held: ") + ". Wait for it; if that deploy was killed, "
+          + "'hoist unlock --env ...' breaks the lock");
+    }
+  }
+
+  /** Gives the lock back if this run still holds it. */
+  public void release() throws InterruptedException {
+    try {
+      apply(Steps.step("unlock", "lock.release").put("path", lockPath).put("token", token));
+    } catch (RolloutException e) {
+      // The node went away: the lock stays, and 'hoist unlock' breaks it.
+    }
+  }
+
+  /** Breaks the lock whoever holds it; returns who held it. */
+  public Optional<Holder> breakLock() throws RolloutException, InterruptedException {
+    Optional<Holder> holder = holder();
+    ApplyResult r = apply(Steps.step("unlock", "lock.release").put("path", lockPath).put("force", true));
+    if (!r.ok()) {
+      throw new RolloutException(RolloutException.Kind.FAILED, node() + ": " + r.error());
+    }
+    return holder;
+  }
+
+  public Optional<Holder> holder() throws RolloutException, InterruptedException {
+    JsonNode v = read(lockPath);
+    return v.isObject() ? Optional.of(new Holder(v.path("by").asText("someone"), v.path("since").asText("?"),
+        v.path("command").asText(""))) : Optional.empty();
+  }
+
+  public Optional<Canary> canary() throws RolloutException, InterruptedException {
+    JsonNode v = read(pausedPath);
+    if (!v.isObject()) {
+      return Optional.empty();
+    }
+    List<String> nodes = new java.util.ArrayList<>();
+    v.path("nodes").forEach(n -> nodes.add(n.asText()));
+    return Optional.of(new Canary(v.path("release").asText(), v.path("hash").asText(), List.copyOf(nodes),
+        v.path("by").asText(), v.path("since").asText()));
+  }
+
+  /** Records a canary waiting for 'hoist deploy --continue' or 'hoist rollback'. */
+  public void pause(String release, String hash, List<String> nodes) throws RolloutException, InterruptedException {
+    ObjectNode value = Steps.json().createObjectNode().put("release", release).put("hash", hash).put("by", whoAmI())
+        .put("since", now());
+    value.set("nodes", Steps.array(nodes));
+    byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
+    ObjectNode step = Steps.step("pause", "file.write").put("path", pausedPath)
+        .put("content", Base64.getEncoder().encodeToString(bytes)).put("owner", "root").put("group", "root")
+        .put("mode", "0600");
+    ApplyResult r = apply(step);
+    if (!r.ok()) {
+      throw new RolloutException(RolloutException.Kind.FAILED, node() + ": " + r.error());
+    }
+  }
+
+  /** Forgets the waiting canary (it was continued or rolled back). */
+  public void clearCanary() throws RolloutException, InterruptedException {
+    apply(Steps.step("unpause", "path.remove").put("path", pausedPath));
+  }
+
+  private JsonNode read(String path) throws RolloutException, InterruptedException {
+    try {
+      return engine.probe(List.of(Steps.probe("json", "json").put("path", path)), Optional.empty()).states()
+          .getOrDefault("json", MissingNode.getInstance()).path("value");
+    } catch (AgentException e) {
+      throw new RolloutException(RolloutException.Kind.UNREACHABLE, node() + ": " + e.getMessage());
+    }
+  }
+
+  private ApplyResult apply(ObjectNode step) throws RolloutException, InterruptedException {
+    try {
+      return engine.apply(new ApplyRequest(List.of(step.put("finish", true)), "", List.of(), List.of(), "", null),
+          e -> {});
+    } catch (AgentException e) {
+      throw new RolloutException(RolloutException.Kind.UNREACHABLE, node() + ": " + e.getMessage());
+    }
+  }
+
+  private static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static String whoAmI() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "unknown-host";
+    }
+    return System.getProperty("user.name", "someone") + "@" + host;
+  }
+}

@@ -1,0 +1,257 @@
+package dev.hoist.rollout;
+
+import dev.hoist.engine.Engine;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.fleet.Failures;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.node.Agent;
+import dev.hoist.project.HealthSpec;
+import dev.hoist.project.Spec;
+import dev.hoist.release.DeployListener;
+import dev.hoist.release.DeployReport;
+import dev.hoist.release.Deployer;
+import dev.hoist.release.Deployment;
+import dev.hoist.release.Prepared;
+import dev.hoist.stack.BalancerStack;
+import dev.hoist.stack.BalancerStackBuilder;
+import dev.hoist.stack.Templates;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A deploy to an environment with a load balancer, in two phases: prepare every web node while the
+ * old release serves (stack converged, release unpacked, virtualenv built, hooks run), run the
+ * run_once hooks on one node, then activate in batches behind the balancer ({@link Rollout}).
+ * Holds the environment's lock throughout.
+ */
+public final class RollingDeploy {
+  /** What the user asked: the environment, a canary size (0: none), whether to continue a canary. */
+  public record Options(String environment, int canary, boolean continuing, String command) {}
+
+  private final Deployment deployment;
+  private final Options options;
+  private final List<FleetNode> targets;
+  private final List<FleetNode> allWebs;
+  private final FleetNode lb;
+  private final Connections connections;
+  private final RolloutListener listener;
+  private volatile Rollout rollout;
+  private volatile boolean stopped;
+
+  /**
+   * {@code targets}: the web nodes to deploy (all of the environment's, or those named);
+   * {@code allWebs}: every web node of the environment, the balancer's upstreams.
+   */
+  public RollingDeploy(Deployment deployment, Options options, List<FleetNode> targets, List<FleetNode> allWebs,
+      FleetNode lb, Connections connections, RolloutListener listener) {
+    this.deployment = deployment;
+    this.options = options;
+    this.targets = List.copyOf(targets);
+    this.allWebs = List.copyOf(allWebs);
+    this.lb = lb;
+    this.connections = connections;
+    this.listener = listener;
+  }
+
+  /** Ctrl-C: no new phase or batch starts; the one running finishes. */
+  public void stop() {
+    stopped = true;
+    Rollout r = rollout;
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  public RolloutReport run() throws RolloutException, InterruptedException {
+    long start = System.nanoTime();
+    Spec spec = deployment.spec();
+    EnvLock lock = new EnvLock(engine(lb.name()), spec.app(), options.environment());
+    lock.take(options.command());
+    listener.note("locked " + options.environment() + " on " + lb.name());
+    try {
+      Optional<EnvLock.Canary> canary = lock.canary();
+      checkCanary(canary);
+      Balancer balancer = new Balancer(engine(lb.name()));
+      BalancerStack stack = new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
+      List<String> lbChanges = balancer.converge(stack);
+      listener.note(lb.name() + ": HAProxy " + (lbChanges.isEmpty() ? "up to date" : String.join(", ", lbChanges)));
+      putBackStragglers(balancer);
+
+      Map<String, Prepared> prepared = prepareAll();
+      List<String> failed = targets.stream().map(FleetNode::name).filter(n -> !prepared.get(n).ok()).toList();
+      if (!failed.isEmpty() || stopped) {
+        String why = stopped ? "interrupted while preparing" : "preparing failed on " + String.join(", ", failed);
+        return report(RolloutReport.Outcome.FAILED, why + "; no node was switched", prepared, Map.of(), start);
+      }
+      Optional<String> release = targets.stream().map(n -> prepared.get(n.name()).newRelease())
+          .flatMap(Optional::stream).findFirst();
+      if (canary.isPresent() && options.continuing() && !canary.get().hash().equals(deployment.bundle().hash())) {
+        throw new RolloutException(RolloutException.Kind.USAGE, "the project changed since the canary of "
+            + canary.get().release() + " started; 'hoist rollback --env " + options.environment()
+            + "' takes the canary back, then deploy again");
+      }
+      if (!options.continuing()) {
+        Optional<String> hookFailure = runOnce(prepared);
+        if (hookFailure.isPresent()) {
+          return report(RolloutReport.Outcome.FAILED, hookFailure.get() + "; no node was switched", prepared, Map.of(),
+              start);
+        }
+      }
+      List<String> toSwitch = targets.stream().map(FleetNode::name).filter(n -> prepared.get(n).needsActivation())
+          .toList();
+      int size = spec.rollout().batchSize(allWebs.size());
+      List<List<String>> batches = Batches.of(toSwitch, size, options.canary());
+      listener.note(toSwitch.isEmpty() ? "every node already serves this code"
+          : "activating " + toSwitch.size() + " node(s) in " + batches.size() + " batch(es) of up to "
+              + (options.canary() > 0 ? options.canary() : size) + ", draining each for up to "
+              + dev.hoist.project.Durations.format(spec.rollout().drain()));
+      rollout = new Rollout(Optional.of(balancer), spec.rollout(), readyTimeout(spec.health()), listener);
+      if (stopped) {
+        rollout.stop();
+      }
+      Rollout.Run run = rollout.run(batches, new Rollout.NodeSwitch() {
+        @Override
+        public DeployReport apply(String node) throws Exception {
+          return deployer(node).activate(prepared.get(node), DeployListener.none());
+        }
+
+        @Override
+        public DeployReport revert(String node) throws Exception {
+          return deployer(node).revert(prepared.get(node), DeployListener.none());
+        }
+      });
+      RolloutReport.Outcome outcome = run.outcome();
+      String message = run.message();
+      if (outcome == RolloutReport.Outcome.DONE && options.canary() > 0 && toSwitch.size() > batches.getFirst().size()) {
+        lock.pause(release.orElse(""), deployment.bundle().hash(), batches.getFirst());
+        outcome = RolloutReport.Outcome.PAUSED;
+        message = "canary: " + String.join(", ", batches.getFirst()) + " serve(s) " + release.orElse("the new release")
+            + "; look at it, then 'hoist deploy --continue --env " + options.environment() + "' rolls it out to the"
+            + " rest, or 'hoist rollback --env " + options.environment() + "' takes it back";
+      } else if (outcome == RolloutReport.Outcome.DONE && canary.isPresent()) {
+        lock.clearCanary();
+      }
+      return report(outcome, message, prepared, run.nodes(), start);
+    } catch (IOException e) {
+      throw new RolloutException(RolloutException.Kind.FAILED, "cannot read the project: " + e.getMessage());
+    } finally {
+      lock.release();
+    }
+  }
+
+  private void checkCanary(Optional<EnvLock.Canary> canary) throws RolloutException {
+    if (options.continuing() && canary.isEmpty()) {
+      throw new RolloutException(RolloutException.Kind.USAGE, "no canary is waiting in " + options.environment()
+          + "; 'hoist deploy --canary 1 --env " + options.environment() + "' starts one");
+    }
+    if (!options.continuing() && canary.isPresent()) {
+      EnvLock.Canary c = canary.get();
+      throw new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + c.release() + " waits on "
+          + String.join(", ", c.nodes()) + " (started by " + c.by() + " at " + c.since() + "); 'hoist deploy --continue"
+          + " --env " + options.environment() + "' rolls it out to the rest, 'hoist rollback --env "
+          + options.environment() + "' takes it back");
+    }
+  }
+
+  /** A deploy killed between batches may have left nodes held out: they serve a complete release, so back in. */
+  private void putBackStragglers(Balancer balancer) throws RolloutException, InterruptedException {
+    Map<String, Balancer.Server> servers = balancer.servers();
+    List<String> out = servers.entrySet().stream().filter(e -> !e.getValue().inRotation()).map(Map.Entry::getKey)
+        .toList();
+    if (!out.isEmpty()) {
+      listener.note("putting back " + String.join(", ", out) + ", left out of the balancer by an earlier run");
+      balancer.ready(out, List.of(), Duration.ZERO);
+    }
+  }
+
+  private Map<String, Prepared> prepareAll() throws InterruptedException {
+    listener.note("preparing " + targets.size() + " node(s) while the old release serves");
+    Map<String, Prepared> out = new ConcurrentHashMap<>();
+    Map<String, String> errors = new ConcurrentHashMap<>();
+    List<Thread> threads = new ArrayList<>();
+    for (FleetNode node : targets) {
+      threads.add(Thread.ofVirtual().name("prepare-" + node.name()).start(() -> {
+        try {
+          Prepared p = deployer(node.name()).prepare(DeployListener.none());
+          out.put(node.name(), p);
+          listener.node(node.name(), p.ok() ? "prepared " + p.newRelease().map(r -> r + " (" + seconds(p.elapsed()) + ")")
+              .orElse("(no new release)") : "preparing failed: " + p.error().orElse(""));
+        } catch (Exception e) {
+          errors.put(node.name(), Failures.classify(e).message());
+          listener.node(node.name(), "preparing failed: " + errors.get(node.name()));
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    Map<String, Prepared> ordered = new LinkedHashMap<>();
+    for (FleetNode node : targets) {
+      ordered.put(node.name(), out.getOrDefault(node.name(), Prepared.failed(errors.getOrDefault(node.name(), "?"))));
+    }
+    return ordered;
+  }
+
+  private Optional<String> runOnce(Map<String, Prepared> prepared) throws InterruptedException {
+    if (deployment.spec().release().runOnce().isEmpty()) {
+      return Optional.empty();
+    }
+    for (FleetNode node : targets) {
+      Prepared p = prepared.get(node.name());
+      if (p.newRelease().isPresent()) {
+        listener.note("run_once hooks on " + node.name());
+        try {
+          return deployer(node.name()).runOnce(p, DeployListener.none())
+              .map(e -> "a run_once hook failed on " + node.name() + ": " + e);
+        } catch (Exception e) {
+          return Optional.of("run_once hooks on " + node.name() + ": " + Failures.classify(e).message());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private RolloutReport report(RolloutReport.Outcome outcome, String message, Map<String, Prepared> prepared,
+      Map<String, NodeResult> switched, long start) {
+    List<NodeResult> nodes = new ArrayList<>();
+    Optional<String> release = Optional.empty();
+    for (FleetNode node : targets) {
+      Prepared p = prepared.get(node.name());
+      release = release.or(p::newRelease);
+      NodeResult r = switched.get(node.name());
+      if (r == null) {
+        r = p.ok() && !p.needsActivation() ? NodeResult.untouched(node.name(), NodeResult.State.UNCHANGED, p.liveBefore())
+            : new NodeResult(node.name(), NodeResult.State.NOT_SWITCHED, p.liveBefore(), p.error(), Duration.ZERO);
+      }
+      nodes.add(r);
+    }
+    return new RolloutReport(outcome, message, nodes, release, Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private List<BalancerStack.Upstream> upstreams() {
+    return allWebs.stream().map(n -> new BalancerStack.Upstream(n.name(), n.spec().host(), 80)).toList();
+  }
+
+  /** Long enough for HAProxy to see a put-back node pass its check {@code healthy} times. */
+  static Duration readyTimeout(HealthSpec health) {
+    return health.interval().plus(health.timeout()).multipliedBy(health.healthy() + 1).plusSeconds(5);
+  }
+
+  private Deployer deployer(String node) {
+    return new Deployer(engine(node), deployment);
+  }
+
+  private Engine engine(String node) {
+    return new Engine(new Agent(connections.node(node)));
+  }
+
+  private static String seconds(Duration d) {
+    return String.format("%.1fs", d.toMillis() / 1000.0);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.hoist.rollout;
+
+import dev.hoist.engine.Engine;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.node.Agent;
+import dev.hoist.project.Spec;
+import dev.hoist.release.DeployListener;
+import dev.hoist.release.DeployReport;
+import dev.hoist.release.Rollback;
+import dev.hoist.stack.Stack;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Switches web nodes to another release behind the balancer, batch by batch, under the
+ * environment's lock: {@code hoist activate RELEASE --node web1} and {@code hoist rollback --env}.
+ * Rolling back while a canary waits takes back the canary's nodes and forgets it.
+ */
+public final class RollingSwitch {
+  private final Stack stack;
+  private final String environment;
+  private final List<FleetNode> targets;
+  private final FleetNode lb;
+  private final Connections connections;
+  private final RolloutListener listener;
+  private volatile Rollout rollout;
+
+  public RollingSwitch(Stack stack, String environment, List<FleetNode> targets, FleetNode lb,
+      Connections connections, RolloutListener listener) {
+    this.stack = stack;
+    this.environment = environment;
+    this.targets = List.copyOf(targets);
+    this.lb = lb;
+    this.connections = connections;
+    this.listener = listener;
+  }
+
+  public void stop() {
+    Rollout r = rollout;
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  /** Switches to {@code release} (empty: each node's release before its live one). */
+  public RolloutReport run(Optional<String> release, String command) throws RolloutException, InterruptedException {
+    long start = System.nanoTime();
+    Spec spec = stack.spec();
+    EnvLock lock = new EnvLock(engine(lb.name()), spec.app(), environment);
+    lock.take(command);
+    try {
+      Optional<EnvLock.Canary> canary = lock.canary();
+      List<String> nodes = targets.stream().map(FleetNode::name).toList();
+      if (canary.isPresent() && release.isEmpty()) {
+        nodes = nodes.stream().filter(canary.get().nodes()::contains).toList();
+        listener.note("taking back the canary of " + canary.get().release() + " on " + String.join(", ", nodes));
+      } else if (canary.isPresent()) {
+        throw new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + canary.get().release()
+            + " waits on " + String.join(", ", canary.get().nodes()) + "; 'hoist deploy --continue' or 'hoist rollback"
+            + " --env " + environment + "' first");
+      }
+      Balancer balancer = new Balancer(engine(lb.name()));
+      Map<String, Balancer.Server> servers = balancer.servers();
+      if (servers.isEmpty()) {
+        throw new RolloutException(RolloutException.Kind.FAILED, "the load balancer on " + lb.name()
+            + " is not running HAProxy (or has no web nodes); 'hoist deploy --env " + environment + "' sets it up");
+      }
+      Map<String, Optional<String>> before = new ConcurrentHashMap<>();
+      rollout = new Rollout(Optional.of(balancer), spec.rollout(), RollingDeploy.readyTimeout(spec.health()), listener);
+      Rollout.Run run = rollout.run(Batches.of(nodes, spec.rollout().batchSize(servers.size()), 0),
+          new Rollout.NodeSwitch() {
+            @Override
+            public DeployReport apply(String node) throws Exception {
+              DeployReport r = new Rollback(engine(node)).rollback(stack, release, DeployListener.none());
+              before.put(node, r.liveBefore());
+              return r;
+            }
+
+            @Override
+            public DeployReport revert(String node) throws Exception {
+              return new Rollback(engine(node)).rollback(stack, before.getOrDefault(node, Optional.empty()),
+                  DeployListener.none());
+            }
+          });
+      if (run.outcome() == RolloutReport.Outcome.DONE && canary.isPresent()) {
+        lock.clearCanary();
+      }
+      List<NodeResult> results = new ArrayList<>();
+      nodes.forEach(n -> results.add(run.nodes().getOrDefault(n, NodeResult.untouched(n, NodeResult.State.NOT_SWITCHED,
+          Optional.empty()))));
+      return new RolloutReport(run.outcome(), run.message(), results, release, Duration.ofNanos(System.nanoTime() - start));
+    } finally {
+      lock.release();
+    }
+  }
+
+  private Engine engine(String node) {
+    return new Engine(new Agent(connections.node(node)));
+  }
+}
