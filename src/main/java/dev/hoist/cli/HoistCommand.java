@@ -43,6 +43,8 @@ public final class HoistCommand implements Runnable {
     SUBCOMMANDS.put("plan", PlanCommand::new);
     SUBCOMMANDS.put("releases", ReleasesCommand::new);
     SUBCOMMANDS.put("rollback", RollbackCommand::new);
+    SUBCOMMANDS.put("activate", ActivateCommand::new);
+    SUBCOMMANDS.put("unlock", UnlockCommand::new);
     SUBCOMMANDS.put("status", StatusCommand::new);
     SUBCOMMANDS.put("logs", LogsCommand::new);
     SUBCOMMANDS.put("run", RunCommand::new);

@@ -9,6 +9,11 @@ import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Rollback;
+import dev.hoist.rollout.Connections;
+import dev.hoist.rollout.RollingSwitch;
+import dev.hoist.rollout.RolloutException;
+import dev.hoist.rollout.RolloutListener;
+import dev.hoist.rollout.RolloutReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +30,10 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Switches the app back to an earlier release (default: the one before the live one),",
       "reloads gunicorn gracefully and health-checks it; if that release is sick too, the",
-      "release that was live stays live."
+      "release that was live stays live.",
+      "",
+      "Behind an environment's load balancer, nodes go back batch by batch, each drained first;",
+      "while a canary waits (hoist deploy --canary), only the canary's nodes go back."
     })
 final class RollbackCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
@@ -55,8 +63,20 @@ final class RollbackCommand implements Callable<Integer> {
         release = Optional.of(args.get(0));
       }
     }
-    Session s = Session.open(project, targetOptions, root.ssh);
+    return switchTo(root, project, release, targetOptions, json);
+  }
+
+  /**
+   * Switches the chosen nodes to {@code release} (empty: each one's previous release); behind an
+   * environment's load balancer, batch by batch, drained, under the environment's lock.
+   */
+  static int switchTo(HoistCommand root, String project, Optional<String> release, TargetOptions targetOptions,
+      boolean json) throws CommandException, InterruptedException {
+    Session s = Session.open(project, targetOptions, root.ssh).appNodes();
     var stack = s.stack();
+    if (!s.local() && s.balancer().isPresent()) {
+      return behindBalancer(root, s, stack, release, json);
+    }
     Optional<String> to = release;
     Fleet.Task<DeployReport> task = new Fleet.Task<>() {
       @Override
@@ -80,12 +100,38 @@ final class RollbackCommand implements Callable<Integer> {
     }
     for (NodeOutcome<DeployReport> o : result.outcomes()) {
       o.failure().ifPresent(f -> root.console.error(o.node() + ": " + f.message()));
-      o.result().ifPresent(this::show);
+      o.result().ifPresent(r -> show(root, r));
     }
     return PerNode.exitCode(result, DeployReport::ok);
   }
 
-  private void show(DeployReport report) {
+  private static int behindBalancer(HoistCommand root, Session s, dev.hoist.stack.Stack stack, Optional<String> release,
+      boolean json) throws CommandException, InterruptedException {
+    FleetNode lb = s.balancer().orElseThrow();
+    List<FleetNode> webs = s.targets().stream().filter(n -> n.roles().contains("web")).toList();
+    List<FleetNode> connect = new java.util.ArrayList<>(webs);
+    connect.addFirst(lb);
+    String env = s.environment().orElseThrow();
+    String command = release.map(r -> "hoist activate " + r).orElse("hoist rollback") + " --env " + env;
+    RollingSwitch[] running = new RollingSwitch[1];
+    return new RolloutRunner(root.console, json).run(s, connect, new RolloutRunner.Work() {
+      @Override
+      public RolloutReport run(Connections connections, RolloutListener listener)
+          throws RolloutException, InterruptedException {
+        running[0] = new RollingSwitch(stack, env, webs, lb, connections, listener);
+        return running[0].run(release, command);
+      }
+
+      @Override
+      public void stop() {
+        if (running[0] != null) {
+          running[0].stop();
+        }
+      }
+    });
+  }
+
+  private static void show(HoistCommand root, DeployReport report) {
     if (report.ok()) {
       root.console.line(report.node() + ": rolled back to " + root.console.bold(report.live().orElse("?"))
           + " (was " + report.liveBefore().orElse("?") + "), healthy");

@@ -121,7 +121,7 @@ final class RolloutRunner {
     new FleetView(console).table(rows, Set.of("switched", "unchanged"));
     String time = String.format(Locale.ROOT, " (%.1fs)", r.elapsed().toMillis() / 1000.0);
     switch (r.outcome()) {
-      case DONE -> console.line(console.green("rolled out" + r.release().map(x -> " " + x).orElse("") + time));
+      case DONE -> console.line(console.green(r.message() + time));
       case PAUSED -> console.line(console.yellow(r.message()));
       case FAILED, INTERRUPTED -> console.line(console.red(r.message() + time));
     }

@@ -104,6 +104,17 @@ final class Session {
     return targets;
   }
 
+  /**
+   * This session without its load-balancer-only nodes: for commands about the app (status, releases,
+   * rollback), which a balancer does not run.
+   */
+  Session appNodes() {
+    List<FleetNode> app = targets.stream().filter(n -> n.roles().contains("web") || n.roles().contains("worker"))
+        .toList();
+    return app.isEmpty() || app.size() == targets.size() ? this
+        : new Session(spec, inventory, app, local, parallel, environment, ssh);
+  }
+
   /** The environment named by --env. */
   Optional<String> environment() {
     return environment;

@@ -1,6 +1,15 @@
 package dev.hoist.cli;
 
+import dev.hoist.engine.Engine;
+import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.rollout.Balancer;
+import dev.hoist.rollout.Connections;
+import java.util.List;
+import dev.hoist.rollout.EnvLock;
+import java.util.Map;
+import java.util.Optional;
 import dev.hoist.fleet.FleetResult;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
@@ -25,10 +34,14 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var stack = s.stack();
-    Fleet.Task<Status.Report> task =
-        (node, connection) -> new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
+    Map<String, Balancer.Server> servers = s.balancer().isPresent() ? balancer(s, s.balancer().get()) : Map.of();
+    Fleet.Task<Status.Report> task = (node, connection) -> {
+      Status.Report r = new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
+      return s.balancer().isEmpty() ? r
+          : r.inBalancer(Optional.ofNullable(servers.get(node.name())).map(Balancer.Server::status).orElse("unknown"));
+    };
     if (json) {
       FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
       if (s.local()) {
@@ -42,10 +55,37 @@ final class StatusCommand implements Callable<Integer> {
     return PerNode.exitCode(PerNode.run(s, root.console, task, (node, r) -> show(r)), Status.Report::healthy);
   }
 
+  /**
+   * How the environment's balancer sees its web nodes, with a line about its lock and any waiting
+   * canary; an unreachable balancer is reported, and the nodes show "unknown".
+   */
+  private Map<String, Balancer.Server> balancer(Session s, FleetNode lb) throws InterruptedException {
+    Console c = root.console;
+    try (Connections connection = Connections.open(List.of(lb), s.connector())) {
+      Engine engine = Session.engine(connection.node(lb.name()));
+      Map<String, Balancer.Server> servers = new Balancer(engine).servers();
+      if (!json) {
+        EnvLock lock = new EnvLock(engine, s.spec().app(), s.environment().orElseThrow());
+        c.line(c.bold("balancer") + " on " + lb.name() + ": " + (servers.isEmpty() ? c.red("HAProxy not running")
+            : servers.size() + " web node(s), " + servers.values().stream().filter(v -> v.status().equals("UP")).count()
+                + " UP"));
+        lock.holder().ifPresent(h -> c.line("  " + c.yellow("locked") + " by " + h.by() + " since " + h.since()
+            + " (" + h.command() + ")"));
+        lock.canary().ifPresent(k -> c.line("  " + c.yellow("canary") + " of " + k.release() + " waits on "
+            + String.join(", ", k.nodes()) + " since " + k.since()));
+      }
+      return servers;
+    } catch (Exception e) {
+      c.warn("cannot read the load balancer " + lb.name() + ": " + Failures.classify(e).message());
+      return Map.of();
+    }
+  }
+
   private void show(Status.Report r) {
     Console c = root.console;
     c.line(c.bold(r.app()) + " on " + r.node() + ": release " + r.release().orElse("none")
-        + c.dim(" (" + r.releases() + " kept)"));
+        + r.prepared().map(p -> ", prepared " + p).orElse("") + c.dim(" (" + r.releases() + " kept)")
+        + r.balancer().map(b -> ", in the balancer: " + ("UP".equals(b) ? c.green(b) : c.yellow(b))).orElse(""));
     for (Status.Process p : r.processes()) {
       String state = "run".equals(p.state()) ? c.green("running") : c.red(p.state());
       c.line(String.format("  %-28s %-9s %s", p.service(), state,

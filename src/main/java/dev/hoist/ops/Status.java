@@ -21,8 +21,14 @@ public final class Status {
 
   /** What {@code hoist status} shows. */
   public record Report(
-      String node, String app, Optional<String> release, int releases, List<Process> processes,
-      boolean healthy, String health, String url) {}
+      String node, String app, Optional<String> release, Optional<String> prepared, int releases,
+      List<Process> processes, boolean healthy, String health, String url, Optional<String> balancer) {
+
+    /** The same report, with how the environment's load balancer sees this node (UP, MAINT, ...). */
+    public Report inBalancer(String state) {
+      return new Report(node, app, release, prepared, releases, processes, healthy, health, url, Optional.of(state));
+    }
+  }
 
   private final Engine engine;
 
@@ -51,7 +57,7 @@ public final class Status {
     ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
     JsonNode h = probe.health().orElse(MissingNode.getInstance());
     return new Report(engine.agent().node().name(), stack.spec().app(), releases.current(),
-        releases.releases().size(), processes, h.path("ok").asBoolean(), h.path("detail").asText("not checked"),
-        health.url());
+        releases.prepared(Optional.empty()).map(ReleaseState.Release::id), releases.releases().size(), processes,
+        h.path("ok").asBoolean(), h.path("detail").asText("not checked"), health.url(), Optional.empty());
   }
 }

@@ -35,9 +35,11 @@ public final class EnvLock {
   private final String lockPath;
   private final String pausedPath;
   private final String token = UUID.randomUUID().toString();
+  private final String environment;
 
   public EnvLock(Engine engine, String app, String environment) {
     this.engine = engine;
+    this.environment = environment;
     this.lockPath = LOCKS + app + "." + environment + ".json";
     this.pausedPath = PAUSED + app + "." + environment + ".json";
   }
@@ -53,9 +55,9 @@ public final class EnvLock {
         .put("pid", ProcessHandle.current().pid());
     ApplyResult r = apply(step);
     if (!r.ok()) {
-      throw new RolloutException(RolloutException.Kind.LOCKED, "another deploy is running: the lock on " + node()
-          + " is " + r.error().replaceFirst("^locked: ", "held: ") + ". Wait for it; if that deploy was killed, "
-          + "'hoist unlock --env ...' breaks the lock");
+      throw new RolloutException(RolloutException.Kind.LOCKED, "another deploy of " + environment + " is running: its"
+          + " lock on " + node() + " is " + r.error().strip() + ". Wait for it to end; if it was killed, 'hoist unlock"
+          + " --env " + environment + "' breaks the lock");
     }
   }
 

@@ -134,8 +134,12 @@ public final class RollingDeploy {
         message = "canary: " + String.join(", ", batches.getFirst()) + " serve(s) " + release.orElse("the new release")
             + "; look at it, then 'hoist deploy --continue --env " + options.environment() + "' rolls it out to the"
             + " rest, or 'hoist rollback --env " + options.environment() + "' takes it back";
-      } else if (outcome == RolloutReport.Outcome.DONE && canary.isPresent()) {
-        lock.clearCanary();
+      } else if (outcome == RolloutReport.Outcome.DONE) {
+        if (canary.isPresent()) {
+          lock.clearCanary();
+        }
+        message = toSwitch.isEmpty() ? "nothing to roll out: every node already serves this code"
+            : "rolled out " + release.orElse("the changes") + " to " + toSwitch.size() + " node(s)";
       }
       return report(outcome, message, prepared, run.nodes(), start);
     } catch (IOException e) {

@@ -86,13 +86,18 @@ public final class RollingSwitch {
                   DeployListener.none());
             }
           });
-      if (run.outcome() == RolloutReport.Outcome.DONE && canary.isPresent()) {
-        lock.clearCanary();
+      String message = run.message();
+      if (run.outcome() == RolloutReport.Outcome.DONE) {
+        if (canary.isPresent()) {
+          lock.clearCanary();
+        }
+        message = (release.isPresent() ? "activated " + release.get() + " on " : "rolled back ")
+            + String.join(", ", nodes);
       }
       List<NodeResult> results = new ArrayList<>();
       nodes.forEach(n -> results.add(run.nodes().getOrDefault(n, NodeResult.untouched(n, NodeResult.State.NOT_SWITCHED,
           Optional.empty()))));
-      return new RolloutReport(run.outcome(), run.message(), results, release, Duration.ofNanos(System.nanoTime() - start));
+      return new RolloutReport(run.outcome(), message, results, release, Duration.ofNanos(System.nanoTime() - start));
     } finally {
       lock.release();
     }

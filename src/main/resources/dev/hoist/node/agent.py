@@ -427,7 +427,7 @@ def lock_take(step):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         holder = read_json(path) or {}
-        raise StepError("locked: %s has held it since %s (%s)" % (
+        raise StepError("held by %s since %s (%s)" % (
             holder.get("by", "someone"), holder.get("since", "an unknown time"), holder.get("command", "a deploy")))
     with os.fdopen(fd, "w") as f:
         json.dump(step["holder"], f)
