@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,39 +40,6 @@ class FleetIT {
     Path yml = project.resolve("hoist.yml");
     Files.writeString(yml, Files.readString(yml) + "\n" + LabNodes.nodesYaml(user) + "\n" + environments);
     return project;
-  }
-
-  /** What to do to a running hoist when its output shows a given line. */
-  @FunctionalInterface
-  interface OnLine {
-    void act(Process hoist) throws Exception;
-  }
-
-  /** A finished hoist run: its exit code and its stdout and stderr together. */
-  record Watched(int exit, StringBuilder out) {}
-
-  /** Runs hoist with {@code args}; the first time a line starts with {@code trigger}, does {@code action}. */
-  static Watched watch(String trigger, OnLine action, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", System.getProperty("hoist.jar")));
-    argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-    pb.environment().put("NO_COLOR", "1");
-    Process hoist = pb.start();
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(hoist.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean done = false;
-      while ((line = lines.readLine()) != null) {
-        out.append(line).append('\n');
-        if (!done && line.startsWith(trigger)) {
-          action.act(hoist);
-          done = true;
-        }
-      }
-    }
-    assertThat(hoist.waitFor(3, TimeUnit.MINUTES)).as("hoist ended").isTrue();
-    return new Watched(hoist.exitValue(), out);
   }
 
   static JsonNode json(Hoist.Result r) throws Exception {
@@ -232,7 +196,7 @@ class FleetIT {
     Files.writeString(yml, Files.readString(yml).replace("app: fleetcut",
         "app: fleetcut\nrelease:\n  before_activate: [sleep 3]"));
 
-    Watched deploy = watch("lab3: applying", process -> {
+    Hoist.Watched deploy = Hoist.watch("lab3: applying", process -> {
       Thread.sleep(1000);
       LabNodes.stop("lab3");
     }, "deploy", project.toString(), "--env", "lab");
@@ -264,7 +228,7 @@ class FleetIT {
     Hoist.replace(project.resolve("hello.py"), "version 1", "version 2");
 
     // One node at a time, so Ctrl-C lands while lab1 deploys and lab2, lab3 wait their turn.
-    Watched deploy = watch("lab1: applying", process -> Hoist.sh("kill -INT " + process.pid()),
+    Hoist.Watched deploy = Hoist.watch("lab1: applying", process -> Hoist.sh("kill -INT " + process.pid()),
         "deploy", project.toString(), "--env", "lab", "--parallel", "1");
     StringBuilder out = deploy.out();
     assertThat(deploy.exit()).as(out.toString()).isEqualTo(130);

@@ -1,6 +1,8 @@
 package dev.hoist.it;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,5 +91,41 @@ final class Hoist {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(60, TimeUnit.SECONDS);
     return out;
+  }
+
+  /** What to do to a running hoist when its output shows a given line. */
+  @FunctionalInterface
+  interface OnLine {
+    void act(Process hoist) throws Exception;
+  }
+
+  /** A finished hoist run: its exit code and its stdout and stderr together. */
+  record Watched(int exit, StringBuilder out) {}
+
+  /** Runs hoist with {@code args}; the first time a line contains {@code trigger}, does {@code action}. */
+  static Watched watch(String trigger, OnLine action, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", System.getProperty("hoist.jar")));
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("NO_COLOR", "1");
+    Process hoist = pb.start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(hoist.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      boolean done = false;
+      while ((line = lines.readLine()) != null) {
+        out.append(line).append('\n');
+        if (!done && line.contains(trigger)) {
+          action.act(hoist);
+          done = true;
+        }
+      }
+    }
+    if (!hoist.waitFor(3, TimeUnit.MINUTES)) {
+      hoist.destroyForcibly();
+      throw new IOException("hoist " + String.join(" ", args) + " did not end in 3 minutes");
+    }
+    return new Watched(hoist.exitValue(), out);
   }
 }

@@ -1,0 +1,279 @@
+package dev.hoist.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rolling deploys on four lab nodes (lab1 the HAProxy load balancer, lab2-4 web nodes) under a
+ * bounded, constant load through the balancer: no request may fail, and every answer is the old
+ * or the new release. Covers a good release, a sick one, a canary, the lock, Ctrl-C between
+ * batches, a node that dies during its switch, and an unreachable balancer.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RolloutIT {
+  private static final String HOST = "rollhello.test";
+  private static final String ENV = "live";
+
+  @TempDir static Path tmp;
+  static List<LabNodes.Node> nodes;
+  static Path project;
+
+  @BeforeAll
+  static void lab() throws Exception {
+    // Fresh nodes: another class's apps would hold port 80 on lab1, which HAProxy needs.
+    LabNodes.down();
+    nodes = LabNodes.up(4);
+    project = Hoist.copyExample("hello", "hello", "rollhello", tmp);
+    Path yml = project.resolve("hoist.yml");
+    Files.writeString(yml, Files.readString(yml) + "rollout: {batch: 1, drain: 5s}\n" + LabNodes.nodesYaml("root")
+        + "\nenvironments:\n  live: {lb: [lab1], web: [lab2, lab3, lab4]}\n");
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    // HAProxy holds port 80 on lab1: gone, so later classes get nodes they can deploy to.
+    LabNodes.down();
+  }
+
+  static LabNodes.Node lb() {
+    return nodes.get(0);
+  }
+
+  static List<LabNodes.Node> webs() {
+    return nodes.subList(1, 4);
+  }
+
+  /** Sets the version the app answers with (and whether its health check answers 500). */
+  static void version(int n, boolean sick) throws Exception {
+    Path app = project.resolve("hello.py");
+    String text = Files.readString(app).replaceAll("version [0-9]+", "version " + n);
+    text = text.replace(sick ? "body, status = \"ok\\n\", \"200 OK\"" : "body, status = \"sick\\n\", \"500 Oops\"",
+        sick ? "body, status = \"sick\\n\", \"500 Oops\"" : "body, status = \"ok\\n\", \"200 OK\"");
+    Files.writeString(app, text);
+  }
+
+  static Load load() {
+    return Load.start("http://" + lb().address() + "/", HOST, 100, Duration.ofSeconds(120), 12_000);
+  }
+
+  /** The versions a load saw, e.g. [1, 2]. */
+  static Set<String> versions(Load.Result r) {
+    Set<String> out = new TreeSet<>();
+    r.bodies().keySet().forEach(b -> out.add(b.replaceAll("(?s).*version ([0-9]+).*", "$1")));
+    return out;
+  }
+
+  /** What a web node itself serves now (straight to its nginx, not through the balancer). */
+  static String servedBy(LabNodes.Node node) throws Exception {
+    Http.Response r = Http.get(node.address(), HOST, "/");
+    return r.status() + " " + r.body().replaceAll("(?s).*version ([0-9]+).*", "$1");
+  }
+
+  static List<String> servedByWebs() throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (LabNodes.Node n : webs()) {
+      out.add(servedBy(n));
+    }
+    return out;
+  }
+
+  static Hoist.Result deploy(String... extra) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("deploy", project.toString(), "--env", ENV));
+    args.addAll(List.of(extra));
+    return Hoist.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  @Order(1)
+  void theFirstDeploySetsUpTheBalancerAndServesThroughIt() throws Exception {
+    version(1, false);
+
+    Hoist.Result r = deploy();
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.err()).contains("lab1: HAProxy").contains("batch 3/3: lab4");
+    Http.Response viaLb = Http.get(lb().address(), HOST, "/");
+    assertThat(viaLb.status()).isEqualTo(200);
+    assertThat(viaLb.body()).contains("version 1");
+    Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
+    assertThat(status.out()).as(status.all()).contains("balancer on lab1: 3 web node(s), 3 UP")
+        .contains("hello on lab2").doesNotContain("on lab1: release");
+    assertThat(status.out().split("in the balancer: UP", -1)).hasSize(4);
+  }
+
+  @Test
+  @Order(2)
+  void aGoodReleaseRollsOutWithoutAFailedRequest() throws Exception {
+    version(2, false);
+    Load load = load();
+
+    Hoist.Result r = deploy("--json");
+    Load.Result seen = load.stop();
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("\"outcome\" : \"done\"");
+    assertThat(seen.failed()).as(seen.summary()).isZero();
+    assertThat(versions(seen)).as(seen.summary()).isSubsetOf("1", "2").contains("2");
+    assertThat(servedByWebs()).containsExactly("200 2", "200 2", "200 2");
+  }
+
+  @Test
+  @Order(3)
+  void aSickReleaseIsStoppedAtTheFirstBatchAndRolledBack() throws Exception {
+    version(3, true);
+    Load load = load();
+
+    Hoist.Result r = deploy();
+    Load.Result seen = load.stop();
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(1);
+    assertThat(r.out()).contains("lab2  failed, rolled back").contains("lab3  not switched")
+        .contains("batch 1 of 3 failed: lab2: health check GET http://rollhello.test/healthz failed: HTTP 500");
+    assertThat(seen.failed()).as(seen.summary()).isZero();
+    assertThat(versions(seen)).as(seen.summary()).containsExactly("2");
+    assertThat(servedByWebs()).containsExactly("200 2", "200 2", "200 2");
+  }
+
+  @Test
+  @Order(4)
+  void aCanaryStopsAfterOneNodeUntilContinued() throws Exception {
+    version(4, false);
+
+    Hoist.Result canary = deploy("--canary", "1");
+
+    assertThat(canary.exit()).as(canary.all()).isZero();
+    assertThat(canary.out()).contains("canary: lab2 serve(s)").contains("hoist deploy --continue --env live");
+    assertThat(servedByWebs()).containsExactly("200 4", "200 2", "200 2");
+    Hoist.Result refused = deploy();
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("a canary of").contains("waits on lab2");
+
+    Hoist.Result rest = deploy("--continue");
+
+    assertThat(rest.exit()).as(rest.all()).isZero();
+    assertThat(rest.out()).contains("lab2  unchanged").contains("lab3  switched").contains("lab4  switched");
+    assertThat(servedByWebs()).containsExactly("200 4", "200 4", "200 4");
+  }
+
+  @Test
+  @Order(5)
+  void theLockRefusesASecondDeployWhileOneRuns() throws Exception {
+    version(5, false);
+    Hoist.Result[] second = new Hoist.Result[1];
+
+    Hoist.Watched first = Hoist.watch("batch 1/3", process -> second[0] = deploy(),
+        "deploy", project.toString(), "--env", ENV);
+
+    assertThat(first.exit()).as(first.out().toString()).isZero();
+    assertThat(second[0].exit()).as(second[0].all()).isEqualTo(1);
+    assertThat(second[0].err()).contains("another deploy of live is running: its lock on lab1 is held by")
+        .contains("(hoist deploy --env live)");
+    assertThat(servedByWebs()).containsExactly("200 5", "200 5", "200 5");
+  }
+
+  @Test
+  @Order(6)
+  void aStaleLockIsRefusedWithItsHolderAndBrokenByUnlock() throws Exception {
+    LabNodes.ssh("root", lb(), "sh", "-c", "'mkdir -p /var/lib/hoist/locks && echo "
+        + "\"{\\\"by\\\": \\\"ci@gone\\\", \\\"since\\\": \\\"2026-01-01T00:00:00Z\\\", \\\"command\\\": \\\"hoist deploy\\\"}\""
+        + " > /var/lib/hoist/locks/rollhello.live.json'");
+
+    Hoist.Result refused = deploy();
+    Hoist.Result unlock = Hoist.run("unlock", project.toString(), "--env", ENV, "--yes");
+    Hoist.Result after = deploy();
+
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("held by ci@gone since 2026-01-01T00:00:00Z");
+    assertThat(unlock.exit()).as(unlock.all()).isZero();
+    assertThat(unlock.err()).contains("held by ci@gone").contains("Break it only if");
+    assertThat(after.exit()).as(after.all()).isZero();
+    assertThat(after.out()).contains("nothing to roll out");
+  }
+
+  @Test
+  @Order(7)
+  void ctrlCBetweenBatchesLeavesEveryNodeServingAndInTheBalancer() throws Exception {
+    version(6, false);
+    Load load = load();
+
+    // Batch 1 takes about a second: the signal lands inside it, which must finish and go back in.
+    Hoist.Watched deploy = Hoist.watch("batch 1/3: lab2", process -> Hoist.sh("kill -INT " + process.pid()),
+        "deploy", project.toString(), "--env", ENV);
+    Load.Result seen = load.stop();
+
+    assertThat(deploy.exit()).as(deploy.out().toString()).isEqualTo(130);
+    assertThat(deploy.out().toString()).contains("interrupted: batch 2 of 3 and later were not started");
+    assertThat(seen.failed()).as(seen.summary()).isZero();
+    assertThat(servedByWebs()).containsExactly("200 6", "200 5", "200 5");
+    Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
+    assertThat(status.out()).as(status.all()).contains("3 web node(s), 3 UP");
+    assertThat(deploy().exit()).isZero();
+    assertThat(servedByWebs()).containsExactly("200 6", "200 6", "200 6");
+  }
+
+  @Test
+  @Order(8)
+  void aNodeThatDiesDuringItsSwitchStopsTheRolloutAndNoRequestFails() throws Exception {
+    version(7, false);
+    Load load = load();
+
+    Hoist.Watched deploy = Hoist.watch("batch 2/3: lab3", process -> LabNodes.stop("lab3"),
+        "deploy", project.toString(), "--env", ENV);
+    Load.Result seen = load.stop();
+
+    assertThat(deploy.exit()).as(deploy.out().toString()).isEqualTo(1);
+    assertThat(deploy.out().toString()).contains("batch 2 of 3 failed: lab3");
+    assertThat(seen.failed()).as(seen.summary()).isZero();
+    assertThat(versions(seen)).isSubsetOf("6", "7");
+    nodes = LabNodes.up(4);
+    awaitServing(nodes.get(2));
+  }
+
+  /** A restarted node's runit brings nginx and the app back; wait (bounded) until it answers. */
+  static void awaitServing(LabNodes.Node node) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String last = "";
+    while (System.nanoTime() < end) {
+      try {
+        Http.Response r = Http.get(node.address(), HOST, "/");
+        if (r.status() == 200) {
+          return;
+        }
+        last = "HTTP " + r.status();
+      } catch (java.io.IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(node.name() + " does not serve 30 s after it came back: " + last);
+  }
+
+  @Test
+  @Order(9)
+  void anUnreachableBalancerIsRefusedBeforeAnythingChanges() throws Exception {
+    version(8, false);
+    List<String> before = servedByWebs();
+    LabNodes.stop("lab1");
+
+    Hoist.Result r = deploy();
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(3);
+    assertThat(r.err()).contains("cannot reach every node of the rollout, so nothing was changed")
+        .contains("lab1 (lb): unreachable");
+    assertThat(servedByWebs()).isEqualTo(before);
+    nodes = LabNodes.up(4);
+  }
+}
