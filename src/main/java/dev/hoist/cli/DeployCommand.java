@@ -17,6 +17,7 @@ import dev.hoist.rollout.RolloutListener;
 import dev.hoist.rollout.RolloutReport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ final class DeployCommand implements Callable<Integer> {
       throw new CommandException(ExitCode.USAGE, "--canary takes a number of nodes (1 or more) and starts a new"
           + " rollout; --continue goes on with a waiting one: give one of them");
     }
-    if (!s.local() && s.balancer().isPresent()) {
+    if (!s.local() && (s.balancer().isPresent() || !s.spec().release().runOnce().isEmpty())) {
       return rolling(s, nodes);
     }
     if (canary > 0 || continuing) {
@@ -157,15 +158,19 @@ final class DeployCommand implements Callable<Integer> {
 
   /** Behind a load balancer: prepare everything, then switch in batches (see the command's help). */
   private int rolling(Session s, List<FleetNode> webs) throws CommandException, InterruptedException {
-    List<FleetNode> targets = webs.stream().filter(n -> n.roles().contains("web")).toList();
+    List<FleetNode> targets = webs;
     if (targets.isEmpty()) {
-      throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web role");
+      throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role");
     }
-    FleetNode lb = s.balancer().orElseThrow();
+    Optional<FleetNode> lb = s.balancer();
+    if (lb.isEmpty() && (canary > 0 || continuing)) {
+      throw new CommandException(ExitCode.USAGE, "--canary and --continue need an environment with a load balancer"
+          + " (a node with role lb under environments: in hoist.yml)");
+    }
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
     List<FleetNode> connect = new ArrayList<>(targets);
-    connect.addFirst(lb);
+    lb.ifPresent(connect::addFirst);
     String command = "hoist deploy --env " + s.environment().orElseThrow() + (canary > 0 ? " --canary " + canary : "")
         + (continuing ? " --continue" : "");
     RollingDeploy.Options options = new RollingDeploy.Options(s.environment().orElseThrow(), canary, continuing,

@@ -108,7 +108,7 @@ final class RollbackCommand implements Callable<Integer> {
   private static int behindBalancer(HoistCommand root, Session s, dev.hoist.stack.Stack stack, Optional<String> release,
       boolean json) throws CommandException, InterruptedException {
     FleetNode lb = s.balancer().orElseThrow();
-    List<FleetNode> webs = s.targets().stream().filter(n -> n.roles().contains("web")).toList();
+    List<FleetNode> webs = s.targets();
     List<FleetNode> connect = new java.util.ArrayList<>(webs);
     connect.addFirst(lb);
     String env = s.environment().orElseThrow();

@@ -63,7 +63,7 @@ final class StatusCommand implements Callable<Integer> {
     Console c = root.console;
     try (Connections connection = Connections.open(List.of(lb), s.connector())) {
       Engine engine = Session.engine(connection.node(lb.name()));
-      Map<String, Balancer.Server> servers = new Balancer(engine).servers();
+      Map<String, Balancer.Server> servers = new Balancer(engine, java.util.Set.of()).servers();
       if (!json) {
         EnvLock lock = new EnvLock(engine, s.spec().app(), s.environment().orElseThrow());
         c.line(c.bold("balancer") + " on " + lb.name() + ": " + (servers.isEmpty() ? c.red("HAProxy not running")

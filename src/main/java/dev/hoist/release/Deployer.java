@@ -58,6 +58,11 @@ public final class Deployer {
     return report(d, false, true, Optional.empty(), false, d.releases().current(), start);
   }
 
+  /**
+   * Deploys in one go: converge, prepare, run the run_once hooks, switch, reload, check (a fleet
+   * with run_once hooks goes through {@link #prepare} and {@link #activate} instead, so the hooks
+   * run once, before any node switches).
+   */
   public DeployReport deploy(DeployListener listener) throws DeployException, InterruptedException {
     long start = System.nanoTime();
     listener.phase(DeployListener.Phase.PROBE, 0);
@@ -78,6 +83,8 @@ public final class Deployer {
       if (!d.alreadyPrepared()) {
         payload = archive();
         main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
+        // One node converging on its own (this machine): its run_once hooks run here, once.
+        main.addAll(steps.runOnce(id));
         cleanup = steps.discard(id);
       }
       rescue = steps.rescue(id, d.releases().current());

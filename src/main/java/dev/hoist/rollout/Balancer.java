@@ -30,9 +30,12 @@ public final class Balancer {
   }
 
   private final Engine engine;
+  private final java.util.Set<String> upstreams;
 
-  public Balancer(Engine engine) {
+  /** {@code upstreams}: the nodes behind it; others (worker nodes) are never drained or waited for. */
+  public Balancer(Engine engine, java.util.Set<String> upstreams) {
     this.engine = engine;
+    this.upstreams = java.util.Set.copyOf(upstreams);
   }
 
   public String name() {
@@ -82,7 +85,8 @@ public final class Balancer {
 
   /** Stops new requests to {@code servers}, waits up to {@code drain} for in-flight ones, then holds them out. */
   public String drain(List<String> servers, Duration drain) throws RolloutException, InterruptedException {
-    return run(step("drain", "lb.drain", servers, drain));
+    List<String> behind = behind(servers);
+    return behind.isEmpty() ? "not behind the balancer" : run(step("drain", "lb.drain", behind, drain));
   }
 
   /**
@@ -91,9 +95,17 @@ public final class Balancer {
    */
   public String ready(List<String> servers, List<String> waitFor, Duration timeout)
       throws RolloutException, InterruptedException {
-    ObjectNode step = step("ready", "lb.ready", servers, timeout);
-    step.set("wait", Steps.array(waitFor));
+    List<String> behind = behind(servers);
+    if (behind.isEmpty()) {
+      return "not behind the balancer";
+    }
+    ObjectNode step = step("ready", "lb.ready", behind, timeout);
+    step.set("wait", Steps.array(behind(waitFor)));
     return run(step);
+  }
+
+  private List<String> behind(List<String> servers) {
+    return servers.stream().filter(upstreams::contains).toList();
   }
 
   private static ObjectNode step(String id, String op, List<String> servers, Duration timeout) {

@@ -38,7 +38,8 @@ public final class RollingDeploy {
   private final Options options;
   private final List<FleetNode> targets;
   private final List<FleetNode> allWebs;
-  private final FleetNode lb;
+  private final Optional<FleetNode> lb;
+  private final FleetNode lockNode;
   private final Connections connections;
   private final RolloutListener listener;
   private volatile Rollout rollout;
@@ -49,12 +50,14 @@ public final class RollingDeploy {
    * {@code allWebs}: every web node of the environment, the balancer's upstreams.
    */
   public RollingDeploy(Deployment deployment, Options options, List<FleetNode> targets, List<FleetNode> allWebs,
-      FleetNode lb, Connections connections, RolloutListener listener) {
+      Optional<FleetNode> lb, Connections connections, RolloutListener listener) {
     this.deployment = deployment;
     this.options = options;
     this.targets = List.copyOf(targets);
     this.allWebs = List.copyOf(allWebs);
     this.lb = lb;
+    // Without a balancer, the lock lives on the first node deployed to.
+    this.lockNode = lb.orElse(targets.getFirst());
     this.connections = connections;
     this.listener = listener;
   }
@@ -71,17 +74,22 @@ public final class RollingDeploy {
   public RolloutReport run() throws RolloutException, InterruptedException {
     long start = System.nanoTime();
     Spec spec = deployment.spec();
-    EnvLock lock = new EnvLock(engine(lb.name()), spec.app(), options.environment());
+    EnvLock lock = new EnvLock(engine(lockNode.name()), spec.app(), options.environment());
     lock.take(options.command());
-    listener.note("locked " + options.environment() + " on " + lb.name());
+    listener.note("locked " + options.environment() + " on " + lockNode.name());
     try {
       Optional<EnvLock.Canary> canary = lock.canary();
       checkCanary(canary);
-      Balancer balancer = new Balancer(engine(lb.name()));
-      BalancerStack stack = new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
-      List<String> lbChanges = balancer.converge(stack);
-      listener.note(lb.name() + ": HAProxy " + (lbChanges.isEmpty() ? "up to date" : String.join(", ", lbChanges)));
-      putBackStragglers(balancer);
+      Optional<Balancer> balancer = Optional.empty();
+      if (lb.isPresent()) {
+        balancer = Optional.of(new Balancer(engine(lb.get().name()),
+            java.util.Set.copyOf(allWebs.stream().map(FleetNode::name).toList())));
+        BalancerStack stack = new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
+        List<String> lbChanges = balancer.get().converge(stack);
+        listener.note(lb.get().name() + ": HAProxy " + (lbChanges.isEmpty() ? "up to date"
+            : String.join(", ", lbChanges)));
+        putBackStragglers(balancer.get());
+      }
 
       Map<String, Prepared> prepared = prepareAll();
       List<String> failed = targets.stream().map(FleetNode::name).filter(n -> !prepared.get(n).ok()).toList();
@@ -105,13 +113,14 @@ public final class RollingDeploy {
       }
       List<String> toSwitch = targets.stream().map(FleetNode::name).filter(n -> prepared.get(n).needsActivation())
           .toList();
-      int size = spec.rollout().batchSize(allWebs.size());
+      // Without a balancer nothing can be drained: every node switches at once, after the hooks.
+      int size = lb.isPresent() ? spec.rollout().batchSize(allWebs.size()) : Math.max(1, toSwitch.size());
       List<List<String>> batches = Batches.of(toSwitch, size, options.canary());
       listener.note(toSwitch.isEmpty() ? "every node already serves this code"
           : "activating " + toSwitch.size() + " node(s) in " + batches.size() + " batch(es) of up to "
-              + (options.canary() > 0 ? options.canary() : size) + ", draining each for up to "
-              + dev.hoist.project.Durations.format(spec.rollout().drain()));
-      rollout = new Rollout(Optional.of(balancer), spec.rollout(), readyTimeout(spec.health()), listener);
+              + (options.canary() > 0 ? options.canary() : size) + (lb.isEmpty() ? " (no load balancer to drain)"
+              : ", draining each for up to " + dev.hoist.project.Durations.format(spec.rollout().drain())));
+      rollout = new Rollout(balancer, spec.rollout(), readyTimeout(spec.health()), listener);
       if (stopped) {
         rollout.stop();
       }

@@ -63,8 +63,8 @@ public final class RollingSwitch {
             + " waits on " + String.join(", ", canary.get().nodes()) + "; 'hoist deploy --continue' or 'hoist rollback"
             + " --env " + environment + "' first");
       }
-      Balancer balancer = new Balancer(engine(lb.name()));
-      Map<String, Balancer.Server> servers = balancer.servers();
+      Map<String, Balancer.Server> servers = new Balancer(engine(lb.name()), java.util.Set.of()).servers();
+      Balancer balancer = new Balancer(engine(lb.name()), servers.keySet());
       if (servers.isEmpty()) {
         throw new RolloutException(RolloutException.Kind.FAILED, "the load balancer on " + lb.name()
             + " is not running HAProxy (or has no web nodes); 'hoist deploy --env " + environment + "' sets it up");
