@@ -35,6 +35,7 @@ final class SpecWalker {
           "release",
           "health",
           "rollout",
+          "tls",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
@@ -104,6 +105,7 @@ final class SpecWalker {
         top.get("health").map(n -> new HealthReader(nodes).read(n)).orElse(HealthSpec.defaults());
     RolloutSpec rollout =
         top.get("rollout").map(n -> new RolloutReader(nodes).read(n)).orElse(RolloutSpec.defaults());
+    Optional<String> tlsCert = top.get("tls").flatMap(this::tlsCert);
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
         new Inventory(
@@ -132,7 +134,23 @@ final class SpecWalker {
             release,
             health,
             rollout,
+            tlsCert,
             targets));
+  }
+
+  /** {@code tls: {cert: /etc/ssl/private/site.pem}}: a file on the load balancer, so an absolute path. */
+  private Optional<String> tlsCert(Node node) {
+    return nodes.fields(node, "tls", List.of("cert"), Set.of())
+        .flatMap(f -> f.required("cert", "cert: /etc/ssl/private/mysite.pem"))
+        .flatMap(n -> nodes.parse(n, "tls.cert", "an absolute path on the load balancer node", SpecWalker::pemPath));
+  }
+
+  private static String pemPath(String text) {
+    if (!text.startsWith("/") || text.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw new InvalidValue("expected an absolute path without spaces, found '" + text + "'",
+          "the PEM (certificate, then key) as it lies on the lb node, e.g. /etc/ssl/private/mysite.pem");
+    }
+    return text;
   }
 
   private Optional<String> wheelhouse(Fields top) {

@@ -79,7 +79,7 @@ class SpecKeysTest {
     assertThat(project.problemWith("banana: yes\n").hint())
         .contains(
             "valid keys here are: app, wsgi, requirements, wheelhouse, workers, domain, aliases,"
-                + " static, env, shared, packages, processes, templates, release, health, rollout, nodes,"
+                + " static, env, shared, packages, processes, templates, release, health, rollout, tls, nodes,"
                 + " environments");
   }
 

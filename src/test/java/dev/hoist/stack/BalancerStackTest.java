@@ -68,16 +68,36 @@ class BalancerStackTest {
   }
 
   @Test
+  void withACertificateItServesHttpsAndRedirectsHttpToIt() {
+    Spec spec = TestSpec.hello().alias("www.hello.example.com").tlsCert("/etc/ssl/private/hello.pem").build();
+
+    assertThat(content(build(spec, Supervisor.RUNIT).catalog(), CONFIG))
+        .contains("bind :443 ssl crt /etc/ssl/private/hello.pem alpn h2,http/1.1")
+        .contains("http-request redirect scheme https code 301 unless { ssl_fc }")
+        .contains("redirect prefix https://hello.example.com code 301")
+        .doesNotContain("# TLS-ready");
+  }
+
+  @Test
   void haproxyAcceptsTheConfigWhenItIsInstalled() throws Exception {
     Path haproxy = Path.of("/usr/sbin/haproxy");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(haproxy), "haproxy is not installed here");
-    Spec spec = TestSpec.hello().alias("www.hello.example.com").build();
-    Path cfg = dir.resolve("hoist.cfg");
-    Files.writeString(cfg, content(build(spec, Supervisor.RUNIT).catalog(), CONFIG));
+    Path pem = dir.resolve("site.pem");
+    Process openssl = new ProcessBuilder("sh", "-c", "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=hello.example.com"
+        + " -keyout " + pem + ".key -out " + pem + ".crt -days 1 && cat " + pem + ".crt " + pem + ".key > " + pem)
+        .redirectErrorStream(true).start();
+    String made = new String(openssl.getInputStream().readAllBytes());
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(openssl.exitValue()).as(made).isZero();
+    for (Spec spec : List.of(TestSpec.hello().alias("www.hello.example.com").build(),
+        TestSpec.hello().alias("www.hello.example.com").tlsCert(pem.toString()).build())) {
+      Path cfg = dir.resolve("hoist.cfg");
+      Files.writeString(cfg, content(build(spec, Supervisor.RUNIT).catalog(), CONFIG));
 
-    Process p = new ProcessBuilder(haproxy.toString(), "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+      Process p = new ProcessBuilder(haproxy.toString(), "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+    }
   }
 }

@@ -32,6 +32,7 @@ public final class TestSpec {
   private final Map<String, ProcessSpec> processes = new LinkedHashMap<>();
   private ReleaseSpec release = ReleaseSpec.defaults();
   private HealthSpec health = HealthSpec.defaults();
+  private Optional<String> tlsCert = Optional.empty();
 
   public static TestSpec hello() {
     return new TestSpec();
@@ -69,6 +70,11 @@ public final class TestSpec {
 
   public TestSpec domain(String domain) {
     this.domain = domain;
+    return this;
+  }
+
+  public TestSpec tlsCert(String path) {
+    this.tlsCert = Optional.of(path);
     return this;
   }
 
@@ -116,6 +122,6 @@ public final class TestSpec {
     return new Spec(projectDir, projectDir.resolve("hoist.yml"), app, wsgi, requirements, wheelhouse, workers,
         domain, List.copyOf(aliases), new LinkedHashMap<>(statics),
         new LinkedHashMap<>(env), List.copyOf(shared), List.copyOf(packages), new LinkedHashMap<>(processes),
-        Map.of(), release, health, dev.hoist.project.RolloutSpec.defaults(), dev.hoist.project.Inventory.empty());
+        Map.of(), release, health, dev.hoist.project.RolloutSpec.defaults(), tlsCert, dev.hoist.project.Inventory.empty());
   }
 }
