@@ -10,12 +10,7 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
-import dev.hoist.rollout.Connections;
 import dev.hoist.rollout.RollingDeploy;
-import dev.hoist.rollout.RolloutException;
-import dev.hoist.rollout.RolloutListener;
-import dev.hoist.rollout.RolloutReport;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -157,8 +152,7 @@ final class DeployCommand implements Callable<Integer> {
   }
 
   /** Behind a load balancer: prepare everything, then switch in batches (see the command's help). */
-  private int rolling(Session s, List<FleetNode> webs) throws CommandException, InterruptedException {
-    List<FleetNode> targets = webs;
+  private int rolling(Session s, List<FleetNode> targets) throws CommandException, InterruptedException {
     if (targets.isEmpty()) {
       throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role");
     }
@@ -169,29 +163,12 @@ final class DeployCommand implements Callable<Integer> {
     }
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
-    List<FleetNode> connect = new ArrayList<>(targets);
-    lb.ifPresent(connect::addFirst);
     String command = "hoist deploy --env " + s.environment().orElseThrow() + (canary > 0 ? " --canary " + canary : "")
         + (continuing ? " --continue" : "");
     RollingDeploy.Options options = new RollingDeploy.Options(s.environment().orElseThrow(), canary, continuing,
         command);
-    RollingDeploy[] running = new RollingDeploy[1];
-    return new RolloutRunner(root.console, json).run(s, connect, new RolloutRunner.Work() {
-      @Override
-      public RolloutReport run(Connections connections, RolloutListener listener)
-          throws RolloutException, InterruptedException {
-        running[0] = new RollingDeploy(deployment, options, targets, s.environmentNodes("web"), lb, connections,
-            listener);
-        return running[0].run();
-      }
-
-      @Override
-      public void stop() {
-        if (running[0] != null) {
-          running[0].stop();
-        }
-      }
-    });
+    return new RolloutRunner(root.console, json).run(s,
+        new RollingDeploy(deployment, options, targets, s.environmentNodes("web"), lb));
   }
 
   private void render(Session s, FleetResult<DeployReport> result) throws CommandException {

@@ -9,11 +9,7 @@ import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Rollback;
-import dev.hoist.rollout.Connections;
 import dev.hoist.rollout.RollingSwitch;
-import dev.hoist.rollout.RolloutException;
-import dev.hoist.rollout.RolloutListener;
-import dev.hoist.rollout.RolloutReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,26 +105,9 @@ final class RollbackCommand implements Callable<Integer> {
       boolean json) throws CommandException, InterruptedException {
     FleetNode lb = s.balancer().orElseThrow();
     List<FleetNode> webs = s.targets();
-    List<FleetNode> connect = new java.util.ArrayList<>(webs);
-    connect.addFirst(lb);
     String env = s.environment().orElseThrow();
     String command = release.map(r -> "hoist activate " + r).orElse("hoist rollback") + " --env " + env;
-    RollingSwitch[] running = new RollingSwitch[1];
-    return new RolloutRunner(root.console, json).run(s, connect, new RolloutRunner.Work() {
-      @Override
-      public RolloutReport run(Connections connections, RolloutListener listener)
-          throws RolloutException, InterruptedException {
-        running[0] = new RollingSwitch(stack, env, webs, lb, connections, listener);
-        return running[0].run(release, command);
-      }
-
-      @Override
-      public void stop() {
-        if (running[0] != null) {
-          running[0].stop();
-        }
-      }
-    });
+    return new RolloutRunner(root.console, json).run(s, new RollingSwitch(stack, env, webs, lb, release, command));
   }
 
   private static void show(HoistCommand root, DeployReport report) {

@@ -1,9 +1,9 @@
 package dev.hoist.cli;
 
-import dev.hoist.fleet.FleetNode;
 import dev.hoist.rollout.Connections;
 import dev.hoist.rollout.NodeResult;
 import dev.hoist.rollout.RolloutException;
+import dev.hoist.rollout.RolloutJob;
 import dev.hoist.rollout.RolloutListener;
 import dev.hoist.rollout.RolloutReport;
 import java.util.ArrayList;
@@ -19,14 +19,6 @@ import java.util.concurrent.TimeUnit;
  * progress lines, lets Ctrl-C finish the batch in progress, and renders the report (or --json).
  */
 final class RolloutRunner {
-  /** The rollout itself, given open connections. */
-  interface Work {
-    RolloutReport run(Connections connections, RolloutListener listener) throws RolloutException, InterruptedException;
-
-    /** Ctrl-C. */
-    void stop();
-  }
-
   /** One node in --json output. */
   record NodeJson(String node, String state, Optional<String> live, Optional<String> error, double outOfBalancer) {}
 
@@ -42,7 +34,7 @@ final class RolloutRunner {
     this.json = json;
   }
 
-  int run(Session s, List<FleetNode> nodes, Work work) throws CommandException, InterruptedException {
+  int run(Session s, RolloutJob work) throws CommandException, InterruptedException {
     long start = System.nanoTime();
     RolloutListener listener = json ? RolloutListener.none() : printer(start);
     CountDownLatch done = new CountDownLatch(1);
@@ -57,7 +49,7 @@ final class RolloutRunner {
     });
     Runtime.getRuntime().addShutdownHook(hook);
     RolloutReport report;
-    try (Connections connections = Connections.open(nodes, s.connector())) {
+    try (Connections connections = Connections.open(work.nodes(), s.connector())) {
       report = work.run(connections, listener);
       render(report);
     } catch (RolloutException e) {

@@ -4,11 +4,9 @@ import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.node.Node;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** One open connection per node of a rollout, opened all at once and held until it ends. */
 public final class Connections implements AutoCloseable {
@@ -24,27 +22,12 @@ public final class Connections implements AutoCloseable {
    */
   public static Connections open(List<FleetNode> nodes, Fleet.Connector connector)
       throws RolloutException, InterruptedException {
-    Map<String, Node> open = new ConcurrentHashMap<>();
-    Map<String, String> failed = new ConcurrentHashMap<>();
-    List<Thread> threads = new ArrayList<>();
-    for (FleetNode node : nodes) {
-      threads.add(Thread.ofVirtual().name("connect-" + node.name()).start(() -> {
-        try {
-          open.put(node.name(), connector.connect(node));
-        } catch (Exception e) {
-          var f = Failures.classify(e);
-          failed.put(node.name(), f.kind().label() + ": " + f.message());
-        }
-      }));
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
+    Map<FleetNode, Parallel.Outcome<Node>> outcomes = Parallel.run(nodes, "connect", connector::connect);
     Map<String, Node> ordered = new LinkedHashMap<>();
-    nodes.forEach(n -> {
-      if (open.containsKey(n.name())) {
-        ordered.put(n.name(), open.get(n.name()));
-      }
+    Map<String, String> failed = new LinkedHashMap<>();
+    outcomes.forEach((node, o) -> {
+      o.value().ifPresent(n -> ordered.put(node.name(), n));
+      o.error().map(Failures::classify).ifPresent(f -> failed.put(node.name(), f.kind().label() + ": " + f.message()));
     });
     Connections connections = new Connections(ordered);
     if (!failed.isEmpty()) {

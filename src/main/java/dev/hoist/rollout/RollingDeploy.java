@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A deploy to an environment with a load balancer, in two phases: prepare every web node while the
@@ -30,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * run_once hooks on one node, then activate in batches behind the balancer ({@link Rollout}).
  * Holds the environment's lock throughout.
  */
-public final class RollingDeploy {
+public final class RollingDeploy implements RolloutJob {
   /** What the user asked: the environment, a canary size (0: none), whether to continue a canary. */
   public record Options(String environment, int canary, boolean continuing, String command) {}
 
@@ -40,8 +39,8 @@ public final class RollingDeploy {
   private final List<FleetNode> allWebs;
   private final Optional<FleetNode> lb;
   private final FleetNode lockNode;
-  private final Connections connections;
-  private final RolloutListener listener;
+  private Connections connections;
+  private RolloutListener listener = RolloutListener.none();
   private volatile Rollout rollout;
   private volatile boolean stopped;
 
@@ -50,7 +49,7 @@ public final class RollingDeploy {
    * {@code allWebs}: every web node of the environment, the balancer's upstreams.
    */
   public RollingDeploy(Deployment deployment, Options options, List<FleetNode> targets, List<FleetNode> allWebs,
-      Optional<FleetNode> lb, Connections connections, RolloutListener listener) {
+      Optional<FleetNode> lb) {
     this.deployment = deployment;
     this.options = options;
     this.targets = List.copyOf(targets);
@@ -58,11 +57,17 @@ public final class RollingDeploy {
     this.lb = lb;
     // Without a balancer, the lock lives on the first node deployed to.
     this.lockNode = lb.orElse(targets.getFirst());
-    this.connections = connections;
-    this.listener = listener;
+  }
+
+  @Override
+  public List<FleetNode> nodes() {
+    List<FleetNode> all = new ArrayList<>(targets);
+    lb.ifPresent(all::addFirst);
+    return all;
   }
 
   /** Ctrl-C: no new phase or batch starts; the one running finishes. */
+  @Override
   public void stop() {
     stopped = true;
     Rollout r = rollout;
@@ -71,7 +76,11 @@ public final class RollingDeploy {
     }
   }
 
-  public RolloutReport run() throws RolloutException, InterruptedException {
+  @Override
+  public RolloutReport run(Connections connections, RolloutListener listener)
+      throws RolloutException, InterruptedException {
+    this.connections = connections;
+    this.listener = listener;
     long start = System.nanoTime();
     Spec spec = deployment.spec();
     EnvLock lock = new EnvLock(engine(lockNode.name()), spec.app(), options.environment());
@@ -185,30 +194,18 @@ public final class RollingDeploy {
 
   private Map<String, Prepared> prepareAll() throws InterruptedException {
     listener.note("preparing " + targets.size() + " node(s) while the old release serves");
-    Map<String, Prepared> out = new ConcurrentHashMap<>();
-    Map<String, String> errors = new ConcurrentHashMap<>();
-    List<Thread> threads = new ArrayList<>();
-    for (FleetNode node : targets) {
-      threads.add(Thread.ofVirtual().name("prepare-" + node.name()).start(() -> {
-        try {
-          Prepared p = deployer(node.name()).prepare(DeployListener.none());
-          out.put(node.name(), p);
-          listener.node(node.name(), p.ok() ? "prepared " + p.newRelease().map(r -> r + " (" + seconds(p.elapsed()) + ")")
-              .orElse("(no new release)") : "preparing failed: " + p.error().orElse(""));
-        } catch (Exception e) {
-          errors.put(node.name(), Failures.classify(e).message());
-          listener.node(node.name(), "preparing failed: " + errors.get(node.name()));
-        }
-      }));
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    Map<String, Prepared> ordered = new LinkedHashMap<>();
-    for (FleetNode node : targets) {
-      ordered.put(node.name(), out.getOrDefault(node.name(), Prepared.failed(errors.getOrDefault(node.name(), "?"))));
-    }
-    return ordered;
+    Map<String, Prepared> out = new LinkedHashMap<>();
+    Parallel.run(targets.stream().map(FleetNode::name).toList(), "prepare", node -> {
+      Prepared p = deployer(node).prepare(DeployListener.none());
+      listener.node(node, p.ok() ? "prepared " + p.newRelease().map(r -> r + " (" + seconds(p.elapsed()) + ")")
+          .orElse("(no new release)") : "preparing failed: " + p.error().orElse(""));
+      return p;
+    }).forEach((node, o) -> {
+      Prepared p = o.value().orElseGet(() -> Prepared.failed(Failures.classify(o.error().orElseThrow()).message()));
+      o.error().ifPresent(e -> listener.node(node, "preparing failed: " + p.error().orElse("")));
+      out.put(node, p);
+    });
+    return out;
   }
 
   private Optional<String> runOnce(Map<String, Prepared> prepared) throws InterruptedException {

@@ -20,25 +20,36 @@ import java.util.concurrent.ConcurrentHashMap;
  * environment's lock: {@code hoist activate RELEASE --node web1} and {@code hoist rollback --env}.
  * Rolling back while a canary waits takes back the canary's nodes and forgets it.
  */
-public final class RollingSwitch {
+public final class RollingSwitch implements RolloutJob {
   private final Stack stack;
   private final String environment;
   private final List<FleetNode> targets;
   private final FleetNode lb;
-  private final Connections connections;
-  private final RolloutListener listener;
+  private final Optional<String> release;
+  private final String command;
+  private Connections connections;
+  private RolloutListener listener = RolloutListener.none();
   private volatile Rollout rollout;
 
+  /** Switches {@code targets} to {@code release} (empty: each node's release before its live one). */
   public RollingSwitch(Stack stack, String environment, List<FleetNode> targets, FleetNode lb,
-      Connections connections, RolloutListener listener) {
+      Optional<String> release, String command) {
     this.stack = stack;
     this.environment = environment;
     this.targets = List.copyOf(targets);
     this.lb = lb;
-    this.connections = connections;
-    this.listener = listener;
+    this.release = release;
+    this.command = command;
   }
 
+  @Override
+  public List<FleetNode> nodes() {
+    List<FleetNode> all = new ArrayList<>(targets);
+    all.addFirst(lb);
+    return all;
+  }
+
+  @Override
   public void stop() {
     Rollout r = rollout;
     if (r != null) {
@@ -46,8 +57,11 @@ public final class RollingSwitch {
     }
   }
 
-  /** Switches to {@code release} (empty: each node's release before its live one). */
-  public RolloutReport run(Optional<String> release, String command) throws RolloutException, InterruptedException {
+  @Override
+  public RolloutReport run(Connections connections, RolloutListener listener)
+      throws RolloutException, InterruptedException {
+    this.connections = connections;
+    this.listener = listener;
     long start = System.nanoTime();
     Spec spec = stack.spec();
     EnvLock lock = new EnvLock(engine(lb.name()), spec.app(), environment);

@@ -177,28 +177,12 @@ public final class Rollout {
     }
   }
 
-  private interface Step {
-    DeployReport run(String node) throws Exception;
-  }
-
-  private static Map<String, Attempt> parallel(List<String> nodes, Step step) throws InterruptedException {
-    Map<String, Attempt> out = new java.util.concurrent.ConcurrentHashMap<>();
-    List<Thread> threads = new ArrayList<>();
-    for (String node : nodes) {
-      threads.add(Thread.ofVirtual().name("switch-" + node).start(() -> {
-        try {
-          out.put(node, new Attempt(Optional.of(step.run(node)), Optional.empty()));
-        } catch (Exception e) {
-          out.put(node, new Attempt(Optional.empty(), Optional.of(dev.hoist.fleet.Failures.classify(e).message())));
-        }
-      }));
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    Map<String, Attempt> ordered = new LinkedHashMap<>();
-    nodes.forEach(n -> ordered.put(n, out.get(n)));
-    return ordered;
+  private static Map<String, Attempt> parallel(List<String> nodes, Parallel.Call<String, DeployReport> step)
+      throws InterruptedException {
+    Map<String, Attempt> out = new LinkedHashMap<>();
+    Parallel.run(nodes, "switch", step).forEach((node, o) -> out.put(node, new Attempt(o.value(),
+        o.error().map(e -> dev.hoist.fleet.Failures.classify(e).message()))));
+    return out;
   }
 
   private static String firstLine(String text) {
