@@ -374,8 +374,10 @@ def lb_set(step, state):
 
 
 def lb_drain(step):
-    """Stops new requests to the servers, waits (up to 'timeout') until none is in flight, then
-    holds them in maintenance; requests still running after the wait finish on their own."""
+    """Stops new requests to the servers and waits (up to 'timeout') until none is in flight;
+    requests still running after the wait finish on their own. They stay in 'drain', not 'maint':
+    HAProxy keeps checking a drained server, so 'ready' brings it back only once its check passes
+    (from 'maint' it would be UP at once, sick or not)."""
     lb_set(step, "drain")
     t0 = time.time()
     while True:
@@ -384,7 +386,6 @@ def lb_drain(step):
         if not busy or time.time() - t0 >= step["timeout"]:
             break
         time.sleep(0.02)
-    lb_set(step, "maint")
     if busy:
         return "drain time %.1fs passed with %d request(s) in flight; they finish on the old workers" % (
             time.time() - t0, busy)

@@ -37,9 +37,7 @@ class RolloutIT {
     LabNodes.down();
     nodes = LabNodes.up(4);
     project = Hoist.copyExample("hello", "hello", "rollhello", tmp);
-    Path yml = project.resolve("hoist.yml");
-    Files.writeString(yml, Files.readString(yml) + "rollout: {batch: 1, drain: 5s}\n" + LabNodes.nodesYaml("root")
-        + "\nenvironments:\n  live: {lb: [lab1], web: [lab2, lab3, lab4]}\n");
+    yml("rollout: {batch: 1, drain: 5s}\n");
   }
 
   @AfterAll
@@ -56,13 +54,37 @@ class RolloutIT {
     return nodes.subList(1, 4);
   }
 
-  /** Sets the version the app answers with (and whether its health check answers 500). */
+  /** The app: answers its version; its health check answers 500 on the nodes named in {@code sickOn} ("*": all). */
+  static void app(int version, String sickOn) throws Exception {
+    Files.writeString(project.resolve("hello.py"), """
+        import os
+        import socket
+
+        BODY = "Hello from hoist! version %d\\n"
+        SICK_ON = "%s"
+
+
+        def application(environ, start_response):
+            if environ.get("PATH_INFO") == "/healthz":
+                sick = SICK_ON == "*" or socket.gethostname() in SICK_ON.split(",")
+                status, body = ("500 Oops", "sick\\n") if sick else ("200 OK", "ok\\n")
+            else:
+                status, body = "200 OK", BODY + "release %%s\\n" %% os.environ.get("HOIST_RELEASE")
+            data = body.encode()
+            start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
+            return [data]
+        """.formatted(version, sickOn));
+  }
+
   static void version(int n, boolean sick) throws Exception {
-    Path app = project.resolve("hello.py");
-    String text = Files.readString(app).replaceAll("version [0-9]+", "version " + n);
-    text = text.replace(sick ? "body, status = \"ok\\n\", \"200 OK\"" : "body, status = \"sick\\n\", \"500 Oops\"",
-        sick ? "body, status = \"sick\\n\", \"500 Oops\"" : "body, status = \"ok\\n\", \"200 OK\"");
-    Files.writeString(app, text);
+    app(n, sick ? "*" : "");
+  }
+
+  /** hoist.yml: the example's, the lab's nodes, the environment, and {@code extra}. */
+  static void yml(String extra) throws Exception {
+    Files.writeString(project.resolve("hoist.yml"), "app: rollhello\nwsgi: hello:application\ndomain: " + HOST
+        + "\nhealth: {path: /healthz, contains: ok}\n" + LabNodes.nodesYaml("root")
+        + "\nenvironments:\n  live: {lb: [lab1], web: [lab2, lab3, lab4]}\n" + extra);
   }
 
   static Load load() {
@@ -205,8 +227,87 @@ class RolloutIT {
 
   @Test
   @Order(7)
-  void ctrlCBetweenBatchesLeavesEveryNodeServingAndInTheBalancer() throws Exception {
+  void aReleaseThatDoesNotImportStopsBeforeAnyNodeSwitches() throws Exception {
+    Files.writeString(project.resolve("broken.py"), "import no_such_module\n");
+    Path app = project.resolve("hello.py");
+    String good = Files.readString(app);
+    Files.writeString(app, "import broken\n" + good);
+    Load load = load();
+
+    Hoist.Result r = deploy();
+    Load.Result seen = load.stop();
+    Files.writeString(app, good);
+    Files.delete(project.resolve("broken.py"));
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(1);
+    assertThat(r.out()).contains("preparing failed on lab2, lab3, lab4; no node was switched");
+    assertThat(r.all()).contains("No module named 'no_such_module'");
+    assertThat(seen.failed()).as(seen.summary()).isZero();
+    assertThat(servedByWebs()).containsExactly("200 5", "200 5", "200 5");
+  }
+
+  @Test
+  @Order(8)
+  void runOnceHooksRunOnOneNodeBeforeAnySwitchAndAFailingOneStopsTheDeploy() throws Exception {
+    yml("rollout: {batch: 1, drain: 5s}\nrelease: {run_once: ['sh -c \"exit 3\"']}\n");
     version(6, false);
+
+    Hoist.Result failed = deploy();
+
+    assertThat(failed.exit()).as(failed.all()).isEqualTo(1);
+    assertThat(failed.out()).contains("a run_once hook failed on lab2").contains("no node was switched");
+    assertThat(servedByWebs()).containsExactly("200 5", "200 5", "200 5");
+
+    yml("rollout: {batch: 1, drain: 5s}\nrelease: {run_once: ['sh -c \"echo $HOIST_RELEASE >> /tmp/rollhello-migrated\"']}\n");
+    Hoist.Result ok = deploy();
+
+    assertThat(ok.exit()).as(ok.all()).isZero();
+    assertThat(servedByWebs()).containsExactly("200 6", "200 6", "200 6");
+    int ran = 0;
+    for (LabNodes.Node n : webs()) {
+      ran += LabNodes.ssh("root", n, "cat", "/tmp/rollhello-migrated").out().lines().toList().size();
+    }
+    assertThat(ran).as("run_once hook runs").isEqualTo(1);
+  }
+
+  @Test
+  @Order(9)
+  void rollbackAllTakesEarlierBatchesBackWhenALaterOneFails() throws Exception {
+    yml("rollout: {batch: 1, drain: 5s, on_failure: rollback_all}\n");
+    app(7, "lab3");
+    Load load = load();
+
+    Hoist.Result r = deploy();
+    Load.Result seen = load.stop();
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(1);
+    assertThat(r.out()).contains("lab2  rolled back").contains("lab3  failed, rolled back").contains("lab4  not switched")
+        .contains("rollback_all put every switched node back");
+    assertThat(seen.failed()).as(seen.summary()).isZero();
+    assertThat(versions(seen)).isSubsetOf("6", "7");
+    assertThat(servedByWebs()).containsExactly("200 6", "200 6", "200 6");
+  }
+
+  @Test
+  @Order(10)
+  void activateSwitchesOneNodeByHand() throws Exception {
+    yml("rollout: {batch: 1, drain: 5s}\n");
+    Hoist.Result releases = Hoist.run("releases", project.toString(), "--env", ENV, "--node", "lab4", "--json");
+    String five = new com.fasterxml.jackson.databind.ObjectMapper().readTree(releases.out())
+        .path("nodes").path(0).path("result").path("previous").asText();
+    assertThat(five).as(releases.all()).isNotEmpty();
+
+    Hoist.Result r = Hoist.run("activate", project.toString(), five, "--env", ENV, "--node", "lab4");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("activated " + five + " on lab4");
+    assertThat(servedByWebs()).containsExactly("200 6", "200 6", "200 5");
+  }
+
+  @Test
+  @Order(11)
+  void ctrlCBetweenBatchesLeavesEveryNodeServingAndInTheBalancer() throws Exception {
+    version(8, false);
     Load load = load();
 
     // Batch 1 takes about a second: the signal lands inside it, which must finish and go back in.
@@ -217,17 +318,17 @@ class RolloutIT {
     assertThat(deploy.exit()).as(deploy.out().toString()).isEqualTo(130);
     assertThat(deploy.out().toString()).contains("interrupted: batch 2 of 3 and later were not started");
     assertThat(seen.failed()).as(seen.summary()).isZero();
-    assertThat(servedByWebs()).containsExactly("200 6", "200 5", "200 5");
+    assertThat(servedByWebs()).containsExactly("200 8", "200 6", "200 5");
     Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
     assertThat(status.out()).as(status.all()).contains("3 web node(s), 3 UP");
     assertThat(deploy().exit()).isZero();
-    assertThat(servedByWebs()).containsExactly("200 6", "200 6", "200 6");
+    assertThat(servedByWebs()).containsExactly("200 8", "200 8", "200 8");
   }
 
   @Test
-  @Order(8)
+  @Order(12)
   void aNodeThatDiesDuringItsSwitchStopsTheRolloutAndNoRequestFails() throws Exception {
-    version(7, false);
+    version(9, false);
     Load load = load();
 
     Hoist.Watched deploy = Hoist.watch("batch 2/3: lab3", process -> LabNodes.stop("lab3"),
@@ -237,7 +338,7 @@ class RolloutIT {
     assertThat(deploy.exit()).as(deploy.out().toString()).isEqualTo(1);
     assertThat(deploy.out().toString()).contains("batch 2 of 3 failed: lab3");
     assertThat(seen.failed()).as(seen.summary()).isZero();
-    assertThat(versions(seen)).isSubsetOf("6", "7");
+    assertThat(versions(seen)).isSubsetOf("8", "9");
     nodes = LabNodes.up(4);
     awaitServing(nodes.get(2));
   }
@@ -262,9 +363,9 @@ class RolloutIT {
   }
 
   @Test
-  @Order(9)
+  @Order(13)
   void anUnreachableBalancerIsRefusedBeforeAnythingChanges() throws Exception {
-    version(8, false);
+    version(10, false);
     List<String> before = servedByWebs();
     LabNodes.stop("lab1");
 
