@@ -36,7 +36,7 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Session s;
     try {
-      s = Session.open(projectArg.path, targetOptions, root.ssh);
+      s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     } catch (CommandException e) {
       root.console.line("HOIST UNKNOWN - " + e.getMessage().lines().findFirst().orElse(""));
       return UNKNOWN;

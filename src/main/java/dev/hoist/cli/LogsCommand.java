@@ -32,7 +32,7 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var layout = s.stack().layout();
     List<String> processLogs = new ArrayList<>();
     s.spec().processes().keySet().forEach(p -> processLogs.add(layout.processLogDir(p) + "/current"));

@@ -36,7 +36,7 @@ final class PlanCommand implements Callable<Integer> {
 
   static int show(Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
-    Session s = Session.open(project, targets, ssh);
+    Session s = Session.open(project, targets, ssh).appNodes();
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
     Fleet.Task<DeployReport> task = (node, connection) -> new Deployer(Session.engine(connection), deployment).plan();

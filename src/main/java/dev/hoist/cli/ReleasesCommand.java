@@ -25,7 +25,7 @@ final class ReleasesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var stack = s.stack();
     Fleet.Task<ReleaseState> task = (node, connection) -> new Rollback(Session.engine(connection)).releases(stack);
     if (json) {

@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
       throw new CommandException(ExitCode.USAGE,
           "no command given; put it after '--', e.g. hoist run " + projectArg.path + " -- python -V");
     }
-    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     FleetNode node = s.targets().getFirst();
     if (s.targets().size() > 1) {
       // One-off commands (migrations, a shell) run once, on the environment's first node.
