@@ -132,4 +132,33 @@ class ReleaseStateTest {
       throw new IllegalArgumentException(e);
     }
   }
+
+  @Test
+  void aPreparedReleaseIsNewerThanTheLiveOneCompleteAndNotFailed() {
+    ReleaseState state = new ReleaseState(Optional.of(R1), Optional.empty(), java.util.List.of(
+        new Release(R1, "h1", "", false, false),
+        new Release(R2, "h2", "", false, false),
+        new Release(R3, "h3", "", true, false)));
+
+    assertThat(state.prepared(Optional.empty())).map(Release::id).contains(R2);
+    assertThat(state.prepared(Optional.of("h2"))).map(Release::id).contains(R2);
+    assertThat(state.prepared(Optional.of("h3"))).as("failed").isEmpty();
+    assertThat(state.prepared(Optional.of("h1"))).as("live, not prepared").isEmpty();
+  }
+
+  @Test
+  void anIncompleteReleaseIsNotPrepared() {
+    ReleaseState state = new ReleaseState(Optional.of(R1), Optional.empty(), java.util.List.of(
+        new Release(R1, "h1", "", false, false), new Release(R2, "h2", "", false, true)));
+
+    assertThat(state.prepared(Optional.of("h2"))).isEmpty();
+  }
+
+  @Test
+  void withNothingLiveEveryGoodReleaseCountsAsPrepared() {
+    ReleaseState state = new ReleaseState(Optional.empty(), Optional.empty(), java.util.List.of(
+        new Release(R1, "h1", "", false, false), new Release(R2, "h1", "", false, false)));
+
+    assertThat(state.prepared(Optional.of("h1"))).map(Release::id).contains(R2);
+  }
 }
