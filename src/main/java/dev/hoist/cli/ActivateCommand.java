@@ -12,10 +12,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code hoist activate [PROJECT] RELEASE}: switch chosen nodes to a release already on them. */
 @Command(name = "activate", mixinStandardHelpOptions = true,
     description = {
-      "Switches nodes to a release that is already on them (prepared by a deploy, or an older",
-      "one from 'hoist releases'), reloads gunicorn gracefully and health-checks it; a sick",
-      "release is switched back at once. Like a per-node 'current' symlink: run a new release on",
-      "one node first by hand, then deploy the rest.",
+      "Switches nodes to a release that is already on them.",
+      "The release was prepared by a deploy, or is an older one from 'hoist releases'. gunicorn",
+      "reloads gracefully and the node is health-checked; a sick release is switched back at",
+      "once. Like a per-node 'current' symlink: run a new release on one node first by hand.",
       "",
       "Behind an environment's load balancer the node is drained first and put back once",
       "HAProxy sees it healthy, under the environment's deploy lock."

@@ -19,9 +19,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code hoist unlock --env ENV}: break an environment's deploy lock left by a killed deploy. */
 @Command(name = "unlock", mixinStandardHelpOptions = true,
     description = {
-      "Breaks an environment's deploy lock. A deploy takes the lock on the environment's load",
-      "balancer (or first node) and gives it back when it ends; one that was killed (kill -9, a",
-      "lost laptop) leaves it behind, and every later deploy is refused with its holder.",
+      "Breaks an environment's deploy lock, left behind by a deploy that was killed.",
+      "A deploy takes the lock on the environment's load balancer (or first node) and gives it",
+      "back when it ends; one that was killed (kill -9, a lost laptop) leaves it, and every later",
+      "deploy is refused with its holder.",
       "",
       "Break it only when that deploy is surely gone: two deploys at once could switch the same",
       "nodes in different directions. Asks before breaking unless --yes is given."
