@@ -90,6 +90,15 @@ final class DeployCommand implements Callable<Integer> {
       throw new CommandException(ExitCode.USAGE, "--canary takes a number of nodes (1 or more) and starts a new"
           + " rollout; --continue goes on with a waiting one: give one of them");
     }
+    Optional<String> behind = s.balancedEnvironmentOfTargets();
+    if (behind.isPresent()) {
+      throw new CommandException(ExitCode.USAGE, "these nodes are behind the load balancer of environment "
+          + behind.get() + "; deploy them with --env " + behind.get() + " --node ... so they are drained first");
+    }
+    if (!s.local() && s.environment().isEmpty() && !s.spec().release().runOnce().isEmpty()) {
+      throw new CommandException(ExitCode.USAGE, "release.run_once hooks run once per environment: deploy with"
+          + " --env (and --node to narrow it)");
+    }
     if (!s.local() && (s.balancer().isPresent() || !s.spec().release().runOnce().isEmpty())) {
       return rolling(s, nodes);
     }

@@ -42,7 +42,8 @@ final class RolloutRunner {
       work.stop();
       console.warn("interrupted: finishing the batch in progress and putting it back in the balancer ...");
       try {
-        done.await(120, TimeUnit.SECONDS);
+        // Bounded so a hung node cannot hold the terminal forever; a batch takes far less.
+        done.await(10, TimeUnit.MINUTES);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

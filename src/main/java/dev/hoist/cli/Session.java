@@ -125,6 +125,20 @@ final class Session {
     return environmentNodes("lb").stream().findFirst();
   }
 
+  /**
+   * With --node and no --env: an environment with a load balancer that one of the nodes belongs
+   * to (deploying such a node outside its environment would skip draining it).
+   */
+  Optional<String> balancedEnvironmentOfTargets() {
+    if (local || environment.isPresent()) {
+      return Optional.empty();
+    }
+    return inventory.environments().values().stream()
+        .filter(e -> !e.roles().getOrDefault("lb", List.of()).isEmpty())
+        .filter(e -> e.refs().stream().anyMatch(r -> targets.stream().anyMatch(t -> t.name().equals(r.name()))))
+        .map(dev.hoist.project.EnvironmentSpec::name).findFirst();
+  }
+
   /** Every node of the environment with {@code role}, in inventory order. */
   List<FleetNode> environmentNodes(String role) {
     if (environment.isEmpty()) {

@@ -39,7 +39,7 @@ final class StatusCommand implements Callable<Integer> {
     Map<String, Balancer.Server> servers = s.balancer().isPresent() ? balancer(s, s.balancer().get()) : Map.of();
     Fleet.Task<Status.Report> task = (node, connection) -> {
       Status.Report r = new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
-      return s.balancer().isEmpty() ? r
+      return s.balancer().isEmpty() || !node.roles().contains("web") ? r
           : r.inBalancer(Optional.ofNullable(servers.get(node.name())).map(Balancer.Server::status).orElse("unknown"));
     };
     if (json) {

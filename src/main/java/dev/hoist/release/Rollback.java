@@ -70,9 +70,11 @@ public final class Rollback {
       throw new DeployException(e.getMessage(), e);
     }
     boolean rescued = result.rescued().orElse(false);
+    // Live now: the target if it switched and stayed; the old one if it never switched or went back.
+    boolean onTarget = result.done().contains(ReleaseSteps.SWITCH) && (result.ok() || !rescued);
     return new DeployReport(engine.agent().node().name(), true, List.of(), Optional.of(from), Optional.of(to),
         "rollback", result.ok(), result.ok() ? Optional.empty() : Optional.of(result.error()), rescued,
-        Optional.of(result.ok() || !rescued ? to : from), result.ok() ? "healthy" : "failed",
+        Optional.of(onTarget ? to : from), result.ok() ? "healthy" : "failed",
         Duration.ofNanos(System.nanoTime() - start), engine.agent().roundTrips());
   }
 }

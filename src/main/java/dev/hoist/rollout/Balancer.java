@@ -18,16 +18,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /** The load-balancer node: converges its HAProxy, takes web nodes out (draining them) and puts them back. */
 public final class Balancer {
-  /** One web node as HAProxy sees it: UP, DOWN, MAINT, DRAIN (and "UP 1/2"-like transitions). */
-  public record Server(String status, int inFlight, String check) {
-    public boolean inRotation() {
-      return status.startsWith("UP") || status.startsWith("DOWN");
-    }
-  }
+  /**
+   * One web node as HAProxy sees it: its status (UP, DOWN, DRAIN, MAINT and "UP 1/2"-like
+   * transitions), requests in flight, last check, and whether it was drained (by hoist) or put in
+   * maintenance (by a person).
+   */
+  public record Server(String status, int inFlight, String check, boolean drained, boolean maint) {}
 
   private final Engine engine;
   private final java.util.Set<String> upstreams;
@@ -56,7 +57,17 @@ public final class Balancer {
       if (plan.isEmpty()) {
         return List.of();
       }
-      ApplyResult result = engine.apply(new ApplyRequest(plan.steps(), "", List.of(), List.of(), "", null), e -> {});
+      // A reload is asynchronous: drain commands must reach the new worker, not the one leaving.
+      boolean reloads = plan.changes().stream().anyMatch(c -> c.id().equals(stack.service().id()));
+      OptionalInt before = reloads ? pid() : OptionalInt.empty();
+      List<ObjectNode> steps = new ArrayList<>(plan.steps());
+      if (reloads) {
+        ObjectNode wait = Steps.step("reloaded", "lb.wait_reload").put("socket", BalancerStack.ADMIN_SOCKET)
+            .put("timeout", 30);
+        before.ifPresent(pid -> wait.put("old_pid", pid));
+        steps.add(wait);
+      }
+      ApplyResult result = engine.apply(new ApplyRequest(steps, "", List.of(), List.of(), "", null), e -> {});
       if (!result.ok()) {
         throw new RolloutException(RolloutException.Kind.FAILED, "setting up the load balancer on " + name()
             + " failed: " + result.error());
@@ -67,6 +78,14 @@ public final class Balancer {
     }
   }
 
+  /** The pid of HAProxy's current worker, if it runs. */
+  private OptionalInt pid() throws AgentException, InterruptedException {
+    ObjectNode probe = Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET)
+        .put("backend", BalancerStack.BACKEND);
+    JsonNode state = engine.probe(List.of(probe), Optional.empty()).states().getOrDefault("lb", MissingNode.getInstance());
+    return state.path("pid").isInt() ? OptionalInt.of(state.path("pid").asInt()) : OptionalInt.empty();
+  }
+
   /** The backend's servers by name; empty when HAProxy is not running. */
   public Map<String, Server> servers() throws RolloutException, InterruptedException {
     ObjectNode probe = Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET)
@@ -74,9 +93,13 @@ public final class Balancer {
     try {
       JsonNode state = engine.probe(List.of(probe), Optional.empty()).states().getOrDefault("lb", MissingNode.getInstance());
       Map<String, Server> out = new LinkedHashMap<>();
+      if (state.has("error")) {
+        throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + state.path("error").asText());
+      }
       state.path("servers").properties().forEach(e -> out.put(e.getKey(), new Server(
           e.getValue().path("status").asText(), e.getValue().path("scur").asInt() + e.getValue().path("qcur").asInt(),
-          e.getValue().path("check").asText())));
+          e.getValue().path("check").asText(), e.getValue().path("drained").asBoolean(),
+          e.getValue().path("maint").asBoolean())));
       return out;
     } catch (AgentException e) {
       throw new RolloutException(RolloutException.Kind.UNREACHABLE, name() + ": " + e.getMessage());

@@ -54,6 +54,10 @@ public final class EnvLock {
     step.putObject("holder").put("by", whoAmI()).put("since", now()).put("command", command).put("token", token)
         .put("pid", ProcessHandle.current().pid());
     ApplyResult r = apply(step);
+    if (!r.ok() && !r.error().startsWith("held by")) {
+      throw new RolloutException(RolloutException.Kind.FAILED, "cannot take the deploy lock on " + node() + ": "
+          + r.error());
+    }
     if (!r.ok()) {
       throw new RolloutException(RolloutException.Kind.LOCKED, "another deploy of " + environment + " is running: its"
           + " lock on " + node() + " is " + r.error().strip() + ". Wait for it to end; if it was killed, 'hoist unlock"

@@ -32,6 +32,11 @@ public record NodeResult(
     }
   }
 
+  /** The same result, out of the balancer for {@code out}. */
+  public NodeResult withOut(Duration out) {
+    return new NodeResult(node, state, live, error, out);
+  }
+
   public static NodeResult untouched(String node, State state, Optional<String> live) {
     return new NodeResult(node, state, live, Optional.empty(), Duration.ZERO);
   }

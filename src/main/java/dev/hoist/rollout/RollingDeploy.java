@@ -55,15 +55,18 @@ public final class RollingDeploy implements RolloutJob {
     this.targets = List.copyOf(targets);
     this.allWebs = List.copyOf(allWebs);
     this.lb = lb;
-    // Without a balancer, the lock lives on the first node deployed to.
-    this.lockNode = lb.orElse(targets.getFirst());
+    // Without a balancer, the lock lives on the environment's first web node, whichever --node says.
+    this.lockNode = lb.orElse(allWebs.isEmpty() ? targets.getFirst() : allWebs.getFirst());
   }
 
   @Override
   public List<FleetNode> nodes() {
     List<FleetNode> all = new ArrayList<>(targets);
+    if (!all.contains(lockNode)) {
+      all.addFirst(lockNode);
+    }
     lb.ifPresent(all::addFirst);
-    return all;
+    return all.stream().distinct().toList();
   }
 
   /** Ctrl-C: no new phase or batch starts; the one running finishes. */
@@ -89,6 +92,11 @@ public final class RollingDeploy implements RolloutJob {
     try {
       Optional<EnvLock.Canary> canary = lock.canary();
       checkCanary(canary);
+      if (canary.isPresent() && options.continuing() && !canary.get().hash().equals(deployment.bundle().hash())) {
+        throw new RolloutException(RolloutException.Kind.USAGE, "the project changed since the canary of "
+            + canary.get().release() + " started; 'hoist rollback --env " + options.environment()
+            + "' takes the canary back, then deploy again");
+      }
       Optional<Balancer> balancer = Optional.empty();
       if (lb.isPresent()) {
         balancer = Optional.of(new Balancer(engine(lb.get().name()),
@@ -97,22 +105,21 @@ public final class RollingDeploy implements RolloutJob {
         List<String> lbChanges = balancer.get().converge(stack);
         listener.note(lb.get().name() + ": HAProxy " + (lbChanges.isEmpty() ? "up to date"
             : String.join(", ", lbChanges)));
-        putBackStragglers(balancer.get());
+        putBackDrained(balancer.get());
       }
 
       Map<String, Prepared> prepared = prepareAll();
       List<String> failed = targets.stream().map(FleetNode::name).filter(n -> !prepared.get(n).ok()).toList();
-      if (!failed.isEmpty() || stopped) {
-        String why = stopped ? "interrupted while preparing" : "preparing failed on " + String.join(", ", failed);
-        return report(RolloutReport.Outcome.FAILED, why + "; no node was switched", prepared, Map.of(), start);
+      if (!failed.isEmpty()) {
+        return report(RolloutReport.Outcome.FAILED, "preparing failed on " + String.join(", ", failed)
+            + "; no node was switched", prepared, Map.of(), start);
+      }
+      if (stopped) {
+        return report(RolloutReport.Outcome.INTERRUPTED, "interrupted after preparing; no node was switched (a rerun"
+            + " reuses the prepared release)", prepared, Map.of(), start);
       }
       Optional<String> release = targets.stream().map(n -> prepared.get(n.name()).newRelease())
           .flatMap(Optional::stream).findFirst();
-      if (canary.isPresent() && options.continuing() && !canary.get().hash().equals(deployment.bundle().hash())) {
-        throw new RolloutException(RolloutException.Kind.USAGE, "the project changed since the canary of "
-            + canary.get().release() + " started; 'hoist rollback --env " + options.environment()
-            + "' takes the canary back, then deploy again");
-      }
       if (!options.continuing()) {
         Optional<String> hookFailure = runOnce(prepared);
         if (hookFailure.isPresent()) {
@@ -146,10 +153,11 @@ public final class RollingDeploy implements RolloutJob {
       });
       RolloutReport.Outcome outcome = run.outcome();
       String message = run.message();
-      if (outcome == RolloutReport.Outcome.DONE && options.canary() > 0 && toSwitch.size() > batches.getFirst().size()) {
-        lock.pause(release.orElse(""), deployment.bundle().hash(), batches.getFirst());
+      List<String> canaryNodes = batches.stream().flatMap(List::stream).toList();
+      if (outcome == RolloutReport.Outcome.DONE && options.canary() > 0 && toSwitch.size() > canaryNodes.size()) {
+        lock.pause(release.orElse(""), deployment.bundle().hash(), canaryNodes);
         outcome = RolloutReport.Outcome.PAUSED;
-        message = "canary: " + String.join(", ", batches.getFirst()) + " serve(s) " + release.orElse("the new release")
+        message = "canary: " + String.join(", ", canaryNodes) + " serve(s) " + release.orElse("the new release")
             + "; look at it, then 'hoist deploy --continue --env " + options.environment() + "' rolls it out to the"
             + " rest, or 'hoist rollback --env " + options.environment() + "' takes it back";
       } else if (outcome == RolloutReport.Outcome.DONE) {
@@ -181,14 +189,17 @@ public final class RollingDeploy implements RolloutJob {
     }
   }
 
-  /** A deploy killed between batches may have left nodes held out: they serve a complete release, so back in. */
-  private void putBackStragglers(Balancer balancer) throws RolloutException, InterruptedException {
-    Map<String, Balancer.Server> servers = balancer.servers();
-    List<String> out = servers.entrySet().stream().filter(e -> !e.getValue().inRotation()).map(Map.Entry::getKey)
-        .toList();
-    if (!out.isEmpty()) {
-      listener.note("putting back " + String.join(", ", out) + ", left out of the balancer by an earlier run");
-      balancer.ready(out, List.of(), Duration.ZERO);
+  /**
+   * A deploy killed between batches, or a node left in an unknown state, stays drained: back in, as
+   * HAProxy's check allows (a drained server comes back only once its check passes). A server in
+   * maintenance was put there by a person and is left alone.
+   */
+  private void putBackDrained(Balancer balancer) throws RolloutException, InterruptedException {
+    List<String> drained = balancer.servers().entrySet().stream()
+        .filter(e -> e.getValue().drained() && !e.getValue().maint()).map(Map.Entry::getKey).toList();
+    if (!drained.isEmpty()) {
+      listener.note("putting back " + String.join(", ", drained) + ", left drained by an earlier run");
+      balancer.ready(drained, List.of(), Duration.ZERO);
     }
   }
 

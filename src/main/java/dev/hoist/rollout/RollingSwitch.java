@@ -30,6 +30,7 @@ public final class RollingSwitch implements RolloutJob {
   private Connections connections;
   private RolloutListener listener = RolloutListener.none();
   private volatile Rollout rollout;
+  private volatile boolean stopped;
 
   /** Switches {@code targets} to {@code release} (empty: each node's release before its live one). */
   public RollingSwitch(Stack stack, String environment, List<FleetNode> targets, FleetNode lb,
@@ -51,6 +52,7 @@ public final class RollingSwitch implements RolloutJob {
 
   @Override
   public void stop() {
+    stopped = true;
     Rollout r = rollout;
     if (r != null) {
       r.stop();
@@ -68,9 +70,18 @@ public final class RollingSwitch implements RolloutJob {
     lock.take(command);
     try {
       Optional<EnvLock.Canary> canary = lock.canary();
-      List<String> nodes = targets.stream().map(FleetNode::name).toList();
+      Map<String, Optional<String>> live = liveReleases();
+      // Nodes already on the wanted release have nothing to do (a rerun of activate, say).
+      List<String> nodes = targets.stream().map(FleetNode::name)
+          .filter(n -> release.isEmpty() || !live.get(n).equals(release)).toList();
       if (canary.isPresent() && release.isEmpty()) {
-        nodes = nodes.stream().filter(canary.get().nodes()::contains).toList();
+        // Every node serving the canary's release: the canary's, and any a stopped --continue reached.
+        nodes = nodes.stream().filter(n -> live.get(n).equals(Optional.of(canary.get().release()))).toList();
+        if (nodes.isEmpty()) {
+          throw new RolloutException(RolloutException.Kind.USAGE, "none of the chosen nodes serves the canary's"
+              + " release " + canary.get().release() + " (it waits on " + String.join(", ", canary.get().nodes())
+              + ")");
+        }
         listener.note("taking back the canary of " + canary.get().release() + " on " + String.join(", ", nodes));
       } else if (canary.isPresent()) {
         throw new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + canary.get().release()
@@ -85,6 +96,9 @@ public final class RollingSwitch implements RolloutJob {
       }
       Map<String, Optional<String>> before = new ConcurrentHashMap<>();
       rollout = new Rollout(Optional.of(balancer), spec.rollout(), RollingDeploy.readyTimeout(spec.health()), listener);
+      if (stopped) {
+        rollout.stop();
+      }
       Rollout.Run run = rollout.run(Batches.of(nodes, spec.rollout().batchSize(servers.size()), 0),
           new Rollout.NodeSwitch() {
             @Override
@@ -105,16 +119,32 @@ public final class RollingSwitch implements RolloutJob {
         if (canary.isPresent()) {
           lock.clearCanary();
         }
-        message = (release.isPresent() ? "activated " + release.get() + " on " : "rolled back ")
-            + String.join(", ", nodes);
+        message = nodes.isEmpty() ? "nothing to do: every chosen node already serves " + release.orElse("it")
+            : (release.isPresent() ? "activated " + release.get() + " on " : "rolled back ") + String.join(", ", nodes);
       }
       List<NodeResult> results = new ArrayList<>();
-      nodes.forEach(n -> results.add(run.nodes().getOrDefault(n, NodeResult.untouched(n, NodeResult.State.NOT_SWITCHED,
-          Optional.empty()))));
+      List<String> switching = nodes;
+      targets.forEach(t -> results.add(run.nodes().getOrDefault(t.name(), NodeResult.untouched(t.name(),
+          switching.contains(t.name()) ? NodeResult.State.NOT_SWITCHED : NodeResult.State.UNCHANGED,
+          live.get(t.name())))));
       return new RolloutReport(run.outcome(), message, results, release, Duration.ofNanos(System.nanoTime() - start));
     } finally {
       lock.release();
     }
+  }
+
+  /** The release each target serves now (one probe each, at once). */
+  private Map<String, Optional<String>> liveReleases() throws RolloutException, InterruptedException {
+    Map<String, Optional<String>> out = new java.util.LinkedHashMap<>();
+    for (var e : Parallel.run(targets.stream().map(FleetNode::name).toList(), "releases",
+        node -> new Rollback(engine(node)).releases(stack).current()).entrySet()) {
+      if (e.getValue().error().isPresent()) {
+        throw new RolloutException(RolloutException.Kind.UNREACHABLE, e.getKey() + ": "
+            + dev.hoist.fleet.Failures.classify(e.getValue().error().get()).message());
+      }
+      out.put(e.getKey(), e.getValue().value().orElse(Optional.empty()));
+    }
+    return out;
   }
 
   private Engine engine(String node) {

@@ -86,36 +86,18 @@ public final class Rollout {
     List<String> failed = batch.stream().filter(n -> !attempts.get(n).ok()).toList();
     Map<String, Attempt> reverts = failed.isEmpty() ? Map.of()
         : parallel(batch.stream().filter(n -> !failed.contains(n)).toList(), action::revert);
-    // Every node goes back in: the failed ones switched themselves back; HAProxy's own check keeps
-    // out any that is still sick. Only the nodes that answered are waited for.
-    List<String> reachable = batch.stream().filter(n -> attempts.get(n).report().isPresent()).toList();
-    Optional<String> readyProblem = putBack(batch, reachable);
-    Duration out = Duration.ofNanos(System.nanoTime() - start);
+    Map<String, NodeResult> outcome = new LinkedHashMap<>();
     for (String node : batch) {
-      Attempt a = attempts.get(node);
-      NodeResult r;
-      if (reverts.containsKey(node)) {
-        Attempt back = reverts.get(node);
-        r = new NodeResult(node, back.ok() ? NodeResult.State.REVERTED : NodeResult.State.BROKEN,
-            back.report().flatMap(DeployReport::live), back.error(), out);
-      } else if (a.ok()) {
-        r = new NodeResult(node, NodeResult.State.SWITCHED, a.report().flatMap(DeployReport::live), Optional.empty(), out);
-      } else {
-        boolean clean = a.report().map(DeployReport::rolledBack).orElse(false)
-            || a.report().map(rep -> rep.live().equals(rep.liveBefore())).orElse(false);
-        r = new NodeResult(node, clean ? NodeResult.State.FAILED : NodeResult.State.BROKEN,
-            a.report().flatMap(DeployReport::live), a.error(), out);
-      }
-      results.put(node, r);
-      listener.node(node, r.state().label() + r.live().map(l -> ", serving " + l).orElse("")
-          + String.format(", out of the balancer %.1fs", out.toMillis() / 1000.0)
-          + r.error().map(e -> "\n    " + firstLine(e)).orElse(""));
+      outcome.put(node, reverts.containsKey(node) ? reverted(node, reverts.get(node)) : switched(node, attempts.get(node)));
     }
+    Optional<String> readyProblem = putBack(outcome);
+    Duration out = Duration.ofNanos(System.nanoTime() - start);
+    outcome.values().forEach(r -> record(results, r.withOut(out)));
     if (!failed.isEmpty()) {
       return Optional.of(failed.stream().map(n -> n + ": " + attempts.get(n).error().map(Rollout::firstLine).orElse("failed"))
           .reduce((a, b) -> a + "; " + b).orElseThrow());
     }
-    return readyProblem;
+    return readyProblem.map(p -> p + " (the batch keeps the new release)");
   }
 
   /** With rollback_all: an earlier, healthy batch goes back to its old release the same careful way. */
@@ -123,19 +105,45 @@ public final class Rollout {
       throws InterruptedException {
     listener.note("rolling back " + String.join(", ", batch) + " (on_failure: rollback_all)");
     long start = System.nanoTime();
-    if (takeOut(batch).isPresent()) {
+    Optional<String> lbProblem = takeOut(batch);
+    if (lbProblem.isPresent()) {
+      batch.forEach(n -> record(results, new NodeResult(n, NodeResult.State.BROKEN, results.get(n).live(),
+          Optional.of("not rolled back: " + lbProblem.get()), results.get(n).outOfBalancer())));
       return;
     }
-    Map<String, Attempt> reverts = parallel(batch, action::revert);
-    putBack(batch, batch.stream().filter(n -> reverts.get(n).report().isPresent()).toList());
+    Map<String, NodeResult> outcome = new LinkedHashMap<>();
+    parallel(batch, action::revert).forEach((node, back) -> outcome.put(node, reverted(node, back)));
+    putBack(outcome);
     Duration out = Duration.ofNanos(System.nanoTime() - start);
-    for (String node : batch) {
-      Attempt back = reverts.get(node);
-      NodeResult before = results.get(node);
-      results.put(node, new NodeResult(node, back.ok() ? NodeResult.State.REVERTED : NodeResult.State.BROKEN,
-          back.report().flatMap(DeployReport::live), back.error(), before.outOfBalancer().plus(out)));
-      listener.node(node, back.ok() ? "rolled back" : "roll back failed: " + back.error().map(Rollout::firstLine).orElse(""));
+    outcome.values().forEach(r -> record(results, r.withOut(results.get(r.node()).outOfBalancer().plus(out))));
+  }
+
+  /** How a node's switch left it. */
+  private static NodeResult switched(String node, Attempt a) {
+    Optional<String> live = a.report().flatMap(DeployReport::live);
+    if (a.ok()) {
+      return new NodeResult(node, NodeResult.State.SWITCHED, live, Optional.empty(), Duration.ZERO);
     }
+    // Clean: it switched back itself, or failed before switching a release; a failed reload of
+    // services alone (no new release) has nothing to go back to.
+    boolean clean = a.report().map(r -> r.rolledBack()
+        || r.newRelease().isPresent() && r.live().equals(r.liveBefore())).orElse(false);
+    return new NodeResult(node, clean ? NodeResult.State.FAILED : NodeResult.State.BROKEN, live, a.error(),
+        Duration.ZERO);
+  }
+
+  /** How taking a node back to its old release left it. */
+  private static NodeResult reverted(String node, Attempt back) {
+    return new NodeResult(node, back.ok() ? NodeResult.State.REVERTED : NodeResult.State.BROKEN,
+        back.report().flatMap(DeployReport::live), back.error(), Duration.ZERO);
+  }
+
+  private void record(Map<String, NodeResult> results, NodeResult r) {
+    results.put(r.node(), r);
+    listener.node(r.node(), r.state().label() + r.live().map(l -> ", serving " + l).orElse("")
+        + (balancer.isPresent() ? String.format(", out of the balancer %.1fs", r.outOfBalancer().toMillis() / 1000.0)
+            : "")
+        + r.error().map(e -> "\n    " + firstLine(e)).orElse(""));
   }
 
   private Optional<String> takeOut(List<String> batch) throws InterruptedException {
@@ -147,18 +155,37 @@ public final class Rollout {
       listener.note("  " + String.join(", ", batch) + " out of the balancer: " + note);
       return Optional.empty();
     } catch (RolloutException e) {
-      // Not taken out means not switched: the batch keeps serving its old release.
+      // Nothing was switched; some nodes may be drained already: back in, as far as that works.
+      try {
+        balancer.get().ready(batch, List.of(), Duration.ZERO);
+      } catch (RolloutException again) {
+        listener.note("  could not put " + String.join(", ", batch) + " back either: " + again.getMessage());
+      }
       return Optional.of("could not take " + String.join(", ", batch) + " out of the balancer: " + e.getMessage());
     }
   }
 
-  private Optional<String> putBack(List<String> batch, List<String> waitFor) throws InterruptedException {
+  /**
+   * Puts back the nodes known to serve a complete, checked release; a node whose state is unknown
+   * (unreachable, its switch-back failed) stays drained, for a person to look at.
+   */
+  private Optional<String> putBack(Map<String, NodeResult> outcome) throws InterruptedException {
     if (balancer.isEmpty()) {
       return Optional.empty();
     }
+    List<String> good = outcome.values().stream().filter(r -> r.state() != NodeResult.State.BROKEN)
+        .map(NodeResult::node).toList();
+    List<String> held = outcome.values().stream().filter(r -> r.state() == NodeResult.State.BROKEN)
+        .map(NodeResult::node).toList();
+    if (!held.isEmpty()) {
+      listener.note("  " + String.join(", ", held) + " stay out of the balancer: their state is not known to be good");
+    }
+    if (good.isEmpty()) {
+      return Optional.empty();
+    }
     try {
-      String note = balancer.get().ready(batch, waitFor, readyTimeout);
-      listener.note("  " + String.join(", ", batch) + " back in the balancer: " + note);
+      String note = balancer.get().ready(good, good, readyTimeout);
+      listener.note("  " + String.join(", ", good) + " back in the balancer: " + note);
       return Optional.empty();
     } catch (RolloutException e) {
       return Optional.of(e.getMessage());

@@ -16,6 +16,8 @@ public record BalancerStack(Catalog catalog, ServiceResource service, List<Upstr
   /** The backend holding the web nodes, one server per node, named as the node. */
   public static final String BACKEND = "web";
   public static final String SERVICE = "hoist-lb";
+  /** The servers' run-time states, saved before a reload and loaded by the new worker. */
+  public static final String STATE_FILE = "/run/hoist-lb/server-state";
 
   /** A web node as the balancer reaches it. */
   public record Upstream(String name, String address, int port) {}

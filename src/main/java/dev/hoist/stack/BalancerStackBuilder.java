@@ -85,6 +85,7 @@ public final class BalancerStackBuilder {
     ctx.put("admin_dir", adminDir);
     ctx.put("admin_dir_name", adminDir.substring("/run/".length()));
     ctx.put("tls_cert", spec.tlsCert().orElse(""));
+    ctx.put("state_file", BalancerStack.STATE_FILE);
     ctx.put("health_path", spec.health().path());
     ctx.put("health_expect", health.expect());
     ctx.put("health_timeout_ms", health.timeout().toMillis());

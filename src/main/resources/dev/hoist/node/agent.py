@@ -181,7 +181,7 @@ def probe(r):
     if kind == "lb":
         if not os.path.exists(r["socket"]):
             return {"error": "no admin socket %s: haproxy is not running" % r["socket"]}
-        return {"servers": lb_servers(r["socket"], r["backend"])}
+        return {"servers": lb_servers(r["socket"], r["backend"]), "pid": lb_pid(r["socket"])}
     raise StepError("unknown probe kind " + kind)
 
 
@@ -362,8 +362,43 @@ def lb_servers(sock_path, backend):
         row = dict(zip(header, line.split(",")))
         if row.get("pxname") == backend and row.get("svname") not in (None, "FRONTEND", "BACKEND"):
             out[row["svname"]] = {"status": row.get("status", ""), "scur": int(row.get("scur") or 0),
-                                  "qcur": int(row.get("qcur") or 0), "check": row.get("check_status", "")}
+                                  "qcur": int(row.get("qcur") or 0), "check": row.get("check_status", ""),
+                                  "drained": False, "maint": False}
+    # The admin flags say what an operator or hoist set, whatever the check says (a drained server
+    # whose check fails reads DOWN in 'show stat'): 0x08 drained, 0x01 forced maintenance.
+    header = None
+    for line in haproxy_cmd(sock_path, "show servers state " + backend).splitlines():
+        if line.startswith("# "):
+            header = line[2:].split()
+        elif header and line.strip():
+            row = dict(zip(header, line.split()))
+            if row.get("srv_name") in out:
+                admin = int(row.get("srv_admin_state") or 0)
+                out[row["srv_name"]]["drained"] = bool(admin & 0x08)
+                out[row["srv_name"]]["maint"] = bool(admin & 0x01)
     return out
+
+
+def lb_pid(sock_path):
+    """The pid of the worker answering on the admin socket (it changes with each reload)."""
+    for line in haproxy_cmd(sock_path, "show info").splitlines():
+        if line.startswith("Pid:"):
+            return int(line.split(":", 1)[1])
+    return None
+
+
+def lb_wait_reload(step):
+    """After a (re)start: waits until a new worker answers on the admin socket, so later commands
+    reach the one that stays (old_pid null: any worker, after a first start)."""
+    t0 = time.time()
+    while time.time() - t0 < step["timeout"]:
+        try:
+            if lb_pid(step["socket"]) not in (None, step.get("old_pid")):
+                return "new worker after %.2fs" % (time.time() - t0)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise StepError("haproxy did not finish reloading within %ss" % step["timeout"])
 
 
 def lb_set(step, state):
@@ -378,6 +413,16 @@ def lb_drain(step):
     requests still running after the wait finish on their own. They stay in 'drain', not 'maint':
     HAProxy keeps checking a drained server, so 'ready' brings it back only once its check passes
     (from 'maint' it would be UP at once, sick or not)."""
+    states = lb_servers(step["socket"], step["backend"])
+    batch = set(step["servers"])
+    others_up = [n for n, st in states.items()
+                 if n not in batch and st["status"] == "UP" and not st["drained"] and not st["maint"]]
+    if not others_up and any(states.get(n, {}).get("status", "").startswith("UP") for n in batch):
+        if len(states) == len(batch):
+            return "not drained: no other web node to take its requests (gunicorn's graceful reload keeps serving)"
+        raise StepError("taking %s out would leave no web node UP in the balancer (%s); bring the others"
+                        " back first" % (", ".join(sorted(batch)), "; ".join(
+                            "%s %s" % (n, st["status"]) for n, st in sorted(states.items()) if n not in batch)))
     lb_set(step, "drain")
     t0 = time.time()
     while True:
@@ -940,6 +985,8 @@ def do_step(step, payload):
         return lb_drain(step)
     if op == "lb.ready":
         return lb_ready(step)
+    if op == "lb.wait_reload":
+        return lb_wait_reload(step)
     if op == "lock.take":
         return lock_take(step)
     if op == "lock.release":

@@ -20,9 +20,10 @@ class BatchesTest {
   }
 
   @Test
-  void aCanaryIsOneBatchOfItsSizeWhateverTheBatchSize() {
+  void aCanaryIsItsFirstNodesInBatchesNoBiggerThanTheBatchSize() {
     assertThat(Batches.of(WEBS, 2, 1)).containsExactly(List.of("web1"));
-    assertThat(Batches.of(WEBS, 1, 3)).containsExactly(List.of("web1", "web2", "web3"));
+    assertThat(Batches.of(WEBS, 2, 3)).containsExactly(List.of("web1", "web2"), List.of("web3"));
+    assertThat(Batches.of(WEBS.subList(0, 3), 1, 5)).containsExactly(List.of("web1"), List.of("web2"), List.of("web3"));
     assertThat(Batches.of(List.of("web1"), 1, 2)).containsExactly(List.of("web1"));
   }
 
