@@ -102,23 +102,8 @@ grep -q 'version [0-9]' "$proj/hello.py" || die "no 'version N' in examples/hell
 # The hoist launcher rebuilds the jar whenever a source file is newer than it. Others may be editing
 # src/ while this runs, so time a snapshot: the launcher and what it uses (scripts/, examples/) and
 # target/hoist.jar, copied (mtimes kept) where there are no sources to rebuild from.
-if [ -z "${HOIST:-}" ]; then
-  if ! "$repo/hoist" --version >/dev/null 2>"$tmp/build.log"; then
-    [ -f "$repo/target/hoist.jar" ] || { cat "$tmp/build.log" >&2; die "./hoist cannot build its jar"; }
-    log "warning: ./hoist --version failed (build of the current sources?); timing the existing target/hoist.jar"
-  fi
-  snap="$tmp/hoist"
-  mkdir -p "$snap/target"
-  for f in "$repo"/*; do
-    case ${f##*/} in src|target|test|bench|docs|pom.xml) continue ;; esac
-    cp -a "$f" "$snap/"
-  done
-  cp -a "$repo/target/hoist.jar" "$snap/target/hoist.jar"
-  HOIST="$snap/hoist"
-  # The first use records the launcher's class-data cache for this copy: not timed.
-  "$HOIST" --version >/dev/null 2>"$tmp/warmup.log" || { cat "$tmp/warmup.log" >&2; die "the hoist snapshot does not start"; }
-  [ ! -d "$snap/src" ] || die "snapshot has sources"
-fi
+. "$here/snapshot.sh"
+hoist_snapshot "$tmp/hoist"
 export ANSIBLE_CONFIG="$here/ansible/ansible.cfg"
 export ANSIBLE_NOCOLOR=1
 playbook=(ansible-playbook -i "$here/ansible/inventory.ini" "$here/ansible/deploy.yml" -e "project_dir=$proj")

@@ -77,27 +77,8 @@ trap 'exit 130' INT TERM
 # hoist: a snapshot of the launcher + target/hoist.jar (others edit src/ while this runs, and the
 # launcher rebuilds the jar whenever a source file is newer than it).
 # ---------------------------------------------------------------------------------------------
-if [ -z "${HOIST:-}" ]; then
-  if ! "$repo/hoist" --version >/dev/null 2>"$tmp/build.log"; then
-    [ -f "$repo/target/hoist.jar" ] || { cat "$tmp/build.log" >&2; die "./hoist cannot build its jar"; }
-    log "warning: ./hoist --version failed (build of the current sources?); timing the existing target/hoist.jar"
-  fi
-  snap="$tmp/hoist"
-  mkdir -p "$snap/target"
-  for f in "$repo"/*; do
-    case ${f##*/} in src|target|test|bench|docs|pom.xml) continue ;; esac
-    cp -a "$f" "$snap/"
-  done
-  cp -a "$repo/target/hoist.jar" "$snap/target/hoist.jar"
-  HOIST="$snap/hoist"
-  # The first use records the launcher's class-data cache for this copy: not timed.
-  "$HOIST" --version >/dev/null 2>"$tmp/warmup.log" || { cat "$tmp/warmup.log" >&2; die "the hoist snapshot does not start"; }
-  [ ! -d "$snap/src" ] || die "snapshot has sources"
-fi
-# What the snapshot was built from: HEAD now, plus whether src/ had uncommitted changes (others edit it).
-hoist_commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
-[ -z "$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null)" ] || hoist_commit="$hoist_commit + uncommitted src/ changes"
-jar_sha=$(sha256sum "$(dirname "$HOIST")/target/hoist.jar" 2>/dev/null | cut -c1-12 || echo '?')
+. "$here/snapshot.sh"
+hoist_snapshot "$tmp/hoist"
 
 # ---------------------------------------------------------------------------------------------
 # The lab
