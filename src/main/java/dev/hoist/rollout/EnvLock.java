@@ -22,8 +22,7 @@ import java.util.UUID;
  * one node of the environment (its balancer) so every admin machine sees them. Taken atomically.
  */
 public final class EnvLock {
-  private static final String LOCKS = "/var/lib/hoist/locks/";
-  private static final String PAUSED = "/var/lib/hoist/rollouts/";
+  private static final String STATE_DIR = "/var/lib/hoist";
 
   /** Who holds the lock. */
   public record Holder(String by, String since, String command) {}
@@ -38,10 +37,15 @@ public final class EnvLock {
   private final String environment;
 
   public EnvLock(Engine engine, String app, String environment) {
+    this(engine, app, environment, STATE_DIR);
+  }
+
+  /** With the lock and canary files under {@code stateDir} (tests). */
+  EnvLock(Engine engine, String app, String environment, String stateDir) {
     this.engine = engine;
     this.environment = environment;
-    this.lockPath = LOCKS + app + "." + environment + ".json";
-    this.pausedPath = PAUSED + app + "." + environment + ".json";
+    this.lockPath = stateDir + "/locks/" + app + "." + environment + ".json";
+    this.pausedPath = stateDir + "/rollouts/" + app + "." + environment + ".json";
   }
 
   public String node() {
