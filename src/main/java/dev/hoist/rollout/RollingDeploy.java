@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A deploy to an environment with a load balancer, in two phases: prepare every web node while the
@@ -97,17 +98,6 @@ public final class RollingDeploy implements RolloutJob {
             + canary.get().release() + " started; 'hoist rollback --env " + options.environment()
             + "' takes the canary back, then deploy again");
       }
-      Optional<Balancer> balancer = Optional.empty();
-      if (lb.isPresent()) {
-        balancer = Optional.of(new Balancer(engine(lb.get().name()),
-            java.util.Set.copyOf(allWebs.stream().map(FleetNode::name).toList())));
-        BalancerStack stack = new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
-        List<String> lbChanges = balancer.get().converge(stack);
-        listener.note(lb.get().name() + ": HAProxy " + (lbChanges.isEmpty() ? "up to date"
-            : String.join(", ", lbChanges)));
-        putBackDrained(balancer.get());
-      }
-
       Map<String, Prepared> prepared = prepareAll();
       List<String> failed = targets.stream().map(FleetNode::name).filter(n -> !prepared.get(n).ok()).toList();
       if (!failed.isEmpty()) {
@@ -127,8 +117,34 @@ public final class RollingDeploy implements RolloutJob {
               start);
         }
       }
-      List<String> toSwitch = targets.stream().map(FleetNode::name).filter(n -> prepared.get(n).needsActivation())
-          .toList();
+      Rollout.NodeSwitch activation = new Rollout.NodeSwitch() {
+        @Override
+        public DeployReport apply(String node) throws Exception {
+          return deployer(node).activate(prepared.get(node), DeployListener.none());
+        }
+
+        @Override
+        public DeployReport revert(String node) throws Exception {
+          return deployer(node).revert(prepared.get(node), DeployListener.none());
+        }
+      };
+      // Nodes that serve nothing yet start first, all at once, before the balancer lists them: a
+      // new upstream enters HAProxy as UP, so it must already answer.
+      List<String> fresh = targets.stream().map(FleetNode::name)
+          .filter(n -> prepared.get(n).needsActivation() && prepared.get(n).liveBefore().isEmpty()).toList();
+      Map<String, NodeResult> results = new LinkedHashMap<>();
+      if (!fresh.isEmpty()) {
+        listener.note("starting " + String.join(", ", fresh) + ", which serve(s) nothing yet");
+        Rollout.Run first = new Rollout(Optional.empty(), spec.rollout(), readyTimeout(spec.health()), listener)
+            .run(List.of(fresh), activation);
+        results.putAll(first.nodes());
+        if (first.outcome() != RolloutReport.Outcome.DONE) {
+          return report(first.outcome(), "starting new nodes failed: " + first.message(), prepared, results, start);
+        }
+      }
+      Optional<Balancer> balancer = convergeBalancer(spec);
+      List<String> toSwitch = targets.stream().map(FleetNode::name)
+          .filter(n -> prepared.get(n).needsActivation() && !fresh.contains(n)).toList();
       // Without a balancer nothing can be drained: every node switches at once, after the hooks.
       int size = lb.isPresent() ? spec.rollout().batchSize(allWebs.size()) : Math.max(1, toSwitch.size());
       List<List<String>> batches = Batches.of(toSwitch, size, options.canary());
@@ -140,17 +156,8 @@ public final class RollingDeploy implements RolloutJob {
       if (stopped) {
         rollout.stop();
       }
-      Rollout.Run run = rollout.run(batches, new Rollout.NodeSwitch() {
-        @Override
-        public DeployReport apply(String node) throws Exception {
-          return deployer(node).activate(prepared.get(node), DeployListener.none());
-        }
-
-        @Override
-        public DeployReport revert(String node) throws Exception {
-          return deployer(node).revert(prepared.get(node), DeployListener.none());
-        }
-      });
+      Rollout.Run run = rollout.run(batches, activation);
+      results.putAll(run.nodes());
       RolloutReport.Outcome outcome = run.outcome();
       String message = run.message();
       List<String> canaryNodes = batches.stream().flatMap(List::stream).toList();
@@ -164,15 +171,29 @@ public final class RollingDeploy implements RolloutJob {
         if (canary.isPresent()) {
           lock.clearCanary();
         }
-        message = toSwitch.isEmpty() ? "nothing to roll out: every node already serves this code"
-            : "rolled out " + release.orElse("the changes") + " to " + toSwitch.size() + " node(s)";
+        int switched = toSwitch.size() + fresh.size();
+        message = switched == 0 ? "nothing to roll out: every node already serves this code"
+            : "rolled out " + release.orElse("the changes") + " to " + switched + " node(s)";
       }
-      return report(outcome, message, prepared, run.nodes(), start);
+      return report(outcome, message, prepared, results, start);
     } catch (IOException e) {
       throw new RolloutException(RolloutException.Kind.FAILED, "cannot read the project: " + e.getMessage());
     } finally {
       lock.release();
     }
+  }
+
+  /** Sets up HAProxy on the lb node (probe, plan, apply) and puts back what an earlier run left drained. */
+  private Optional<Balancer> convergeBalancer(Spec spec) throws RolloutException, InterruptedException {
+    if (lb.isEmpty()) {
+      return Optional.empty();
+    }
+    Balancer balancer = new Balancer(engine(lb.get().name()), Set.copyOf(allWebs.stream().map(FleetNode::name).toList()));
+    BalancerStack stack = new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
+    List<String> changes = balancer.converge(stack);
+    listener.note(lb.get().name() + ": HAProxy " + (changes.isEmpty() ? "up to date" : String.join(", ", changes)));
+    putBackDrained(balancer);
+    return Optional.of(balancer);
   }
 
   private void checkCanary(Optional<EnvLock.Canary> canary) throws RolloutException {
