@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures a rolling deploy behind the HAProxy load balancer under constant load, side by side with
-# a naive restart of the same web nodes, and prints markdown tables.
+# a no-op deploy (the control: hoist's own cost on this machine, nothing drained or switched) and a
+# naive restart of the same web nodes, and prints markdown tables.
 # Needs root, the lab's cached base (`hoist lab up` builds it once), curl, ssh, python3 and a JDK 21+
 # (for the load generator, src/test/java/dev/hoist/it/Load.java). See bench/README.md,
 # "Rolling deploy behind the load balancer".
@@ -9,7 +10,7 @@
 #   RUNS=1 bash bench/rollout-bench.sh       # a quick check
 #
 # Environment:
-#   RUNS=N            runs (default 5); each run measures both actions, the order alternating
+#   RUNS=N            runs (default 5); each run measures the three actions, the order rotating
 #   RATE=R            requests per second through the balancer (default 200)
 #   HOIST=PATH        the hoist launcher to time (default: a snapshot of ./hoist + target/hoist.jar)
 #   OUT=FILE          also write the report (tables) to FILE
@@ -174,10 +175,10 @@ haproxy_checks=$(node_ssh lab1 "grep -E '^ *default-server' /etc/haproxy/hoist.c
 # ---------------------------------------------------------------------------------------------
 # One measurement: the load runs WARM + REST s, then the action (marked), then AFTER s or more.
 # ---------------------------------------------------------------------------------------------
-declare -A BUDGET=([hoist]=$MIN_BUDGET [naive]=$MIN_BUDGET)   # s the load allows for the action
-declare -A SLOWEST=([hoist]=0 [naive]=0)
-budget() { # MODE: the next load's allowance for the action: 2x the slowest seen, at least MIN_BUDGET
-  awk -v s="${SLOWEST[$1]}" -v lo="$MIN_BUDGET" -v hi="$MAX_BUDGET" \
+SLOWEST=0   # s, the slowest action seen so far, of any mode
+budget() { # the next load's allowance for the action: 2x the slowest action seen (any mode, so every
+  # measurement gets the same load length), at least MIN_BUDGET
+  awk -v s="$SLOWEST" -v lo="$MIN_BUDGET" -v hi="$MAX_BUDGET" \
     'BEGIN { b = int(2 * s + 1); if (b < lo) b = lo; if (b > hi) b = hi; print b }'
 }
 mark() { ( echo "mark $1" >&3 ) 2>/dev/null || true; }   # a subshell: a gone reader cannot kill the script
@@ -189,6 +190,14 @@ act_hoist() {
   bump
   timeout "$DEPLOY_TIMEOUT" "$HOIST" deploy "$proj" --env live --json >"$tmp/logs/$name.json" 2>"$tmp/logs/$name.err" || {
     cat "$tmp/logs/$name.json" "$tmp/logs/$name.err" | tail -n 30 >&2; die "$name: hoist deploy failed"; }
+}
+# noop (the control): the same command with nothing changed, so every node is `unchanged`: hoist's
+# JVM, SSH connections, lock, HAProxy converge and prepare probes run, but nothing is drained or
+# switched. What it adds to the latency is hoist's own cost on this machine's shared CPUs.
+act_noop() {
+  local name=$1
+  timeout "$DEPLOY_TIMEOUT" "$HOIST" deploy "$proj" --env live --json >"$tmp/logs/$name.json" 2>"$tmp/logs/$name.err" || {
+    cat "$tmp/logs/$name.json" "$tmp/logs/$name.err" | tail -n 30 >&2; die "$name: hoist deploy (no-op) failed"; }
 }
 # naive: `sv restart` of the app's runit service on each web node in turn (no drain, never out of
 # the balancer), each node waited for until its gunicorn has a new pid and /healthz answers through
@@ -211,7 +220,7 @@ add() { local -n arr=$1; arr[$2]="${arr[$2]:-} $3"; }
 measure() {
   local mode=$1 run=$2 name="$1-$2-$SECONDS" secs t_launch t0 t1 deadline i
   SHORT=""
-  secs=$((WARM + REST + $(budget "$mode") + AFTER))
+  secs=$((WARM + REST + $(budget) + AFTER))
   all_up
   LOADS="$LOADS $(cut -d' ' -f1 /proc/loadavg)"
   rm -f "$tmp/fifo"; mkfifo "$tmp/fifo"
@@ -234,7 +243,7 @@ measure() {
   load_pid=""
   exec 3>&-
   local act; act=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  awk -v a="$act" -v s="${SLOWEST[$mode]}" 'BEGIN { exit !(a > s) }' && SLOWEST[$mode]=$act
+  awk -v a="$act" -v s="$SLOWEST" 'BEGIN { exit !(a > s) }' && SLOWEST=$act
   local line
   line=$(python3 - "$tmp/logs/$name.load.json" "$AFTER" "$RATE" <<'EOF'
 import json, sys
@@ -258,24 +267,32 @@ EOF
   local failed total rate p50r p99r p50d p99d maxd nd p99a ratio other vers
   read -r failed total rate p50r p99r p50d p99d maxd nd p99a ratio other vers <<<"$line"
   local extra=""
-  if [ "$mode" = hoist ]; then
+  if [ "$mode" = hoist ] || [ "$mode" = noop ]; then
     local js
-    js=$(python3 - "$tmp/logs/$name.json" <<'EOF'
+    js=$(python3 - "$tmp/logs/$name.json" "$mode" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1])); noop = sys.argv[2] == "noop"
 if not d.get("ok") or d.get("outcome") != "done":
     print("FAILED", d.get("outcome"), d.get("message")); sys.exit(0)
+if noop and any(n["state"] != "unchanged" or n["outOfBalancer"] != 0 for n in d["nodes"]):
+    print("FAILED not a no-op:", " ".join("%s=%s/%.2f" % (n["node"], n["state"], n["outOfBalancer"]) for n in d["nodes"]))
+    sys.exit(0)
 print("%.2f" % d["seconds"], " ".join("%s=%.2f" % (n["node"], n["outOfBalancer"]) for n in d["nodes"]))
 EOF
     ) || die "$name: cannot read hoist's --json"
     [[ $js != FAILED* ]] || { tail -n 30 "$tmp/logs/$name.err" >&2; die "$name: $js"; }
     check_webs "version $version"
-    [[ ",$vers," == *",$version,"* ]] || log "  warning: $name: the load never saw version $version (saw $vers)"
-    for v in ${vers//,/ }; do [ "$v" = "$version" ] || [ "$v" = $((version - 1)) ] || log "  warning: $name: the load saw version $v"; done
+    if [ "$mode" = hoist ]; then
+      [[ ",$vers," == *",$version,"* ]] || log "  warning: $name: the load never saw version $version (saw $vers)"
+      for v in ${vers//,/ }; do [ "$v" = "$version" ] || [ "$v" = $((version - 1)) ] || log "  warning: $name: the load saw version $v"; done
+      local kv
+      for kv in ${js#* }; do add OOB "$mode" "${kv#*=}"; done
+      extra="; --json seconds ${js%% *}; out of LB ${js#* }"
+    else
+      [ "$vers" = "$version" ] || log "  warning: $name: the load saw versions $vers during a no-op (expected only $version)"
+      extra="; --json seconds ${js%% *}; every node unchanged, none taken out"
+    fi
     add JSONS "$mode" "${js%% *}"
-    local kv
-    for kv in ${js#* }; do add OOB "$mode" "${kv#*=}"; done
-    extra="; --json seconds ${js%% *}; out of LB ${js#* }"
   else
     check_webs "version $version"
   fi
@@ -298,10 +315,12 @@ bench_start=$EPOCHREALTIME
 deadline_s=$(( $(date +%s) + MAX_MINUTES * 60 ))
 cut_short=""
 done_runs=0
-log "rolling deploy vs naive restart under $RATE req/s, x$RUNS"
+MODES=(hoist noop naive)
+log "rolling deploy vs no-op deploy vs naive restart under $RATE req/s, x$RUNS"
 for run in $(seq "$RUNS"); do
   if [ "$(date +%s)" -ge "$deadline_s" ]; then cut_short=1; log "MAX_MINUTES=$MAX_MINUTES reached: no more runs"; break; fi
-  if [ $((run % 2)) = 1 ]; then order=(hoist naive); else order=(naive hoist); fi
+  # The order rotates: run 1 hoist noop naive, run 2 noop naive hoist, run 3 naive hoist noop, ...
+  r=$(((run - 1) % ${#MODES[@]})); order=("${MODES[@]:r}" "${MODES[@]:0:r}")
   for mode in "${order[@]}"; do measure_once "$mode" "$run"; done
   done_runs=$run
 done
@@ -321,7 +340,6 @@ loadstats() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { i
 met() { awk -v v="$1" -v lim="$2" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 <= lim + 0) print "met"; else print "**missed**" }'; }
 
 report() {
-  local m
   echo "## Rolling deploy behind the load balancer"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Debian $(cat /etc/debian_version)"
@@ -330,23 +348,49 @@ report() {
   echo "- nodes: \`hoist lab\`, lab1 = balancer ($(node_ssh lab1 'haproxy -v' 2>/dev/null | head -n 1 | sed 's/ - https.*//' || echo '?')), lab2-4 = web nodes (nginx $(node_ssh lab2 'nginx -v' 2>&1 | sed 's|.*nginx/||' || echo '?'), gunicorn $(node_ssh lab2 'python3 -c "import gunicorn; print(gunicorn.__version__)"' 2>/dev/null || echo '?'))"
   echo "- HAProxy's checks: \`$haproxy_checks\`; hoist.yml: \`rollout: {batch: 1, drain: 5s}\`, \`live: {lb: [lab1], web: [lab2, lab3, lab4]}\`"
   echo "- load: $RATE GET/s of \`/\` through http://$LB/ (Host $DOMAIN), HTTP/1.1 keep-alive, latency from each request's scheduled time; ${WARM} s warm-up (not counted as at rest), ${REST} s at rest, the action, then at least ${AFTER} s"
-  echo "- runs: $done_runs (each: both actions, the order alternating); benchmark time ${bench_secs}s${cut_short:+; **cut short by MAX_MINUTES=$MAX_MINUTES**}"
+  echo "- runs: $done_runs (each: the three actions, the order rotating); benchmark time ${bench_secs}s${cut_short:+; **cut short by MAX_MINUTES=$MAX_MINUTES**}"
   echo
-  echo "Medians of $done_runs runs. hoist rolling = \`hoist deploy DIR --env live --json\` of a new version (JVM start included); naive restart = \`sv restart\` of the app's runit service on lab2, lab3, lab4 in turn over ssh, each waited for until healthy (no drain, never out of the balancer, same release)."
+  echo "Medians of $done_runs runs. hoist rolling = \`hoist deploy DIR --env live --json\` of a new version (JVM start included); no-op deploy (control) = the same command with nothing changed (every node \`unchanged\`: hoist's JVM, connections, lock and probes, nothing drained or switched); naive restart = \`sv restart\` of the app's runit service on lab2, lab3, lab4 in turn over ssh, each waited for until healthy (no drain, never out of the balancer, same release)."
   echo
-  echo "| | hoist rolling | naive restart |"
-  echo "|---|---:|---:|"
-  echo "| failed requests (whole load run) [per run] | $(med0 <<<"${FAILED[hoist]:-}") [$(runs_of "${FAILED[hoist]:-}")] | $(med0 <<<"${FAILED[naive]:-}") [$(runs_of "${FAILED[naive]:-}")] |"
-  echo "| requests per load run | $(med0 <<<"${TOTAL[hoist]:-}") | $(med0 <<<"${TOTAL[naive]:-}") |"
-  echo "| load rate achieved | $(median <<<"${RATEA[hoist]:-}")/s | $(median <<<"${RATEA[naive]:-}")/s |"
-  echo "| p50 at rest / during the action | $(median <<<"${P50R[hoist]:-}") / $(median <<<"${P50D[hoist]:-}") ms | $(median <<<"${P50R[naive]:-}") / $(median <<<"${P50D[naive]:-}") ms |"
-  echo "| p99 at rest / during the action | $(median <<<"${P99R[hoist]:-}") / $(median <<<"${P99D[hoist]:-}") ms | $(median <<<"${P99R[naive]:-}") / $(median <<<"${P99D[naive]:-}") ms |"
-  echo "| p99 during / p99 at rest (median of per-run ratios) | $(median <<<"${RATIO[hoist]:-}")x | $(median <<<"${RATIO[naive]:-}")x |"
-  echo "| max latency during the action | $(median <<<"${MAXD[hoist]:-}") ms | $(median <<<"${MAXD[naive]:-}") ms |"
-  echo "| requests during the action | $(med0 <<<"${NDUR[hoist]:-}") | $(med0 <<<"${NDUR[naive]:-}") |"
-  echo "| p99 after the action | $(median <<<"${P99A[hoist]:-}") ms | $(median <<<"${P99A[naive]:-}") ms |"
-  echo "| total time (wall clock of the action) | $(median <<<"${ACT[hoist]:-}") s (\`--json\` seconds $(median <<<"${JSONS[hoist]:-}") s) | $(median <<<"${ACT[naive]:-}") s |"
-  echo "| time out of the balancer per node (median over nodes and runs; max) | $(median <<<"${OOB[hoist]:-}") s; max $(maxof <<<"${OOB[hoist]:-}") s | never taken out |"
+  local M=(hoist noop naive)
+  row() { # LABEL WHAT: one table row, a cell per mode (WHAT: see cell)
+    local line="| $1 |" m
+    for m in "${M[@]}"; do line="$line $(cell "$2" "$m") |"; done
+    echo "$line"
+  }
+  cell() { # WHAT MODE: one cell
+    case $1 in
+      failed) echo "$(med0 <<<"${FAILED[$2]:-}") [$(runs_of "${FAILED[$2]:-}")]" ;;
+      total) med0 <<<"${TOTAL[$2]:-}" ;;
+      rate) echo "$(median <<<"${RATEA[$2]:-}")/s" ;;
+      p50) echo "$(median <<<"${P50R[$2]:-}") / $(median <<<"${P50D[$2]:-}") ms" ;;
+      p99) echo "$(median <<<"${P99R[$2]:-}") / $(median <<<"${P99D[$2]:-}") ms" ;;
+      ratio) echo "$(median <<<"${RATIO[$2]:-}")x [$(runs_of "${RATIO[$2]:-}")]" ;;
+      max) echo "$(median <<<"${MAXD[$2]:-}") ms" ;;
+      ndur) med0 <<<"${NDUR[$2]:-}" ;;
+      after) echo "$(median <<<"${P99A[$2]:-}") ms" ;;
+      time) if [ "$2" = naive ]; then echo "$(median <<<"${ACT[$2]:-}") s"
+            else echo "$(median <<<"${ACT[$2]:-}") s (\`--json\` seconds $(median <<<"${JSONS[$2]:-}") s)"; fi ;;
+      oob) case $2 in
+             hoist) echo "$(median <<<"${OOB[hoist]:-}") s; max $(maxof <<<"${OOB[hoist]:-}") s" ;;
+             noop) echo "never taken out (every node \`unchanged\`)" ;;
+             naive) echo "never taken out" ;;
+           esac ;;
+    esac
+  }
+  echo "| | hoist rolling | no-op deploy (control) | naive restart |"
+  echo "|---|---:|---:|---:|"
+  row "failed requests (whole load run) [per run]" failed
+  row "requests per load run" total
+  row "load rate achieved" rate
+  row "p50 at rest / during the action" p50
+  row "p99 at rest / during the action" p99
+  row "p99 during / p99 at rest (median of per-run ratios) [per run]" ratio
+  row "max latency during the action" max
+  row "requests during the action" ndur
+  row "p99 after the action" after
+  row "total time (wall clock of the action)" time
+  row "time out of the balancer per node (median over nodes and runs; max)" oob
   echo
   echo "Targets for hoist rolling:"
   echo
