@@ -1036,19 +1036,23 @@ def lock(root):
 
 
 # hoist's own work on a node (unpacking, building virtualenvs, hooks) yields the CPU to the app the
-# node serves; what it starts for the long run gets the normal priority back (NORMAL_PRIORITY).
+# node serves; what it starts for the long run gets the priority the agent was started with back.
 AGENT_NICENESS = 10
+BASE_PRIORITY = None
 
 
 def normal_priority():
     try:
-        os.setpriority(os.PRIO_PROCESS, 0, 0)
+        if BASE_PRIORITY is not None:
+            os.setpriority(os.PRIO_PROCESS, 0, BASE_PRIORITY)
     except OSError:
         pass
 
 
 def main():
+    global BASE_PRIORITY
     try:
+        BASE_PRIORITY = os.getpriority(os.PRIO_PROCESS, 0)
         os.nice(AGENT_NICENESS)
     except OSError:
         pass
