@@ -60,6 +60,12 @@ public final class Rollout {
       Optional<String> failure = runBatch(batch, action, results);
       if (failure.isPresent()) {
         if (spec.onFailure() == RolloutSpec.OnFailure.ROLLBACK_ALL) {
+          // This batch's switched nodes too (it can fail after switching: the balancer did not take them back).
+          List<String> switchedHere = batch.stream()
+              .filter(n -> results.get(n) != null && results.get(n).state() == NodeResult.State.SWITCHED).toList();
+          if (!switchedHere.isEmpty()) {
+            revertBatch(switchedHere, action, results);
+          }
           for (List<String> earlier : done.reversed()) {
             revertBatch(earlier, action, results);
           }
