@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
   private Map<String, Balancer.Server> balancer(Session s, FleetNode lb) throws InterruptedException {
     Console c = root.console;
     try (Connections connection = Connections.open(List.of(lb), s.connector())) {
-      Engine engine = Session.engine(connection.node(lb.name()));
+      Engine engine = connection.engine(lb.name());
       Map<String, Balancer.Server> servers = new Balancer(engine, java.util.Set.of()).servers();
       if (!json) {
         EnvLock lock = new EnvLock(engine, s.spec().app(), s.environment().orElseThrow());

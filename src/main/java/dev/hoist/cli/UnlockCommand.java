@@ -47,7 +47,7 @@ final class UnlockCommand implements Callable<Integer> {
     FleetNode node = s.balancer().or(() -> s.targets().stream().findFirst()).orElseThrow(
         () -> new CommandException(ExitCode.USAGE, "environment " + env + " has no nodes"));
     try (Connections connection = Connections.open(List.of(node), s.connector())) {
-      EnvLock lock = new EnvLock(Session.engine(connection.node(node.name())), s.spec().app(), env);
+      EnvLock lock = new EnvLock(connection.engine(node.name()), s.spec().app(), env);
       Optional<EnvLock.Holder> holder = lock.holder();
       if (holder.isEmpty()) {
         root.console.line(env + " is not locked (on " + node.name() + ")");

@@ -3,7 +3,6 @@ package dev.hoist.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hoist.engine.Change;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
@@ -74,25 +73,12 @@ public final class Deployer {
       return report(d, true, healthy, healthy ? Optional.empty() : Optional.of("health check fails: " + d.health()),
           false, d.releases().current(), start);
     }
-    List<ObjectNode> main = new ArrayList<>(d.plan().steps());
-    List<ObjectNode> rescue = List.of();
-    List<ObjectNode> cleanup = List.of();
-    byte[] payload = new byte[0];
-    if (d.newRelease().isPresent()) {
-      String id = d.newRelease().get();
-      if (!d.alreadyPrepared()) {
-        payload = archive();
-        main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
-        // One node converging on its own (this machine): its run_once hooks run here, once.
-        main.addAll(steps.runOnce(id));
-        cleanup = steps.discard(id);
-      }
-      rescue = steps.rescue(id, d.releases().current());
-    }
+    Preparation p = preparation(d, true);
+    List<ObjectNode> main = new ArrayList<>(p.steps());
     main.addAll(steps.activate(d.newRelease(), d.plan().deferred()));
     listener.phase(DeployListener.Phase.APPLY, main.size());
-    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, cleanup, d.stack().layout().root(),
-        payload), listener), start);
+    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue(d), p.cleanup(),
+        d.stack().layout().root(), p.payload()), listener), start);
   }
 
   /**
@@ -104,22 +90,14 @@ public final class Deployer {
     long start = System.nanoTime();
     listener.phase(DeployListener.Phase.PROBE, 0);
     Decision d = decide(deployment.spec());
-    List<ObjectNode> main = new ArrayList<>(d.plan().steps());
-    List<ObjectNode> cleanup = List.of();
-    byte[] payload = new byte[0];
-    ReleaseSteps steps = new ReleaseSteps(d.stack());
-    if (d.newRelease().isPresent() && !d.alreadyPrepared()) {
-      String id = d.newRelease().get();
-      payload = archive();
-      main.addAll(steps.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
-      cleanup = steps.discard(id);
-    }
+    Preparation p = preparation(d, false);
+    List<ObjectNode> main = p.steps();
     if (main.isEmpty()) {
       return new Prepared(d, Optional.empty(), elapsed(start));
     }
     listener.phase(DeployListener.Phase.APPLY, main.size());
-    ApplyResult result = apply(new ApplyRequest(main, "", List.of(), cleanup, d.stack().layout().root(), payload),
-        listener);
+    ApplyResult result = apply(new ApplyRequest(main, "", List.of(), p.cleanup(), d.stack().layout().root(),
+        p.payload()), listener);
     return new Prepared(d, result.ok() ? Optional.empty() : Optional.of(result.error()), elapsed(start));
   }
 
@@ -132,10 +110,9 @@ public final class Deployer {
     Decision d = prepared.decision();
     ReleaseSteps steps = new ReleaseSteps(d.stack());
     List<ObjectNode> main = steps.activate(d.newRelease(), d.plan().deferred());
-    List<ObjectNode> rescue = d.newRelease().map(id -> steps.rescue(id, d.releases().current())).orElse(List.of());
     listener.phase(DeployListener.Phase.APPLY, main.size());
-    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, List.of(), d.stack().layout().root(),
-        new byte[0]), listener), start);
+    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue(d), List.of(),
+        d.stack().layout().root(), new byte[0]), listener), start);
   }
 
   /**
@@ -167,6 +144,32 @@ public final class Deployer {
       throw new DeployException("no earlier release to go back to on " + engine.agent().node().name(), null);
     }
     return new Rollback(engine).rollback(d.stack(), d.releases().current(), listener);
+  }
+
+  /** Phase one's agent steps (stack changes, then the new release prepared), what undoes them, the archive. */
+  private record Preparation(List<ObjectNode> steps, List<ObjectNode> cleanup, byte[] payload) {}
+
+  /**
+   * The stack's changes, then the new release prepared beside the live one unless it already is;
+   * {@code runOnceHere}: a node deploying on its own runs the run_once hooks too.
+   */
+  private Preparation preparation(Decision d, boolean runOnceHere) throws DeployException {
+    List<ObjectNode> steps = new ArrayList<>(d.plan().steps());
+    if (d.newRelease().isEmpty() || d.alreadyPrepared()) {
+      return new Preparation(steps, List.of(), new byte[0]);
+    }
+    String id = d.newRelease().get();
+    ReleaseSteps release = new ReleaseSteps(d.stack());
+    steps.addAll(release.prepare(id, d.hash(), renderConfigTemplates(d.stack().spec(), id)));
+    if (runOnceHere) {
+      steps.addAll(release.runOnce(id));
+    }
+    return new Preparation(steps, release.discard(id), archive());
+  }
+
+  /** After a failed switch: back to the release live before, health-checked. */
+  private static List<ObjectNode> rescue(Decision d) {
+    return d.newRelease().map(id -> new ReleaseSteps(d.stack()).rescue(id, d.releases().current())).orElse(List.of());
   }
 
   private byte[] archive() throws DeployException {

@@ -1,8 +1,6 @@
 package dev.hoist.release;
 
-import dev.hoist.engine.Change;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -51,18 +49,8 @@ public final class Prepared {
     return decision == null ? Optional.empty() : decision.releases().current();
   }
 
-  /** The stack changes made or pending. */
-  public List<Change> changes() {
-    return decision == null ? List.of() : decision.plan().changes();
-  }
-
   /** Whether activation has anything to do: a new release, or services to start or reload. */
   public boolean needsActivation() {
     return decision != null && (decision.newRelease().isPresent() || !decision.plan().deferred().isEmpty());
-  }
-
-  /** The node's health when probed (before any change). */
-  public String healthBefore() {
-    return decision == null ? "unknown" : decision.health();
   }
 }

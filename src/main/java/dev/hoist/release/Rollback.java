@@ -36,8 +36,13 @@ public final class Rollback {
   /** Switches to {@code target} (default: the release before the live one); switches back if it is sick. */
   public DeployReport rollback(Stack stack, Optional<String> target, DeployListener listener)
       throws DeployException, InterruptedException {
+    return rollback(stack, releases(stack), target, listener);
+  }
+
+  /** As {@link #rollback(Stack, Optional, DeployListener)}, with the node's releases already read. */
+  public DeployReport rollback(Stack stack, ReleaseState state, Optional<String> target, DeployListener listener)
+      throws DeployException, InterruptedException {
     long start = System.nanoTime();
-    ReleaseState state = releases(stack);
     if (state.current().isEmpty()) {
       throw new DeployException("no release is live for " + stack.spec().app() + "; deploy first", null);
     }

@@ -18,17 +18,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /** The load-balancer node: converges its HAProxy, takes web nodes out (draining them) and puts them back. */
 public final class Balancer {
   /**
    * One web node as HAProxy sees it: its status (UP, DOWN, DRAIN, MAINT and "UP 1/2"-like
-   * transitions), requests in flight, last check, and whether it was drained (by hoist) or put in
-   * maintenance (by a person).
+   * transitions), and whether it was drained (by hoist) or put in maintenance (by a person).
    */
-  public record Server(String status, int inFlight, String check, boolean drained, boolean maint) {}
+  public record Server(String status, boolean drained, boolean maint) {}
+
+  /** What converging did, and the servers as they were found (one probe for both). */
+  public record Converged(List<String> changes, Map<String, Server> servers) {}
 
   private final Engine engine;
   private final java.util.Set<String> upstreams;
@@ -43,28 +44,33 @@ public final class Balancer {
     return engine.agent().node().name();
   }
 
-  /** Probes, plans and applies the balancer's stack; returns the changes' summaries. */
-  public List<String> converge(BalancerStack stack) throws RolloutException, InterruptedException {
+  /**
+   * Probes (the stack and HAProxy's servers at once), plans and applies the balancer's stack; after a
+   * reload, waits until the new worker answers, so later commands reach the one that stays.
+   */
+  public Converged converge(BalancerStack stack) throws RolloutException, InterruptedException {
     try {
       List<ObjectNode> probes = new ArrayList<>();
       stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
+      probes.add(serversProbe());
       Engine.Probe probe = engine.probe(probes, Optional.empty());
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new RolloutException(RolloutException.Kind.FAILED, "hoist must run as root on " + name()
             + " (it installs HAProxy and writes /etc); give its user passwordless sudo");
       }
+      JsonNode lb = probe.states().getOrDefault("lb", MissingNode.getInstance());
+      Map<String, Server> servers = parse(lb);
       Plan plan = Planner.plan(stack.catalog(), probe.states(), Set.of());
       if (plan.isEmpty()) {
-        return List.of();
+        return new Converged(List.of(), servers);
       }
-      // A reload is asynchronous: drain commands must reach the new worker, not the one leaving.
-      boolean reloads = plan.changes().stream().anyMatch(c -> c.id().equals(stack.service().id()));
-      OptionalInt before = reloads ? pid() : OptionalInt.empty();
       List<ObjectNode> steps = new ArrayList<>(plan.steps());
-      if (reloads) {
+      if (plan.changes().stream().anyMatch(c -> c.id().equals(stack.service().id()))) {
         ObjectNode wait = Steps.step("reloaded", "lb.wait_reload").put("socket", BalancerStack.ADMIN_SOCKET)
             .put("timeout", 30);
-        before.ifPresent(pid -> wait.put("old_pid", pid));
+        if (lb.path("pid").isInt()) {
+          wait.put("old_pid", lb.path("pid").asInt());
+        }
         steps.add(wait);
       }
       ApplyResult result = engine.apply(new ApplyRequest(steps, "", List.of(), List.of(), "", null), e -> {});
@@ -72,38 +78,35 @@ public final class Balancer {
         throw new RolloutException(RolloutException.Kind.FAILED, "setting up the load balancer on " + name()
             + " failed: " + result.error());
       }
-      return plan.changes().stream().map(c -> c.summary()).toList();
+      return new Converged(plan.changes().stream().map(c -> c.summary()).toList(), servers);
     } catch (PlanException | AgentException e) {
       throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + e.getMessage());
     }
   }
 
-  /** The pid of HAProxy's current worker, if it runs. */
-  private OptionalInt pid() throws AgentException, InterruptedException {
-    ObjectNode probe = Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET)
-        .put("backend", BalancerStack.BACKEND);
-    JsonNode state = engine.probe(List.of(probe), Optional.empty()).states().getOrDefault("lb", MissingNode.getInstance());
-    return state.path("pid").isInt() ? OptionalInt.of(state.path("pid").asInt()) : OptionalInt.empty();
-  }
-
-  /** The backend's servers by name; empty when HAProxy is not running. */
+  /** The backend's servers by name; an error when HAProxy is not running. */
   public Map<String, Server> servers() throws RolloutException, InterruptedException {
-    ObjectNode probe = Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET)
-        .put("backend", BalancerStack.BACKEND);
     try {
-      JsonNode state = engine.probe(List.of(probe), Optional.empty()).states().getOrDefault("lb", MissingNode.getInstance());
-      Map<String, Server> out = new LinkedHashMap<>();
+      JsonNode state = engine.probe(List.of(serversProbe()), Optional.empty()).states()
+          .getOrDefault("lb", MissingNode.getInstance());
       if (state.has("error")) {
         throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + state.path("error").asText());
       }
-      state.path("servers").properties().forEach(e -> out.put(e.getKey(), new Server(
-          e.getValue().path("status").asText(), e.getValue().path("scur").asInt() + e.getValue().path("qcur").asInt(),
-          e.getValue().path("check").asText(), e.getValue().path("drained").asBoolean(),
-          e.getValue().path("maint").asBoolean())));
-      return out;
+      return parse(state);
     } catch (AgentException e) {
       throw new RolloutException(RolloutException.Kind.UNREACHABLE, name() + ": " + e.getMessage());
     }
+  }
+
+  private static ObjectNode serversProbe() {
+    return Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET).put("backend", BalancerStack.BACKEND);
+  }
+
+  private static Map<String, Server> parse(JsonNode state) {
+    Map<String, Server> out = new LinkedHashMap<>();
+    state.path("servers").properties().forEach(e -> out.put(e.getKey(), new Server(e.getValue().path("status").asText(),
+        e.getValue().path("drained").asBoolean(), e.getValue().path("maint").asBoolean())));
+    return out;
   }
 
   /** Stops new requests to {@code servers}, waits up to {@code drain} for in-flight ones, then holds them out. */

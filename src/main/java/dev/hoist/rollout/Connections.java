@@ -1,8 +1,10 @@
 package dev.hoist.rollout;
 
+import dev.hoist.engine.Engine;
 import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
+import dev.hoist.node.Agent;
 import dev.hoist.node.Node;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +50,11 @@ public final class Connections implements AutoCloseable {
       throw new IllegalArgumentException("no connection to " + name);
     }
     return node;
+  }
+
+  /** An engine over the connection to {@code name}. */
+  public Engine engine(String name) {
+    return new Engine(new Agent(node(name)));
   }
 
   @Override

@@ -28,7 +28,14 @@ public final class EnvLock {
   public record Holder(String by, String since, String command) {}
 
   /** A canary left for the user: which release, built from which code, on which nodes. */
-  public record Canary(String release, String hash, List<String> nodes, String by, String since) {}
+  public record Canary(String release, String hash, List<String> nodes, String by, String since) {
+    /** Refuses what cannot happen while this canary waits, saying how to end the wait. */
+    RolloutException waiting(String environment) {
+      return new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + release + " waits on "
+          + String.join(", ", nodes) + " (started by " + by + " at " + since + "); 'hoist deploy --continue --env "
+          + environment + "' rolls it out to the rest, 'hoist rollback --env " + environment + "' takes it back");
+    }
+  }
 
   private final Engine engine;
   private final String lockPath;

@@ -1,11 +1,8 @@
 package dev.hoist.rollout;
 
-import dev.hoist.engine.Engine;
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.FleetNode;
-import dev.hoist.node.Agent;
-import dev.hoist.project.HealthSpec;
 import dev.hoist.project.Spec;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
@@ -14,7 +11,6 @@ import dev.hoist.release.Deployment;
 import dev.hoist.release.Prepared;
 import dev.hoist.stack.BalancerStack;
 import dev.hoist.stack.BalancerStackBuilder;
-import dev.hoist.stack.Templates;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 
 /**
@@ -42,8 +39,7 @@ public final class RollingDeploy implements RolloutJob {
   private final FleetNode lockNode;
   private Connections connections;
   private RolloutListener listener = RolloutListener.none();
-  private volatile Rollout rollout;
-  private volatile boolean stopped;
+  private final AtomicBoolean stop = new AtomicBoolean();
 
   /**
    * {@code targets}: the web nodes to deploy (all of the environment's, or those named);
@@ -70,14 +66,9 @@ public final class RollingDeploy implements RolloutJob {
     return all.stream().distinct().toList();
   }
 
-  /** Ctrl-C: no new phase or batch starts; the one running finishes. */
   @Override
   public void stop() {
-    stopped = true;
-    Rollout r = rollout;
-    if (r != null) {
-      r.stop();
-    }
+    stop.set(true);
   }
 
   @Override
@@ -87,7 +78,7 @@ public final class RollingDeploy implements RolloutJob {
     this.listener = listener;
     long start = System.nanoTime();
     Spec spec = deployment.spec();
-    EnvLock lock = new EnvLock(engine(lockNode.name()), spec.app(), options.environment());
+    EnvLock lock = new EnvLock(connections.engine(lockNode.name()), spec.app(), options.environment());
     lock.take(options.command());
     listener.note("locked " + options.environment() + " on " + lockNode.name());
     try {
@@ -104,7 +95,7 @@ public final class RollingDeploy implements RolloutJob {
         return report(RolloutReport.Outcome.FAILED, "preparing failed on " + String.join(", ", failed)
             + "; no node was switched", prepared, Map.of(), start);
       }
-      if (stopped) {
+      if (stop.get()) {
         return report(RolloutReport.Outcome.INTERRUPTED, "interrupted after preparing; no node was switched (a rerun"
             + " reuses the prepared release)", prepared, Map.of(), start);
       }
@@ -135,7 +126,7 @@ public final class RollingDeploy implements RolloutJob {
       Map<String, NodeResult> results = new LinkedHashMap<>();
       if (!fresh.isEmpty()) {
         listener.note("starting " + String.join(", ", fresh) + ", which serve(s) nothing yet");
-        Rollout.Run first = new Rollout(Optional.empty(), spec.rollout(), readyTimeout(spec.health()), listener)
+        Rollout.Run first = new Rollout(Optional.empty(), spec.rollout(), spec.health(), listener, stop)
             .run(List.of(fresh), activation);
         results.putAll(first.nodes());
         if (first.outcome() != RolloutReport.Outcome.DONE) {
@@ -152,11 +143,8 @@ public final class RollingDeploy implements RolloutJob {
           : "activating " + toSwitch.size() + " node(s) in " + batches.size() + " batch(es) of up to "
               + (options.canary() > 0 ? options.canary() : size) + (lb.isEmpty() ? " (no load balancer to drain)"
               : ", draining each for up to " + dev.hoist.project.Durations.format(spec.rollout().drain())));
-      rollout = new Rollout(balancer, spec.rollout(), readyTimeout(spec.health()), listener);
-      if (stopped) {
-        rollout.stop();
-      }
-      Rollout.Run run = rollout.run(batches, activation);
+      Rollout.Run run = new Rollout(balancer, spec.rollout(), spec.health(), listener, stop)
+          .run(batches, activation);
       results.putAll(run.nodes());
       RolloutReport.Outcome outcome = run.outcome();
       String message = run.message();
@@ -188,11 +176,13 @@ public final class RollingDeploy implements RolloutJob {
     if (lb.isEmpty()) {
       return Optional.empty();
     }
-    Balancer balancer = new Balancer(engine(lb.get().name()), Set.copyOf(allWebs.stream().map(FleetNode::name).toList()));
+    Balancer balancer = new Balancer(connections.engine(lb.get().name()),
+        Set.copyOf(allWebs.stream().map(FleetNode::name).toList()));
     BalancerStack stack = new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
-    List<String> changes = balancer.converge(stack);
-    listener.note(lb.get().name() + ": HAProxy " + (changes.isEmpty() ? "up to date" : String.join(", ", changes)));
-    putBackDrained(balancer);
+    Balancer.Converged converged = balancer.converge(stack);
+    listener.note(lb.get().name() + ": HAProxy " + (converged.changes().isEmpty() ? "up to date"
+        : String.join(", ", converged.changes())));
+    putBackDrained(balancer, converged.servers());
     return Optional.of(balancer);
   }
 
@@ -202,11 +192,7 @@ public final class RollingDeploy implements RolloutJob {
           + "; 'hoist deploy --canary 1 --env " + options.environment() + "' starts one");
     }
     if (!options.continuing() && canary.isPresent()) {
-      EnvLock.Canary c = canary.get();
-      throw new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + c.release() + " waits on "
-          + String.join(", ", c.nodes()) + " (started by " + c.by() + " at " + c.since() + "); 'hoist deploy --continue"
-          + " --env " + options.environment() + "' rolls it out to the rest, 'hoist rollback --env "
-          + options.environment() + "' takes it back");
+      throw canary.get().waiting(options.environment());
     }
   }
 
@@ -215,8 +201,9 @@ public final class RollingDeploy implements RolloutJob {
    * HAProxy's check allows (a drained server comes back only once its check passes). A server in
    * maintenance was put there by a person and is left alone.
    */
-  private void putBackDrained(Balancer balancer) throws RolloutException, InterruptedException {
-    List<String> drained = balancer.servers().entrySet().stream()
+  private void putBackDrained(Balancer balancer, Map<String, Balancer.Server> servers)
+      throws RolloutException, InterruptedException {
+    List<String> drained = servers.entrySet().stream()
         .filter(e -> e.getValue().drained() && !e.getValue().maint()).map(Map.Entry::getKey).toList();
     if (!drained.isEmpty()) {
       listener.note("putting back " + String.join(", ", drained) + ", left drained by an earlier run");
@@ -280,18 +267,10 @@ public final class RollingDeploy implements RolloutJob {
     return allWebs.stream().map(n -> new BalancerStack.Upstream(n.name(), n.spec().host(), 80)).toList();
   }
 
-  /** Long enough for HAProxy to see a put-back node pass its check {@code healthy} times. */
-  static Duration readyTimeout(HealthSpec health) {
-    return health.interval().plus(health.timeout()).multipliedBy(health.healthy() + 1).plusSeconds(5);
-  }
-
   private Deployer deployer(String node) {
-    return new Deployer(engine(node), deployment);
+    return new Deployer(connections.engine(node), deployment);
   }
 
-  private Engine engine(String node) {
-    return new Engine(new Agent(connections.node(node)));
-  }
 
   private static String seconds(Duration d) {
     return String.format("%.1fs", d.toMillis() / 1000.0);

@@ -1,18 +1,20 @@
 package dev.hoist.rollout;
 
-import dev.hoist.engine.Engine;
 import dev.hoist.fleet.FleetNode;
-import dev.hoist.node.Agent;
 import dev.hoist.project.Spec;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
+import dev.hoist.release.ReleaseState;
 import dev.hoist.release.Rollback;
 import dev.hoist.stack.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,8 +31,7 @@ public final class RollingSwitch implements RolloutJob {
   private final String command;
   private Connections connections;
   private RolloutListener listener = RolloutListener.none();
-  private volatile Rollout rollout;
-  private volatile boolean stopped;
+  private final AtomicBoolean stop = new AtomicBoolean();
 
   /** Switches {@code targets} to {@code release} (empty: each node's release before its live one). */
   public RollingSwitch(Stack stack, String environment, List<FleetNode> targets, FleetNode lb,
@@ -52,11 +53,7 @@ public final class RollingSwitch implements RolloutJob {
 
   @Override
   public void stop() {
-    stopped = true;
-    Rollout r = rollout;
-    if (r != null) {
-      r.stop();
-    }
+    stop.set(true);
   }
 
   @Override
@@ -66,11 +63,13 @@ public final class RollingSwitch implements RolloutJob {
     this.listener = listener;
     long start = System.nanoTime();
     Spec spec = stack.spec();
-    EnvLock lock = new EnvLock(engine(lb.name()), spec.app(), environment);
+    EnvLock lock = new EnvLock(connections.engine(lb.name()), spec.app(), environment);
     lock.take(command);
     try {
       Optional<EnvLock.Canary> canary = lock.canary();
-      Map<String, Optional<String>> live = liveReleases();
+      Map<String, ReleaseState> releases = releases();
+      Map<String, Optional<String>> live = new LinkedHashMap<>();
+      releases.forEach((node, state) -> live.put(node, state.current()));
       // Nodes already on the wanted release have nothing to do (a rerun of activate, say).
       List<String> nodes = targets.stream().map(FleetNode::name)
           .filter(n -> release.isEmpty() || !live.get(n).equals(release)).toList();
@@ -84,33 +83,29 @@ public final class RollingSwitch implements RolloutJob {
         }
         listener.note("taking back the canary of " + canary.get().release() + " on " + String.join(", ", nodes));
       } else if (canary.isPresent()) {
-        throw new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + canary.get().release()
-            + " waits on " + String.join(", ", canary.get().nodes()) + "; 'hoist deploy --continue' or 'hoist rollback"
-            + " --env " + environment + "' first");
+        throw canary.get().waiting(environment);
       }
-      Map<String, Balancer.Server> servers = new Balancer(engine(lb.name()), java.util.Set.of()).servers();
-      Balancer balancer = new Balancer(engine(lb.name()), servers.keySet());
+      Map<String, Balancer.Server> servers = new Balancer(connections.engine(lb.name()), Set.of()).servers();
       if (servers.isEmpty()) {
         throw new RolloutException(RolloutException.Kind.FAILED, "the load balancer on " + lb.name()
-            + " is not running HAProxy (or has no web nodes); 'hoist deploy --env " + environment + "' sets it up");
+            + " has no web nodes; 'hoist deploy --env " + environment + "' sets it up");
       }
+      Balancer balancer = new Balancer(connections.engine(lb.name()), servers.keySet());
       Map<String, Optional<String>> before = new ConcurrentHashMap<>();
-      rollout = new Rollout(Optional.of(balancer), spec.rollout(), RollingDeploy.readyTimeout(spec.health()), listener);
-      if (stopped) {
-        rollout.stop();
-      }
+      Rollout rollout = new Rollout(Optional.of(balancer), spec.rollout(), spec.health(), listener, stop);
       Rollout.Run run = rollout.run(Batches.of(nodes, spec.rollout().batchSize(servers.size()), 0),
           new Rollout.NodeSwitch() {
             @Override
             public DeployReport apply(String node) throws Exception {
-              DeployReport r = new Rollback(engine(node)).rollback(stack, release, DeployListener.none());
+              DeployReport r = new Rollback(connections.engine(node)).rollback(stack, releases.get(node), release,
+                  DeployListener.none());
               before.put(node, r.liveBefore());
               return r;
             }
 
             @Override
             public DeployReport revert(String node) throws Exception {
-              return new Rollback(engine(node)).rollback(stack, before.getOrDefault(node, Optional.empty()),
+              return new Rollback(connections.engine(node)).rollback(stack, before.getOrDefault(node, Optional.empty()),
                   DeployListener.none());
             }
           });
@@ -133,21 +128,18 @@ public final class RollingSwitch implements RolloutJob {
     }
   }
 
-  /** The release each target serves now (one probe each, at once). */
-  private Map<String, Optional<String>> liveReleases() throws RolloutException, InterruptedException {
-    Map<String, Optional<String>> out = new java.util.LinkedHashMap<>();
+  /** Each target's releases (one probe each, at once): what it serves now, and what it can switch to. */
+  private Map<String, ReleaseState> releases() throws RolloutException, InterruptedException {
+    Map<String, ReleaseState> out = new LinkedHashMap<>();
     for (var e : Parallel.run(targets.stream().map(FleetNode::name).toList(), "releases",
-        node -> new Rollback(engine(node)).releases(stack).current()).entrySet()) {
+        node -> new Rollback(connections.engine(node)).releases(stack)).entrySet()) {
       if (e.getValue().error().isPresent()) {
         throw new RolloutException(RolloutException.Kind.UNREACHABLE, e.getKey() + ": "
             + dev.hoist.fleet.Failures.classify(e.getValue().error().get()).message());
       }
-      out.put(e.getKey(), e.getValue().value().orElse(Optional.empty()));
+      out.put(e.getKey(), e.getValue().value().orElseThrow());
     }
     return out;
   }
 
-  private Engine engine(String node) {
-    return new Engine(new Agent(connections.node(node)));
-  }
 }

@@ -1,5 +1,6 @@
 package dev.hoist.rollout;
 
+import dev.hoist.project.HealthSpec;
 import dev.hoist.project.RolloutSpec;
 import dev.hoist.release.DeployReport;
 import java.time.Duration;
@@ -29,19 +30,25 @@ public final class Rollout {
   private final RolloutSpec spec;
   private final Duration readyTimeout;
   private final RolloutListener listener;
-  private final AtomicBoolean stop = new AtomicBoolean();
+  private final AtomicBoolean stop;
 
-  /** {@code readyTimeout}: how long HAProxy may take to see a put-back node UP. */
-  public Rollout(Optional<Balancer> balancer, RolloutSpec spec, Duration readyTimeout, RolloutListener listener) {
+  /**
+   * {@code stop}: set on Ctrl-C (by whoever runs this); the batch in progress finishes, no other
+   * starts. A put-back node gets as long as HAProxy needs to see it pass its check {@code healthy}
+   * times.
+   */
+  public Rollout(Optional<Balancer> balancer, RolloutSpec spec, HealthSpec health, RolloutListener listener,
+      AtomicBoolean stop) {
     this.balancer = balancer;
     this.spec = spec;
-    this.readyTimeout = readyTimeout;
+    this.readyTimeout = readyTimeout(health);
     this.listener = listener;
+    this.stop = stop;
   }
 
-  /** Ctrl-C: the batch in progress finishes (and goes back into the balancer); no other starts. */
-  public void stop() {
-    stop.set(true);
+  /** Long enough for HAProxy to see a put-back node pass its check {@code healthy} times. */
+  static Duration readyTimeout(HealthSpec health) {
+    return health.interval().plus(health.timeout()).multipliedBy(health.healthy() + 1).plusSeconds(5);
   }
 
   /** The result of each node that a batch reached, in order, and how the run ended. */

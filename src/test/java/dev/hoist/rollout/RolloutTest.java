@@ -2,6 +2,7 @@ package dev.hoist.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hoist.project.HealthSpec;
 import dev.hoist.project.RolloutSpec;
 import dev.hoist.project.RolloutSpec.OnFailure;
 import dev.hoist.project.RolloutSpec.Share;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The batch runner's decisions, with nodes faked at the switch (no balancer). */
@@ -60,8 +62,12 @@ class RolloutTest {
   }
 
   static Rollout rollout(OnFailure onFailure) {
+    return rollout(onFailure, new AtomicBoolean());
+  }
+
+  static Rollout rollout(OnFailure onFailure, AtomicBoolean stop) {
     return new Rollout(Optional.empty(), new RolloutSpec(new Share(1, false), new Share(1, false), Duration.ZERO,
-        onFailure), Duration.ofSeconds(1), RolloutListener.none());
+        onFailure), HealthSpec.defaults(), RolloutListener.none(), stop);
   }
 
   @Test
@@ -133,8 +139,8 @@ class RolloutTest {
   @Test
   void stoppedBeforeABatchStartsNoMore() throws Exception {
     FakeNodes nodes = new FakeNodes(Set.of(), Set.of());
-    Rollout rollout = rollout(OnFailure.STOP);
-    rollout.stop();
+    AtomicBoolean stop = new AtomicBoolean(true);
+    Rollout rollout = rollout(OnFailure.STOP, stop);
 
     Rollout.Run run = rollout.run(THREE, nodes);
 
@@ -145,8 +151,8 @@ class RolloutTest {
 
   @Test
   void readyTimeoutCoversTheHealthyChecksOfTheBalancer() {
-    var health = dev.hoist.project.HealthSpec.defaults();
+    var health = HealthSpec.defaults();
     // 2 checks in a row, 0.5 s apart, each up to 5 s: at least 3 x 5.5 s, plus slack.
-    assertThat(RollingDeploy.readyTimeout(health)).isEqualTo(Duration.ofMillis(21_500));
+    assertThat(Rollout.readyTimeout(health)).isEqualTo(Duration.ofMillis(21_500));
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
