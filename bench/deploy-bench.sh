@@ -102,7 +102,7 @@ grep -q 'version [0-9]' "$proj/hello.py" || die "no 'version N' in examples/hell
 # The hoist launcher rebuilds the jar whenever a source file is newer than it. Others may be editing
 # src/ while this runs, so time a snapshot: the launcher and what it uses (scripts/, examples/) and
 # target/hoist.jar, copied (mtimes kept) where there are no sources to rebuild from.
-. "$here/snapshot.sh"
+. "$here/common.sh"
 hoist_snapshot "$tmp/hoist"
 export ANSIBLE_CONFIG="$here/ansible/ansible.cfg"
 export ANSIBLE_NOCOLOR=1
@@ -140,9 +140,6 @@ timed() {
 hoist_deploy() { "$HOIST" deploy "$proj"; }
 ansible_deploy() { "${playbook[@]}" -e "release_id=$ans_release"; }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR == 0) { print "n/a"; exit }
-  if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v h="$1" -v a="$2" 'BEGIN { if (h > 0) printf "%.1fx\n", a / h; else print "n/a" }'; }
 
 declare -A T   # T[scenario.tool] = "t1 t2 ..."
@@ -264,7 +261,6 @@ bench_secs=$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f
 # ---------------------------------------------------------------------------------------------
 # The JDK the launcher picks (it sources scripts/find-jdk.sh, which sets JAVA_HOME).
 jdk=$(bash -c '. "$1/scripts/find-jdk.sh" >/dev/null 2>&1 && echo "$JAVA_HOME"' _ "$(dirname "$HOIST")" 2>/dev/null || true)
-ver() { "$@" 2>&1 | head -n 1; }
 report() {
   echo "## Deploy benchmark: hoist vs Ansible"
   echo

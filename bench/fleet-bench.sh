@@ -77,7 +77,7 @@ trap 'exit 130' INT TERM
 # hoist: a snapshot of the launcher + target/hoist.jar (others edit src/ while this runs, and the
 # launcher rebuilds the jar whenever a source file is newer than it).
 # ---------------------------------------------------------------------------------------------
-. "$here/snapshot.sh"
+. "$here/common.sh"
 hoist_snapshot "$tmp/hoist"
 
 # ---------------------------------------------------------------------------------------------
@@ -120,16 +120,9 @@ for n in $(seq "$LAB_N"); do [[ ${ADDR[lab$n]} == 10.213.77.* ]] || die "lab$n i
 
 # hoist's project: a copy of examples/hello with the lab's nodes and environments n1, n5, n10.
 hproj="$tmp/$H_APP"
-cp -r "$repo/examples/hello" "$hproj"
-sed -i "s/^app: .*/app: $H_APP/; s/^domain: .*/domain: $H_DOMAIN/" "$hproj/hoist.yml"
-grep -q "^app: $H_APP$" "$hproj/hoist.yml" && grep -q "^domain: $H_DOMAIN$" "$hproj/hoist.yml" \
-  || die "could not rename the app in $hproj/hoist.yml"
-grep -q 'version [0-9]' "$hproj/hello.py" || die "no 'version N' in examples/hello/hello.py"
+hello_project "$hproj" "$H_APP" "$H_DOMAIN"
 {
-  echo "nodes:"
-  for n in $(seq "$LAB_N"); do
-    echo "  lab$n: {host: ${ADDR[lab$n]}, user: root, key: $lab_key, known_hosts: $lab_known}"
-  done
+  lab_nodes "$LAB_N" "$lab_key" "$lab_known"
   echo "environments:"
   for s in "${SIZES[@]}"; do
     echo "  n$s: [$(seq -s ' ' 1 "$s" | sed 's/[0-9][0-9]*/lab&/g; s/ /, /g')]"
@@ -270,9 +263,6 @@ bench_start=$EPOCHREALTIME
 deadline=$(( $(date +%s) + MAX_MINUTES * 60 ))
 cut_short=""
 out_of_time() { [ "$(date +%s)" -lt "$deadline" ] && return 1; cut_short=1; log "MAX_MINUTES=$MAX_MINUTES reached: no more runs"; return 0; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR == 0) { print "n/a"; exit }
-  if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 last() { local v="${1% }"; echo "${v##* }"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -363,11 +353,8 @@ bench_secs=$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f
 # Report
 # ---------------------------------------------------------------------------------------------
 jdk=$(bash -c '. "$1/scripts/find-jdk.sh" >/dev/null 2>&1 && echo "$JAVA_HOME"' _ "$(dirname "$HOIST")" 2>/dev/null || true)
-ver() { "$@" 2>&1 | head -n 1; }
 ratio() { awk -v h="$1" -v a="$2" 'BEGIN { if (h > 0 && a > 0) printf "%.1fx\n", a / h; else print "n/a" }'; }
-runs_of() { local v="${1# }"; echo "${v// /, }"; }
 loadstats() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "median %.1f, min %.1f, max %.1f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
-mark() { awk -v v="$1" -v lim="$2" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 <= lim + 0) print "met"; else print "**missed**" }'; }
 
 report() {
   local s sc label h d t
@@ -452,19 +439,19 @@ report() {
   local n1 n10 lim rtmax
   if has noop; then
     n1=$(median <<<"${T[noop.1.hoist]:-}"); n10=$(median <<<"${T[noop.$LAB_N.hoist]:-}")
-    echo "| no-op on 10 nodes ≤ 1.0 s wall (JVM included) | $n10 s | $(mark "$n10" 1.0) |"
+    echo "| no-op on 10 nodes ≤ 1.0 s wall (JVM included) | $n10 s | $(met "$n10" 1.0) |"
     lim=$(awk -v a="$n1" 'BEGIN { if (a == "n/a") print "n/a"; else printf "%.2f", 1.5 * a }')
-    echo "| no-op on 10 nodes ≤ 1.5 × no-op on 1 node ($n1 s × 1.5 = $lim s) | $n10 s | $(mark "$n10" "$lim") |"
+    echo "| no-op on 10 nodes ≤ 1.5 × no-op on 1 node ($n1 s × 1.5 = $lim s) | $n10 s | $(met "$n10" "$lim") |"
     rtmax=$(tr ' -' '\n\n' <<<"${RT[noop.hoist]:-}" | grep -v '^$' | sort -g | tail -n 1)
-    echo "| ≤ 2 SSH round trips per node for a no-op | max ${rtmax:-n/a} | $(mark "${rtmax:-n/a}" 2) |"
+    echo "| ≤ 2 SSH round trips per node for a no-op | max ${rtmax:-n/a} | $(met "${rtmax:-n/a}" 2) |"
   fi
   if has new; then
     n10=$(median <<<"${T[new.$LAB_N.hoist]:-}")
-    echo "| new release on 10 nodes ≤ 3 s | $n10 s | $(mark "$n10" 3) |"
+    echo "| new release on 10 nodes ≤ 3 s | $n10 s | $(met "$n10" 3) |"
   fi
   if has first; then
     n10=$(median <<<"${T[first.$LAB_N.hoist]:-}")
-    echo "| first deploy on 10 nodes ≤ 15 s | $n10 s | $(mark "$n10" 15) |"
+    echo "| first deploy on 10 nodes ≤ 15 s | $n10 s | $(met "$n10" 15) |"
   fi
   if [ "$STALE" -gt 0 ]; then
     echo

@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM
 # are copied into the snapshot too.
 # ---------------------------------------------------------------------------------------------
 snap="$tmp/hoist"
-. "$here/snapshot.sh"
+. "$here/common.sh"
 hoist_snapshot "$snap"
 
 # The load generator: Load.java compiled by `mvn test-compile`, run with hoist.jar for Jackson.
@@ -123,16 +123,9 @@ node_ssh() { # NODE CMD: runs CMD as root on a lab node (bounded)
 
 # The project: a copy of examples/hello, renamed, with the lab's nodes, a rollout and the environment.
 proj="$tmp/$APP"
-cp -r "$repo/examples/hello" "$proj"
-sed -i "s/^app: .*/app: $APP/; s/^domain: .*/domain: $DOMAIN/" "$proj/hoist.yml"
-grep -q "^app: $APP$" "$proj/hoist.yml" && grep -q "^domain: $DOMAIN$" "$proj/hoist.yml" \
-  || die "could not rename the app in $proj/hoist.yml"
-grep -q 'version [0-9]' "$proj/hello.py" || die "no 'version N' in examples/hello/hello.py"
+hello_project "$proj" "$APP" "$DOMAIN"
 {
-  echo "nodes:"
-  for n in $(seq "$LAB_N"); do
-    echo "  lab$n: {host: ${ADDR[lab$n]}, user: root, key: $lab_key, known_hosts: $lab_known}"
-  done
+  lab_nodes "$LAB_N" "$lab_key" "$lab_known"
   echo "rollout: {batch: 1, drain: 5s}"
   echo "environments:"
   echo "  live: {lb: [lab1], web: [$(IFS=,; echo "${WEBS[*]}" | sed 's/,/, /g')]}"
@@ -329,15 +322,9 @@ bench_secs=$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR == 0) { print "n/a"; exit }
-  if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med0() { median | sed 's/\.00$//'; }
 maxof() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1; }
-runs_of() { local v="${1# }"; echo "${v// /, }"; }
-ver() { "$@" 2>&1 | head -n 1; }
 loadstats() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f, min %.2f, max %.2f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
-met() { awk -v v="$1" -v lim="$2" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 <= lim + 0) print "met"; else print "**missed**" }'; }
 
 report() {
   echo "## Rolling deploy behind the load balancer"

@@ -1,5 +1,4 @@
-# Sourced by the bench scripts: times a snapshot of hoist, not the working tree others may edit.
-# Needs $repo, $tmp and the caller's log and die functions.
+# Sourced by the bench scripts: what they share. Needs $repo, $tmp and the caller's log and die.
 #
 #   hoist_snapshot DIR   builds ./hoist if the sources changed, copies the launcher and the jar
 #                        into DIR, warms it up (not timed), and sets HOIST, hoist_commit, jar_sha.
@@ -27,3 +26,29 @@ hoist_snapshot() {
   [ -z "$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null)" ] || hoist_commit="$hoist_commit + uncommitted src/ changes"
   jar_sha=$(sha256sum "$(dirname "$HOIST")/target/hoist.jar" 2>/dev/null | cut -c1-12 || echo '?')
 }
+
+#   hello_project DIR APP DOMAIN   a copy of examples/hello in DIR, renamed to APP and DOMAIN
+hello_project() {
+  local dir=$1 app=$2 domain=$3
+  cp -r "$repo/examples/hello" "$dir"
+  sed -i "s/^app: .*/app: $app/; s/^domain: .*/domain: $domain/" "$dir/hoist.yml"
+  grep -q "^app: $app$" "$dir/hoist.yml" && grep -q "^domain: $domain$" "$dir/hoist.yml" \
+    || die "could not rename the app in $dir/hoist.yml"
+  grep -q 'version [0-9]' "$dir/hello.py" || die "no 'version N' in examples/hello/hello.py"
+}
+
+#   lab_nodes N KEY KNOWN_HOSTS    a nodes: block for lab1..labN (addresses from the caller's ADDR)
+lab_nodes() {
+  echo "nodes:"
+  for n in $(seq "$1"); do
+    echo "  lab$n: {host: ${ADDR[lab$n]}, user: root, key: $2, known_hosts: $3}"
+  done
+}
+
+# Numbers for the reports.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+  if (NR == 0) { print "n/a"; exit }
+  if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+runs_of() { local v="${1# }"; echo "${v// /, }"; }
+ver() { "$@" 2>&1 | head -n 1; }
+met() { awk -v v="$1" -v lim="$2" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 <= lim + 0) print "met"; else print "**missed**" }'; }
