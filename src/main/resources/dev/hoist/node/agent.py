@@ -351,8 +351,9 @@ def haproxy_cmd(sock_path, command, timeout=5.0):
     return data.decode("utf-8", "replace")
 
 
-def lb_servers(sock_path, backend):
-    """{server: {status, scur, qcur, check}} of one backend, from 'show stat'."""
+def lb_stats(sock_path, backend):
+    """{server: {status, scur, qcur, check}} of one backend, from 'show stat' (one command: what
+    the drain and ready loops poll)."""
     lines = haproxy_cmd(sock_path, "show stat").splitlines()
     if not lines or not lines[0].startswith("#"):
         raise StepError("haproxy's admin socket did not answer 'show stat': %r" % lines[:1])
@@ -364,6 +365,12 @@ def lb_servers(sock_path, backend):
             out[row["svname"]] = {"status": row.get("status", ""), "scur": int(row.get("scur") or 0),
                                   "qcur": int(row.get("qcur") or 0), "check": row.get("check_status", ""),
                                   "drained": False, "maint": False}
+    return out
+
+
+def lb_servers(sock_path, backend):
+    """lb_stats plus whether each server was drained or put in maintenance."""
+    out = lb_stats(sock_path, backend)
     # The admin flags say what an operator or hoist set, whatever the check says (a drained server
     # whose check fails reads DOWN in 'show stat'): 0x08 drained, 0x01 forced maintenance.
     header = None
@@ -426,7 +433,7 @@ def lb_drain(step):
     lb_set(step, "drain")
     t0 = time.time()
     while True:
-        states = lb_servers(step["socket"], step["backend"])
+        states = lb_stats(step["socket"], step["backend"])
         busy = sum(states.get(n, {}).get("scur", 0) + states.get(n, {}).get("qcur", 0) for n in step["servers"])
         if not busy or time.time() - t0 >= step["timeout"]:
             break
@@ -442,7 +449,7 @@ def lb_ready(step):
     lb_set(step, "ready")
     t0 = time.time()
     while True:
-        states = lb_servers(step["socket"], step["backend"])
+        states = lb_stats(step["socket"], step["backend"])
         down = {n: states.get(n, {}) for n in step.get("wait", step["servers"]) if states.get(n, {}).get("status") != "UP"}
         if not down:
             return "in the balancer after %.2fs" % (time.time() - t0)
