@@ -10,7 +10,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist activate [PROJECT] RELEASE}: switch chosen nodes to a release already on them. */
-@Command(name = "activate", mixinStandardHelpOptions = true,
+@Command(
+    name = "activate",
+    mixinStandardHelpOptions = true,
     description = {
       "Switches nodes to a release that is already on them.",
       "The release was prepared by a deploy, or is an older one from 'hoist releases'. gunicorn",
@@ -29,8 +31,11 @@ import picocli.CommandLine.ParentCommand;
 final class ActivateCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(arity = "1..2", paramLabel = "[PROJECT] RELEASE",
-      description = "Project directory (default: current directory) and the release id to switch to.")
+  @Parameters(
+      arity = "1..2",
+      paramLabel = "[PROJECT] RELEASE",
+      description =
+          "Project directory (default: current directory) and the release id to switch to.")
   List<String> args = List.of();
 
   @Mixin TargetOptions targetOptions;
@@ -41,6 +46,7 @@ final class ActivateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CommandException, InterruptedException {
     String project = args.size() == 2 ? args.get(0) : ".";
-    return RollbackCommand.switchTo(root, project, Optional.of(args.getLast()), targetOptions, json);
+    return RollbackCommand.switchTo(
+        root, project, Optional.of(args.getLast()), targetOptions, json);
   }
 }

@@ -11,10 +11,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code hoist check}: a Nagios plugin (https://nagios-plugins.org/doc/guidelines.html): one line of
- * output, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+ * {@code hoist check}: a Nagios plugin (https://nagios-plugins.org/doc/guidelines.html): one line
+ * of output, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
     description = {
       "Checks the app as a Nagios/NRPE plugin: one status line, exit code 0 OK, 1 WARNING",
       "(healthy, but a supervised process is down), 2 CRITICAL (health check fails), 3 UNKNOWN",
@@ -43,7 +45,8 @@ final class CheckCommand implements Callable<Integer> {
     }
     var stack = s.stack();
     Fleet.Task<Status.Report> task =
-        (node, connection) -> new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
+        (node, connection) ->
+            new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
     FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
     // The worst node decides the state, as a Nagios service check of a whole cluster does.
     int worst = OK;
@@ -54,17 +57,30 @@ final class CheckCommand implements Callable<Integer> {
       String line;
       if (o.failure().isPresent()) {
         state = UNKNOWN;
-        line = "HOIST UNKNOWN - " + where + ": " + o.failure().get().message().lines().findFirst().orElse("");
+        line =
+            "HOIST UNKNOWN - "
+                + where
+                + ": "
+                + o.failure().get().message().lines().findFirst().orElse("");
       } else {
         Status.Report r = o.result().orElseThrow();
         String release = " | release=" + r.release().orElse("none");
-        var down = r.processes().stream().filter(p -> !"run".equals(p.state())).map(Status.Process::service).toList();
+        var down =
+            r.processes().stream()
+                .filter(p -> !"run".equals(p.state()))
+                .map(Status.Process::service)
+                .toList();
         if (!r.healthy()) {
           state = CRITICAL;
           line = "HOIST CRITICAL - " + where + ": " + r.url() + " " + r.health() + release;
         } else if (!down.isEmpty()) {
           state = WARNING;
-          line = "HOIST WARNING - " + where + ": healthy, but not running: " + String.join(", ", down) + release;
+          line =
+              "HOIST WARNING - "
+                  + where
+                  + ": healthy, but not running: "
+                  + String.join(", ", down)
+                  + release;
         } else {
           state = OK;
           line = "HOIST OK - " + where + ": " + r.url() + " " + r.health() + release;
@@ -75,9 +91,14 @@ final class CheckCommand implements Callable<Integer> {
         worstLine = line;
       }
     }
-    long ok = result.outcomes().stream().filter(o -> o.result().map(Status.Report::healthy).orElse(false)).count();
-    root.console.line(s.local() ? worstLine
-        : worstLine + " (" + ok + " of " + result.outcomes().size() + " nodes healthy)");
+    long ok =
+        result.outcomes().stream()
+            .filter(o -> o.result().map(Status.Report::healthy).orElse(false))
+            .count();
+    root.console.line(
+        s.local()
+            ? worstLine
+            : worstLine + " (" + ok + " of " + result.outcomes().size() + " nodes healthy)");
     return worst;
   }
 

@@ -57,25 +57,37 @@ final class DeployCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--dry-run", description = "Show what would change, as 'hoist plan' does; touch nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Show what would change, as 'hoist plan' does; touch nothing.")
   boolean dryRun;
 
-  @Option(names = "--fail-fast", description = "After the first failed node, start no more (nodes already"
-      + " deploying finish).")
+  @Option(
+      names = "--fail-fast",
+      description =
+          "After the first failed node, start no more (nodes already" + " deploying finish).")
   boolean failFast;
 
   @Option(names = "--json", description = "Print the result as JSON on stdout.")
   boolean json;
 
-  @Option(names = {"-v", "--verbose"}, description = "Show the output of every command run on the node.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Show the output of every command run on the node.")
   boolean verbose;
 
-  @Option(names = "--canary", paramLabel = "N", description = "Behind a load balancer: switch only N nodes, then"
-      + " stop; 'hoist deploy --continue' rolls on, 'hoist rollback' takes them back.")
+  @Option(
+      names = "--canary",
+      paramLabel = "N",
+      description =
+          "Behind a load balancer: switch only N nodes, then"
+              + " stop; 'hoist deploy --continue' rolls on, 'hoist rollback' takes them back.")
   int canary;
 
-  @Option(names = "--continue", description = "Behind a load balancer: roll the waiting canary's release out to"
-      + " the other nodes.")
+  @Option(
+      names = "--continue",
+      description =
+          "Behind a load balancer: roll the waiting canary's release out to" + " the other nodes.")
   boolean continuing;
 
   @Override
@@ -87,62 +99,84 @@ final class DeployCommand implements Callable<Integer> {
     Session s = Session.open(projectArg.path, targetOptions, root.ssh);
     List<FleetNode> nodes = s.targets().stream().filter(DeployCommand::servesTheApp).toList();
     if (canary < 0 || canary > 0 && continuing) {
-      throw new CommandException(ExitCode.USAGE, "--canary takes a number of nodes (1 or more) and starts a new"
-          + " rollout; --continue goes on with a waiting one: give one of them");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "--canary takes a number of nodes (1 or more) and starts a new"
+              + " rollout; --continue goes on with a waiting one: give one of them");
     }
     Optional<String> behind = s.balancedEnvironmentOfTargets();
     if (behind.isPresent()) {
-      throw new CommandException(ExitCode.USAGE, "these nodes are behind the load balancer of environment "
-          + behind.get() + "; deploy them with --env " + behind.get() + " --node ... so they are drained first");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "these nodes are behind the load balancer of environment "
+              + behind.get()
+              + "; deploy them with --env "
+              + behind.get()
+              + " --node ... so they are drained first");
     }
     if (!s.local() && s.environment().isEmpty() && !s.spec().release().runOnce().isEmpty()) {
-      throw new CommandException(ExitCode.USAGE, "release.run_once hooks run once per environment: deploy with"
-          + " --env (and --node to narrow it)");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "release.run_once hooks run once per environment: deploy with"
+              + " --env (and --node to narrow it)");
     }
     if (!s.local() && (s.balancer().isPresent() || !s.spec().release().runOnce().isEmpty())) {
       return rolling(s, nodes);
     }
     if (canary > 0 || continuing) {
-      throw new CommandException(ExitCode.USAGE, "--canary and --continue need an environment with a load balancer"
-          + " (a node with role lb under environments: in hoist.yml)");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "--canary and --continue need an environment with a load balancer"
+              + " (a node with role lb under environments: in hoist.yml)");
     }
     if (nodes.isEmpty()) {
-      throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role;"
-          + " load balancer nodes are not deployed to directly");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "none of the chosen nodes has the web or worker role;"
+              + " load balancer nodes are not deployed to directly");
     }
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
     // --verbose on a fleet prints every step of every node as it ends, instead of the live lines.
-    FleetDisplay display = s.local() || json || verbose ? null : new FleetDisplay(root.console, nodes);
+    FleetDisplay display =
+        s.local() || json || verbose ? null : new FleetDisplay(root.console, nodes);
     Fleet fleet = s.fleet(failFast);
-    Fleet.Task<DeployReport> task = new Fleet.Task<>() {
-      @Override
-      public DeployReport run(FleetNode node, Node connection) throws DeployException, InterruptedException {
-        DeployListener listener = json ? DeployListener.none()
-            : display != null ? display.forNode(node.name())
-            : new ProgressPrinter(root.console, verbose, s.local() ? "" : node.name());
-        return new Deployer(Session.engine(connection), deployment).deploy(listener);
-      }
+    Fleet.Task<DeployReport> task =
+        new Fleet.Task<>() {
+          @Override
+          public DeployReport run(FleetNode node, Node connection)
+              throws DeployException, InterruptedException {
+            DeployListener listener =
+                json
+                    ? DeployListener.none()
+                    : display != null
+                        ? display.forNode(node.name())
+                        : new ProgressPrinter(root.console, verbose, s.local() ? "" : node.name());
+            return new Deployer(Session.engine(connection), deployment).deploy(listener);
+          }
 
-      @Override
-      public boolean succeeded(DeployReport report) {
-        return report.ok();
-      }
-    };
+          @Override
+          public boolean succeeded(DeployReport report) {
+            return report.ok();
+          }
+        };
     FleetResult<DeployReport> result;
     Trace.mark("deploy ready");
     // On Ctrl-C, nodes not yet started are skipped and working ones reach a safe point (a complete
     // release serving); the hook waits for that so the user sees how every node was left.
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      fleet.stopStarting();
-      root.console.warn("interrupted: letting every node reach a safe point (a complete release serving) ...");
-      try {
-        done.await(120, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread hook =
+        new Thread(
+            () -> {
+              fleet.stopStarting();
+              root.console.warn(
+                  "interrupted: letting every node reach a safe point (a complete release serving) ...");
+              try {
+                done.await(120, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       result = fleet.run(nodes, task, display == null ? new Fleet.Listener() {} : display);
@@ -160,30 +194,41 @@ final class DeployCommand implements Callable<Integer> {
     return result.onlyConnectionFailures() ? ExitCode.NODE : ExitCode.FAILED;
   }
 
-  /** Behind a load balancer: prepare everything, then switch in batches (see the command's help). */
-  private int rolling(Session s, List<FleetNode> targets) throws CommandException, InterruptedException {
+  /**
+   * Behind a load balancer: prepare everything, then switch in batches (see the command's help).
+   */
+  private int rolling(Session s, List<FleetNode> targets)
+      throws CommandException, InterruptedException {
     if (targets.isEmpty()) {
-      throw new CommandException(ExitCode.USAGE, "none of the chosen nodes has the web or worker role");
+      throw new CommandException(
+          ExitCode.USAGE, "none of the chosen nodes has the web or worker role");
     }
     Optional<FleetNode> lb = s.balancer();
     if (lb.isEmpty() && (canary > 0 || continuing)) {
-      throw new CommandException(ExitCode.USAGE, "--canary and --continue need an environment with a load balancer"
-          + " (a node with role lb under environments: in hoist.yml)");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "--canary and --continue need an environment with a load balancer"
+              + " (a node with role lb under environments: in hoist.yml)");
     }
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
-    String command = "hoist deploy --env " + s.environment().orElseThrow() + (canary > 0 ? " --canary " + canary : "")
-        + (continuing ? " --continue" : "");
-    RollingDeploy.Options options = new RollingDeploy.Options(s.environment().orElseThrow(), canary, continuing,
-        command);
-    return new RolloutRunner(root.console, json).run(s,
-        new RollingDeploy(deployment, options, targets, s.environmentNodes("web"), lb));
+    String command =
+        "hoist deploy --env "
+            + s.environment().orElseThrow()
+            + (canary > 0 ? " --canary " + canary : "")
+            + (continuing ? " --continue" : "");
+    RollingDeploy.Options options =
+        new RollingDeploy.Options(s.environment().orElseThrow(), canary, continuing, command);
+    return new RolloutRunner(root.console, json)
+        .run(s, new RollingDeploy(deployment, options, targets, s.environmentNodes("web"), lb));
   }
 
   private void render(Session s, FleetResult<DeployReport> result) throws CommandException {
     if (json) {
-      root.console.json(s.local() ? result.outcomes().getFirst().result().orElse(null)
-          : FleetView.json(result, DeployReport::ok));
+      root.console.json(
+          s.local()
+              ? result.outcomes().getFirst().result().orElse(null)
+              : FleetView.json(result, DeployReport::ok));
       if (s.local() && result.outcomes().getFirst().failure().isPresent()) {
         throw failure(result);
       }
@@ -199,14 +244,20 @@ final class DeployCommand implements Callable<Integer> {
     DeployReport report = result.outcomes().getFirst().result().orElseThrow();
     new ReportView(root.console).deployed(report);
     if (report.ok() && report.changedCount() > 0) {
-      root.console.line("serving " + "http://" + s.spec().domain() + "/  (try: curl -H 'Host: "
-          + s.spec().domain() + "' http://127.0.0.1/)");
+      root.console.line(
+          "serving "
+              + "http://"
+              + s.spec().domain()
+              + "/  (try: curl -H 'Host: "
+              + s.spec().domain()
+              + "' http://127.0.0.1/)");
     }
   }
 
   /** On this machine, a deploy that could not run is an error, as before fleets existed. */
   private static CommandException failure(FleetResult<DeployReport> result) {
-    return new CommandException(ExitCode.NODE, result.outcomes().getFirst().failure().orElseThrow().message());
+    return new CommandException(
+        ExitCode.NODE, result.outcomes().getFirst().failure().orElseThrow().message());
   }
 
   static boolean servesTheApp(FleetNode node) {

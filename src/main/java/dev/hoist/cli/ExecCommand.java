@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist exec --env ENV -- CMD ARGS}: one command on every node, output grouped per node. */
-@Command(name = "exec", mixinStandardHelpOptions = true,
+@Command(
+    name = "exec",
+    mixinStandardHelpOptions = true,
     description = {
       "Runs a command on every node of an environment at once (as root: through sudo when the",
       "node's user is not root) and prints each node's output together, with its exit code.",
@@ -36,8 +38,12 @@ final class ExecCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
-      converter = DurationConverter.class, description = "Stop the command after this long (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "60s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Stop the command after this long (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Option(names = "--json", description = "Print each node's exit code, stdout and stderr as JSON.")
@@ -46,12 +52,14 @@ final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CommandException, InterruptedException {
     if (root.userCommand.isEmpty()) {
-      throw new CommandException(ExitCode.USAGE,
+      throw new CommandException(
+          ExitCode.USAGE,
           "no command given; put it after '--', e.g. hoist exec --env live -- uptime");
     }
     Session s = Session.open(projectArg.path, targetOptions, root.ssh);
     Fleet.Task<ExecResult> task =
-        (node, connection) -> connection.exec(new ExecRequest(root.userCommand, null, timeout, null));
+        (node, connection) ->
+            connection.exec(new ExecRequest(root.userCommand, null, timeout, null));
     FleetResult<ExecResult> result = s.run(task, new Fleet.Listener() {}, false);
     if (json) {
       root.console.json(FleetView.json(result, ExecResult::ok));
@@ -66,14 +74,19 @@ final class ExecCommand implements Callable<Integer> {
   private void show(NodeOutcome<ExecResult> o) {
     Console c = root.console;
     if (o.failure().isPresent()) {
-      c.line(c.bold("== " + o.node()) + " " + c.red(o.failure().get().kind().label()) + c.bold(" =="));
+      c.line(
+          c.bold("== " + o.node()) + " " + c.red(o.failure().get().kind().label()) + c.bold(" =="));
       c.line(o.failure().get().message());
       return;
     }
     ExecResult r = o.result().orElseThrow();
     String exit = r.ok() ? c.green("exit 0") : c.red("exit " + r.exitCode());
-    c.line(c.bold("== " + o.node()) + " " + exit + c.dim(String.format(java.util.Locale.ROOT, " %.2fs",
-        o.elapsed().toNanos() / 1e9)) + c.bold(" =="));
+    c.line(
+        c.bold("== " + o.node())
+            + " "
+            + exit
+            + c.dim(String.format(java.util.Locale.ROOT, " %.2fs", o.elapsed().toNanos() / 1e9))
+            + c.bold(" =="));
     if (!r.stdout().isEmpty()) {
       c.line(r.stdout().stripTrailing());
     }

@@ -67,8 +67,10 @@ final class FleetDisplay implements Fleet.Listener {
 
   @Override
   public void finished(FleetNode node, NodeOutcome<?> outcome) {
-    String result = outcome.failure().map(f -> console.red(f.kind().label()))
-        .orElse(console.green("done")) + "  " + console.dim(seconds(outcome.elapsed().toNanos()));
+    String result =
+        outcome.failure().map(f -> console.red(f.kind().label())).orElse(console.green("done"))
+            + "  "
+            + console.dim(seconds(outcome.elapsed().toNanos()));
     synchronized (this) {
       Line l = lines.get(node.name());
       l.result = result;
@@ -104,7 +106,8 @@ final class FleetDisplay implements Fleet.Listener {
     }
     if (!console.live()) {
       if (changed) {
-        console.progress(node + ": " + phase + (phase.equals("applying") ? " " + steps + " steps" : ""));
+        console.progress(
+            node + ": " + phase + (phase.equals("applying") ? " " + steps + " steps" : ""));
       }
       return;
     }
@@ -140,8 +143,16 @@ final class FleetDisplay implements Fleet.Listener {
     String bar = "";
     if ("applying".equals(l.phase) && l.steps > 0) {
       int filled = BAR * l.done / l.steps;
-      bar = " [" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + l.done + "/" + l.steps + " "
-          + console.dim(l.step);
+      bar =
+          " ["
+              + "#".repeat(filled)
+              + ".".repeat(BAR - filled)
+              + "] "
+              + l.done
+              + "/"
+              + l.steps
+              + " "
+              + console.dim(l.step);
     }
     return "  " + name + "  " + String.format(Locale.ROOT, "%-10s", l.phase) + bar + "  " + time;
   }

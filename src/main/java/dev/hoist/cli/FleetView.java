@@ -14,7 +14,8 @@ import java.util.function.Function;
 /** Renders a fleet command's outcome: a table with a row per node, then each failure's cause. */
 final class FleetView {
   /** One node in --json output: the command's result, or why there is none. */
-  record NodeJson<T>(String node, boolean ok, Optional<T> result, Optional<NodeFailure> failure, double seconds) {}
+  record NodeJson<T>(
+      String node, boolean ok, Optional<T> result, Optional<NodeFailure> failure, double seconds) {}
 
   /** The whole --json output of a fleet command. */
   record FleetJson<T>(boolean ok, double seconds, List<NodeJson<T>> nodes) {}
@@ -26,11 +27,19 @@ final class FleetView {
   }
 
   static <T> FleetJson<T> json(FleetResult<T> result, Function<T, Boolean> good) {
-    List<NodeJson<T>> nodes = result.outcomes().stream()
-        .map(o -> new NodeJson<>(o.node(), o.ok() && good.apply(o.result().orElseThrow()), o.result(), o.failure(),
-            secs(o)))
-        .toList();
-    return new FleetJson<>(nodes.stream().allMatch(NodeJson::ok), result.elapsed().toNanos() / 1e9, nodes);
+    List<NodeJson<T>> nodes =
+        result.outcomes().stream()
+            .map(
+                o ->
+                    new NodeJson<>(
+                        o.node(),
+                        o.ok() && good.apply(o.result().orElseThrow()),
+                        o.result(),
+                        o.failure(),
+                        secs(o)))
+            .toList();
+    return new FleetJson<>(
+        nodes.stream().allMatch(NodeJson::ok), result.elapsed().toNanos() / 1e9, nodes);
   }
 
   void deploySummary(FleetResult<DeployReport> result) {
@@ -39,28 +48,53 @@ final class FleetView {
     for (NodeOutcome<DeployReport> o : result.outcomes()) {
       if (o.result().isPresent()) {
         DeployReport r = o.result().get();
-        String verdict = !r.ok() ? (r.rolledBack() ? "rolled back" : "FAILED")
-            : r.changedCount() == 0 ? "unchanged" : "ok";
-        rows.add(List.of(o.node(), verdict, String.valueOf(r.changedCount()), r.live().orElse("-"),
-            r.ok() ? health(r.health()) : "failed", time(o)));
+        String verdict =
+            !r.ok()
+                ? (r.rolledBack() ? "rolled back" : "FAILED")
+                : r.changedCount() == 0 ? "unchanged" : "ok";
+        rows.add(
+            List.of(
+                o.node(),
+                verdict,
+                String.valueOf(r.changedCount()),
+                r.live().orElse("-"),
+                r.ok() ? health(r.health()) : "failed",
+                time(o)));
       } else {
-        rows.add(List.of(o.node(), o.failure().orElseThrow().kind().label(), "-", "-", "-", time(o)));
+        rows.add(
+            List.of(o.node(), o.failure().orElseThrow().kind().label(), "-", "-", "-", time(o)));
       }
     }
     table(rows, Set.of("ok", "unchanged"));
     for (NodeOutcome<DeployReport> o : result.outcomes()) {
-      o.failure().ifPresent(f -> console.line(console.red(o.node() + ": ") + strip(o.node(), f.message())));
-      o.result().filter(r -> !r.ok()).flatMap(DeployReport::error)
+      o.failure()
+          .ifPresent(
+              f -> console.line(console.red(o.node() + ": ") + strip(o.node(), f.message())));
+      o.result()
+          .filter(r -> !r.ok())
+          .flatMap(DeployReport::error)
           .ifPresent(e -> console.line(console.red(o.node() + ": ") + strip(o.node(), e.strip())));
     }
-    long good = result.outcomes().stream().filter(o -> o.result().map(DeployReport::ok).orElse(false)).count();
+    long good =
+        result.outcomes().stream()
+            .filter(o -> o.result().map(DeployReport::ok).orElse(false))
+            .count();
     String total = String.format(Locale.ROOT, "%.2fs", result.elapsed().toNanos() / 1e9);
-    String line = good + " of " + result.outcomes().size() + " node" + (result.outcomes().size() == 1 ? "" : "s")
-        + " deployed in " + total;
+    String line =
+        good
+            + " of "
+            + result.outcomes().size()
+            + " node"
+            + (result.outcomes().size() == 1 ? "" : "s")
+            + " deployed in "
+            + total;
     console.line(good == result.outcomes().size() ? console.green(line) : console.red(line));
   }
 
-  /** A plain table, columns padded to fit; the second column is green when in {@code good}, else red. */
+  /**
+   * A plain table, columns padded to fit; the second column is green when in {@code good}, else
+   * red.
+   */
   void table(List<List<String>> rows, Set<String> good) {
     int[] widths = new int[rows.getFirst().size()];
     for (List<String> row : rows) {

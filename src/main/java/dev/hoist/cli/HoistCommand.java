@@ -66,11 +66,12 @@ public final class HoistCommand implements Runnable {
     if (SUBCOMMANDS.containsKey(named)) {
       cli.addSubcommand(named, SUBCOMMANDS.get(named).get());
     } else {
-      SUBCOMMANDS.forEach((name, command) -> {
-        if (!name.equals("warmup")) {
-          cli.addSubcommand(name, command.get());
-        }
-      });
+      SUBCOMMANDS.forEach(
+          (name, command) -> {
+            if (!name.equals("warmup")) {
+              cli.addSubcommand(name, command.get());
+            }
+          });
     }
     // The descriptions are written as lines of up to 100 characters; at picocli's default 80 each
     // would wrap in the middle.

@@ -16,9 +16,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code hoist lab}: local test nodes reachable over real SSH, for trying and testing multi-node deploys. */
-@Command(name = "lab", mixinStandardHelpOptions = true,
-    subcommands = {LabCommand.Up.class, LabCommand.Ls.class, LabCommand.Stop.class, LabCommand.Down.class},
+/**
+ * {@code hoist lab}: local test nodes reachable over real SSH, for trying and testing multi-node
+ * deploys.
+ */
+@Command(
+    name = "lab",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      LabCommand.Up.class,
+      LabCommand.Ls.class,
+      LabCommand.Stop.class,
+      LabCommand.Down.class
+    },
     description = {
       "Runs local test nodes: small Debian 12 servers reachable over real SSH.",
       "They live on this machine, for trying and testing multi-node deploys.",
@@ -72,41 +82,71 @@ final class LabCommand implements Runnable {
   }
 
   /** {@code hoist lab up N}. */
-  @Command(name = "up", mixinStandardHelpOptions = true,
-      description = {"Starts nodes lab1..labN; running ones are kept, stopped ones restarted.",
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Starts nodes lab1..labN; running ones are kept, stopped ones restarted.",
         "A stopped node comes back with its disk. Prints the nodes and a nodes:",
-        "block to paste into hoist.yml or ~/.config/hoist/config.yml."})
+        "block to paste into hoist.yml or ~/.config/hoist/config.yml."
+      })
   static final class Up implements Callable<Integer> {
     @ParentCommand LabCommand lab;
 
-    @Parameters(index = "0", arity = "0..1", defaultValue = "1", paramLabel = "N",
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        defaultValue = "1",
+        paramLabel = "N",
         description = "How many nodes (default: 1, at most 240).")
     int count;
 
-    @Option(names = "--user", defaultValue = "root", paramLabel = "USER",
+    @Option(
+        names = "--user",
+        defaultValue = "root",
+        paramLabel = "USER",
         description = "User in the printed nodes: block: root, deploy or guarded (default: root).")
     String user;
 
-    @Option(names = "--json",
+    @Option(
+        names = "--json",
         description = "Print the nodes as JSON: name, address, state, pid, user, key, known_hosts.")
     boolean json;
 
     /** A node as `lab up --json` prints it: everything a test or script needs to connect. */
-    record UpNode(String name, String address, String state, Optional<Long> pid, String user, String key,
+    record UpNode(
+        String name,
+        String address,
+        String state,
+        Optional<Long> pid,
+        String user,
+        String key,
         @JsonProperty("known_hosts") String knownHosts) {}
 
     @Override
     public Integer call() throws CommandException, InterruptedException {
       if (!USERS.contains(user)) {
-        throw new CommandException(ExitCode.USAGE, "--user must be one of " + String.join(", ", USERS) + ", not " + user);
+        throw new CommandException(
+            ExitCode.USAGE, "--user must be one of " + String.join(", ", USERS) + ", not " + user);
       }
       Lab l = lab.lab();
       List<NodeStatus> nodes = run(() -> l.up(count));
       LabLayout files = l.layout();
       Console c = lab.root.console;
       if (json) {
-        c.json(nodes.stream().map(n -> new UpNode(n.name(), n.address(), n.state(), n.pid(), user,
-            files.clientKey().toString(), files.knownHosts().toString())).toList());
+        c.json(
+            nodes.stream()
+                .map(
+                    n ->
+                        new UpNode(
+                            n.name(),
+                            n.address(),
+                            n.state(),
+                            n.pid(),
+                            user,
+                            files.clientKey().toString(),
+                            files.knownHosts().toString()))
+                .toList());
         return ExitCode.OK;
       }
       table(c, nodes);
@@ -114,20 +154,28 @@ final class LabCommand implements Runnable {
       c.line(c.dim("# for hoist.yml or ~/.config/hoist/config.yml:"));
       Map<String, String> addresses = new LinkedHashMap<>();
       nodes.forEach(n -> addresses.put(n.name(), n.address()));
-      c.line(NodesBlock.render(addresses, user, files.clientKey(), files.knownHosts()).stripTrailing());
+      c.line(
+          NodesBlock.render(addresses, user, files.clientKey(), files.knownHosts())
+              .stripTrailing());
       return ExitCode.OK;
     }
   }
 
   /** {@code hoist lab ls}. */
-  @Command(name = "ls", mixinStandardHelpOptions = true,
-      description = {"Lists the lab's nodes: address, state, PID 1, memory (PSS), uptime.",
-        "The PID is PID 1 of the node as this machine sees it."})
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Lists the lab's nodes: address, state, PID 1, memory (PSS), uptime.",
+        "The PID is PID 1 of the node as this machine sees it."
+      })
   static final class Ls implements Callable<Integer> {
     @ParentCommand LabCommand lab;
 
-    @Option(names = "--json",
-        description = "Print the nodes as JSON: name, address, state, pid, memory_kib, uptime_seconds.")
+    @Option(
+        names = "--json",
+        description =
+            "Print the nodes as JSON: name, address, state, pid, memory_kib, uptime_seconds.")
     boolean json;
 
     @Override
@@ -146,10 +194,14 @@ final class LabCommand implements Runnable {
   }
 
   /** {@code hoist lab stop NODE...}. */
-  @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = {"Cuts the power of nodes: all their processes die at once.",
+  @Command(
+      name = "stop",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Cuts the power of nodes: all their processes die at once.",
         "SIGKILL to each node's PID 1 ends its whole PID namespace. The disk is",
-        "kept: `hoist lab up N` starts the node again with its files."})
+        "kept: `hoist lab up N` starts the node again with its files."
+      })
   static final class Stop implements Callable<Integer> {
     @ParentCommand LabCommand lab;
 
@@ -160,31 +212,47 @@ final class LabCommand implements Runnable {
     public Integer call() throws CommandException, InterruptedException {
       List<NodeStatus> nodes = run(() -> lab.lab().stop(names));
       Console c = lab.root.console;
-      nodes.forEach(n -> c.line(n.name() + " " + c.yellow(n.state()) + c.dim(" (disk kept; `hoist lab up` restarts it)")));
+      nodes.forEach(
+          n ->
+              c.line(
+                  n.name()
+                      + " "
+                      + c.yellow(n.state())
+                      + c.dim(" (disk kept; `hoist lab up` restarts it)")));
       return ExitCode.OK;
     }
   }
 
   /** {@code hoist lab down [NODE...]}. */
-  @Command(name = "down", mixinStandardHelpOptions = true,
-      description = {"Stops and removes nodes (all when none are named).",
+  @Command(
+      name = "down",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Stops and removes nodes (all when none are named).",
         "Removes their processes, mounts, disks and network namespaces; with the",
         "last node, the bridge and the NAT rules. The cached base, the lab key",
-        "and the host keys stay (--purge removes the base too)."})
+        "and the host keys stay (--purge removes the base too)."
+      })
   static final class Down implements Callable<Integer> {
     @ParentCommand LabCommand lab;
 
-    @Parameters(arity = "0..*", paramLabel = "NODE", description = "Nodes to remove (default: all).")
+    @Parameters(
+        arity = "0..*",
+        paramLabel = "NODE",
+        description = "Nodes to remove (default: all).")
     List<String> names = List.of();
 
-    @Option(names = "--purge", description = "Also remove the cached base (the next `lab up` builds it again).")
+    @Option(
+        names = "--purge",
+        description = "Also remove the cached base (the next `lab up` builds it again).")
     boolean purge;
 
     @Override
     public Integer call() throws CommandException, InterruptedException {
       List<String> removed = run(() -> lab.lab().down(names, purge));
       Console c = lab.root.console;
-      c.line(removed.isEmpty() ? "no lab nodes to remove" : "removed " + String.join(", ", removed));
+      c.line(
+          removed.isEmpty() ? "no lab nodes to remove" : "removed " + String.join(", ", removed));
       if (purge) {
         c.line("removed the cached base");
       }
@@ -193,13 +261,22 @@ final class LabCommand implements Runnable {
   }
 
   static void table(Console c, List<NodeStatus> nodes) {
-    c.line(c.bold(String.format("%-7s %-14s %-8s %8s %9s %7s", "NODE", "ADDRESS", "STATE", "PID", "MEMORY", "UPTIME")));
+    c.line(
+        c.bold(
+            String.format(
+                "%-7s %-14s %-8s %8s %9s %7s",
+                "NODE", "ADDRESS", "STATE", "PID", "MEMORY", "UPTIME")));
     for (NodeStatus n : nodes) {
       String state = String.format("%-8s", n.state());
-      c.line(String.format("%-7s %-14s %s %8s %9s %7s", n.name(), n.address(),
-          n.running() ? c.green(state) : c.yellow(state), n.pid().map(String::valueOf).orElse("-"),
-          n.memoryKib().map(k -> String.format("%.1f MiB", k / 1024.0)).orElse("-"),
-          n.uptimeSeconds().map(StatusCommand::uptime).orElse("-")));
+      c.line(
+          String.format(
+              "%-7s %-14s %s %8s %9s %7s",
+              n.name(),
+              n.address(),
+              n.running() ? c.green(state) : c.yellow(state),
+              n.pid().map(String::valueOf).orElse("-"),
+              n.memoryKib().map(k -> String.format("%.1f MiB", k / 1024.0)).orElse("-"),
+              n.uptimeSeconds().map(StatusCommand::uptime).orElse("-")));
     }
   }
 

@@ -15,8 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist logs [-f]}: the app's output (gunicorn, processes) and its nginx logs. */
-@Command(name = "logs", mixinStandardHelpOptions = true,
-    description = "Shows the app's logs: gunicorn's and each process's output, and nginx's access and error logs.")
+@Command(
+    name = "logs",
+    mixinStandardHelpOptions = true,
+    description =
+        "Shows the app's logs: gunicorn's and each process's output, and nginx's access and error logs.")
 final class LogsCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
@@ -24,10 +27,15 @@ final class LogsCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new lines until Ctrl-C.")
   boolean follow;
 
-  @Option(names = {"-n", "--lines"}, defaultValue = "30", description = "Lines of each log to show (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--lines"},
+      defaultValue = "30",
+      description = "Lines of each log to show (default: ${DEFAULT-VALUE}).")
   int lines;
 
   @Override
@@ -35,15 +43,28 @@ final class LogsCommand implements Callable<Integer> {
     Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var layout = s.stack().layout();
     List<String> processLogs = new ArrayList<>();
-    s.spec().processes().keySet().forEach(p -> processLogs.add(layout.processLogDir(p) + "/current"));
+    s.spec()
+        .processes()
+        .keySet()
+        .forEach(p -> processLogs.add(layout.processLogDir(p) + "/current"));
     List<String> argv = AppCommand.logs(layout, lines, follow, processLogs);
     Duration timeout = follow ? Duration.ofDays(365) : Duration.ofSeconds(30);
     // Lines of several nodes interleave as they come, each behind its node's name.
     int width = s.targets().stream().mapToInt(n -> n.name().length()).max().orElse(0);
-    Fleet.Task<ExecResult> task = (node, connection) -> connection.exec(new ExecRequest(argv, null, timeout,
-        s.local() ? root.console::line
-            : line -> root.console.line(root.console.dim(String.format("%-" + width + "s | ", node.name())) + line)));
-    FleetResult<ExecResult> result = PerNode.run(s, root.console, task, (node, r) -> { });
+    Fleet.Task<ExecResult> task =
+        (node, connection) ->
+            connection.exec(
+                new ExecRequest(
+                    argv,
+                    null,
+                    timeout,
+                    s.local()
+                        ? root.console::line
+                        : line ->
+                            root.console.line(
+                                root.console.dim(String.format("%-" + width + "s | ", node.name()))
+                                    + line)));
+    FleetResult<ExecResult> result = PerNode.run(s, root.console, task, (node, r) -> {});
     return follow ? ExitCode.OK : PerNode.exitCode(result, ExecResult::ok);
   }
 }

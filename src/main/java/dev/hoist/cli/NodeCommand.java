@@ -27,7 +27,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist node ls|trust}: the inventory, and trusting a node's SSH host key. */
-@Command(name = "node", mixinStandardHelpOptions = true,
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
     description = {
       "Lists the nodes Hoist knows (from hoist.yml and your config file) and trusts their SSH host",
       "keys. Hoist never accepts an unknown host key by itself: 'hoist node trust NODE' shows the key's",
@@ -48,7 +50,8 @@ final class NodeCommand implements Runnable {
   static Inventory inventory(Optional<String> project) throws CommandException {
     try {
       Path path = Path.of(project.orElse("."));
-      boolean hasProject = Files.isRegularFile(path) || Files.isRegularFile(path.resolve("hoist.yml"));
+      boolean hasProject =
+          Files.isRegularFile(path) || Files.isRegularFile(path.resolve("hoist.yml"));
       if (project.isPresent() || hasProject) {
         return UserConfig.inventoryFor(SpecLoader.load(path), UserConfig.defaultPath());
       }
@@ -61,13 +64,18 @@ final class NodeCommand implements Runnable {
   }
 
   /** {@code hoist node ls}. */
-  @Command(name = "ls", mixinStandardHelpOptions = true,
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
       description = "Lists the nodes: address, environments and roles, jump host, where declared.")
   static final class Ls implements Callable<Integer> {
     @ParentCommand NodeCommand parent;
 
-    @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
-        description = "Project directory or hoist.yml (default: the current directory, if it has one).")
+    @Option(
+        names = {"-p", "--project"},
+        paramLabel = "PROJECT",
+        description =
+            "Project directory or hoist.yml (default: the current directory, if it has one).")
     String project;
 
     @Option(names = "--json", description = "Print the nodes as JSON.")
@@ -82,8 +90,10 @@ final class NodeCommand implements Runnable {
         return ExitCode.OK;
       }
       if (inventory.nodes().isEmpty()) {
-        c.line("no nodes yet: declare them under 'nodes:' in hoist.yml or " + UserConfig.defaultPath()
-            + " (try 'hoist lab up 3' for local test nodes)");
+        c.line(
+            "no nodes yet: declare them under 'nodes:' in hoist.yml or "
+                + UserConfig.defaultPath()
+                + " (try 'hoist lab up 3' for local test nodes)");
         return ExitCode.OK;
       }
       List<List<String>> rows = new ArrayList<>();
@@ -96,8 +106,13 @@ final class NodeCommand implements Runnable {
             envs.add(e.name() + "(" + String.join(",", roles) + ")");
           }
         }
-        rows.add(List.of(n.name(), n.address(), envs.isEmpty() ? "-" : String.join(" ", envs),
-            n.jump().orElse("-"), n.origin()));
+        rows.add(
+            List.of(
+                n.name(),
+                n.address(),
+                envs.isEmpty() ? "-" : String.join(" ", envs),
+                n.jump().orElse("-"),
+                n.origin()));
       }
       new FleetView(c).table(rows, java.util.Set.of());
       return ExitCode.OK;
@@ -105,7 +120,9 @@ final class NodeCommand implements Runnable {
   }
 
   /** {@code hoist node trust NODE...}. */
-  @Command(name = "trust", mixinStandardHelpOptions = true,
+  @Command(
+      name = "trust",
+      mixinStandardHelpOptions = true,
       description = {
         "Fetches the host key each node offers, shows its fingerprint, and after you confirm it adds",
         "it to the node's known_hosts file (known_hosts: in the node's entry, else ~/.ssh/known_hosts).",
@@ -119,21 +136,30 @@ final class NodeCommand implements Runnable {
     @Parameters(paramLabel = "NODE", arity = "0..*", description = "Nodes to trust.")
     List<String> nodes = new ArrayList<>();
 
-    @Option(names = {"-e", "--env"}, paramLabel = "ENV", description = "Trust every node of this environment.")
+    @Option(
+        names = {"-e", "--env"},
+        paramLabel = "ENV",
+        description = "Trust every node of this environment.")
     String env;
 
-    @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
-        description = "Project directory or hoist.yml (default: the current directory, if it has one).")
+    @Option(
+        names = {"-p", "--project"},
+        paramLabel = "PROJECT",
+        description =
+            "Project directory or hoist.yml (default: the current directory, if it has one).")
     String project;
 
-    @Option(names = {"-y", "--yes"}, description = "Trust without asking (only where the network is trusted,"
-        + " e.g. local test nodes).")
+    @Option(
+        names = {"-y", "--yes"},
+        description =
+            "Trust without asking (only where the network is trusted," + " e.g. local test nodes).")
     boolean yes;
 
     @Override
     public Integer call() throws CommandException, InterruptedException {
       if (nodes.isEmpty() && env == null) {
-        throw new CommandException(ExitCode.USAGE, "name the nodes to trust, e.g. hoist node trust web1, or --env ENV");
+        throw new CommandException(
+            ExitCode.USAGE, "name the nodes to trust, e.g. hoist node trust web1, or --env ENV");
       }
       Inventory inventory = inventory(Optional.ofNullable(project));
       List<FleetNode> picked;
@@ -149,15 +175,26 @@ final class NodeCommand implements Runnable {
         SshTarget target = SshTargets.of(inventory, node.spec());
         try {
           HostKey key = keys.scan(target);
-          c.line(node.name() + " (" + target.address() + ") offers " + key.type() + " " + c.bold(key.fingerprint()));
+          c.line(
+              node.name()
+                  + " ("
+                  + target.address()
+                  + ") offers "
+                  + key.type()
+                  + " "
+                  + c.bold(key.fingerprint()));
           if (!yes && !confirm()) {
             c.line(node.name() + ": not trusted");
             failed++;
             continue;
           }
           boolean added = keys.trust(target, key);
-          c.line(node.name() + ": " + (added ? c.green("trusted") + ", added to " + target.knownHosts()
-              : "already trusted in " + target.knownHosts()));
+          c.line(
+              node.name()
+                  + ": "
+                  + (added
+                      ? c.green("trusted") + ", added to " + target.knownHosts()
+                      : "already trusted in " + target.knownHosts()));
         } catch (SshException e) {
           c.error(e.getMessage());
           failed++;
@@ -172,7 +209,8 @@ final class NodeCommand implements Runnable {
     private boolean confirm() throws CommandException {
       java.io.Console console = System.console();
       if (console == null) {
-        throw new CommandException(ExitCode.USAGE,
+        throw new CommandException(
+            ExitCode.USAGE,
             "cannot ask for confirmation without a terminal; check the fingerprint, then run again with --yes");
       }
       String answer = console.readLine("Is this the server's key? Trust it [y/N]: ");

@@ -13,7 +13,8 @@ final class PerNode {
   private PerNode() {}
 
   /** Runs {@code task}; returns whether every node answered. */
-  static <T> FleetResult<T> run(Session s, Console console, Fleet.Task<T> task, BiConsumer<String, T> render)
+  static <T> FleetResult<T> run(
+      Session s, Console console, Fleet.Task<T> task, BiConsumer<String, T> render)
       throws CommandException, InterruptedException {
     FleetResult<T> result = s.run(task, new Fleet.Listener() {}, false);
     if (s.local()) {
@@ -21,8 +22,11 @@ final class PerNode {
     }
     for (NodeOutcome<T> o : result.outcomes()) {
       o.result().ifPresent(r -> render.accept(o.node(), r));
-      o.failure().ifPresent(f -> console.line(console.red(o.node() + ": " + f.kind().label()) + " - "
-          + f.message()));
+      o.failure()
+          .ifPresent(
+              f ->
+                  console.line(
+                      console.red(o.node() + ": " + f.kind().label()) + " - " + f.message()));
     }
     return result;
   }

@@ -34,18 +34,24 @@ final class PlanCommand implements Callable<Integer> {
     return show(root.console, projectArg.path, targetOptions, root.ssh, json);
   }
 
-  static int show(Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
+  static int show(
+      Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
     Session s = Session.open(project, targets, ssh).appNodes();
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
-    Fleet.Task<DeployReport> task = (node, connection) -> new Deployer(Session.engine(connection), deployment).plan();
+    Fleet.Task<DeployReport> task =
+        (node, connection) -> new Deployer(Session.engine(connection), deployment).plan();
     if (json) {
       FleetResult<DeployReport> result = s.run(task, new Fleet.Listener() {}, false);
-      console.json(s.local() ? result.outcomes().getFirst().result().orElse(null) : FleetView.json(result, r -> true));
+      console.json(
+          s.local()
+              ? result.outcomes().getFirst().result().orElse(null)
+              : FleetView.json(result, r -> true));
       return PerNode.exitCode(result, r -> true);
     }
     ReportView view = new ReportView(console);
-    return PerNode.exitCode(PerNode.run(s, console, task, (node, r) -> view.plan(r, true)), r -> true);
+    return PerNode.exitCode(
+        PerNode.run(s, console, task, (node, r) -> view.plan(r, true)), r -> true);
   }
 }

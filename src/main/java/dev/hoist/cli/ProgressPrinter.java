@@ -31,10 +31,27 @@ final class ProgressPrinter implements DeployListener {
     }
     String secs = String.format(Locale.ROOT, "%5.2fs", e.seconds());
     switch (e.status()) {
-      case "ok" -> console.progress(prefix + "  " + console.green("ok  ") + " " + console.dim(secs) + "  " + e.id()
-          + (e.note() == null ? "" : console.dim("  " + firstLine(e.note()))));
-      case "fail" -> console.progress(prefix + "  " + console.red("FAIL") + " " + console.dim(secs) + "  " + e.id()
-          + "  " + firstLine(e.note()));
+      case "ok" ->
+          console.progress(
+              prefix
+                  + "  "
+                  + console.green("ok  ")
+                  + " "
+                  + console.dim(secs)
+                  + "  "
+                  + e.id()
+                  + (e.note() == null ? "" : console.dim("  " + firstLine(e.note()))));
+      case "fail" ->
+          console.progress(
+              prefix
+                  + "  "
+                  + console.red("FAIL")
+                  + " "
+                  + console.dim(secs)
+                  + "  "
+                  + e.id()
+                  + "  "
+                  + firstLine(e.note()));
       default -> {
         if (verbose) {
           console.progress(prefix + console.dim("  ...         " + e.id()));

@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist rollback [PROJECT] [RELEASE]}: switch back, gracefully and health-checked. */
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(
+    name = "rollback",
+    mixinStandardHelpOptions = true,
     description = {
       "Switches the app back to an earlier release (default: the one before the live one),",
       "reloads gunicorn gracefully and health-checks it; if that release is sick too, the",
@@ -34,7 +36,9 @@ import picocli.CommandLine.ParentCommand;
 final class RollbackCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
-  @Parameters(arity = "0..2", paramLabel = "[PROJECT] [RELEASE]",
+  @Parameters(
+      arity = "0..2",
+      paramLabel = "[PROJECT] [RELEASE]",
       description = "Project directory (default: current directory) and the release id to go to.")
   List<String> args = List.of();
 
@@ -66,33 +70,47 @@ final class RollbackCommand implements Callable<Integer> {
    * Switches the chosen nodes to {@code release} (empty: each one's previous release); behind an
    * environment's load balancer, batch by batch, drained, under the environment's lock.
    */
-  static int switchTo(HoistCommand root, String project, Optional<String> release, TargetOptions targetOptions,
-      boolean json) throws CommandException, InterruptedException {
+  static int switchTo(
+      HoistCommand root,
+      String project,
+      Optional<String> release,
+      TargetOptions targetOptions,
+      boolean json)
+      throws CommandException, InterruptedException {
     Session s = Session.open(project, targetOptions, root.ssh).appNodes();
     var stack = s.stack();
     if (!s.local() && s.balancer().isPresent()) {
       return behindBalancer(root, s, stack, release, json);
     }
     Optional<String> to = release;
-    Fleet.Task<DeployReport> task = new Fleet.Task<>() {
-      @Override
-      public DeployReport run(FleetNode node, Node connection) throws DeployException, InterruptedException {
-        return new Rollback(Session.engine(connection)).rollback(stack, to,
-            json || !s.local() ? DeployListener.none() : new ProgressPrinter(root.console, false));
-      }
+    Fleet.Task<DeployReport> task =
+        new Fleet.Task<>() {
+          @Override
+          public DeployReport run(FleetNode node, Node connection)
+              throws DeployException, InterruptedException {
+            return new Rollback(Session.engine(connection))
+                .rollback(
+                    stack,
+                    to,
+                    json || !s.local()
+                        ? DeployListener.none()
+                        : new ProgressPrinter(root.console, false));
+          }
 
-      @Override
-      public boolean succeeded(DeployReport report) {
-        return report.ok();
-      }
-    };
+          @Override
+          public boolean succeeded(DeployReport report) {
+            return report.ok();
+          }
+        };
     FleetResult<DeployReport> result = s.run(task, new Fleet.Listener() {}, false);
     if (json) {
-      root.console.json(s.local() ? PerNode.only(result) : FleetView.json(result, DeployReport::ok));
+      root.console.json(
+          s.local() ? PerNode.only(result) : FleetView.json(result, DeployReport::ok));
       return PerNode.exitCode(result, DeployReport::ok);
     }
     if (s.local() && result.outcomes().getFirst().failure().isPresent()) {
-      throw new CommandException(ExitCode.FAILED, result.outcomes().getFirst().failure().get().message());
+      throw new CommandException(
+          ExitCode.FAILED, result.outcomes().getFirst().failure().get().message());
     }
     for (NodeOutcome<DeployReport> o : result.outcomes()) {
       o.failure().ifPresent(f -> root.console.error(o.node() + ": " + f.message()));
@@ -101,19 +119,31 @@ final class RollbackCommand implements Callable<Integer> {
     return PerNode.exitCode(result, DeployReport::ok);
   }
 
-  private static int behindBalancer(HoistCommand root, Session s, dev.hoist.stack.Stack stack, Optional<String> release,
-      boolean json) throws CommandException, InterruptedException {
+  private static int behindBalancer(
+      HoistCommand root,
+      Session s,
+      dev.hoist.stack.Stack stack,
+      Optional<String> release,
+      boolean json)
+      throws CommandException, InterruptedException {
     FleetNode lb = s.balancer().orElseThrow();
     List<FleetNode> webs = s.targets();
     String env = s.environment().orElseThrow();
-    String command = release.map(r -> "hoist activate " + r).orElse("hoist rollback") + " --env " + env;
-    return new RolloutRunner(root.console, json).run(s, new RollingSwitch(stack, env, webs, lb, release, command));
+    String command =
+        release.map(r -> "hoist activate " + r).orElse("hoist rollback") + " --env " + env;
+    return new RolloutRunner(root.console, json)
+        .run(s, new RollingSwitch(stack, env, webs, lb, release, command));
   }
 
   private static void show(HoistCommand root, DeployReport report) {
     if (report.ok()) {
-      root.console.line(report.node() + ": rolled back to " + root.console.bold(report.live().orElse("?"))
-          + " (was " + report.liveBefore().orElse("?") + "), healthy");
+      root.console.line(
+          report.node()
+              + ": rolled back to "
+              + root.console.bold(report.live().orElse("?"))
+              + " (was "
+              + report.liveBefore().orElse("?")
+              + "), healthy");
     } else {
       root.console.error(report.node() + ": " + report.error().orElse("rollback failed").strip());
       root.console.line(report.node() + ": release " + report.live().orElse("?") + " is live");

@@ -20,10 +20,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class RolloutRunner {
   /** One node in --json output. */
-  record NodeJson(String node, String state, Optional<String> live, Optional<String> error, double outOfBalancer) {}
+  record NodeJson(
+      String node,
+      String state,
+      Optional<String> live,
+      Optional<String> error,
+      double outOfBalancer) {}
 
   /** The whole --json output. */
-  record RolloutJson(boolean ok, String outcome, String message, Optional<String> release, double seconds,
+  record RolloutJson(
+      boolean ok,
+      String outcome,
+      String message,
+      Optional<String> release,
+      double seconds,
       List<NodeJson> nodes) {}
 
   private final Console console;
@@ -38,27 +48,32 @@ final class RolloutRunner {
     long start = System.nanoTime();
     RolloutListener listener = json ? RolloutListener.none() : printer(start);
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      work.stop();
-      console.warn("interrupted: finishing the batch in progress and putting it back in the balancer ...");
-      try {
-        // Bounded so a hung node cannot hold the terminal forever; a batch takes far less.
-        done.await(10, TimeUnit.MINUTES);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread hook =
+        new Thread(
+            () -> {
+              work.stop();
+              console.warn(
+                  "interrupted: finishing the batch in progress and putting it back in the balancer ...");
+              try {
+                // Bounded so a hung node cannot hold the terminal forever; a batch takes far less.
+                done.await(10, TimeUnit.MINUTES);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     Runtime.getRuntime().addShutdownHook(hook);
     RolloutReport report;
     try (Connections connections = Connections.open(work.nodes(), s.connector())) {
       report = work.run(connections, listener);
       render(report);
     } catch (RolloutException e) {
-      throw new CommandException(switch (e.kind()) {
-        case UNREACHABLE -> ExitCode.NODE;
-        case USAGE -> ExitCode.USAGE;
-        case LOCKED, FAILED -> ExitCode.FAILED;
-      }, e.getMessage());
+      throw new CommandException(
+          switch (e.kind()) {
+            case UNREACHABLE -> ExitCode.NODE;
+            case USAGE -> ExitCode.USAGE;
+            case LOCKED, FAILED -> ExitCode.FAILED;
+          },
+          e.getMessage());
     } finally {
       done.countDown();
       try {
@@ -88,7 +103,9 @@ final class RolloutRunner {
 
       @Override
       public void batch(int number, int of, List<String> nodes) {
-        console.progress(stamp(start) + console.bold("batch " + number + "/" + of + ": " + String.join(", ", nodes)));
+        console.progress(
+            stamp(start)
+                + console.bold("batch " + number + "/" + of + ": " + String.join(", ", nodes)));
       }
     };
   }
@@ -99,17 +116,38 @@ final class RolloutRunner {
 
   private void render(RolloutReport r) {
     if (json) {
-      List<NodeJson> nodes = r.nodes().stream().map(n -> new NodeJson(n.node(), n.state().label(), n.live(), n.error(),
-          n.outOfBalancer().toMillis() / 1000.0)).toList();
-      console.json(new RolloutJson(r.ok(), r.outcome().name().toLowerCase(Locale.ROOT), r.message(), r.release(),
-          r.elapsed().toMillis() / 1000.0, nodes));
+      List<NodeJson> nodes =
+          r.nodes().stream()
+              .map(
+                  n ->
+                      new NodeJson(
+                          n.node(),
+                          n.state().label(),
+                          n.live(),
+                          n.error(),
+                          n.outOfBalancer().toMillis() / 1000.0))
+              .toList();
+      console.json(
+          new RolloutJson(
+              r.ok(),
+              r.outcome().name().toLowerCase(Locale.ROOT),
+              r.message(),
+              r.release(),
+              r.elapsed().toMillis() / 1000.0,
+              nodes));
       return;
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("NODE", "RESULT", "SERVES", "OUT OF LB"));
     for (NodeResult n : r.nodes()) {
-      rows.add(List.of(n.node(), n.state().label(), n.live().orElse("-"),
-          n.outOfBalancer().isZero() ? "-" : String.format(Locale.ROOT, "%.1fs", n.outOfBalancer().toMillis() / 1000.0)));
+      rows.add(
+          List.of(
+              n.node(),
+              n.state().label(),
+              n.live().orElse("-"),
+              n.outOfBalancer().isZero()
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1fs", n.outOfBalancer().toMillis() / 1000.0)));
     }
     new FleetView(console).table(rows, Set.of("switched", "unchanged"));
     String time = String.format(Locale.ROOT, " (%.1fs)", r.elapsed().toMillis() / 1000.0);

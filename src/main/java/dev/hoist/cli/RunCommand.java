@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist run [PROJECT] -- CMD ARGS}: a one-off command in the app's environment. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
     description = {
       "Runs a one-off command in the app's environment: its virtualenv, env vars, the live",
       "release as working directory, as the app's user. The command goes after '--' and its",
@@ -26,32 +28,54 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = {"-t", "--tty"}, description = "Attach a terminal (for shells and prompts).")
+  @Option(
+      names = {"-t", "--tty"},
+      description = "Attach a terminal (for shells and prompts).")
   boolean tty;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
     if (root.userCommand.isEmpty()) {
-      throw new CommandException(ExitCode.USAGE,
-          "no command given; put it after '--', e.g. hoist run " + projectArg.path + " -- python -V");
+      throw new CommandException(
+          ExitCode.USAGE,
+          "no command given; put it after '--', e.g. hoist run "
+              + projectArg.path
+              + " -- python -V");
     }
     Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     FleetNode node = s.targets().getFirst();
     if (s.targets().size() > 1) {
       // One-off commands (migrations, a shell) run once, on the environment's first node.
-      root.console.progress(root.console.dim("running on " + node.name() + " (the first of "
-          + s.targets().size() + " nodes; pick another with --node)"));
+      root.console.progress(
+          root.console.dim(
+              "running on "
+                  + node.name()
+                  + " (the first of "
+                  + s.targets().size()
+                  + " nodes; pick another with --node)"));
     }
     var layout = s.stack().layout();
     if (s.local() && !java.nio.file.Files.exists(java.nio.file.Path.of(layout.current()))) {
-      throw new CommandException(ExitCode.FAILED, s.spec().app() + " has no live release here; run 'hoist deploy " + projectArg.path + "' first");
+      throw new CommandException(
+          ExitCode.FAILED,
+          s.spec().app()
+              + " has no live release here; run 'hoist deploy "
+              + projectArg.path
+              + "' first");
     }
     List<String> argv = AppCommand.argv(layout, root.userCommand);
     if (!s.local()) {
       // Remotely, the same check runs in the same round trip as the command.
-      argv = new ArrayList<>(List.of("/bin/sh", "-c", "if [ ! -e \"$1\" ]; then echo \"$2 has no live release on"
-          + " this node; run 'hoist deploy' first\" >&2; exit 1; fi; shift 2; exec \"$@\"", "hoist-run",
-          layout.current(), s.spec().app()));
+      argv =
+          new ArrayList<>(
+              List.of(
+                  "/bin/sh",
+                  "-c",
+                  "if [ ! -e \"$1\" ]; then echo \"$2 has no live release on"
+                      + " this node; run 'hoist deploy' first\" >&2; exit 1; fi; shift 2; exec \"$@\"",
+                  "hoist-run",
+                  layout.current(),
+                  s.spec().app()));
       argv.addAll(AppCommand.argv(layout, root.userCommand));
     }
     Node connection = null;
@@ -61,7 +85,8 @@ final class RunCommand implements Callable<Integer> {
     } catch (IOException e) {
       // SSH errors name the node already; a local process error does not.
       String message = String.valueOf(e.getMessage());
-      throw new CommandException(ExitCode.NODE,
+      throw new CommandException(
+          ExitCode.NODE,
           message.startsWith(node.name() + ":") ? message : node.name() + ": " + message);
     } finally {
       if (connection instanceof AutoCloseable c) {

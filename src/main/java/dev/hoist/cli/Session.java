@@ -5,8 +5,8 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
-import dev.hoist.fleet.TargetException;
 import dev.hoist.fleet.SshTargets;
+import dev.hoist.fleet.TargetException;
 import dev.hoist.fleet.Targets;
 import dev.hoist.fleet.Trace;
 import dev.hoist.node.Agent;
@@ -35,8 +35,19 @@ import java.util.Optional;
 final class Session {
   /** This machine, as a fleet of one. */
   private static final FleetNode LOCAL =
-      new FleetNode(new NodeSpec("local", "localhost", 22, "root", List.of(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), "this machine"), List.of("web"));
+      new FleetNode(
+          new NodeSpec(
+              "local",
+              "localhost",
+              22,
+              "root",
+              List.of(),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              "this machine"),
+          List.of("web"));
 
   private final Spec spec;
   private final Inventory inventory;
@@ -47,8 +58,14 @@ final class Session {
   private final SshAccess ssh;
   private Templates templates;
 
-  private Session(Spec spec, Inventory inventory, List<FleetNode> targets, boolean local, int parallel,
-      Optional<String> environment, SshAccess ssh) {
+  private Session(
+      Spec spec,
+      Inventory inventory,
+      List<FleetNode> targets,
+      boolean local,
+      int parallel,
+      Optional<String> environment,
+      SshAccess ssh) {
     this.ssh = ssh;
     this.environment = environment;
     this.spec = spec;
@@ -58,8 +75,11 @@ final class Session {
     this.parallel = parallel;
   }
 
-  /** Loads the project and picks its nodes from {@code options}; {@code ssh} reaches remote ones. */
-  static Session open(String project, TargetOptions options, SshAccess ssh) throws CommandException {
+  /**
+   * Loads the project and picks its nodes from {@code options}; {@code ssh} reaches remote ones.
+   */
+  static Session open(String project, TargetOptions options, SshAccess ssh)
+      throws CommandException {
     if (!options.local()) {
       ssh.startAhead();
     }
@@ -75,13 +95,15 @@ final class Session {
       if (options.parallel < 1) {
         throw new CommandException(ExitCode.USAGE, "--parallel must be at least 1");
       }
-      return new Session(spec, inventory, targets, false, options.parallel, options.environment(), ssh);
+      return new Session(
+          spec, inventory, targets, false, options.parallel, options.environment(), ssh);
     } catch (SpecException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     } catch (TargetException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     } catch (IOException e) {
-      throw new CommandException(ExitCode.USAGE, "cannot read " + UserConfig.defaultPath() + ": " + e.getMessage());
+      throw new CommandException(
+          ExitCode.USAGE, "cannot read " + UserConfig.defaultPath() + ": " + e.getMessage());
     }
   }
 
@@ -105,13 +127,16 @@ final class Session {
   }
 
   /**
-   * This session without its load-balancer-only nodes: for commands about the app (status, releases,
-   * rollback), which a balancer does not run.
+   * This session without its load-balancer-only nodes: for commands about the app (status,
+   * releases, rollback), which a balancer does not run.
    */
   Session appNodes() {
-    List<FleetNode> app = targets.stream().filter(n -> n.roles().contains("web") || n.roles().contains("worker"))
-        .toList();
-    return app.isEmpty() || app.size() == targets.size() ? this
+    List<FleetNode> app =
+        targets.stream()
+            .filter(n -> n.roles().contains("web") || n.roles().contains("worker"))
+            .toList();
+    return app.isEmpty() || app.size() == targets.size()
+        ? this
         : new Session(spec, inventory, app, local, parallel, environment, ssh);
   }
 
@@ -120,14 +145,16 @@ final class Session {
     return environment;
   }
 
-  /** The environment's load balancer node (the first with role lb), whether or not --node named it. */
+  /**
+   * The environment's load balancer node (the first with role lb), whether or not --node named it.
+   */
   Optional<FleetNode> balancer() {
     return environmentNodes("lb").stream().findFirst();
   }
 
   /**
-   * With --node and no --env: an environment with a load balancer that one of the nodes belongs
-   * to (deploying such a node outside its environment would skip draining it).
+   * With --node and no --env: an environment with a load balancer that one of the nodes belongs to
+   * (deploying such a node outside its environment would skip draining it).
    */
   Optional<String> balancedEnvironmentOfTargets() {
     if (local || environment.isPresent()) {
@@ -135,8 +162,12 @@ final class Session {
     }
     return inventory.environments().values().stream()
         .filter(e -> !e.roles().getOrDefault("lb", List.of()).isEmpty())
-        .filter(e -> e.refs().stream().anyMatch(r -> targets.stream().anyMatch(t -> t.name().equals(r.name()))))
-        .map(dev.hoist.project.EnvironmentSpec::name).findFirst();
+        .filter(
+            e ->
+                e.refs().stream()
+                    .anyMatch(r -> targets.stream().anyMatch(t -> t.name().equals(r.name()))))
+        .map(dev.hoist.project.EnvironmentSpec::name)
+        .findFirst();
   }
 
   /** Every node of the environment with {@code role}, in inventory order. */
@@ -145,7 +176,9 @@ final class Session {
       return List.of();
     }
     try {
-      return Targets.select(inventory, environment, List.of()).stream().filter(n -> n.roles().contains(role)).toList();
+      return Targets.select(inventory, environment, List.of()).stream()
+          .filter(n -> n.roles().contains(role))
+          .toList();
     } catch (TargetException e) {
       return List.of();
     }
@@ -179,7 +212,9 @@ final class Session {
     return connector().connect(node);
   }
 
-  /** This machine, or an SSH connection made and authenticated now, so failures show as the node's. */
+  /**
+   * This machine, or an SSH connection made and authenticated now, so failures show as the node's.
+   */
   Fleet.Connector connector() {
     if (local) {
       return node -> new LocalNode();
@@ -203,7 +238,8 @@ final class Session {
 
   /**
    * The stack for commands that only read (status, rollback): runit unless PID 1 is systemd on this
-   * machine; remote nodes are taken to run runit, as lab and Debian server images without systemd do.
+   * machine; remote nodes are taken to run runit, as lab and Debian server images without systemd
+   * do.
    */
   Stack stack() {
     return new StackBuilder(templates(), local ? localSupervisor() : Supervisor.RUNIT).build(spec);

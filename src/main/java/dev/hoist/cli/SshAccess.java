@@ -19,7 +19,10 @@ final class SshAccess implements AutoCloseable {
     return nodes;
   }
 
-  /** Starts the client on another thread now, while the project loads; {@link #nodes()} waits for it. */
+  /**
+   * Starts the client on another thread now, while the project loads; {@link #nodes()} waits for
+   * it.
+   */
   void startAhead() {
     Thread.ofVirtual().start(this::nodes);
   }

@@ -4,15 +4,15 @@ import dev.hoist.engine.Engine;
 import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
-import dev.hoist.rollout.Balancer;
-import dev.hoist.rollout.Connections;
-import java.util.List;
-import dev.hoist.rollout.EnvLock;
-import java.util.Map;
-import java.util.Optional;
 import dev.hoist.fleet.FleetResult;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
+import dev.hoist.rollout.Balancer;
+import dev.hoist.rollout.Connections;
+import dev.hoist.rollout.EnvLock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,8 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist status}: the live release, each process with pid and uptime, and health. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Shows the live release, each supervised process (pid, uptime) and the health check.")
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description =
+        "Shows the live release, each supervised process (pid, uptime) and the health check.")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
@@ -36,12 +39,19 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws CommandException, InterruptedException {
     Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var stack = s.stack();
-    Map<String, Balancer.Server> servers = s.balancer().isPresent() ? balancer(s, s.balancer().get()) : Map.of();
-    Fleet.Task<Status.Report> task = (node, connection) -> {
-      Status.Report r = new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
-      return s.balancer().isEmpty() || !node.roles().contains("web") ? r
-          : r.inBalancer(Optional.ofNullable(servers.get(node.name())).map(Balancer.Server::status).orElse("unknown"));
-    };
+    Map<String, Balancer.Server> servers =
+        s.balancer().isPresent() ? balancer(s, s.balancer().get()) : Map.of();
+    Fleet.Task<Status.Report> task =
+        (node, connection) -> {
+          Status.Report r =
+              new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
+          return s.balancer().isEmpty() || !node.roles().contains("web")
+              ? r
+              : r.inBalancer(
+                  Optional.ofNullable(servers.get(node.name()))
+                      .map(Balancer.Server::status)
+                      .orElse("unknown"));
+        };
     if (json) {
       FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
       if (s.local()) {
@@ -52,27 +62,58 @@ final class StatusCommand implements Callable<Integer> {
       root.console.json(FleetView.json(result, Status.Report::healthy));
       return PerNode.exitCode(result, Status.Report::healthy);
     }
-    return PerNode.exitCode(PerNode.run(s, root.console, task, (node, r) -> show(r)), Status.Report::healthy);
+    return PerNode.exitCode(
+        PerNode.run(s, root.console, task, (node, r) -> show(r)), Status.Report::healthy);
   }
 
   /**
    * How the environment's balancer sees its web nodes, with a line about its lock and any waiting
    * canary; an unreachable balancer is reported, and the nodes show "unknown".
    */
-  private Map<String, Balancer.Server> balancer(Session s, FleetNode lb) throws InterruptedException {
+  private Map<String, Balancer.Server> balancer(Session s, FleetNode lb)
+      throws InterruptedException {
     Console c = root.console;
     try (Connections connection = Connections.open(List.of(lb), s.connector())) {
       Engine engine = connection.engine(lb.name());
       Map<String, Balancer.Server> servers = new Balancer(engine, java.util.Set.of()).servers();
       if (!json) {
         EnvLock lock = new EnvLock(engine, s.spec().app(), s.environment().orElseThrow());
-        c.line(c.bold("balancer") + " on " + lb.name() + ": " + (servers.isEmpty() ? c.red("HAProxy not running")
-            : servers.size() + " web node(s), " + servers.values().stream().filter(v -> v.status().equals("UP")).count()
-                + " UP"));
-        lock.holder().ifPresent(h -> c.line("  " + c.yellow("locked") + " by " + h.by() + " since " + h.since()
-            + " (" + h.command() + ")"));
-        lock.canary().ifPresent(k -> c.line("  " + c.yellow("canary") + " of " + k.release() + " waits on "
-            + String.join(", ", k.nodes()) + " since " + k.since()));
+        c.line(
+            c.bold("balancer")
+                + " on "
+                + lb.name()
+                + ": "
+                + (servers.isEmpty()
+                    ? c.red("HAProxy not running")
+                    : servers.size()
+                        + " web node(s), "
+                        + servers.values().stream().filter(v -> v.status().equals("UP")).count()
+                        + " UP"));
+        lock.holder()
+            .ifPresent(
+                h ->
+                    c.line(
+                        "  "
+                            + c.yellow("locked")
+                            + " by "
+                            + h.by()
+                            + " since "
+                            + h.since()
+                            + " ("
+                            + h.command()
+                            + ")"));
+        lock.canary()
+            .ifPresent(
+                k ->
+                    c.line(
+                        "  "
+                            + c.yellow("canary")
+                            + " of "
+                            + k.release()
+                            + " waits on "
+                            + String.join(", ", k.nodes())
+                            + " since "
+                            + k.since()));
       }
       return servers;
     } catch (Exception e) {
@@ -83,15 +124,33 @@ final class StatusCommand implements Callable<Integer> {
 
   private void show(Status.Report r) {
     Console c = root.console;
-    c.line(c.bold(r.app()) + " on " + r.node() + ": release " + r.release().orElse("none")
-        + r.prepared().map(p -> ", prepared " + p).orElse("") + c.dim(" (" + r.releases() + " kept)")
-        + r.balancer().map(b -> ", in the balancer: " + ("UP".equals(b) ? c.green(b) : c.yellow(b))).orElse(""));
+    c.line(
+        c.bold(r.app())
+            + " on "
+            + r.node()
+            + ": release "
+            + r.release().orElse("none")
+            + r.prepared().map(p -> ", prepared " + p).orElse("")
+            + c.dim(" (" + r.releases() + " kept)")
+            + r.balancer()
+                .map(b -> ", in the balancer: " + ("UP".equals(b) ? c.green(b) : c.yellow(b)))
+                .orElse(""));
     for (Status.Process p : r.processes()) {
       String state = "run".equals(p.state()) ? c.green("running") : c.red(p.state());
-      c.line(String.format("  %-28s %-9s %s", p.service(), state,
-          p.pid().map(pid -> "pid " + pid).orElse("") + p.uptimeSeconds().map(u -> ", up " + uptime(u)).orElse("")));
+      c.line(
+          String.format(
+              "  %-28s %-9s %s",
+              p.service(),
+              state,
+              p.pid().map(pid -> "pid " + pid).orElse("")
+                  + p.uptimeSeconds().map(u -> ", up " + uptime(u)).orElse("")));
     }
-    c.line("  health " + r.url() + ": " + (r.healthy() ? c.green("healthy") : c.red("unhealthy")) + c.dim(" (" + r.health() + ")"));
+    c.line(
+        "  health "
+            + r.url()
+            + ": "
+            + (r.healthy() ? c.green("healthy") : c.red("unhealthy"))
+            + c.dim(" (" + r.health() + ")"));
   }
 
   static String uptime(long s) {

@@ -1,6 +1,5 @@
 package dev.hoist.cli;
 
-import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetResult;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
@@ -20,10 +19,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * Hidden: runs the code paths of the common commands without changing anything, so the launcher
- * can record a class-data (AOT) cache that makes every later start fast: every command's options
- * model, an SSH conversation with an in-process server, and a read-only plan of this machine
- * through the same fleet code a remote deploy uses.
+ * Hidden: runs the code paths of the common commands without changing anything, so the launcher can
+ * record a class-data (AOT) cache that makes every later start fast: every command's options model,
+ * an SSH conversation with an in-process server, and a read-only plan of this machine through the
+ * same fleet code a remote deploy uses.
  */
 @Command(name = "warmup", hidden = true)
 final class WarmupCommand implements Callable<Integer> {
@@ -45,22 +44,30 @@ final class WarmupCommand implements Callable<Integer> {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    Console quiet = new Console(new PrintStream(OutputStream.nullOutputStream()),
-        new PrintStream(OutputStream.nullOutputStream()), true);
+    Console quiet =
+        new Console(
+            new PrintStream(OutputStream.nullOutputStream()),
+            new PrintStream(OutputStream.nullOutputStream()),
+            true);
     Session s = Session.open(project, new TargetOptions(), root.ssh);
     Deployment deployment = new Deployment(s.spec(), s.templates());
     deployment.prepareAhead();
     FleetDisplay display = new FleetDisplay(quiet, s.targets());
-    FleetResult<DeployReport> result = s.run((node, connection) -> {
-      DeployListener listener = display.forNode(node.name());
-      listener.phase(DeployListener.Phase.PROBE, 0);
-      return new Deployer(Session.engine(connection), deployment).plan();
-    }, display, false);
+    FleetResult<DeployReport> result =
+        s.run(
+            (node, connection) -> {
+              DeployListener listener = display.forNode(node.name());
+              listener.phase(DeployListener.Phase.PROBE, 0);
+              return new Deployer(Session.engine(connection), deployment).plan();
+            },
+            display,
+            false);
     display.close();
     quiet.json(FleetView.json(result, DeployReport::ok));
     new FleetView(quiet).deploySummary(result);
     result.outcomes().getFirst().result().ifPresent(r -> new ReportView(quiet).plan(r, true));
-    new ProgressPrinter(quiet, true).step(new dev.hoist.engine.Engine.StepEvent("x", "ok", "n", null, 0));
+    new ProgressPrinter(quiet, true)
+        .step(new dev.hoist.engine.Engine.StepEvent("x", "ok", "n", null, 0));
     return ExitCode.OK;
   }
 }

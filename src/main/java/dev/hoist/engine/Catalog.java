@@ -54,7 +54,9 @@ public final class Catalog {
       if (entries.containsKey(resource.id())) {
         throw new IllegalArgumentException("duplicate resource " + resource.id());
       }
-      entries.put(resource.id(), new Entry(resource, new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>()));
+      entries.put(
+          resource.id(),
+          new Entry(resource, new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>()));
       last = resource.id();
       return this;
     }
@@ -119,12 +121,15 @@ public final class Catalog {
       return out;
     }
 
-    /** Drops what merely waits on a cycle (no stuck resource needs it), leaving the cycle itself. */
+    /**
+     * Drops what merely waits on a cycle (no stuck resource needs it), leaving the cycle itself.
+     */
     private static List<String> inCycle(List<String> stuck, Map<String, Set<String>> before) {
       List<String> left = new ArrayList<>(stuck);
       boolean dropped = true;
       while (dropped) {
-        dropped = left.removeIf(id -> left.stream().noneMatch(other -> before.get(other).contains(id)));
+        dropped =
+            left.removeIf(id -> left.stream().noneMatch(other -> before.get(other).contains(id)));
       }
       return left;
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * and the agent steps that make it.
  */
 public record Change(
-        String id,
+    String id,
     Kind kind,
     String summary,
     List<String> reasons,

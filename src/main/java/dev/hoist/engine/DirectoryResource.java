@@ -23,10 +23,19 @@ public record DirectoryResource(String path, Attributes attributes) implements R
     if (!current.path("exists").asBoolean()) {
       return Optional.of(
           new Change(
-              id(), Change.Kind.CREATE, "create " + path + "/", List.of("missing"), "", List.of(step)));
+              id(),
+              Change.Kind.CREATE,
+              "create " + path + "/",
+              List.of("missing"),
+              "",
+              List.of(step)));
     }
     if (!"dir".equals(current.path("type").asText())) {
-      throw new PlanException(path + " exists but is a " + current.path("type").asText() + ", not a directory; move it away");
+      throw new PlanException(
+          path
+              + " exists but is a "
+              + current.path("type").asText()
+              + ", not a directory; move it away");
     }
     List<String> reasons = attributes.differences(current);
     if (reasons.isEmpty()) {

@@ -48,8 +48,8 @@ public final class Engine {
   /**
    * The steps of one apply run. If a step after {@code guard} fails, the agent runs {@code rescue}
    * (e.g. switch back to the previous release) before it reports; if one fails before it, {@code
-   * cleanup} (e.g. mark the half-made release failed). {@code lock} is a directory the
-   * agent locks for the run, so two runs never interleave.
+   * cleanup} (e.g. mark the half-made release failed). {@code lock} is a directory the agent locks
+   * for the run, so two runs never interleave.
    */
   public record ApplyRequest(
       List<ObjectNode> steps,
@@ -67,9 +67,12 @@ public final class Engine {
   }
 
   /** How an apply run ended: which steps were done, the error, and whether the rescue worked. */
-  public record ApplyResult(boolean ok, String error, List<String> done, Optional<Boolean> rescued) {}
+  public record ApplyResult(
+      boolean ok, String error, List<String> done, Optional<Boolean> rescued) {}
 
-  /** A progress event from the agent: a step starting or ending, or a line of a command's output. */
+  /**
+   * A progress event from the agent: a step starting or ending, or a line of a command's output.
+   */
   public record StepEvent(String id, String status, String note, String line, double seconds) {
     public boolean isLog() {
       return line != null;

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * A command that brings something about. It runs when its {@code creates} path is missing, or its
- * {@code unless} command fails; a refresh-only exec runs only when a resource it listens to changed.
+ * {@code unless} command fails; a refresh-only exec runs only when a resource it listens to
+ * changed.
  */
 public record ExecResource(
     String name,
@@ -50,7 +51,10 @@ public record ExecResource(
     if (!unless.isEmpty() && current.path("unless_ok").asBoolean()) {
       return Optional.empty();
     }
-    String why = creates.map(c -> c + " is missing").orElse(unless.isEmpty() ? "always runs" : "its check failed");
+    String why =
+        creates
+            .map(c -> c + " is missing")
+            .orElse(unless.isEmpty() ? "always runs" : "its check failed");
     return Optional.of(run(Change.Kind.CREATE, why));
   }
 

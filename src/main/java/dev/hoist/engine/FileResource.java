@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * A file with exact content, written atomically. Compared by sha256 on the node, so unchanged files
- * are never sent. {@code validate} (e.g. {@code nginx -t}) runs after the write; if it fails the old
- * content is put back. A secret file's content never appears in a diff.
+ * are never sent. {@code validate} (e.g. {@code nginx -t}) runs after the write; if it fails the
+ * old content is put back. A secret file's content never appears in a diff.
  */
 public record FileResource(
     String path, byte[] content, Attributes attributes, List<String> validate, boolean secret)
@@ -24,7 +24,8 @@ public record FileResource(
   }
 
   public static FileResource of(String path, String content, Attributes attributes) {
-    return new FileResource(path, content.getBytes(StandardCharsets.UTF_8), attributes, List.of(), false);
+    return new FileResource(
+        path, content.getBytes(StandardCharsets.UTF_8), attributes, List.of(), false);
   }
 
   public FileResource validatedBy(List<String> command) {
@@ -57,7 +58,11 @@ public record FileResource(
   public Optional<Change> diff(JsonNode current) {
     boolean exists = current.path("exists").asBoolean();
     if (exists && !"file".equals(current.path("type").asText())) {
-      throw new PlanException(path + " exists but is a " + current.path("type").asText() + ", not a file; move it away");
+      throw new PlanException(
+          path
+              + " exists but is a "
+              + current.path("type").asText()
+              + ", not a file; move it away");
     }
     if (!exists || !sha256().equals(current.path("sha256").asText())) {
       ObjectNode step =
@@ -79,7 +84,9 @@ public record FileResource(
               exists ? Change.Kind.UPDATE : Change.Kind.CREATE,
               (exists ? "update " : "create ") + path,
               List.of(exists ? "content differs" : "missing"),
-              exists && !current.has("text") && !secret ? "(old content not shown: large or binary)" : diff,
+              exists && !current.has("text") && !secret
+                  ? "(old content not shown: large or binary)"
+                  : diff,
               List.of(step)));
     }
     List<String> reasons = attributes.differences(current);

@@ -29,7 +29,9 @@ public record PackageResource(String name, Optional<String> version) implements 
       return Optional.empty();
     }
     String why =
-        installed == null ? "not installed" : "installed " + installed + ", pinned " + version.get();
+        installed == null
+            ? "not installed"
+            : "installed " + installed + ", pinned " + version.get();
     ObjectNode step = Steps.step(id(), "apt.install");
     step.set("names", Steps.array(List.of(aptArgument())));
     return Optional.of(

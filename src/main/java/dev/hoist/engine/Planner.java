@@ -15,8 +15,8 @@ public final class Planner {
 
   /**
    * Diffs every resource; a changed resource refreshes the ones it notifies (unless they are being
-   * started anyway). Changes and refreshes of ids in {@code deferred} are not planned but returned in
-   * {@link Plan#deferred()}.
+   * started anyway). Changes and refreshes of ids in {@code deferred} are not planned but returned
+   * in {@link Plan#deferred()}.
    */
   public static Plan plan(Catalog catalog, Map<String, JsonNode> states, Set<String> deferred) {
     List<Change> changes = new ArrayList<>();
@@ -27,7 +27,8 @@ public final class Planner {
       Resource resource = entry.resource();
       JsonNode state = states.getOrDefault(resource.id(), MissingNode.getInstance());
       if (state.has("error")) {
-        throw new PlanException("could not probe " + resource.id() + ": " + state.get("error").asText());
+        throw new PlanException(
+            "could not probe " + resource.id() + ": " + state.get("error").asText());
       }
       Optional<Change> change = resource.diff(state);
       List<String> why = pendingRefresh.remove(resource.id());
@@ -43,7 +44,9 @@ public final class Planner {
       }
       changes.add(change.get());
       for (String target : entry.notifies()) {
-        pendingRefresh.computeIfAbsent(target, k -> new ArrayList<>()).add(resource.id() + " changed");
+        pendingRefresh
+            .computeIfAbsent(target, k -> new ArrayList<>())
+            .add(resource.id() + " changed");
       }
       pendingRestart.addAll(entry.restarts());
     }

@@ -48,12 +48,16 @@ public record ServiceResource(
     if (enabled && "run".equals(state) && current.path("supervisor_running").asBoolean(true)) {
       return Optional.empty();
     }
-    String why = !enabled ? "not enabled" : "not running (" + (state.isEmpty() ? "no supervisor" : state) + ")";
+    String why =
+        !enabled
+            ? "not enabled"
+            : "not running (" + (state.isEmpty() ? "no supervisor" : state) + ")";
     // Enabling first lets the supervisor pick the service up while other steps run; the last step
     // starts it (see Plan#preparatorySteps).
     List<ObjectNode> steps =
         enabled ? List.of(step("service.up")) : List.of(step("service.enable"), step("service.up"));
-    return Optional.of(new Change(id(), Change.Kind.CREATE, "start " + name, List.of(why), "", steps));
+    return Optional.of(
+        new Change(id(), Change.Kind.CREATE, "start " + name, List.of(why), "", steps));
   }
 
   /** The change a notification asks for: the service's own kind of refresh. */

@@ -27,10 +27,14 @@ public final class Failures {
     if (t instanceof InterruptedException) {
       return NodeFailure.Kind.INTERRUPTED;
     }
-    if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+    if (t instanceof ConnectException
+        || t instanceof NoRouteToHostException
+        || t instanceof UnknownHostException) {
       return NodeFailure.Kind.UNREACHABLE;
     }
-    if (t instanceof IOException && t.getMessage() != null && t.getMessage().startsWith("timed out")) {
+    if (t instanceof IOException
+        && t.getMessage() != null
+        && t.getMessage().startsWith("timed out")) {
       return NodeFailure.Kind.TIMEOUT;
     }
     return null;

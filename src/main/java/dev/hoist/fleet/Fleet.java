@@ -26,7 +26,9 @@ public final class Fleet {
     }
   }
 
-  /** Opens a connection to a node; the fleet closes it (if {@link AutoCloseable}) after the task. */
+  /**
+   * Opens a connection to a node; the fleet closes it (if {@link AutoCloseable}) after the task.
+   */
   @FunctionalInterface
   public interface Connector {
     Node connect(FleetNode node) throws IOException, InterruptedException;
@@ -79,18 +81,22 @@ public final class Fleet {
       int index = i;
       FleetNode node = nodes.get(i);
       slots.acquire();
-      threads.add(Thread.ofVirtual().name("node-" + node.name()).start(() -> {
-        NodeOutcome<T> outcome;
-        try {
-          outcome = runOne(node, task, listener);
-        } finally {
-          slots.release();
-        }
-        synchronized (outcomes) {
-          outcomes.set(index, outcome);
-        }
-        listener.finished(node, outcome);
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .name("node-" + node.name())
+              .start(
+                  () -> {
+                    NodeOutcome<T> outcome;
+                    try {
+                      outcome = runOne(node, task, listener);
+                    } finally {
+                      slots.release();
+                    }
+                    synchronized (outcomes) {
+                      outcomes.set(index, outcome);
+                    }
+                    listener.finished(node, outcome);
+                  }));
     }
     for (Thread t : threads) {
       t.join();
@@ -102,8 +108,12 @@ public final class Fleet {
     long start = System.nanoTime();
     try {
       if (stopStarting.get()) {
-        return NodeOutcome.failed(node.name(), new NodeFailure(NodeFailure.Kind.SKIPPED,
-            "not started: the deploy was stopped before this node's turn"), Duration.ZERO);
+        return NodeOutcome.failed(
+            node.name(),
+            new NodeFailure(
+                NodeFailure.Kind.SKIPPED,
+                "not started: the deploy was stopped before this node's turn"),
+            Duration.ZERO);
       }
       listener.connecting(node);
       Trace.mark(node.name() + " connecting");

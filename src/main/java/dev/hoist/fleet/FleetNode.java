@@ -3,7 +3,9 @@ package dev.hoist.fleet;
 import dev.hoist.project.NodeSpec;
 import java.util.List;
 
-/** A node picked for a command, with its roles in the chosen environment (web when none was chosen). */
+/**
+ * A node picked for a command, with its roles in the chosen environment (web when none was chosen).
+ */
 public record FleetNode(NodeSpec spec, List<String> roles) {
   public FleetNode {
     roles = List.copyOf(roles);

@@ -18,6 +18,7 @@ public record FleetResult<T>(List<NodeOutcome<T>> outcomes, Duration elapsed) {
   /** Some node could not be reached or logged into (and nothing else went wrong). */
   public boolean onlyConnectionFailures() {
     return outcomes.stream().anyMatch(o -> !o.ok())
-        && outcomes.stream().allMatch(o -> o.failure().map(f -> f.kind().isConnection()).orElse(true));
+        && outcomes.stream()
+            .allMatch(o -> o.failure().map(f -> f.kind().isConnection()).orElse(true));
   }
 }

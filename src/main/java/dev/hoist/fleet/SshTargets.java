@@ -14,10 +14,11 @@ public final class SshTargets {
    * address, which then uses this node's keys and known_hosts.
    */
   public static SshTarget of(Inventory inventory, NodeSpec node) {
-    SshTarget target = SshTarget.of(node.name(), node.host())
-        .withPort(node.port())
-        .withUser(node.user())
-        .withIdentityFiles(node.keys());
+    SshTarget target =
+        SshTarget.of(node.name(), node.host())
+            .withPort(node.port())
+            .withUser(node.user())
+            .withIdentityFiles(node.keys());
     if (node.connectTimeout().isPresent()) {
       target = target.withConnectTimeout(node.connectTimeout().get());
     }
@@ -36,11 +37,12 @@ public final class SshTargets {
       return target.withJump(of(inventory, declared));
     }
     NodeAddress a = NodeAddress.parse(jump);
-    SshTarget hop = SshTarget.of(jump, a.host())
-        .withPort(a.port().orElse(22))
-        .withUser(a.user().orElse(node.user()))
-        .withIdentityFiles(node.keys())
-        .withKnownHosts(target.knownHosts());
+    SshTarget hop =
+        SshTarget.of(jump, a.host())
+            .withPort(a.port().orElse(22))
+            .withUser(a.user().orElse(node.user()))
+            .withIdentityFiles(node.keys())
+            .withKnownHosts(target.knownHosts());
     return target.withJump(hop);
   }
 }

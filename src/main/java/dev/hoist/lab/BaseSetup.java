@@ -13,13 +13,15 @@ import java.util.List;
 
 /**
  * Turns a fresh debootstrap tree into the node base: the host's apt configuration, no sshd host
- * keys, the test users and their sudo rules, an sshd tuned for tests, and only sshd enabled in runit.
+ * keys, the test users and their sudo rules, an sshd tuned for tests, and only sshd enabled in
+ * runit.
  */
 final class BaseSetup {
   /** Bump when what this class writes changes, so that cached bases are rebuilt. */
   static final int VERSION = 1;
 
-  static final String SSHD_CONFIG = """
+  static final String SSHD_CONFIG =
+      """
       # Written by hoist lab: a local test node. Keys only; host keys are the node's own.
       HostKey /etc/ssh/ssh_host_ed25519_key
       HostKey /etc/ssh/ssh_host_ecdsa_key
@@ -31,8 +33,12 @@ final class BaseSetup {
       MaxSessions 100
       """;
 
-  /** deploy: passwordless sudo, as Hoist's docs recommend; guarded: sudo asks for its password ("guarded"). */
-  static final String SUDOERS = """
+  /**
+   * deploy: passwordless sudo, as Hoist's docs recommend; guarded: sudo asks for its password
+   * ("guarded").
+   */
+  static final String SUDOERS =
+      """
       # Written by hoist lab.
       deploy ALL=(ALL:ALL) NOPASSWD: ALL
       guarded ALL=(ALL:ALL) ALL
@@ -48,19 +54,42 @@ final class BaseSetup {
 
   void apply() throws IOException, LabException, InterruptedException {
     copyAptConfig();
-    Files.copy(Path.of("/etc/resolv.conf"), root.resolve("etc/resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        Path.of("/etc/resolv.conf"),
+        root.resolve("etc/resolv.conf"),
+        StandardCopyOption.REPLACE_EXISTING);
     // debootstrap generated one set of host keys; every node gets its own at start instead.
     deleteMatching(root.resolve("etc/ssh"), "ssh_host_*");
     write("etc/ssh/sshd_config.d/hoist-lab.conf", SSHD_CONFIG, "rw-r--r--");
     // A password field of '*' (not '!', which means locked) lets sshd accept key logins.
-    chroot("useradd", "--create-home", "--shell", "/bin/bash", "--password", "*", "--comment", "hoist lab", "deploy");
-    chroot("useradd", "--create-home", "--shell", "/bin/bash", "--comment", "hoist lab, sudo asks a password",
+    chroot(
+        "useradd",
+        "--create-home",
+        "--shell",
+        "/bin/bash",
+        "--password",
+        "*",
+        "--comment",
+        "hoist lab",
+        "deploy");
+    chroot(
+        "useradd",
+        "--create-home",
+        "--shell",
+        "/bin/bash",
+        "--comment",
+        "hoist lab, sudo asks a password",
         "guarded");
-    runner.run(new ExecRequest(inChroot("chpasswd"), "guarded:guarded\n".getBytes(StandardCharsets.UTF_8),
-        Runner.TIMEOUT, null));
+    runner.run(
+        new ExecRequest(
+            inChroot("chpasswd"),
+            "guarded:guarded\n".getBytes(StandardCharsets.UTF_8),
+            Runner.TIMEOUT,
+            null));
     write("etc/sudoers.d/hoist-lab", SUDOERS, "r--r-----");
     chroot("visudo", "--check", "--file", "/etc/sudoers.d/hoist-lab");
-    // runit's default-syslog is a placeholder (`sleep 6000`); a node runs sshd and what a deploy adds.
+    // runit's default-syslog is a placeholder (`sleep 6000`); a node runs sshd and what a deploy
+    // adds.
     Files.deleteIfExists(root.resolve("etc/runit/runsvdir/default/default-syslog"));
     Path ssh = root.resolve("etc/runit/runsvdir/default/ssh");
     if (!Files.isSymbolicLink(ssh)) {
@@ -70,13 +99,17 @@ final class BaseSetup {
     deleteMatching(root.resolve("var/cache/apt/archives"), "*.deb");
   }
 
-  /** The host's sources replace the one debootstrap wrote, with apt.conf.d, preferences and keyrings. */
+  /**
+   * The host's sources replace the one debootstrap wrote, with apt.conf.d, preferences and
+   * keyrings.
+   */
   private void copyAptConfig() throws IOException {
     Files.deleteIfExists(root.resolve("etc/apt/sources.list"));
     for (Path file : HostApt.filesToCopy()) {
       Path target = root.resolve(file.toString().substring(1));
       Files.createDirectories(target.getParent());
-      Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+      Files.copy(
+          file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
     }
   }
 
@@ -86,8 +119,10 @@ final class BaseSetup {
 
   /** The command run inside the base, with the base's own PATH rather than the invoking user's. */
   private List<String> inChroot(String... argv) {
-    List<String> full = new ArrayList<>(
-        List.of("chroot", root.toString(), "/usr/bin/env", "PATH=" + Runner.CLEAN_ENV.get("PATH")));
+    List<String> full =
+        new ArrayList<>(
+            List.of(
+                "chroot", root.toString(), "/usr/bin/env", "PATH=" + Runner.CLEAN_ENV.get("PATH")));
     full.addAll(List.of(argv));
     return full;
   }

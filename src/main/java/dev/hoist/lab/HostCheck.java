@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Refuses early, with what to do, when the lab cannot work here: not root, a tool missing, no overlayfs. */
+/**
+ * Refuses early, with what to do, when the lab cannot work here: not root, a tool missing, no
+ * overlayfs.
+ */
 final class HostCheck {
   /** Each tool the lab runs, and the Debian package that has it. */
   static final Map<String, String> PACKAGES = new LinkedHashMap<>();
@@ -31,8 +34,11 @@ final class HostCheck {
 
   static void requireRoot(String what) throws LabException {
     if (!isRoot()) {
-      throw new LabException("hoist lab must run as root to " + what + " (it mounts filesystems and creates network"
-          + " namespaces); run: sudo hoist lab ...");
+      throw new LabException(
+          "hoist lab must run as root to "
+              + what
+              + " (it mounts filesystems and creates network"
+              + " namespaces); run: sudo hoist lab ...");
     }
   }
 
@@ -54,8 +60,10 @@ final class HostCheck {
         packages.add(pkg);
       }
     }
-    return "hoist lab needs programs this machine lacks: " + String.join(", ", named)
-        + "; install them with: apt-get install " + String.join(" ", packages)
+    return "hoist lab needs programs this machine lacks: "
+        + String.join(", ", named)
+        + "; install them with: apt-get install "
+        + String.join(" ", packages)
         + " (or run scripts/install-test-deps.sh from Hoist's source tree)";
   }
 
@@ -67,13 +75,17 @@ final class HostCheck {
     } catch (IOException e) {
       // Fall through to the message below.
     }
-    throw new LabException("this kernel has no overlayfs, which lab nodes need for their disks; try: modprobe overlay");
+    throw new LabException(
+        "this kernel has no overlayfs, which lab nodes need for their disks; try: modprobe overlay");
   }
 
   private static boolean isRoot() {
     try {
-      return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:")).findFirst()
-          .map(l -> l.split("\\s+")[2].equals("0")).orElse(false);
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith("Uid:"))
+          .findFirst()
+          .map(l -> l.split("\\s+")[2].equals("0"))
+          .orElse(false);
     } catch (IOException e) {
       return Optional.ofNullable(System.getProperty("user.name")).map("root"::equals).orElse(false);
     }

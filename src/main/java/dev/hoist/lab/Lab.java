@@ -15,11 +15,13 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * {@code hoist lab}: starts, lists, stops and removes local test nodes. Every change holds the lab lock
- * and saves the state after each step, so an interrupted command leaves a state that {@code down} can undo.
+ * {@code hoist lab}: starts, lists, stops and removes local test nodes. Every change holds the lab
+ * lock and saves the state after each step, so an interrupted command leaves a state that {@code
+ * down} can undo.
  */
 public final class Lab {
-  private static final List<String> UP_TOOLS = List.of("ssh-keygen", "ip", "unshare", "nsenter", "setsid", "mount");
+  private static final List<String> UP_TOOLS =
+      List.of("ssh-keygen", "ip", "unshare", "nsenter", "setsid", "mount");
   private static final List<String> BUILD_TOOLS = List.of("debootstrap", "chroot");
   private static final List<String> DOWN_TOOLS = List.of("ip", "umount");
   private static final Duration SSH_READY = Duration.ofSeconds(30);
@@ -38,12 +40,18 @@ public final class Lab {
     return layout;
   }
 
-  /** Makes lab1..lab{count} run: running ones are kept, missing or stopped ones started. Returns them. */
+  /**
+   * Makes lab1..lab{count} run: running ones are kept, missing or stopped ones started. Returns
+   * them.
+   */
   public List<NodeStatus> up(int count) throws LabException, InterruptedException {
     List<NodeSpec> wanted = IntStream.rangeClosed(1, count).mapToObj(NodeSpec::of).toList();
     HostCheck.requireRoot("start lab nodes");
     LabBase base = new LabBase(layout, runner, progress);
-    HostCheck.requireTools(base.isCurrent() ? UP_TOOLS : Stream.concat(UP_TOOLS.stream(), BUILD_TOOLS.stream()).toList());
+    HostCheck.requireTools(
+        base.isCurrent()
+            ? UP_TOOLS
+            : Stream.concat(UP_TOOLS.stream(), BUILD_TOOLS.stream()).toList());
     HostCheck.requireOverlayfs();
     try (LabLock lock = LabLock.acquire(layout, progress)) {
       LabState state = LabState.load(layout.state());
@@ -68,13 +76,22 @@ public final class Lab {
         network.attach(n);
         LabNode node = new LabNode(n, layout, runner);
         List<String> mounts = node.mount();
-        // Recorded before it starts, so that a crash from here on leaves something for `down` to find.
-        state = state.withNode(new NodeRecord(n.name(), n.address(), n.netns(), n.hostVeth(), 0, 0, 0, mounts, 0));
+        // Recorded before it starts, so that a crash from here on leaves something for `down` to
+        // find.
+        state =
+            state.withNode(
+                new NodeRecord(n.name(), n.address(), n.netns(), n.hostVeth(), 0, 0, 0, mounts, 0));
         state.save(layout.state());
         node.writeFiles(keys, all);
         state = state.withNode(node.start(mounts));
         state.save(layout.state());
-        progress.accept("lab: " + n.name() + " " + (known == null ? "started" : "restarted") + " at " + n.address());
+        progress.accept(
+            "lab: "
+                + n.name()
+                + " "
+                + (known == null ? "started" : "restarted")
+                + " at "
+                + n.address());
         started.add(node);
       }
       refreshHosts(state, all, started);
@@ -91,7 +108,10 @@ public final class Lab {
     return statuses(state, state.nodes().values().stream().map(NodeRecord::spec).toList());
   }
 
-  /** Cuts the power of the named nodes: their processes die at once, their disks stay for the next `up`. */
+  /**
+   * Cuts the power of the named nodes: their processes die at once, their disks stay for the next
+   * `up`.
+   */
   public List<NodeStatus> stop(List<String> names) throws LabException, InterruptedException {
     HostCheck.requireRoot("stop lab nodes");
     try (LabLock lock = LabLock.acquire(layout, progress)) {
@@ -100,7 +120,8 @@ public final class Lab {
       for (String name : names) {
         NodeRecord r = state.nodes().get(name);
         if (r == null) {
-          throw new IllegalArgumentException("there is no lab node " + name + " (see: hoist lab ls)");
+          throw new IllegalArgumentException(
+              "there is no lab node " + name + " (see: hoist lab ls)");
         }
         LabNode.kill(r);
         specs.add(r.spec());
@@ -110,29 +131,39 @@ public final class Lab {
   }
 
   /**
-   * Removes the named nodes (all when none are named) and, with the last one, the bridge and NAT; with
-   * {@code purge} the cached base too. Nodes the state file lost are found by their namespaces and
-   * directories. Returns the names removed.
+   * Removes the named nodes (all when none are named) and, with the last one, the bridge and NAT;
+   * with {@code purge} the cached base too. Nodes the state file lost are found by their namespaces
+   * and directories. Returns the names removed.
    */
-  public List<String> down(List<String> names, boolean purge) throws LabException, InterruptedException {
+  public List<String> down(List<String> names, boolean purge)
+      throws LabException, InterruptedException {
     HostCheck.requireRoot("remove lab nodes");
     HostCheck.requireTools(DOWN_TOOLS);
     try (LabLock lock = LabLock.acquire(layout, progress)) {
       LabState state = LabState.load(layout.state());
-      List<NodeSpec> targets = names.isEmpty() ? everyNode(state) : names.stream().map(NodeSpec::named).toList();
-      if (purge && state.nodes().keySet().stream().anyMatch(n -> targets.stream().noneMatch(t -> t.name().equals(n)))) {
-        throw new LabException("--purge removes the base every node uses: run `hoist lab down --purge` without names");
+      List<NodeSpec> targets =
+          names.isEmpty() ? everyNode(state) : names.stream().map(NodeSpec::named).toList();
+      if (purge
+          && state.nodes().keySet().stream()
+              .anyMatch(n -> targets.stream().noneMatch(t -> t.name().equals(n)))) {
+        throw new LabException(
+            "--purge removes the base every node uses: run `hoist lab down --purge` without names");
       }
       LabNetwork network = new LabNetwork(runner, progress);
       List<String> removed = new ArrayList<>();
       for (NodeSpec n : targets) {
         NodeRecord r = state.nodes().get(n.name());
-        if (r == null && !Files.exists(LabNetwork.netnsPath(n)) && !Files.exists(layout.node(n.name()))) {
+        if (r == null
+            && !Files.exists(LabNetwork.netnsPath(n))
+            && !Files.exists(layout.node(n.name()))) {
           progress.accept("lab: there is no node " + n.name() + " to remove");
           continue;
         }
-        LabNode.kill(r != null ? r
-            : new NodeRecord(n.name(), n.address(), n.netns(), n.hostVeth(), 0, 0, 0, List.of(), 0));
+        LabNode.kill(
+            r != null
+                ? r
+                : new NodeRecord(
+                    n.name(), n.address(), n.netns(), n.hostVeth(), 0, 0, 0, List.of(), 0));
         new LabNode(n, layout, runner).remove(progress);
         network.detach(n);
         state = state.withoutNode(n.name());
@@ -161,7 +192,9 @@ public final class Lab {
     state.nodes().values().forEach(r -> all.add(r.spec()));
     all.addAll(LabNetwork.namespacesOnHost());
     try (Stream<Path> dirs = Files.list(layout.run())) {
-      dirs.map(d -> NodeSpec.parse(d.getFileName().toString())).flatMap(Optional::stream).forEach(all::add);
+      dirs.map(d -> NodeSpec.parse(d.getFileName().toString()))
+          .flatMap(Optional::stream)
+          .forEach(all::add);
     } catch (IOException e) {
       // No run directory: no node directories either.
     }
@@ -169,7 +202,8 @@ public final class Lab {
   }
 
   /** Running nodes learn the names of nodes started after them. */
-  private void refreshHosts(LabState state, List<NodeSpec> all, List<LabNode> started) throws LabException {
+  private void refreshHosts(LabState state, List<NodeSpec> all, List<LabNode> started)
+      throws LabException {
     if (started.isEmpty()) {
       return;
     }
@@ -178,7 +212,8 @@ public final class Lab {
         try {
           new LabNode(r.spec(), layout, runner).writeHosts(all);
         } catch (IOException e) {
-          throw new LabException("cannot update " + r.name() + "'s /etc/hosts: " + e.getMessage(), e);
+          throw new LabException(
+              "cannot update " + r.name() + "'s /etc/hosts: " + e.getMessage(), e);
         }
       }
     }
@@ -192,7 +227,9 @@ public final class Lab {
   }
 
   private static List<NodeStatus> statuses(LabState state, List<NodeSpec> specs) {
-    return specs.stream().map(s -> LabNode.status(s, Optional.ofNullable(state.nodes().get(s.name())))).toList();
+    return specs.stream()
+        .map(s -> LabNode.status(s, Optional.ofNullable(state.nodes().get(s.name()))))
+        .toList();
   }
 
   private static void deleteIfEmpty(Path dir) {

@@ -13,16 +13,34 @@ import java.util.function.Consumer;
 
 /**
  * The Debian root filesystem every node shares read-only: built once with debootstrap into a temp
- * dir, renamed into place only when complete, and rebuilt when its recipe (suite, packages, setup) changes.
+ * dir, renamed into place only when complete, and rebuilt when its recipe (suite, packages, setup)
+ * changes.
  */
 final class LabBase {
   static final String SUITE = "bookworm";
   static final String VARIANT = "minbase";
+
   /** The stack's packages come preinstalled, so a deploy to a lab node needs no apt. */
-  static final List<String> PACKAGES = List.of("openssh-server", "python3", "python3-venv", "runit", "nginx",
-      "gunicorn", "python3-flask", "python3-django", "haproxy", "sudo", "curl", "iproute2", "procps", "ca-certificates");
+  static final List<String> PACKAGES =
+      List.of(
+          "openssh-server",
+          "python3",
+          "python3-venv",
+          "runit",
+          "nginx",
+          "gunicorn",
+          "python3-flask",
+          "python3-django",
+          "haproxy",
+          "sudo",
+          "curl",
+          "iproute2",
+          "procps",
+          "ca-certificates");
+
   /** Inside the base, so the recipe and the tree it describes can only change together. */
   static final String STAMP = "etc/hoist-lab-base";
+
   private static final Duration DEBOOTSTRAP_TIMEOUT = Duration.ofMinutes(30);
 
   private final LabLayout layout;
@@ -37,16 +55,29 @@ final class LabBase {
 
   /** What the base is built from; a base whose stamp differs is out of date. */
   static String recipe() {
-    return "suite=" + SUITE + "\nvariant=" + VARIANT + "\npackages=" + String.join(",", PACKAGES)
-        + "\nsetup=" + BaseSetup.VERSION + "\n";
+    return "suite="
+        + SUITE
+        + "\nvariant="
+        + VARIANT
+        + "\npackages="
+        + String.join(",", PACKAGES)
+        + "\nsetup="
+        + BaseSetup.VERSION
+        + "\n";
   }
 
   /** debootstrap downloads with wget, which takes apt's proxy from http_proxy. */
   static List<String> debootstrapCommand(String mirror, Path target, Optional<String> proxy) {
     List<String> argv = new ArrayList<>();
     proxy.ifPresent(p -> argv.addAll(List.of("env", "http_proxy=" + p)));
-    argv.addAll(List.of("debootstrap", "--variant=" + VARIANT, "--include=" + String.join(",", PACKAGES), SUITE,
-        target.toString(), mirror));
+    argv.addAll(
+        List.of(
+            "debootstrap",
+            "--variant=" + VARIANT,
+            "--include=" + String.join(",", PACKAGES),
+            SUITE,
+            target.toString(),
+            mirror));
     return argv;
   }
 
@@ -71,8 +102,9 @@ final class LabBase {
       return;
     }
     if (exists() && inUse) {
-      progress.accept("lab: the node base is out of date (its package list or setup changed); nodes use it, so it is"
-          + " kept until the next `hoist lab up` after `hoist lab down`");
+      progress.accept(
+          "lab: the node base is out of date (its package list or setup changed); nodes use it, so it is"
+              + " kept until the next `hoist lab up` after `hoist lab down`");
       return;
     }
     build();
@@ -83,13 +115,27 @@ final class LabBase {
     removeTree(tmp);
     String mirror = HostApt.mirror(SUITE);
     Optional<String> proxy = HostApt.proxy(runner.run(List.of("apt-config", "dump")));
-    progress.accept("lab: building the node base (Debian " + SUITE + " " + VARIANT + " + " + PACKAGES.size()
-        + " packages from " + mirror + ") into " + layout.base() + "; about a minute, done once");
+    progress.accept(
+        "lab: building the node base (Debian "
+            + SUITE
+            + " "
+            + VARIANT
+            + " + "
+            + PACKAGES.size()
+            + " packages from "
+            + mirror
+            + ") into "
+            + layout.base()
+            + "; about a minute, done once");
     long start = System.nanoTime();
     try {
       Files.createDirectories(layout.home());
-      runner.run(new ExecRequest(debootstrapCommand(mirror, tmp, proxy), null, DEBOOTSTRAP_TIMEOUT,
-          new DebootstrapProgress(progress, start)));
+      runner.run(
+          new ExecRequest(
+              debootstrapCommand(mirror, tmp, proxy),
+              null,
+              DEBOOTSTRAP_TIMEOUT,
+              new DebootstrapProgress(progress, start)));
       new BaseSetup(runner, tmp).apply();
       Files.writeString(tmp.resolve(STAMP), recipe());
       // Two renames: a crash between them leaves no base, and the next build starts over.
@@ -103,10 +149,16 @@ final class LabBase {
     } catch (IOException e) {
       throw new LabException("cannot build the node base in " + tmp + ": " + e.getMessage(), e);
     } catch (LabException e) {
-      throw new LabException(e.getMessage() + "\n(debootstrap's log: " + tmp.resolve("debootstrap/debootstrap.log")
-          + "; the next `hoist lab up` starts the base over)", e);
+      throw new LabException(
+          e.getMessage()
+              + "\n(debootstrap's log: "
+              + tmp.resolve("debootstrap/debootstrap.log")
+              + "; the next `hoist lab up` starts the base over)",
+          e);
     }
-    progress.accept(String.format("lab: node base ready in %d s", (System.nanoTime() - start) / 1_000_000_000L));
+    progress.accept(
+        String.format(
+            "lab: node base ready in %d s", (System.nanoTime() - start) / 1_000_000_000L));
   }
 
   /** Removes the base and any half-built one; only when no node uses it. */
@@ -116,7 +168,10 @@ final class LabBase {
     }
   }
 
-  /** Deletes a tree without crossing into mounts (a crashed debootstrap can leave /proc mounted in it). */
+  /**
+   * Deletes a tree without crossing into mounts (a crashed debootstrap can leave /proc mounted in
+   * it).
+   */
   private void removeTree(Path dir) throws LabException, InterruptedException {
     if (!Files.exists(dir)) {
       return;
@@ -124,13 +179,20 @@ final class LabBase {
     for (Path mount : Mounts.under(dir)) {
       runner.run(List.of("umount", "--lazy", mount.toString()));
     }
-    runner.run(ExecRequest.of(List.of("rm", "-rf", "--one-file-system", dir.toString()), Duration.ofMinutes(5)));
+    runner.run(
+        ExecRequest.of(
+            List.of("rm", "-rf", "--one-file-system", dir.toString()), Duration.ofMinutes(5)));
   }
 
-  /** Condenses debootstrap's line per package into a line per phase, with the seconds since the start. */
+  /**
+   * Condenses debootstrap's line per package into a line per phase, with the seconds since the
+   * start.
+   */
   static final class DebootstrapProgress implements Consumer<String> {
     /** Validating alternates with Retrieving package by package, so it is no phase of its own. */
-    private static final List<String> PHASES = List.of("Retrieving", "Extracting", "Unpacking", "Configuring");
+    private static final List<String> PHASES =
+        List.of("Retrieving", "Extracting", "Unpacking", "Configuring");
+
     private final Consumer<String> progress;
     private final long start;
     private final List<String> seen = new ArrayList<>();
@@ -144,12 +206,16 @@ final class LabBase {
     public void accept(String line) {
       String[] w = line.startsWith("I: ") ? line.substring(3).split(" ") : new String[0];
       // Package lines name a package (lower case); "Retrieving Packages" and the like are metadata.
-      boolean perPackage = w.length >= 2 && PHASES.contains(w[0]) && Character.isLowerCase(w[1].charAt(0));
+      boolean perPackage =
+          w.length >= 2 && PHASES.contains(w[0]) && Character.isLowerCase(w[1].charAt(0));
       String word = perPackage ? w[0] : "";
       if (perPackage && !seen.contains(word)) {
         seen.add(word);
-        progress.accept(String.format("  %3d s  %s packages", (System.nanoTime() - start) / 1_000_000_000L,
-            word.toLowerCase(java.util.Locale.ROOT)));
+        progress.accept(
+            String.format(
+                "  %3d s  %s packages",
+                (System.nanoTime() - start) / 1_000_000_000L,
+                word.toLowerCase(java.util.Locale.ROOT)));
       } else if (line.startsWith("W: ") || line.startsWith("E: ")) {
         progress.accept("  " + line);
       }

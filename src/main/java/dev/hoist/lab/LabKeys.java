@@ -49,7 +49,10 @@ final class LabKeys {
     return layout.hostKeys(node.name()).resolve("ssh_host_" + type + "_key");
   }
 
-  /** Rewrites known_hosts from every cached host key: one line per key, naming the node and its address. */
+  /**
+   * Rewrites known_hosts from every cached host key: one line per key, naming the node and its
+   * address.
+   */
   void writeKnownHosts() throws LabException {
     List<String> lines = new ArrayList<>();
     for (NodeSpec node : nodesWithHostKeys()) {
@@ -63,7 +66,11 @@ final class LabKeys {
     try {
       Path tmp = layout.knownHosts().resolveSibling("known_hosts.tmp");
       Files.write(tmp, lines);
-      Files.move(tmp, layout.knownHosts(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          layout.knownHosts(),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new LabException("cannot write " + layout.knownHosts() + ": " + e.getMessage(), e);
     }
@@ -80,20 +87,24 @@ final class LabKeys {
       return List.of();
     }
     try (Stream<Path> dirs = Files.list(layout.hostKeys())) {
-      return dirs.map(d -> NodeSpec.parse(d.getFileName().toString())).flatMap(java.util.Optional::stream)
-          .sorted(Comparator.comparingInt(NodeSpec::index)).toList();
+      return dirs.map(d -> NodeSpec.parse(d.getFileName().toString()))
+          .flatMap(java.util.Optional::stream)
+          .sorted(Comparator.comparingInt(NodeSpec::index))
+          .toList();
     } catch (IOException e) {
       throw new LabException("cannot list " + layout.hostKeys() + ": " + e.getMessage(), e);
     }
   }
 
-  private void keygen(String type, Path key, String comment) throws LabException, InterruptedException {
+  private void keygen(String type, Path key, String comment)
+      throws LabException, InterruptedException {
     try {
       Files.createDirectories(key.getParent());
     } catch (IOException e) {
       throw new LabException("cannot create " + key.getParent() + ": " + e.getMessage(), e);
     }
-    runner.run(List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-C", comment, "-f", key.toString()));
+    runner.run(
+        List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-C", comment, "-f", key.toString()));
   }
 
   private static String read(Path file) throws LabException {

@@ -3,8 +3,8 @@ package dev.hoist.lab;
 import java.nio.file.Path;
 
 /**
- * Where the lab keeps its files: what lasts (the cached base, keys, state) under {@code home}, what a
- * node needs while it exists (its disk, its root mount, its console log) under {@code run}.
+ * Where the lab keeps its files: what lasts (the cached base, keys, state) under {@code home}, what
+ * a node needs while it exists (its disk, its root mount, its console log) under {@code run}.
  */
 public record LabLayout(Path home, Path run) {
   public static LabLayout standard() {

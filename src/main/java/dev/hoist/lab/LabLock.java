@@ -17,14 +17,21 @@ final class LabLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Takes the lock, saying so when another command holds it. The kernel frees it when a process dies. */
+  /**
+   * Takes the lock, saying so when another command holds it. The kernel frees it when a process
+   * dies.
+   */
   static LabLock acquire(LabLayout layout, Consumer<String> progress) throws LabException {
     try {
       Files.createDirectories(layout.home());
-      FileChannel channel = FileChannel.open(layout.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(layout.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
-        progress.accept("lab: waiting for another hoist lab command to finish (it holds " + layout.lock() + ")");
+        progress.accept(
+            "lab: waiting for another hoist lab command to finish (it holds "
+                + layout.lock()
+                + ")");
         lock = channel.lock();
       }
       return new LabLock(channel, lock);

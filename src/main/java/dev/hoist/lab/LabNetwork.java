@@ -11,14 +11,17 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The lab's network on this machine: a bridge holding the gateway address, NAT to the outside for DNS
- * and HTTP(S) only (a dedicated nftables table), and a veth pair from the bridge into each node's namespace.
- * Set up one node at a time: creating namespaces and veths in parallel races in the kernel.
+ * The lab's network on this machine: a bridge holding the gateway address, NAT to the outside for
+ * DNS and HTTP(S) only (a dedicated nftables table), and a veth pair from the bridge into each
+ * node's namespace. Set up one node at a time: creating namespaces and veths in parallel races in
+ * the kernel.
  */
 final class LabNetwork {
   static final String BRIDGE = "hoistlab0";
+
   /** Its own table, so removing the lab's rules is one command that touches nothing else. */
   static final String NFT_TABLE = "hoist_lab";
+
   private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 
   private final Runner runner;
@@ -32,14 +35,15 @@ final class LabNetwork {
   static List<List<String>> bridgeCommands() {
     return List.of(
         List.of("ip", "link", "add", BRIDGE, "type", "bridge"),
-        List.of("ip", "address", "add", NodeSpec.GATEWAY + "/" + NodeSpec.PREFIX_LENGTH, "dev", BRIDGE),
+        List.of(
+            "ip", "address", "add", NodeSpec.GATEWAY + "/" + NodeSpec.PREFIX_LENGTH, "dev", BRIDGE),
         List.of("ip", "link", "set", BRIDGE, "up"));
   }
 
   /**
-   * Nodes may reach the outside for DNS and HTTP(S) (enough for apt), masqueraded behind this machine;
-   * other traffic from the lab, and new connections into it from outside, are dropped. ("fwd" and "post"
-   * are nft keywords, hence the longer chain names.)
+   * Nodes may reach the outside for DNS and HTTP(S) (enough for apt), masqueraded behind this
+   * machine; other traffic from the lab, and new connections into it from outside, are dropped.
+   * ("fwd" and "post" are nft keywords, hence the longer chain names.)
    */
   static String nftRules() {
     return """
@@ -57,15 +61,35 @@ final class LabNetwork {
             ip saddr %3$s oifname != "%2$s" masquerade
           }
         }
-        """.formatted(NFT_TABLE, BRIDGE, NodeSpec.SUBNET);
+        """
+        .formatted(NFT_TABLE, BRIDGE, NodeSpec.SUBNET);
   }
 
   static List<List<String>> attachCommands(NodeSpec node) {
     return List.of(
         List.of("ip", "netns", "add", node.netns()),
-        List.of("ip", "link", "add", node.hostVeth(), "type", "veth", "peer", "name", "eth0", "netns", node.netns()),
+        List.of(
+            "ip",
+            "link",
+            "add",
+            node.hostVeth(),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "netns",
+            node.netns()),
         List.of("ip", "link", "set", node.hostVeth(), "master", BRIDGE, "up"),
-        List.of("ip", "-n", node.netns(), "address", "add", node.address() + "/" + NodeSpec.PREFIX_LENGTH, "dev", "eth0"),
+        List.of(
+            "ip",
+            "-n",
+            node.netns(),
+            "address",
+            "add",
+            node.address() + "/" + NodeSpec.PREFIX_LENGTH,
+            "dev",
+            "eth0"),
         List.of("ip", "-n", node.netns(), "link", "set", "lo", "up"),
         List.of("ip", "-n", node.netns(), "link", "set", "eth0", "up"),
         List.of("ip", "-n", node.netns(), "route", "add", "default", "via", NodeSpec.GATEWAY));
@@ -73,19 +97,26 @@ final class LabNetwork {
 
   /** Deleting the host end deletes its peer; deleting the namespace frees what is left. */
   static List<List<String>> detachCommands(NodeSpec node) {
-    return List.of(List.of("ip", "link", "delete", node.hostVeth()), List.of("ip", "netns", "delete", node.netns()));
+    return List.of(
+        List.of("ip", "link", "delete", node.hostVeth()),
+        List.of("ip", "netns", "delete", node.netns()));
   }
 
   /** Bridge, NAT and forwarding, each only if missing; returns what to record for teardown. */
-  Optional<NetworkRecord> ensureHost(Optional<NetworkRecord> recorded) throws LabException, InterruptedException {
+  Optional<NetworkRecord> ensureHost(Optional<NetworkRecord> recorded)
+      throws LabException, InterruptedException {
     if (!exists(BRIDGE)) {
       runAll(bridgeCommands());
     }
     Optional<String> forwardBefore = recorded.flatMap(NetworkRecord::ipForwardBefore);
     try {
       if (!runner.attempt(List.of("nft", "list", "table", "ip", NFT_TABLE))) {
-        runner.run(new ExecRequest(List.of("nft", "-f", "-"), nftRules().getBytes(StandardCharsets.UTF_8),
-            Runner.TIMEOUT, null));
+        runner.run(
+            new ExecRequest(
+                List.of("nft", "-f", "-"),
+                nftRules().getBytes(StandardCharsets.UTF_8),
+                Runner.TIMEOUT,
+                null));
       }
       String before = Files.readString(IP_FORWARD).strip();
       if (!before.equals("1")) {
@@ -93,14 +124,17 @@ final class LabNetwork {
         forwardBefore = forwardBefore.or(() -> Optional.of(before));
       }
     } catch (LabException | IOException e) {
-      warn.accept("lab nodes get no NAT to the outside (apt inside a node will not reach the archive): "
-          + e.getMessage());
+      warn.accept(
+          "lab nodes get no NAT to the outside (apt inside a node will not reach the archive): "
+              + e.getMessage());
       return Optional.of(new NetworkRecord(BRIDGE, Optional.empty(), forwardBefore));
     }
     return Optional.of(new NetworkRecord(BRIDGE, Optional.of(NFT_TABLE), forwardBefore));
   }
 
-  /** Gives the node its namespace and veth; a half-made pair from an interrupted run is replaced. */
+  /**
+   * Gives the node its namespace and veth; a half-made pair from an interrupted run is replaced.
+   */
   void attach(NodeSpec node) throws LabException, InterruptedException {
     boolean veth = exists(node.hostVeth());
     boolean netns = Files.exists(netnsPath(node));
@@ -140,8 +174,11 @@ final class LabNetwork {
   /** The network namespaces named like lab nodes, found even when the state file has lost them. */
   static List<NodeSpec> namespacesOnHost() {
     try (var dir = Files.list(Path.of("/run/netns"))) {
-      return dir.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hoist-lab"))
-          .map(n -> NodeSpec.parse(n.substring("hoist-".length()))).flatMap(Optional::stream).toList();
+      return dir.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("hoist-lab"))
+          .map(n -> NodeSpec.parse(n.substring("hoist-".length())))
+          .flatMap(Optional::stream)
+          .toList();
     } catch (IOException e) {
       return List.of();
     }

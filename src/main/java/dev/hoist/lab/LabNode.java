@@ -17,12 +17,14 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One node on this machine: its disk (a size-limited tmpfs holding the overlay's upper layer over the
- * base), the files that make it this node, and its PID 1, started detached in namespaces of its own.
+ * One node on this machine: its disk (a size-limited tmpfs holding the overlay's upper layer over
+ * the base), the files that make it this node, and its PID 1, started detached in namespaces of its
+ * own.
  */
 final class LabNode {
   /** Each node's disk is this small, so a test can fill it. */
   static final String DISK_SIZE = "2g";
+
   static final String INIT = "/usr/local/sbin/hoist-lab-init";
   static final List<String> USERS = List.of("root", "deploy", "guarded");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -38,25 +40,57 @@ final class LabNode {
   }
 
   static List<String> diskMount(NodeSpec node, Path disk) {
-    return List.of("mount", "-t", "tmpfs", "-o", "size=" + DISK_SIZE + ",mode=0755", "hoist-" + node.name(),
+    return List.of(
+        "mount",
+        "-t",
+        "tmpfs",
+        "-o",
+        "size=" + DISK_SIZE + ",mode=0755",
+        "hoist-" + node.name(),
         disk.toString());
   }
 
   static List<String> overlayMount(NodeSpec node, Path base, Path disk, Path root) {
-    return List.of("mount", "-t", "overlay", "-o", "lowerdir=" + base + ",upperdir=" + disk.resolve("upper")
-        + ",workdir=" + disk.resolve("work"), "hoist-" + node.name(), root.toString());
+    return List.of(
+        "mount",
+        "-t",
+        "overlay",
+        "-o",
+        "lowerdir="
+            + base
+            + ",upperdir="
+            + disk.resolve("upper")
+            + ",workdir="
+            + disk.resolve("work"),
+        "hoist-" + node.name(),
+        root.toString());
   }
 
   /**
    * Enters the node's network namespace, then new mount, PID, UTS and IPC namespaces rooted in the
-   * node's root, where the init script becomes PID 1. --kill-child: if this unshare dies, so does the node.
+   * node's root, where the init script becomes PID 1. --kill-child: if this unshare dies, so does
+   * the node.
    */
   static List<String> startCommand(NodeSpec node, Path root) {
-    return List.of("nsenter", "--net=" + LabNetwork.netnsPath(node), "unshare", "--mount", "--pid", "--uts",
-        "--ipc", "--fork", "--kill-child", "--root=" + root, INIT, node.name());
+    return List.of(
+        "nsenter",
+        "--net=" + LabNetwork.netnsPath(node),
+        "unshare",
+        "--mount",
+        "--pid",
+        "--uts",
+        "--ipc",
+        "--fork",
+        "--kill-child",
+        "--root=" + root,
+        INIT,
+        node.name());
   }
 
-  /** Mounts the node's disk and root where they are not mounted yet; a new disk starts as an empty layer. */
+  /**
+   * Mounts the node's disk and root where they are not mounted yet; a new disk starts as an empty
+   * layer.
+   */
   List<String> mount() throws LabException, InterruptedException {
     Path disk = layout.disk(spec.name());
     Path root = layout.root(spec.name());
@@ -77,7 +111,9 @@ final class LabNode {
     return List.of(disk.toString(), root.toString());
   }
 
-  /** Writes what makes the base this node: name, hosts, resolver, host keys, authorized keys, init. */
+  /**
+   * Writes what makes the base this node: name, hosts, resolver, host keys, authorized keys, init.
+   */
   void writeFiles(LabKeys keys, List<NodeSpec> peers) throws LabException {
     Path root = layout.root(spec.name());
     try {
@@ -88,51 +124,74 @@ final class LabNode {
         Path key = keys.hostKey(spec, type);
         String name = key.getFileName().toString();
         NodeFiles.write(root.resolve("etc/ssh/" + name), Files.readString(key), "rw-------");
-        NodeFiles.write(root.resolve("etc/ssh/" + name + ".pub"), Files.readString(Path.of(key + ".pub")), "rw-r--r--");
+        NodeFiles.write(
+            root.resolve("etc/ssh/" + name + ".pub"),
+            Files.readString(Path.of(key + ".pub")),
+            "rw-r--r--");
       }
       String authorized = keys.clientPublicKey();
       for (String user : USERS) {
         NodeFiles.authorize(root, user, authorized);
       }
       try (InputStream init = LabNode.class.getResourceAsStream("init.sh")) {
-        NodeFiles.write(root.resolve(INIT.substring(1)), new String(init.readAllBytes(), StandardCharsets.UTF_8),
+        NodeFiles.write(
+            root.resolve(INIT.substring(1)),
+            new String(init.readAllBytes(), StandardCharsets.UTF_8),
             "rwxr-xr-x");
       }
     } catch (IOException e) {
-      throw new LabException("cannot write " + spec.name() + "'s files under " + root + ": " + e.getMessage(), e);
+      throw new LabException(
+          "cannot write " + spec.name() + "'s files under " + root + ": " + e.getMessage(), e);
     }
   }
 
   /** /etc/hosts naming every lab node; rewritten on running nodes too when the lab grows. */
   void writeHosts(List<NodeSpec> peers) throws IOException {
-    NodeFiles.write(layout.root(spec.name()).resolve("etc/hosts"), NodeFiles.hosts(peers), "rw-r--r--");
+    NodeFiles.write(
+        layout.root(spec.name()).resolve("etc/hosts"), NodeFiles.hosts(peers), "rw-r--r--");
   }
 
   /** Starts the node's PID 1 detached; returns its record once PID 1 exists. */
   NodeRecord start(List<String> mounts) throws LabException, InterruptedException {
     Path console = layout.console(spec.name());
     try {
-      Files.writeString(console, "--- hoist lab: starting " + spec.name() + " at " + Instant.now() + "\n",
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          console,
+          "--- hoist lab: starting " + spec.name() + " at " + Instant.now() + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new LabException("cannot write " + console + ": " + e.getMessage(), e);
     }
     long holder = runner.startDetached(startCommand(spec, layout.root(spec.name())), console);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<Procfs.Stat> init = Procfs.children(holder).stream().map(Procfs::stat).flatMap(Optional::stream)
-          .findFirst();
+      Optional<Procfs.Stat> init =
+          Procfs.children(holder).stream().map(Procfs::stat).flatMap(Optional::stream).findFirst();
       if (init.isPresent()) {
-        return new NodeRecord(spec.name(), spec.address(), spec.netns(), spec.hostVeth(), holder, init.get().pid(),
-            init.get().startTicks(), mounts, Instant.now().getEpochSecond());
+        return new NodeRecord(
+            spec.name(),
+            spec.address(),
+            spec.netns(),
+            spec.hostVeth(),
+            holder,
+            init.get().pid(),
+            init.get().startTicks(),
+            mounts,
+            Instant.now().getEpochSecond());
       }
       if (Procfs.stat(holder).map(Procfs.Stat::exited).orElse(true)) {
         break;
       }
       Thread.sleep(10);
     }
-    throw new LabException(spec.name() + " did not start; its console log " + console + " ends with:\n"
-        + NodeFiles.tail(console, 10));
+    throw new LabException(
+        spec.name()
+            + " did not start; its console log "
+            + console
+            + " ends with:\n"
+            + NodeFiles.tail(console, 10));
   }
 
   /** Waits until the node's sshd greets on port 22, so that `lab up` returns usable nodes. */
@@ -152,14 +211,24 @@ final class LabNode {
       }
       Thread.sleep(50);
     }
-    throw new LabException(spec.name() + "'s sshd did not answer on " + spec.address() + ":22 within "
-        + timeout.toSeconds() + " s (" + last + "); its console log " + layout.console(spec.name()) + " ends with:\n"
-        + NodeFiles.tail(layout.console(spec.name()), 10));
+    throw new LabException(
+        spec.name()
+            + "'s sshd did not answer on "
+            + spec.address()
+            + ":22 within "
+            + timeout.toSeconds()
+            + " s ("
+            + last
+            + "); its console log "
+            + layout.console(spec.name())
+            + " ends with:\n"
+            + NodeFiles.tail(layout.console(spec.name()), 10));
   }
 
   /**
-   * A power cut: SIGKILL to PID 1 takes the node's whole PID namespace with it; then anything left in
-   * its network namespace (the waiting unshare). Only recorded or namespace-member PIDs are touched.
+   * A power cut: SIGKILL to PID 1 takes the node's whole PID namespace with it; then anything left
+   * in its network namespace (the waiting unshare). Only recorded or namespace-member PIDs are
+   * touched.
    */
   static void kill(NodeRecord node) throws LabException, InterruptedException {
     List<Long> pids = new ArrayList<>();
@@ -175,7 +244,8 @@ final class LabNode {
     for (long pid : pids) {
       while (Procfs.stat(pid).filter(s -> !s.exited()).isPresent()) {
         if (System.nanoTime() > deadline) {
-          throw new LabException("pid " + pid + " of " + node.name() + " is still alive 10 s after SIGKILL");
+          throw new LabException(
+              "pid " + pid + " of " + node.name() + " is still alive 10 s after SIGKILL");
         }
         Thread.sleep(5);
       }
@@ -185,13 +255,16 @@ final class LabNode {
   /** "net:[4026532301]" for the node's named network namespace, as /proc/PID/ns/net shows it. */
   private static Optional<String> netnsId(NodeSpec node) {
     try {
-      return Optional.of("net:[" + Files.getAttribute(LabNetwork.netnsPath(node), "unix:ino") + "]");
+      return Optional.of(
+          "net:[" + Files.getAttribute(LabNetwork.netnsPath(node), "unix:ino") + "]");
     } catch (IOException | UnsupportedOperationException e) {
       return Optional.empty();
     }
   }
 
-  /** Unmounts the node's root and disk (matched by path, deepest first) and removes its directory. */
+  /**
+   * Unmounts the node's root and disk (matched by path, deepest first) and removes its directory.
+   */
   void remove(Consumer<String> warn) throws LabException, InterruptedException {
     Path dir = layout.node(spec.name());
     for (Path mount : Mounts.under(dir)) {
@@ -201,8 +274,14 @@ final class LabNode {
       }
     }
     try {
-      for (Path p : List.of(layout.console(spec.name()), layout.root(spec.name()), layout.disk(spec.name()), dir)) {
-        // Plain deletes: they refuse a non-empty directory, so nothing mounted can be emptied by mistake.
+      for (Path p :
+          List.of(
+              layout.console(spec.name()),
+              layout.root(spec.name()),
+              layout.disk(spec.name()),
+              dir)) {
+        // Plain deletes: they refuse a non-empty directory, so nothing mounted can be emptied by
+        // mistake.
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
@@ -210,17 +289,35 @@ final class LabNode {
     }
   }
 
-  /** A record of what the node looks like now (running or stopped), with memory and uptime while it runs. */
+  /**
+   * A record of what the node looks like now (running or stopped), with memory and uptime while it
+   * runs.
+   */
   static NodeStatus status(NodeSpec spec, Optional<NodeRecord> record) {
     if (record.isEmpty() || !Procfs.running(record.get().pid(), record.get().pidStartTicks())) {
-      return new NodeStatus(spec.name(), spec.address(), NodeStatus.STOPPED, Optional.empty(), Optional.empty(),
+      return new NodeStatus(
+          spec.name(),
+          spec.address(),
+          NodeStatus.STOPPED,
+          Optional.empty(),
+          Optional.empty(),
           Optional.empty());
     }
     long pid = record.get().pid();
-    long pss = Procfs.namespace(pid, "pid").map(ns -> Procfs.sharingNamespace("pid", ns).stream()
-        .mapToLong(Procfs::pssKib).sum()).orElse(0L);
-    long uptime = (long) (Procfs.uptimeSeconds() - record.get().pidStartTicks() / (double) Procfs.TICKS_PER_SECOND);
-    return new NodeStatus(spec.name(), spec.address(), NodeStatus.RUNNING, Optional.of(pid), Optional.of(pss),
+    long pss =
+        Procfs.namespace(pid, "pid")
+            .map(ns -> Procfs.sharingNamespace("pid", ns).stream().mapToLong(Procfs::pssKib).sum())
+            .orElse(0L);
+    long uptime =
+        (long)
+            (Procfs.uptimeSeconds()
+                - record.get().pidStartTicks() / (double) Procfs.TICKS_PER_SECOND);
+    return new NodeStatus(
+        spec.name(),
+        spec.address(),
+        NodeStatus.RUNNING,
+        Optional.of(pid),
+        Optional.of(pss),
         Optional.of(Math.max(0, uptime)));
   }
 

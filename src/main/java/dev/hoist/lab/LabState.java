@@ -16,25 +16,40 @@ import java.util.TreeMap;
 
 /**
  * What the lab created on this machine (network, and per node its processes, namespace and mounts),
- * kept in state.json and saved after every step, so that {@code lab down} can undo it even after a crash.
+ * kept in state.json and saved after every step, so that {@code lab down} can undo it even after a
+ * crash.
  */
-record LabState(String bootId, Optional<NetworkRecord> network, SortedMap<String, NodeRecord> nodes) {
-  /** The host side of the network: the bridge, the nftables table when NAT is on, and ip_forward as it was before. */
-  record NetworkRecord(String bridge, Optional<String> nftTable, Optional<String> ipForwardBefore) {}
+record LabState(
+    String bootId, Optional<NetworkRecord> network, SortedMap<String, NodeRecord> nodes) {
+  /**
+   * The host side of the network: the bridge, the nftables table when NAT is on, and ip_forward as
+   * it was before.
+   */
+  record NetworkRecord(
+      String bridge, Optional<String> nftTable, Optional<String> ipForwardBefore) {}
 
   /**
-   * One node. {@code holderPid} is the unshare process that waits for the node's PID 1 ({@code pid},
-   * whose start time tells it apart from a later process with a reused pid); {@code mounts} are the
-   * node's mount points on this machine, the last one mounted first.
+   * One node. {@code holderPid} is the unshare process that waits for the node's PID 1 ({@code
+   * pid}, whose start time tells it apart from a later process with a reused pid); {@code mounts}
+   * are the node's mount points on this machine, the last one mounted first.
    */
-  record NodeRecord(String name, String address, String netns, String veth, long holderPid, long pid,
-      long pidStartTicks, List<String> mounts, long startedAtEpochSecond) {
+  record NodeRecord(
+      String name,
+      String address,
+      String netns,
+      String veth,
+      long holderPid,
+      long pid,
+      long pidStartTicks,
+      List<String> mounts,
+      long startedAtEpochSecond) {
     NodeSpec spec() {
       return NodeSpec.named(name);
     }
   }
 
-  private static final Comparator<String> BY_INDEX = Comparator.comparingInt(name -> NodeSpec.named(name).index());
+  private static final Comparator<String> BY_INDEX =
+      Comparator.comparingInt(name -> NodeSpec.named(name).index());
 
   LabState {
     TreeMap<String, NodeRecord> sorted = new TreeMap<>(BY_INDEX);
@@ -78,12 +93,30 @@ record LabState(String bootId, Optional<NetworkRecord> network, SortedMap<String
         return s;
       }
       TreeMap<String, NodeRecord> dead = new TreeMap<>(BY_INDEX);
-      s.nodes().forEach((name, n) -> dead.put(name, new NodeRecord(n.name(), n.address(), n.netns(), n.veth(),
-          0, 0, 0, n.mounts(), n.startedAtEpochSecond())));
+      s.nodes()
+          .forEach(
+              (name, n) ->
+                  dead.put(
+                      name,
+                      new NodeRecord(
+                          n.name(),
+                          n.address(),
+                          n.netns(),
+                          n.veth(),
+                          0,
+                          0,
+                          0,
+                          n.mounts(),
+                          n.startedAtEpochSecond())));
       return new LabState(Procfs.bootId(), s.network(), dead);
     } catch (IOException e) {
-      throw new LabException("cannot read the lab state " + file + ": " + e.getMessage()
-          + "; remove it, then clean up by hand as docs/lab.md describes", e);
+      throw new LabException(
+          "cannot read the lab state "
+              + file
+              + ": "
+              + e.getMessage()
+              + "; remove it, then clean up by hand as docs/lab.md describes",
+          e);
     }
   }
 
@@ -99,8 +132,9 @@ record LabState(String bootId, Optional<NetworkRecord> network, SortedMap<String
     }
   }
 
-  static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 }

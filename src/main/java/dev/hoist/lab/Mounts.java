@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** This machine's mount points, read from /proc/self/mountinfo, so the lab only ever unmounts its own, by path. */
+/**
+ * This machine's mount points, read from /proc/self/mountinfo, so the lab only ever unmounts its
+ * own, by path.
+ */
 final class Mounts {
   private Mounts() {}
 
@@ -19,7 +22,10 @@ final class Mounts {
     }
   }
 
-  /** The mount points of mountinfo lines (field 5), with the kernel's octal escapes (\040 for space) undone. */
+  /**
+   * The mount points of mountinfo lines (field 5), with the kernel's octal escapes (\040 for space)
+   * undone.
+   */
   static List<Path> parse(List<String> lines) {
     List<Path> points = new ArrayList<>();
     for (String line : lines) {
@@ -37,11 +43,13 @@ final class Mounts {
 
   /**
    * Mount points at or below {@code dir}, the last mounted first (mountinfo lists them in mount
-   * order): the order to unmount them in, so an overlay goes before the tmpfs under its upper layer.
+   * order): the order to unmount them in, so an overlay goes before the tmpfs under its upper
+   * layer.
    */
   static List<Path> under(Path dir) {
     Path d = dir.toAbsolutePath().normalize();
-    List<Path> points = new ArrayList<>(current().stream().filter(p -> p.startsWith(d)).distinct().toList());
+    List<Path> points =
+        new ArrayList<>(current().stream().filter(p -> p.startsWith(d)).distinct().toList());
     Collections.reverse(points);
     return points;
   }

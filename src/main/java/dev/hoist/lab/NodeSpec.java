@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
 public record NodeSpec(String name, int index, String address) {
   /** The lab's private test subnet; nothing else on a machine should use it. */
   public static final String SUBNET = "10.213.77.0/24";
+
   public static final String GATEWAY = "10.213.77.1";
   public static final int PREFIX_LENGTH = 24;
+
   /** Node addresses are .11 to .250. */
   public static final int MAX_NODES = 240;
 
@@ -19,7 +21,8 @@ public record NodeSpec(String name, int index, String address) {
 
   public static NodeSpec of(int index) {
     if (index < 1 || index > MAX_NODES) {
-      throw new IllegalArgumentException("a lab has nodes lab1 to lab" + MAX_NODES + ", not " + index);
+      throw new IllegalArgumentException(
+          "a lab has nodes lab1 to lab" + MAX_NODES + ", not " + index);
     }
     return new NodeSpec("lab" + index, index, "10.213.77." + (10 + index));
   }
@@ -28,7 +31,8 @@ public record NodeSpec(String name, int index, String address) {
   public static NodeSpec named(String name) {
     Matcher m = NAME.matcher(name);
     if (!m.matches() || Integer.parseInt(m.group(1)) > MAX_NODES) {
-      throw new IllegalArgumentException("no lab node is called '" + name + "': nodes are lab1 to lab" + MAX_NODES);
+      throw new IllegalArgumentException(
+          "no lab node is called '" + name + "': nodes are lab1 to lab" + MAX_NODES);
     }
     return of(Integer.parseInt(m.group(1)));
   }

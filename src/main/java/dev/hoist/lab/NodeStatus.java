@@ -3,7 +3,10 @@ package dev.hoist.lab;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Optional;
 
-/** A lab node as it is now: running (with its PID 1 as this machine sees it, memory and uptime) or stopped. */
+/**
+ * A lab node as it is now: running (with its PID 1 as this machine sees it, memory and uptime) or
+ * stopped.
+ */
 public record NodeStatus(
     String name,
     String address,

@@ -9,18 +9,28 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Reads what the lab needs from /proc: is a recorded process still the one we started, which namespace, how much memory. */
+/**
+ * Reads what the lab needs from /proc: is a recorded process still the one we started, which
+ * namespace, how much memory.
+ */
 final class Procfs {
-  /** Linux reports process start times in USER_HZ, which is 100 on every architecture Debian ships. */
+  /**
+   * Linux reports process start times in USER_HZ, which is 100 on every architecture Debian ships.
+   */
   static final long TICKS_PER_SECOND = 100;
 
   private static final Path PROC = Path.of("/proc");
 
   private Procfs() {}
 
-  /** The fields of /proc/PID/stat the lab uses; {@code state} is R, S, D, Z (zombie), X (dead) and so on. */
+  /**
+   * The fields of /proc/PID/stat the lab uses; {@code state} is R, S, D, Z (zombie), X (dead) and
+   * so on.
+   */
   record Stat(long pid, char state, long ppid, long startTicks) {
-    /** A zombie has exited: it only waits to be reaped (this machine's PID 1 reaps orphans late). */
+    /**
+     * A zombie has exited: it only waits to be reaped (this machine's PID 1 reaps orphans late).
+     */
     boolean exited() {
       return state == 'Z' || state == 'X';
     }
@@ -28,22 +38,29 @@ final class Procfs {
 
   static Optional<Stat> stat(long pid) {
     try {
-      return Optional.of(parseStat(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
+      return Optional.of(
+          parseStat(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  /** Parses a /proc/PID/stat line; the command name in parentheses may itself hold spaces and ')'. */
+  /**
+   * Parses a /proc/PID/stat line; the command name in parentheses may itself hold spaces and ')'.
+   */
   static Stat parseStat(long pid, String line) {
     String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
     // After the name: state(3) ppid(4) ... starttime(22), numbered from 1 as in proc(5).
     return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[19]));
   }
 
-  /** True while {@code pid} runs and is the process that started at {@code startTicks} (not a reused pid). */
+  /**
+   * True while {@code pid} runs and is the process that started at {@code startTicks} (not a reused
+   * pid).
+   */
   static boolean running(long pid, long startTicks) {
-    return pid > 0 && stat(pid).filter(s -> s.startTicks() == startTicks && !s.exited()).isPresent();
+    return pid > 0
+        && stat(pid).filter(s -> s.startTicks() == startTicks && !s.exited()).isPresent();
   }
 
   static List<Long> pids() {
@@ -65,7 +82,9 @@ final class Procfs {
       String text = Files.readString(list).strip();
       return text.isEmpty() ? List.of() : Stream.of(text.split(" ")).map(Long::parseLong).toList();
     } catch (IOException e) {
-      return pids().stream().filter(pid -> stat(pid).filter(s -> s.ppid() == parent).isPresent()).toList();
+      return pids().stream()
+          .filter(pid -> stat(pid).filter(s -> s.ppid() == parent).isPresent())
+          .toList();
     }
   }
 
@@ -80,10 +99,15 @@ final class Procfs {
 
   /** Every process in the same namespace of {@code kind} as {@code pid}. */
   static List<Long> sharingNamespace(String kind, String namespace) {
-    return pids().stream().filter(p -> namespace(p, kind).filter(namespace::equals).isPresent()).toList();
+    return pids().stream()
+        .filter(p -> namespace(p, kind).filter(namespace::equals).isPresent())
+        .toList();
   }
 
-  /** Proportional set size in KiB: shared pages count once across all processes, so a node's sum is fair. */
+  /**
+   * Proportional set size in KiB: shared pages count once across all processes, so a node's sum is
+   * fair.
+   */
   static long pssKib(long pid) {
     try {
       for (String line : Files.readAllLines(PROC.resolve(pid + "/smaps_rollup"))) {
@@ -105,7 +129,10 @@ final class Procfs {
     }
   }
 
-  /** Changes at every boot: state recorded under another boot id names processes and mounts that are gone. */
+  /**
+   * Changes at every boot: state recorded under another boot id names processes and mounts that are
+   * gone.
+   */
   static String bootId() {
     try {
       return Files.readString(PROC.resolve("sys/kernel/random/boot_id")).strip();

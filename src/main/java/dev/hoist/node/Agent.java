@@ -43,7 +43,8 @@ public final class Agent {
    * Sends {@code request} (plus {@code payload}, e.g. a release archive) and returns the agent's
    * final {@code result} event; every other event goes to {@code onEvent} as it arrives.
    */
-  public JsonNode call(ObjectNode request, byte[] payload, Duration timeout, Consumer<JsonNode> onEvent)
+  public JsonNode call(
+      ObjectNode request, byte[] payload, Duration timeout, Consumer<JsonNode> onEvent)
       throws AgentException, InterruptedException {
     request.put("payload_size", payload.length);
     byte[] header = (request.toString() + "\n").getBytes(StandardCharsets.UTF_8);

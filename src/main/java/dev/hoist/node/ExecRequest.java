@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** One command to run on a node: argv, bytes for its stdin, a timeout and a stdout line listener. */
+/**
+ * One command to run on a node: argv, bytes for its stdin, a timeout and a stdout line listener.
+ */
 public record ExecRequest(
     List<String> argv, byte[] stdin, Duration timeout, Consumer<String> onLine) {
   public ExecRequest {

@@ -43,12 +43,12 @@ public final class LocalNode implements Node {
         Thread.ofVirtual()
             .start(
                 () -> {
-              try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(request.stdin());
-              } catch (IOException e) {
-                // The command exited without reading all its input; its exit code tells why.
-              }
-            });
+                  try (OutputStream stdin = process.getOutputStream()) {
+                    stdin.write(request.stdin());
+                  } catch (IOException e) {
+                    // The command exited without reading all its input; its exit code tells why.
+                  }
+                });
     StringBuilder out = new StringBuilder();
     try (BufferedReader reader =
         new BufferedReader(

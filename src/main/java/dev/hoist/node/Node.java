@@ -11,15 +11,16 @@ public interface Node {
   String name();
 
   /**
-   * Runs {@code request.argv()} (never a shell string), feeds it {@code request.stdin()}, streams each
-   * stdout line to {@code request.onLine()}, and returns when it exits or the timeout passes (then the
-   * process is killed and an {@link IOException} thrown).
+   * Runs {@code request.argv()} (never a shell string), feeds it {@code request.stdin()}, streams
+   * each stdout line to {@code request.onLine()}, and returns when it exits or the timeout passes
+   * (then the process is killed and an {@link IOException} thrown).
    */
   ExecResult exec(ExecRequest request) throws IOException, InterruptedException;
 
   /**
-   * Runs {@code argv} attached to the user's terminal (stdin, stdout, stderr; a TTY when {@code tty}
-   * and one is there) until it exits, and returns its exit code.
+   * Runs {@code argv} attached to the user's terminal (stdin, stdout, stderr; a TTY when {@code
+   * tty} and one is there) until it exits, and returns its exit code.
    */
-  int interactive(java.util.List<String> argv, boolean tty) throws IOException, InterruptedException;
+  int interactive(java.util.List<String> argv, boolean tty)
+      throws IOException, InterruptedException;
 }

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The argv that runs a user's command in the app's environment on a node: its env file, the live
- * release as working dir, its virtualenv first on PATH, as the app user. The user's words are passed
- * as arguments, never pasted into the script.
+ * release as working dir, its virtualenv first on PATH, as the app user. The user's words are
+ * passed as arguments, never pasted into the script.
  */
 public final class AppCommand {
   private static final String SCRIPT =
@@ -19,14 +19,23 @@ public final class AppCommand {
   private AppCommand() {}
 
   public static List<String> argv(AppLayout layout, List<String> command) {
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "hoist-run", layout.envFile(),
-        layout.current(), layout.app()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/sh",
+                "-c",
+                SCRIPT,
+                "hoist-run",
+                layout.envFile(),
+                layout.current(),
+                layout.app()));
     argv.addAll(command);
     return argv;
   }
 
   /** {@code tail} over the app's logs (supervised output, nginx access and error logs). */
-  public static List<String> logs(AppLayout layout, int lines, boolean follow, List<String> processLogs) {
+  public static List<String> logs(
+      AppLayout layout, int lines, boolean follow, List<String> processLogs) {
     List<String> argv = new ArrayList<>(List.of("tail", "-n", String.valueOf(lines)));
     if (follow) {
       argv.add("-F");

@@ -17,16 +17,37 @@ import java.util.Optional;
 /** Reads, in one round trip, what is live: the release, each supervised process, and health. */
 public final class Status {
   /** One supervised process. */
-  public record Process(String service, String state, Optional<Integer> pid, Optional<Long> uptimeSeconds) {}
+  public record Process(
+      String service, String state, Optional<Integer> pid, Optional<Long> uptimeSeconds) {}
 
   /** What {@code hoist status} shows. */
   public record Report(
-      String node, String app, Optional<String> release, Optional<String> prepared, int releases,
-      List<Process> processes, boolean healthy, String health, String url, Optional<String> balancer) {
+      String node,
+      String app,
+      Optional<String> release,
+      Optional<String> prepared,
+      int releases,
+      List<Process> processes,
+      boolean healthy,
+      String health,
+      String url,
+      Optional<String> balancer) {
 
-    /** The same report, with how the environment's load balancer sees this node (UP, MAINT, ...). */
+    /**
+     * The same report, with how the environment's load balancer sees this node (UP, MAINT, ...).
+     */
     public Report inBalancer(String state) {
-      return new Report(node, app, release, prepared, releases, processes, healthy, health, url, Optional.of(state));
+      return new Report(
+          node,
+          app,
+          release,
+          prepared,
+          releases,
+          processes,
+          healthy,
+          health,
+          url,
+          Optional.of(state));
     }
   }
 
@@ -40,8 +61,12 @@ public final class Status {
     List<ServiceResource> services = new ArrayList<>();
     services.add(stack.appService());
     services.addAll(stack.processServices());
-    services.add(new ServiceResource("nginx", stack.appService().supervisor(), ServiceResource.Refresh.RELOAD,
-        java.time.Duration.ofSeconds(10)));
+    services.add(
+        new ServiceResource(
+            "nginx",
+            stack.appService().supervisor(),
+            ServiceResource.Refresh.RELOAD,
+            java.time.Duration.ofSeconds(10)));
     List<ObjectNode> probes = new ArrayList<>();
     services.forEach(s -> probes.add(s.probe()));
     probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
@@ -49,15 +74,30 @@ public final class Status {
     List<Process> processes = new ArrayList<>();
     for (ServiceResource s : services) {
       JsonNode st = probe.states().getOrDefault(s.id(), MissingNode.getInstance());
-      String state = !st.path("enabled").asBoolean() ? "not installed" : st.path("state").asText("unknown");
-      processes.add(new Process(s.name(), state,
-          st.path("pid").isInt() ? Optional.of(st.get("pid").asInt()) : Optional.empty(),
-          st.path("uptime").isNumber() && "run".equals(state) ? Optional.of(st.get("uptime").asLong()) : Optional.empty()));
+      String state =
+          !st.path("enabled").asBoolean() ? "not installed" : st.path("state").asText("unknown");
+      processes.add(
+          new Process(
+              s.name(),
+              state,
+              st.path("pid").isInt() ? Optional.of(st.get("pid").asInt()) : Optional.empty(),
+              st.path("uptime").isNumber() && "run".equals(state)
+                  ? Optional.of(st.get("uptime").asLong())
+                  : Optional.empty()));
     }
-    ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
+    ReleaseState releases =
+        ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
     JsonNode h = probe.health().orElse(MissingNode.getInstance());
-    return new Report(engine.agent().node().name(), stack.spec().app(), releases.current(),
-        releases.prepared(Optional.empty()).map(ReleaseState.Release::id), releases.releases().size(), processes,
-        h.path("ok").asBoolean(), h.path("detail").asText("not checked"), health.url(), Optional.empty());
+    return new Report(
+        engine.agent().node().name(),
+        stack.spec().app(),
+        releases.current(),
+        releases.prepared(Optional.empty()).map(ReleaseState.Release::id),
+        releases.releases().size(),
+        processes,
+        h.path("ok").asBoolean(),
+        h.path("detail").asText("not checked"),
+        health.url(),
+        Optional.empty());
   }
 }

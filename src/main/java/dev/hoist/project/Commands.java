@@ -118,7 +118,8 @@ final class Commands {
             .get("keep")
             .flatMap(n -> nodes.integer(n, "release.keep", 1, 100))
             .orElse(defaults.keep());
-    return new ReleaseSpec(keep, hooks(fields.get(), "before_activate"), hooks(fields.get(), "run_once"));
+    return new ReleaseSpec(
+        keep, hooks(fields.get(), "before_activate"), hooks(fields.get(), "run_once"));
   }
 
   private List<List<String>> hooks(Fields fields, String name) {

@@ -24,16 +24,22 @@ public record EnvironmentSpec(String name, Map<String, List<NodeRef>> roles, Str
   /** Every node reference, in file order by role, each node once. */
   public List<NodeRef> refs() {
     List<NodeRef> all = new ArrayList<>();
-    roles.values().forEach(refs -> refs.stream()
-        .filter(r -> all.stream().noneMatch(a -> a.name().equals(r.name())))
-        .forEach(all::add));
+    roles
+        .values()
+        .forEach(
+            refs ->
+                refs.stream()
+                    .filter(r -> all.stream().noneMatch(a -> a.name().equals(r.name())))
+                    .forEach(all::add));
     return all;
   }
 
   /** The roles a node has here, in the order of {@link #ROLES}. */
   public List<String> rolesOf(String node) {
     return ROLES.stream()
-        .filter(role -> roles.getOrDefault(role, List.of()).stream().anyMatch(r -> r.name().equals(node)))
+        .filter(
+            role ->
+                roles.getOrDefault(role, List.of()).stream().anyMatch(r -> r.name().equals(node)))
         .toList();
   }
 }

@@ -19,7 +19,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * every problem in place. Names that environments refer to are checked later, against both files.
  */
 final class InventoryReader {
-  static final List<String> NODE_KEYS = List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout", "keepalive");
+  static final List<String> NODE_KEYS =
+      List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout", "keepalive");
   private static final List<String> ENV_KEYS = List.of("nodes", "web", "worker", "lb");
 
   private final YamlNodes nodes;
@@ -33,10 +34,12 @@ final class InventoryReader {
 
   Map<String, NodeSpec> nodes(Node node) {
     Map<String, NodeSpec> out = new LinkedHashMap<>();
-    for (NodeTuple entry : nodes.entries(node, "nodes", "a mapping of node names to hosts").orElse(List.of())) {
+    for (NodeTuple entry :
+        nodes.entries(node, "nodes", "a mapping of node names to hosts").orElse(List.of())) {
       String name = ((ScalarNode) entry.getKeyNode()).getValue();
       String key = "nodes." + name;
-      Optional<String> valid = nodes.parse(entry.getKeyNode(), key, "a node name", Values::nodeName);
+      Optional<String> valid =
+          nodes.parse(entry.getKeyNode(), key, "a node name", Values::nodeName);
       Optional<NodeSpec> spec = node(valid.orElse(name), key, entry.getValueNode());
       if (valid.isPresent() && spec.isPresent()) {
         out.put(name, spec.get());
@@ -49,35 +52,65 @@ final class InventoryReader {
   private Optional<NodeSpec> node(String name, String key, Node value) {
     String origin = origin(value);
     if (value instanceof ScalarNode) {
-      return nodes.parse(value, key, "[user@]host[:port]", NodeAddress::parse)
-          .map(a -> new NodeSpec(name, a.host(), a.port().orElse(22), a.user().orElse("root"), List.of(),
-              Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), origin));
+      return nodes
+          .parse(value, key, "[user@]host[:port]", NodeAddress::parse)
+          .map(
+              a ->
+                  new NodeSpec(
+                      name,
+                      a.host(),
+                      a.port().orElse(22),
+                      a.user().orElse("root"),
+                      List.of(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      origin));
     }
     Optional<Fields> fields = nodes.fields(value, key, NODE_KEYS, Set.of());
     if (fields.isEmpty()) {
       return Optional.empty();
     }
     Fields f = fields.get();
-    Optional<String> host = f.required("host", "host: 10.0.0.11")
-        .flatMap(n -> nodes.parse(n, f.key("host"), "a hostname or IP address", Values::sshHost));
+    Optional<String> host =
+        f.required("host", "host: 10.0.0.11")
+            .flatMap(
+                n -> nodes.parse(n, f.key("host"), "a hostname or IP address", Values::sshHost));
     int port = f.get("port").flatMap(n -> nodes.integer(n, f.key("port"), 1, 65535)).orElse(22);
-    String user = f.get("user").flatMap(n -> nodes.parse(n, f.key("user"), "a Unix user", Values::unixUser))
-        .orElse("root");
+    String user =
+        f.get("user")
+            .flatMap(n -> nodes.parse(n, f.key("user"), "a Unix user", Values::unixUser))
+            .orElse("root");
     List<Path> keys = f.get("key").map(n -> paths(n, f.key("key"))).orElse(List.of());
-    Optional<String> jump = f.get("jump").flatMap(n -> nodes.parse(n, f.key("jump"),
-        "a node name or [user@]host[:port]", text -> {
-          NodeAddress.parse(text);
-          return text;
-        }));
+    Optional<String> jump =
+        f.get("jump")
+            .flatMap(
+                n ->
+                    nodes.parse(
+                        n,
+                        f.key("jump"),
+                        "a node name or [user@]host[:port]",
+                        text -> {
+                          NodeAddress.parse(text);
+                          return text;
+                        }));
     if (jump.isPresent() && jump.get().equals(name)) {
-      nodes.problem(f.get("jump").get(), f.key("jump"), "a node cannot be its own jump host",
+      nodes.problem(
+          f.get("jump").get(),
+          f.key("jump"),
+          "a node cannot be its own jump host",
           "name another node, or remove jump");
     }
     Optional<Path> knownHosts = f.get("known_hosts").flatMap(n -> path(n, f.key("known_hosts")));
-    Optional<Duration> connectTimeout = f.get("connect_timeout").flatMap(n -> nodes.duration(n, f.key("connect_timeout")));
-    Optional<Duration> keepalive = f.get("keepalive").flatMap(n -> nodes.duration(n, f.key("keepalive")));
-    return host.map(h -> new NodeSpec(name, h, port, user, keys, jump, knownHosts, connectTimeout, keepalive,
-        origin));
+    Optional<Duration> connectTimeout =
+        f.get("connect_timeout").flatMap(n -> nodes.duration(n, f.key("connect_timeout")));
+    Optional<Duration> keepalive =
+        f.get("keepalive").flatMap(n -> nodes.duration(n, f.key("keepalive")));
+    return host.map(
+        h ->
+            new NodeSpec(
+                name, h, port, user, keys, jump, knownHosts, connectTimeout, keepalive, origin));
   }
 
   /** One path or a list of them. */
@@ -97,18 +130,22 @@ final class InventoryReader {
   /** {@code ~/x} is in the home directory; other relative paths start at the file's directory. */
   private Path resolve(String text) {
     if (text.equals("~") || text.startsWith("~/")) {
-      return Path.of(System.getProperty("user.home")).resolve(text.substring(Math.min(2, text.length())));
+      return Path.of(System.getProperty("user.home"))
+          .resolve(text.substring(Math.min(2, text.length())));
     }
     return baseDir.resolve(text).normalize();
   }
 
   Map<String, EnvironmentSpec> environments(Node node) {
     Map<String, EnvironmentSpec> out = new LinkedHashMap<>();
-    for (NodeTuple entry : nodes.entries(node, "environments", "a mapping of environment names to nodes")
-        .orElse(List.of())) {
+    for (NodeTuple entry :
+        nodes
+            .entries(node, "environments", "a mapping of environment names to nodes")
+            .orElse(List.of())) {
       String name = ((ScalarNode) entry.getKeyNode()).getValue();
       String key = "environments." + name;
-      Optional<String> valid = nodes.parse(entry.getKeyNode(), key, "an environment name", Values::nodeName);
+      Optional<String> valid =
+          nodes.parse(entry.getKeyNode(), key, "an environment name", Values::nodeName);
       Optional<EnvironmentSpec> env = environment(name, key, entry.getValueNode());
       if (valid.isPresent() && env.isPresent()) {
         out.put(name, env.get());
@@ -134,7 +171,10 @@ final class InventoryReader {
     }
     Fields f = fields.get();
     if (f.get("nodes").isPresent() && f.get("web").isPresent()) {
-      nodes.problem(f.get("nodes").get(), f.key("nodes"), "both 'nodes' and 'web' are given; 'nodes' means web",
+      nodes.problem(
+          f.get("nodes").get(),
+          f.key("nodes"),
+          "both 'nodes' and 'web' are given; 'nodes' means web",
           "list the web nodes under one of them");
     }
     List<EnvironmentSpec.NodeRef> web = new ArrayList<>();
@@ -155,18 +195,24 @@ final class InventoryReader {
     List<Node> items = node instanceof SequenceNode list ? list.getValue() : List.of(node);
     List<EnvironmentSpec.NodeRef> out = new ArrayList<>();
     for (Node item : items) {
-      nodes.parse(item, key, "a node name", Values::nodeName).ifPresent(name -> {
-        if (out.stream().anyMatch(r -> r.name().equals(name))) {
-          nodes.problem(item, key, "'" + name + "' is listed twice", "remove one of them");
-        } else {
-          out.add(new EnvironmentSpec.NodeRef(name, origin(item)));
-        }
-      });
+      nodes
+          .parse(item, key, "a node name", Values::nodeName)
+          .ifPresent(
+              name -> {
+                if (out.stream().anyMatch(r -> r.name().equals(name))) {
+                  nodes.problem(item, key, "'" + name + "' is listed twice", "remove one of them");
+                } else {
+                  out.add(new EnvironmentSpec.NodeRef(name, origin(item)));
+                }
+              });
     }
     return out;
   }
 
   private String origin(Node node) {
-    return nodes.file() + node.getStartMark().map(m -> ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse("");
+    return nodes.file()
+        + node.getStartMark()
+            .map(m -> ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1))
+            .orElse("");
   }
 }

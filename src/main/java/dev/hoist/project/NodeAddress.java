@@ -17,7 +17,8 @@ public record NodeAddress(Optional<String> user, String host, Optional<Integer> 
   public static NodeAddress parse(String text) {
     Matcher m = FORM.matcher(text);
     if (!m.matches()) {
-      throw new InvalidValue("expected [user@]host[:port], found '" + text + "'",
+      throw new InvalidValue(
+          "expected [user@]host[:port], found '" + text + "'",
           "e.g. deploy@10.0.0.11 or bastion.example.com:2222");
     }
     String host = m.group(2);

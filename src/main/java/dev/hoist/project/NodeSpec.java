@@ -36,6 +36,9 @@ public record NodeSpec(
 
   /** {@code user@host:port}, as people write it. */
   public String address() {
-    return user + "@" + (host.contains(":") ? "[" + host + "]" : host) + (port == 22 ? "" : ":" + port);
+    return user
+        + "@"
+        + (host.contains(":") ? "[" + host + "]" : host)
+        + (port == 22 ? "" : ":" + port);
   }
 }

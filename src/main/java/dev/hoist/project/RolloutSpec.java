@@ -11,7 +11,9 @@ public record RolloutSpec(Share batch, Share maxUnavailable, Duration drain, OnF
 
   /** What happens to batches that went well when a later one fails. */
   public enum OnFailure {
-    /** Stop; the failed batch goes back to the previous release, earlier batches keep the new one. */
+    /**
+     * Stop; the failed batch goes back to the previous release, earlier batches keep the new one.
+     */
     STOP,
     /** Stop and put every node that switched back on the previous release. */
     ROLLBACK_ALL
@@ -21,11 +23,15 @@ public record RolloutSpec(Share batch, Share maxUnavailable, Duration drain, OnF
   public record Share(int value, boolean percent) {
     public Share {
       if (value < 1 || percent && value > 100) {
-        throw new IllegalArgumentException("a share is 1 or more nodes, or 1% to 100%, got " + value);
+        throw new IllegalArgumentException(
+            "a share is 1 or more nodes, or 1% to 100%, got " + value);
       }
     }
 
-    /** How many of {@code nodes} this is: at least 1 (a percentage rounds down), at most all of them. */
+    /**
+     * How many of {@code nodes} this is: at least 1 (a percentage rounds down), at most all of
+     * them.
+     */
     public int of(int nodes) {
       int n = percent ? value * nodes / 100 : value;
       return Math.max(1, Math.min(n, nodes));
@@ -44,8 +50,8 @@ public record RolloutSpec(Share batch, Share maxUnavailable, Duration drain, OnF
   }
 
   /**
-   * The batch size for {@code nodes} web nodes: the batch, bounded by max_unavailable, and never all
-   * of them when there are two or more, so the balancer always has a node to send requests to.
+   * The batch size for {@code nodes} web nodes: the batch, bounded by max_unavailable, and never
+   * all of them when there are two or more, so the balancer always has a node to send requests to.
    */
   public int batchSize(int nodes) {
     int size = Math.min(batch.of(nodes), maxUnavailable.of(nodes));

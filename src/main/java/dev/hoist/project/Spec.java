@@ -9,9 +9,10 @@ import java.util.Optional;
  * A validated {@code hoist.yml}: everything Hoist needs to know about one app.
  *
  * <p>Maps keep the order of the file. Paths inside the project are relative strings with forward
- * slashes, already checked to stay inside {@link #projectDir()}. {@code tlsCert} is the path, on the
- * load balancer node, of the PEM (certificate and key) it serves HTTPS with. {@link #inventory()} holds only the
- * nodes and environments this file declares; {@link UserConfig} adds the user's own.
+ * slashes, already checked to stay inside {@link #projectDir()}. {@code tlsCert} is the path, on
+ * the load balancer node, of the PEM (certificate and key) it serves HTTPS with. {@link
+ * #inventory()} holds only the nodes and environments this file declares; {@link UserConfig} adds
+ * the user's own.
  */
 public record Spec(
     Path projectDir,

@@ -2,7 +2,10 @@ package dev.hoist.project;
 
 import java.util.List;
 
-/** A {@code hoist.yml} that cannot be used; each problem names file:line:column, the key and the fix. */
+/**
+ * A {@code hoist.yml} that cannot be used; each problem names file:line:column, the key and the
+ * fix.
+ */
 public final class SpecException extends Exception {
   private static final long serialVersionUID = 1L;
   private final List<SpecProblem> problems;

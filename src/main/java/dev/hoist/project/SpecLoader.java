@@ -153,8 +153,7 @@ public final class SpecLoader {
     return new int[] {line, column};
   }
 
-  static SpecException single(
-      String file, int line, int column, String message, String hint) {
+  static SpecException single(String file, int line, int column, String message, String hint) {
     return new SpecException(
         List.of(new SpecProblem(file, line, column, "", message, Optional.of(hint))));
   }

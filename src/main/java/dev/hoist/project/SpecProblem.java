@@ -3,8 +3,8 @@ package dev.hoist.project;
 import java.util.Optional;
 
 /**
- * One problem in a spec file: where (file, 1-based line and column), which key (a dotted path such as
- * {@code health.timeout}), what is wrong and what to do about it.
+ * One problem in a spec file: where (file, 1-based line and column), which key (a dotted path such
+ * as {@code health.timeout}), what is wrong and what to do about it.
  */
 public record SpecProblem(
     String file, int line, int column, String key, String message, Optional<String> hint) {

@@ -104,7 +104,9 @@ final class SpecWalker {
     HealthSpec health =
         top.get("health").map(n -> new HealthReader(nodes).read(n)).orElse(HealthSpec.defaults());
     RolloutSpec rollout =
-        top.get("rollout").map(n -> new RolloutReader(nodes).read(n)).orElse(RolloutSpec.defaults());
+        top.get("rollout")
+            .map(n -> new RolloutReader(nodes).read(n))
+            .orElse(RolloutSpec.defaults());
     Optional<String> tlsCert = top.get("tls").flatMap(this::tlsCert);
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
@@ -138,16 +140,28 @@ final class SpecWalker {
             targets));
   }
 
-  /** {@code tls: {cert: /etc/ssl/private/site.pem}}: a file on the load balancer, so an absolute path. */
+  /**
+   * {@code tls: {cert: /etc/ssl/private/site.pem}}: a file on the load balancer, so an absolute
+   * path.
+   */
   private Optional<String> tlsCert(Node node) {
-    return nodes.fields(node, "tls", List.of("cert"), Set.of())
+    return nodes
+        .fields(node, "tls", List.of("cert"), Set.of())
         .flatMap(f -> f.required("cert", "cert: /etc/ssl/private/mysite.pem"))
-        .flatMap(n -> nodes.parse(n, "tls.cert", "an absolute path on the load balancer node", SpecWalker::pemPath));
+        .flatMap(
+            n ->
+                nodes.parse(
+                    n,
+                    "tls.cert",
+                    "an absolute path on the load balancer node",
+                    SpecWalker::pemPath));
   }
 
   private static String pemPath(String text) {
-    if (!text.startsWith("/") || text.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new InvalidValue("expected an absolute path without spaces, found '" + text + "'",
+    if (!text.startsWith("/")
+        || text.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw new InvalidValue(
+          "expected an absolute path without spaces, found '" + text + "'",
           "the PEM (certificate, then key) as it lies on the lb node, e.g. /etc/ssl/private/mysite.pem");
     }
     return text;

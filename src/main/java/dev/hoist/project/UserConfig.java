@@ -20,14 +20,20 @@ public final class UserConfig {
 
   private UserConfig() {}
 
-  /** {@code $HOIST_CONFIG}, else {@code $XDG_CONFIG_HOME/hoist/config.yml}, else ~/.config/hoist/config.yml. */
+  /**
+   * {@code $HOIST_CONFIG}, else {@code $XDG_CONFIG_HOME/hoist/config.yml}, else
+   * ~/.config/hoist/config.yml.
+   */
   public static Path defaultPath() {
     String explicit = System.getenv("HOIST_CONFIG");
     if (explicit != null && !explicit.isBlank()) {
       return Path.of(explicit);
     }
     String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".config");
     return base.resolve("hoist").resolve("config.yml");
   }
 
@@ -37,7 +43,8 @@ public final class UserConfig {
    *
    * @throws SpecException naming file:line:column of each bad entry
    */
-  public static Inventory inventoryFor(Spec spec, Path configFile) throws SpecException, IOException {
+  public static Inventory inventoryFor(Spec spec, Path configFile)
+      throws SpecException, IOException {
     Inventory merged = load(configFile).overlaidWith(spec.inventory());
     check(merged);
     return merged;
@@ -70,10 +77,13 @@ public final class UserConfig {
     Optional<Fields> top = nodes.fields(root.get(), "", KEYS, Set.of());
     Path dir = file.toAbsolutePath().getParent();
     InventoryReader reader = new InventoryReader(nodes, dir);
-    Inventory inventory = top.map(f -> new Inventory(
-            f.get("nodes").map(reader::nodes).orElse(Map.of()),
-            f.get("environments").map(reader::environments).orElse(Map.of())))
-        .orElse(Inventory.empty());
+    Inventory inventory =
+        top.map(
+                f ->
+                    new Inventory(
+                        f.get("nodes").map(reader::nodes).orElse(Map.of()),
+                        f.get("environments").map(reader::environments).orElse(Map.of())))
+            .orElse(Inventory.empty());
     if (!nodes.problems().isEmpty()) {
       throw new SpecException(nodes.problems());
     }
@@ -87,19 +97,37 @@ public final class UserConfig {
     for (EnvironmentSpec env : inventory.environments().values()) {
       for (EnvironmentSpec.NodeRef ref : env.refs()) {
         if (!inventory.nodes().containsKey(ref.name())) {
-          problems.add(new SpecProblem(ref.origin(), 0, 0, "environments." + env.name(),
-              "no node named '" + ref.name() + "'",
-              Optional.of(Suggestions.closest(ref.name(), known)
-                  .map(s -> "did you mean '" + s + "'?")
-                  .orElse("declare it under nodes: (in hoist.yml or " + defaultPath() + "), e.g. '"
-                      + ref.name() + ": {host: 10.0.0.11}'"))));
+          problems.add(
+              new SpecProblem(
+                  ref.origin(),
+                  0,
+                  0,
+                  "environments." + env.name(),
+                  "no node named '" + ref.name() + "'",
+                  Optional.of(
+                      Suggestions.closest(ref.name(), known)
+                          .map(s -> "did you mean '" + s + "'?")
+                          .orElse(
+                              "declare it under nodes: (in hoist.yml or "
+                                  + defaultPath()
+                                  + "), e.g. '"
+                                  + ref.name()
+                                  + ": {host: 10.0.0.11}'"))));
         }
       }
     }
     for (NodeSpec node : inventory.nodes().values()) {
       Optional<String> cycle = jumpCycle(inventory, node);
-      cycle.ifPresent(c -> problems.add(new SpecProblem(node.origin(), 0, 0, "nodes." + node.name() + ".jump",
-          "jump hosts go round in a circle: " + c, Optional.of("end the chain at a node without 'jump'"))));
+      cycle.ifPresent(
+          c ->
+              problems.add(
+                  new SpecProblem(
+                      node.origin(),
+                      0,
+                      0,
+                      "nodes." + node.name() + ".jump",
+                      "jump hosts go round in a circle: " + c,
+                      Optional.of("end the chain at a node without 'jump'"))));
     }
     if (!problems.isEmpty()) {
       throw new SpecException(problems);

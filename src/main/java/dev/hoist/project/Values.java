@@ -196,14 +196,18 @@ final class Values {
 
   static String unixUser(String text) {
     if (!UNIX_USER.matcher(text).matches()) {
-      throw new InvalidValue("expected a Unix user name, found '" + text + "'", "e.g. root or deploy");
+      throw new InvalidValue(
+          "expected a Unix user name, found '" + text + "'", "e.g. root or deploy");
     }
     return text;
   }
 
   static int port(String text) {
-    if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
-      throw new InvalidValue("expected a port from 1 to 65535, found '" + text + "'", "SSH listens on 22");
+    if (!text.matches("[0-9]{1,5}")
+        || Integer.parseInt(text) < 1
+        || Integer.parseInt(text) > 65535) {
+      throw new InvalidValue(
+          "expected a port from 1 to 65535, found '" + text + "'", "SSH listens on 22");
     }
     return Integer.parseInt(text);
   }
@@ -215,6 +219,7 @@ final class Values {
       return lower;
     }
     throw new InvalidValue(
-        "expected a hostname or IP address, found '" + text + "'", "e.g. 10.0.0.11 or web1.example.com");
+        "expected a hostname or IP address, found '" + text + "'",
+        "e.g. 10.0.0.11 or web1.example.com");
   }
 }

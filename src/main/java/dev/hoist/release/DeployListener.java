@@ -10,7 +10,9 @@ public interface DeployListener {
     APPLY
   }
 
-  /** The deploy entered {@code phase}; for {@link Phase#APPLY}, {@code steps} is how many it runs. */
+  /**
+   * The deploy entered {@code phase}; for {@link Phase#APPLY}, {@code steps} is how many it runs.
+   */
   default void phase(Phase phase, int steps) {}
 
   /** A step started, ended, or printed a line (see {@link StepEvent#isLog()}). */

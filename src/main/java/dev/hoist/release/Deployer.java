@@ -25,8 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Deploys a spec to one node: probe once, plan purely, apply once (stack changes, then a new release
- * prepared beside the live one, switched, reloaded and health-checked, or switched back).
+ * Deploys a spec to one node: probe once, plan purely, apply once (stack changes, then a new
+ * release prepared beside the live one, switched, reloaded and health-checked, or switched back).
  */
 public final class Deployer {
 
@@ -70,15 +70,31 @@ public final class Deployer {
     ReleaseSteps steps = new ReleaseSteps(d.stack());
     if (d.plan().isEmpty() && d.newRelease().isEmpty()) {
       boolean healthy = d.health().startsWith("healthy");
-      return report(d, true, healthy, healthy ? Optional.empty() : Optional.of("health check fails: " + d.health()),
-          false, d.releases().current(), start);
+      return report(
+          d,
+          true,
+          healthy,
+          healthy ? Optional.empty() : Optional.of("health check fails: " + d.health()),
+          false,
+          d.releases().current(),
+          start);
     }
     Preparation p = preparation(d, true);
     List<ObjectNode> main = new ArrayList<>(p.steps());
     main.addAll(steps.activate(d.newRelease(), d.plan().deferred()));
     listener.phase(DeployListener.Phase.APPLY, main.size());
-    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue(d), p.cleanup(),
-        d.stack().layout().root(), p.payload()), listener), start);
+    return switched(
+        d,
+        apply(
+            new ApplyRequest(
+                main,
+                ReleaseSteps.SWITCH,
+                rescue(d),
+                p.cleanup(),
+                d.stack().layout().root(),
+                p.payload()),
+            listener),
+        start);
   }
 
   /**
@@ -96,57 +112,91 @@ public final class Deployer {
       return new Prepared(d, Optional.empty(), elapsed(start));
     }
     listener.phase(DeployListener.Phase.APPLY, main.size());
-    ApplyResult result = apply(new ApplyRequest(main, "", List.of(), p.cleanup(), d.stack().layout().root(),
-        p.payload()), listener);
-    return new Prepared(d, result.ok() ? Optional.empty() : Optional.of(result.error()), elapsed(start));
+    ApplyResult result =
+        apply(
+            new ApplyRequest(
+                main, "", List.of(), p.cleanup(), d.stack().layout().root(), p.payload()),
+            listener);
+    return new Prepared(
+        d, result.ok() ? Optional.empty() : Optional.of(result.error()), elapsed(start));
   }
 
   /**
    * Phase two: switches a prepared node to its new release (or applies its pending service
    * changes), reloads gracefully and health-checks it directly; a sick node is switched back.
    */
-  public DeployReport activate(Prepared prepared, DeployListener listener) throws DeployException, InterruptedException {
+  public DeployReport activate(Prepared prepared, DeployListener listener)
+      throws DeployException, InterruptedException {
     long start = System.nanoTime();
     Decision d = prepared.decision();
     ReleaseSteps steps = new ReleaseSteps(d.stack());
     List<ObjectNode> main = steps.activate(d.newRelease(), d.plan().deferred());
     listener.phase(DeployListener.Phase.APPLY, main.size());
-    return switched(d, apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue(d), List.of(),
-        d.stack().layout().root(), new byte[0]), listener), start);
+    return switched(
+        d,
+        apply(
+            new ApplyRequest(
+                main,
+                ReleaseSteps.SWITCH,
+                rescue(d),
+                List.of(),
+                d.stack().layout().root(),
+                new byte[0]),
+            listener),
+        start);
   }
 
   /**
    * Runs the release's run_once hooks on this node, in the prepared release, before any node
    * switches; empty when they all passed, else the error.
    */
-  public Optional<String> runOnce(Prepared prepared, DeployListener listener) throws DeployException, InterruptedException {
+  public Optional<String> runOnce(Prepared prepared, DeployListener listener)
+      throws DeployException, InterruptedException {
     Decision d = prepared.decision();
     if (d.newRelease().isEmpty() || d.stack().spec().release().runOnce().isEmpty()) {
       return Optional.empty();
     }
     List<ObjectNode> steps = new ReleaseSteps(d.stack()).runOnce(d.newRelease().get());
     listener.phase(DeployListener.Phase.APPLY, steps.size());
-    ApplyResult result = apply(new ApplyRequest(steps, "", List.of(), List.of(), d.stack().layout().root(), null),
-        listener);
+    ApplyResult result =
+        apply(
+            new ApplyRequest(steps, "", List.of(), List.of(), d.stack().layout().root(), null),
+            listener);
     return result.ok() ? Optional.empty() : Optional.of(result.error());
   }
 
   /** Puts a node that activated {@code prepared} back on the release it served before. */
-  public DeployReport revert(Prepared prepared, DeployListener listener) throws DeployException, InterruptedException {
+  public DeployReport revert(Prepared prepared, DeployListener listener)
+      throws DeployException, InterruptedException {
     Decision d = prepared.decision();
     if (d.newRelease().isEmpty()) {
       // Only services were reloaded: the release it serves is the one it served.
-      return new DeployReport(engine.agent().node().name(), false, List.of(), d.releases().current(), Optional.empty(),
-          "nothing switched", true, Optional.empty(), false, d.releases().current(), "unchanged", Duration.ZERO,
+      return new DeployReport(
+          engine.agent().node().name(),
+          false,
+          List.of(),
+          d.releases().current(),
+          Optional.empty(),
+          "nothing switched",
+          true,
+          Optional.empty(),
+          false,
+          d.releases().current(),
+          "unchanged",
+          Duration.ZERO,
           engine.agent().roundTrips());
     }
     if (d.releases().current().isEmpty()) {
-      throw new DeployException("no earlier release to go back to on " + engine.agent().node().name(), null);
+      throw new DeployException(
+          "no earlier release to go back to on " + engine.agent().node().name(), null);
     }
     return new Rollback(engine).rollback(d.stack(), d.releases().current(), listener);
   }
 
-  /** Phase one's agent steps (stack changes, then the new release prepared), what undoes them, the archive. */
+  /**
+   * Phase one's agent steps (stack changes, then the new release prepared), what undoes them, the
+   * archive.
+   */
   private record Preparation(List<ObjectNode> steps, List<ObjectNode> cleanup, byte[] payload) {}
 
   /**
@@ -169,7 +219,9 @@ public final class Deployer {
 
   /** After a failed switch: back to the release live before, health-checked. */
   private static List<ObjectNode> rescue(Decision d) {
-    return d.newRelease().map(id -> new ReleaseSteps(d.stack()).rescue(id, d.releases().current())).orElse(List.of());
+    return d.newRelease()
+        .map(id -> new ReleaseSteps(d.stack()).rescue(id, d.releases().current()))
+        .orElse(List.of());
   }
 
   private byte[] archive() throws DeployException {
@@ -180,7 +232,8 @@ public final class Deployer {
     }
   }
 
-  private ApplyResult apply(ApplyRequest request, DeployListener listener) throws DeployException, InterruptedException {
+  private ApplyResult apply(ApplyRequest request, DeployListener listener)
+      throws DeployException, InterruptedException {
     try {
       return engine.apply(request, listener::step);
     } catch (AgentException e) {
@@ -199,9 +252,20 @@ public final class Deployer {
       live = switched && !rolledBack ? d.newRelease() : d.releases().current();
     }
     String health = result.ok() ? "healthy" : "failed";
-    return new DeployReport(engine.agent().node().name(), true, d.plan().changes(), d.releases().current(),
-        d.newRelease(), d.releaseReason(), result.ok(), result.ok() ? Optional.empty() : Optional.of(result.error()),
-        rolledBack, live, health, elapsed(start), engine.agent().roundTrips());
+    return new DeployReport(
+        engine.agent().node().name(),
+        true,
+        d.plan().changes(),
+        d.releases().current(),
+        d.newRelease(),
+        d.releaseReason(),
+        result.ok(),
+        result.ok() ? Optional.empty() : Optional.of(result.error()),
+        rolledBack,
+        live,
+        health,
+        elapsed(start),
+        engine.agent().roundTrips());
   }
 
   private Decision decide(Spec spec) throws DeployException, InterruptedException {
@@ -210,19 +274,26 @@ public final class Deployer {
       dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " stack built");
       Engine.Probe probe = probe(stack);
       dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed");
-      Supervisor actual = "systemd".equals(probe.facts().path("supervisor").asText()) ? Supervisor.SYSTEMD : Supervisor.RUNIT;
+      Supervisor actual =
+          "systemd".equals(probe.facts().path("supervisor").asText())
+              ? Supervisor.SYSTEMD
+              : Supervisor.RUNIT;
       if (actual != Supervisor.RUNIT) {
         // The first guess was wrong (PID 1 is systemd): build for it and read again.
         stack = deployment.stack(actual);
         probe = probe(stack);
       }
       if (probe.facts().path("euid").asInt(0) != 0) {
-        throw new DeployException("hoist must run as root on " + engine.agent().node().name()
-            + " (it installs packages and writes /etc); run it with sudo", null);
+        throw new DeployException(
+            "hoist must run as root on "
+                + engine.agent().node().name()
+                + " (it installs packages and writes /etc); run it with sudo",
+            null);
       }
       checkPort80(probe.states());
       Plan plan = Planner.plan(stack.catalog(), probe.states(), stack.releaseRefreshed());
-      ReleaseState releases = ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
+      ReleaseState releases =
+          ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
       String hash = deployment.bundle().hash();
       Optional<ReleaseState.Release> live = releases.live();
       String reason;
@@ -235,15 +306,25 @@ public final class Deployer {
       } else {
         reason = "";
       }
-      Optional<ReleaseState.Release> ready = reason.isEmpty() ? Optional.empty() : releases.prepared(Optional.of(hash));
-      // A release of this code prepared earlier (a stopped rollout, a canary) is switched to, not rebuilt.
+      Optional<ReleaseState.Release> ready =
+          reason.isEmpty() ? Optional.empty() : releases.prepared(Optional.of(hash));
+      // A release of this code prepared earlier (a stopped rollout, a canary) is switched to, not
+      // rebuilt.
       Optional<String> newRelease = Optional.empty();
       if (!reason.isEmpty()) {
-        newRelease = Optional.of(ready.isPresent() ? ready.get().id() : deployment.bundle().releaseId());
+        newRelease =
+            Optional.of(ready.isPresent() ? ready.get().id() : deployment.bundle().releaseId());
       }
-      String health = probe.health().map(h -> (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
-          + h.path("detail").asText()).orElse("unknown");
-      return new Decision(stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health);
+      String health =
+          probe
+              .health()
+              .map(
+                  h ->
+                      (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
+                          + h.path("detail").asText())
+              .orElse("unknown");
+      return new Decision(
+          stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health);
     } catch (PlanException e) {
       throw new DeployException(engine.agent().node().name() + ": " + e.getMessage(), e);
     } catch (AgentException e) {
@@ -272,8 +353,10 @@ public final class Deployer {
       }
     }
     if (!others.isEmpty()) {
-      throw new PlanException("port 80 is taken by " + String.join(", ", others)
-          + ", which hoist does not manage; stop it (or let hoist's nginx own port 80), then deploy again");
+      throw new PlanException(
+          "port 80 is taken by "
+              + String.join(", ", others)
+              + ", which hoist does not manage; stop it (or let hoist's nginx own port 80), then deploy again");
     }
   }
 
@@ -291,18 +374,41 @@ public final class Deployer {
     for (Map.Entry<String, String> t : spec.templates().entrySet()) {
       try {
         String text = Files.readString(spec.projectDir().resolve(t.getValue()));
-        out.put(t.getKey(), deployment.templates().renderText(t.getValue(), text, ctx).getBytes(StandardCharsets.UTF_8));
+        out.put(
+            t.getKey(),
+            deployment
+                .templates()
+                .renderText(t.getValue(), text, ctx)
+                .getBytes(StandardCharsets.UTF_8));
       } catch (IOException e) {
-        throw new DeployException("cannot read template " + t.getValue() + ": " + e.getMessage(), e);
+        throw new DeployException(
+            "cannot read template " + t.getValue() + ": " + e.getMessage(), e);
       }
     }
     return out;
   }
 
-  private DeployReport report(Decision d, boolean applied, boolean ok, Optional<String> error, boolean rolledBack,
-      Optional<String> live, long start) {
-    return new DeployReport(engine.agent().node().name(), applied, d.plan().changes(), d.releases().current(),
-        d.newRelease(), d.releaseReason(), ok, error, rolledBack, live, d.health(), elapsed(start),
+  private DeployReport report(
+      Decision d,
+      boolean applied,
+      boolean ok,
+      Optional<String> error,
+      boolean rolledBack,
+      Optional<String> live,
+      long start) {
+    return new DeployReport(
+        engine.agent().node().name(),
+        applied,
+        d.plan().changes(),
+        d.releases().current(),
+        d.newRelease(),
+        d.releaseReason(),
+        ok,
+        error,
+        rolledBack,
+        live,
+        d.health(),
+        elapsed(start),
         engine.agent().roundTrips());
   }
 

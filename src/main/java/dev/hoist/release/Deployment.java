@@ -49,13 +49,15 @@ public final class Deployment {
    * it is ready when the first SSH connection is; errors surface later, where a node asks for it.
    */
   public void prepareAhead() {
-    Thread.ofVirtual().start(() -> {
-      try {
-        stack(Supervisor.RUNIT);
-        bundle.hash();
-      } catch (Exception e) {
-        // The node that needs it gets the same error, with its context.
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                stack(Supervisor.RUNIT);
+                bundle.hash();
+              } catch (Exception e) {
+                // The node that needs it gets the same error, with its context.
+              }
+            });
   }
 }

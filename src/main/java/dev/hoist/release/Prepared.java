@@ -51,6 +51,7 @@ public final class Prepared {
 
   /** Whether activation has anything to do: a new release, or services to start or reload. */
   public boolean needsActivation() {
-    return decision != null && (decision.newRelease().isPresent() || !decision.plan().deferred().isEmpty());
+    return decision != null
+        && (decision.newRelease().isPresent() || !decision.plan().deferred().isEmpty());
   }
 }

@@ -7,8 +7,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The project's code as one release: scanned and hashed once, archived (compressed) once, and shared
- * by every node of a deploy. Thread-safe.
+ * The project's code as one release: scanned and hashed once, archived (compressed) once, and
+ * shared by every node of a deploy. Thread-safe.
  */
 public final class ReleaseBundle {
   /** Part of every release hash: bump it when the layout of a release changes. */

@@ -24,8 +24,19 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 public final class ReleaseSource {
   private static final List<String> ALWAYS_IGNORED =
-      List.of(".git", ".hg", ".svn", ".hoist", "__pycache__", "*.pyc", ".venv", "venv", ".mypy_cache",
-          ".pytest_cache", "node_modules", ".DS_Store");
+      List.of(
+          ".git",
+          ".hg",
+          ".svn",
+          ".hoist",
+          "__pycache__",
+          "*.pyc",
+          ".venv",
+          "venv",
+          ".mypy_cache",
+          ".pytest_cache",
+          "node_modules",
+          ".DS_Store");
 
   private final Path dir;
   private final List<Path> files;
@@ -88,7 +99,9 @@ public final class ReleaseSource {
     return files;
   }
 
-  /** sha256 over every file's path, executable bit and content, plus {@code extra} (e.g. settings). */
+  /**
+   * sha256 over every file's path, executable bit and content, plus {@code extra} (e.g. settings).
+   */
   public String hash(String extra) throws IOException {
     MessageDigest digest;
     try {
@@ -98,7 +111,8 @@ public final class ReleaseSource {
     }
     for (Path rel : files) {
       Path file = dir.resolve(rel);
-      digest.update((rel + "\0" + Files.isExecutable(file) + "\0").getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (rel + "\0" + Files.isExecutable(file) + "\0").getBytes(StandardCharsets.UTF_8));
       digest.update(Files.readAllBytes(file));
       digest.update((byte) 0);
     }

@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The releases on a node as probed: which is current, which was before, and each one's metadata. */
-public record ReleaseState(Optional<String> current, Optional<String> previous, List<Release> releases) {
+/**
+ * The releases on a node as probed: which is current, which was before, and each one's metadata.
+ */
+public record ReleaseState(
+    Optional<String> current, Optional<String> previous, List<Release> releases) {
 
   /** One release directory. */
-  public record Release(String id, String hash, String created, boolean failed, boolean incomplete) {}
+  public record Release(
+      String id, String hash, String created, boolean failed, boolean incomplete) {}
 
   public static ReleaseState from(JsonNode probed) {
     List<Release> list = new ArrayList<>();
@@ -47,7 +51,10 @@ public record ReleaseState(Optional<String> current, Optional<String> previous, 
     Release newest = null;
     for (Release r : releases) {
       boolean newer = current.isEmpty() || r.id().compareTo(current.get()) > 0;
-      if (newer && !r.failed() && !r.incomplete() && hash.map(h -> h.equals(r.hash())).orElse(true)) {
+      if (newer
+          && !r.failed()
+          && !r.incomplete()
+          && hash.map(h -> h.equals(r.hash())).orElse(true)) {
         newest = r;
       }
     }

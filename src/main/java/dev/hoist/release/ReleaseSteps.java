@@ -49,31 +49,55 @@ public final class ReleaseSteps {
     List<ObjectNode> steps = new ArrayList<>();
     ObjectNode unpack = Steps.step("unpack", "release.unpack").put("path", dir);
     ObjectNode files = unpack.putObject("files");
-    renderedFiles.forEach((path, bytes) -> files.put(path, Base64.getEncoder().encodeToString(bytes)));
-    unpack.putObject("meta").put("id", id).put("hash", hash).put("created", java.time.Instant.now().toString())
+    renderedFiles.forEach(
+        (path, bytes) -> files.put(path, Base64.getEncoder().encodeToString(bytes)));
+    unpack
+        .putObject("meta")
+        .put("id", id)
+        .put("hash", hash)
+        .put("created", java.time.Instant.now().toString())
         .put("app", spec.app());
     steps.add(unpack);
     if (!spec.shared().isEmpty()) {
-      ObjectNode shared = Steps.step("shared", "release.shared").put("path", dir).put("shared", layout.shared())
-          .put("user", spec.app());
+      ObjectNode shared =
+          Steps.step("shared", "release.shared")
+              .put("path", dir)
+              .put("shared", layout.shared())
+              .put("user", spec.app());
       shared.set("dirs", Steps.array(spec.shared()));
       steps.add(shared);
     }
-    List<String> venv = new ArrayList<>(List.of(Agent.PYTHON, "-m", "venv", "--system-site-packages"));
+    List<String> venv =
+        new ArrayList<>(List.of(Agent.PYTHON, "-m", "venv", "--system-site-packages"));
     if (spec.requirements().isEmpty()) {
       venv.add("--without-pip"); // ensurepip costs ~2.7 s and nothing needs pip here
     }
     venv.add(dir + "/.venv");
     steps.add(exec("venv", venv, Optional.empty(), dir));
     steps.add(Steps.step("chown", "release.chown").put("path", dir).put("user", spec.app()));
-    spec.requirements().ifPresent(req -> {
-      List<String> pip = new ArrayList<>(List.of(dir + "/.venv/bin/python", "-m", "pip", "install", "--no-input",
-          "--disable-pip-version-check"));
-      spec.wheelhouse().ifPresent(w -> pip.addAll(List.of("--no-index", "--find-links", dir + "/" + w)));
-      pip.addAll(List.of("-r", dir + "/" + req));
-      steps.add(appExec("requirements", pip, dir, id));
-    });
-    steps.add(appExec("import", List.of(dir + "/.venv/bin/python", "-c", IMPORT_CHECK, spec.wsgi().gunicornForm()), dir, id));
+    spec.requirements()
+        .ifPresent(
+            req -> {
+              List<String> pip =
+                  new ArrayList<>(
+                      List.of(
+                          dir + "/.venv/bin/python",
+                          "-m",
+                          "pip",
+                          "install",
+                          "--no-input",
+                          "--disable-pip-version-check"));
+              spec.wheelhouse()
+                  .ifPresent(w -> pip.addAll(List.of("--no-index", "--find-links", dir + "/" + w)));
+              pip.addAll(List.of("-r", dir + "/" + req));
+              steps.add(appExec("requirements", pip, dir, id));
+            });
+    steps.add(
+        appExec(
+            "import",
+            List.of(dir + "/.venv/bin/python", "-c", IMPORT_CHECK, spec.wsgi().gunicornForm()),
+            dir,
+            id));
     int n = 1;
     for (List<String> hook : spec.release().beforeActivate()) {
       steps.add(appExec("hook-" + n++, hook, dir, id));
@@ -81,7 +105,9 @@ public final class ReleaseSteps {
     return steps;
   }
 
-  /** The release's run_once hooks (migrations), in the prepared release {@code id}, as the app user. */
+  /**
+   * The release's run_once hooks (migrations), in the prepared release {@code id}, as the app user.
+   */
   public List<ObjectNode> runOnce(String id) {
     List<ObjectNode> steps = new ArrayList<>();
     int n = 1;
@@ -103,7 +129,8 @@ public final class ReleaseSteps {
     List<ObjectNode> steps = new ArrayList<>();
     id.ifPresent(r -> steps.add(switchTo(r, SWITCH)));
     Change app = deferred.get(stack.appService().id());
-    if (app != null && app.kind() != Change.Kind.REFRESH || app != null && app.summary().startsWith("restart")) {
+    if (app != null && app.kind() != Change.Kind.REFRESH
+        || app != null && app.summary().startsWith("restart")) {
       steps.add(finish(last(app)));
     } else if (id.isPresent() || app != null) {
       String why = id.isPresent() ? "new release" : "config changed";
@@ -122,24 +149,40 @@ public final class ReleaseSteps {
     return steps;
   }
 
-  /** After a failed activation: back to {@code previous}, then report whether that one is healthy. */
+  /**
+   * After a failed activation: back to {@code previous}, then report whether that one is healthy.
+   */
   public List<ObjectNode> rescue(String failed, Optional<String> previous) {
     List<ObjectNode> steps = new ArrayList<>();
-    steps.add(Steps.step("mark-failed", "release.mark_failed").put("root", layout.root()).put("release", failed));
-    previous.ifPresent(prev -> {
-      steps.add(switchTo(prev, "switch-back"));
-      steps.add(stack.appService().refreshChange("rollback").steps().get(0).deepCopy().put("id", "reload-back"));
-      for (ServiceResource p : stack.processServices()) {
-        steps.add(p.refreshChange("rollback").steps().get(0));
-      }
-      steps.add(health.step("health-back"));
-    });
+    steps.add(
+        Steps.step("mark-failed", "release.mark_failed")
+            .put("root", layout.root())
+            .put("release", failed));
+    previous.ifPresent(
+        prev -> {
+          steps.add(switchTo(prev, "switch-back"));
+          steps.add(
+              stack
+                  .appService()
+                  .refreshChange("rollback")
+                  .steps()
+                  .get(0)
+                  .deepCopy()
+                  .put("id", "reload-back"));
+          for (ServiceResource p : stack.processServices()) {
+            steps.add(p.refreshChange("rollback").steps().get(0));
+          }
+          steps.add(health.step("health-back"));
+        });
     return steps;
   }
 
   /** When preparation fails: mark the half-made release failed (the next prune removes it). */
   public List<ObjectNode> discard(String id) {
-    return List.of(Steps.step("mark-failed", "release.mark_failed").put("root", layout.root()).put("release", id));
+    return List.of(
+        Steps.step("mark-failed", "release.mark_failed")
+            .put("root", layout.root())
+            .put("release", id));
   }
 
   private static ObjectNode last(Change change) {
@@ -151,10 +194,14 @@ public final class ReleaseSteps {
   }
 
   private ObjectNode prune() {
-    return Steps.step("prune", "release.prune").put("root", layout.root()).put("keep", stack.spec().release().keep());
+    return Steps.step("prune", "release.prune")
+        .put("root", layout.root())
+        .put("keep", stack.spec().release().keep());
   }
 
-  /** Steps after the switch always run to the end, even on Ctrl-C, so the node is left consistent. */
+  /**
+   * Steps after the switch always run to the end, even on Ctrl-C, so the node is left consistent.
+   */
   private static ObjectNode finish(ObjectNode step) {
     return step.deepCopy().put("finish", true);
   }

@@ -25,38 +25,59 @@ public final class Rollback {
   /** The releases on the node (one round trip). */
   public ReleaseState releases(Stack stack) throws DeployException, InterruptedException {
     try {
-      var probe = engine.probe(List.of(Steps.probe("release", "release").put("root", stack.layout().root())),
-          Optional.empty());
+      var probe =
+          engine.probe(
+              List.of(Steps.probe("release", "release").put("root", stack.layout().root())),
+              Optional.empty());
       return ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
     } catch (AgentException e) {
       throw new DeployException(e.getMessage(), e);
     }
   }
 
-  /** Switches to {@code target} (default: the release before the live one); switches back if it is sick. */
+  /**
+   * Switches to {@code target} (default: the release before the live one); switches back if it is
+   * sick.
+   */
   public DeployReport rollback(Stack stack, Optional<String> target, DeployListener listener)
       throws DeployException, InterruptedException {
     return rollback(stack, releases(stack), target, listener);
   }
 
-  /** As {@link #rollback(Stack, Optional, DeployListener)}, with the node's releases already read. */
-  public DeployReport rollback(Stack stack, ReleaseState state, Optional<String> target, DeployListener listener)
+  /**
+   * As {@link #rollback(Stack, Optional, DeployListener)}, with the node's releases already read.
+   */
+  public DeployReport rollback(
+      Stack stack, ReleaseState state, Optional<String> target, DeployListener listener)
       throws DeployException, InterruptedException {
     long start = System.nanoTime();
     if (state.current().isEmpty()) {
-      throw new DeployException("no release is live for " + stack.spec().app() + "; deploy first", null);
+      throw new DeployException(
+          "no release is live for " + stack.spec().app() + "; deploy first", null);
     }
     String to;
     if (target.isPresent()) {
-      ReleaseState.Release r = state.find(target.get()).orElseThrow(() -> new DeployException(
-          "no release " + target.get() + "; 'hoist releases' lists them", null));
+      ReleaseState.Release r =
+          state
+              .find(target.get())
+              .orElseThrow(
+                  () ->
+                      new DeployException(
+                          "no release " + target.get() + "; 'hoist releases' lists them", null));
       if (r.incomplete()) {
         throw new DeployException("release " + r.id() + " is incomplete and cannot go live", null);
       }
       to = r.id();
     } else {
-      to = state.rollbackTarget().map(ReleaseState.Release::id).orElseThrow(() -> new DeployException(
-          "there is no earlier healthy release to roll back to; 'hoist releases' lists them", null));
+      to =
+          state
+              .rollbackTarget()
+              .map(ReleaseState.Release::id)
+              .orElseThrow(
+                  () ->
+                      new DeployException(
+                          "there is no earlier healthy release to roll back to; 'hoist releases' lists them",
+                          null));
     }
     String from = state.current().get();
     if (to.equals(from)) {
@@ -69,17 +90,31 @@ public final class Rollback {
     rescue.removeIf(s -> "mark-failed".equals(s.path("id").asText()));
     ApplyResult result;
     try {
-      result = engine.apply(new ApplyRequest(main, ReleaseSteps.SWITCH, rescue, List.of(), stack.layout().root(),
-          null), listener::step);
+      result =
+          engine.apply(
+              new ApplyRequest(
+                  main, ReleaseSteps.SWITCH, rescue, List.of(), stack.layout().root(), null),
+              listener::step);
     } catch (AgentException e) {
       throw new DeployException(e.getMessage(), e);
     }
     boolean rescued = result.rescued().orElse(false);
-    // Live now: the target if it switched and stayed; the old one if it never switched or went back.
+    // Live now: the target if it switched and stayed; the old one if it never switched or went
+    // back.
     boolean onTarget = result.done().contains(ReleaseSteps.SWITCH) && (result.ok() || !rescued);
-    return new DeployReport(engine.agent().node().name(), true, List.of(), Optional.of(from), Optional.of(to),
-        "rollback", result.ok(), result.ok() ? Optional.empty() : Optional.of(result.error()), rescued,
-        Optional.of(onTarget ? to : from), result.ok() ? "healthy" : "failed",
-        Duration.ofNanos(System.nanoTime() - start), engine.agent().roundTrips());
+    return new DeployReport(
+        engine.agent().node().name(),
+        true,
+        List.of(),
+        Optional.of(from),
+        Optional.of(to),
+        "rollback",
+        result.ok(),
+        result.ok() ? Optional.empty() : Optional.of(result.error()),
+        rescued,
+        Optional.of(onTarget ? to : from),
+        result.ok() ? "healthy" : "failed",
+        Duration.ofNanos(System.nanoTime() - start),
+        engine.agent().roundTrips());
   }
 }

@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The load-balancer node: converges its HAProxy, takes web nodes out (draining them) and puts them back. */
+/**
+ * The load-balancer node: converges its HAProxy, takes web nodes out (draining them) and puts them
+ * back.
+ */
 public final class Balancer {
   /**
    * One web node as HAProxy sees it: its status (UP, DOWN, DRAIN, MAINT and "UP 1/2"-like
@@ -34,7 +37,9 @@ public final class Balancer {
   private final Engine engine;
   private final java.util.Set<String> upstreams;
 
-  /** {@code upstreams}: the nodes behind it; others (worker nodes) are never drained or waited for. */
+  /**
+   * {@code upstreams}: the nodes behind it; others (worker nodes) are never drained or waited for.
+   */
   public Balancer(Engine engine, java.util.Set<String> upstreams) {
     this.engine = engine;
     this.upstreams = java.util.Set.copyOf(upstreams);
@@ -45,8 +50,8 @@ public final class Balancer {
   }
 
   /**
-   * Probes (the stack and HAProxy's servers at once), plans and applies the balancer's stack; after a
-   * reload, waits until the new worker answers, so later commands reach the one that stays.
+   * Probes (the stack and HAProxy's servers at once), plans and applies the balancer's stack; after
+   * a reload, waits until the new worker answers, so later commands reach the one that stays.
    */
   public Converged converge(BalancerStack stack) throws RolloutException, InterruptedException {
     try {
@@ -55,8 +60,11 @@ public final class Balancer {
       probes.add(serversProbe());
       Engine.Probe probe = engine.probe(probes, Optional.empty());
       if (probe.facts().path("euid").asInt(0) != 0) {
-        throw new RolloutException(RolloutException.Kind.FAILED, "hoist must run as root on " + name()
-            + " (it installs HAProxy and writes /etc); give its user passwordless sudo");
+        throw new RolloutException(
+            RolloutException.Kind.FAILED,
+            "hoist must run as root on "
+                + name()
+                + " (it installs HAProxy and writes /etc); give its user passwordless sudo");
       }
       JsonNode lb = probe.states().getOrDefault("lb", MissingNode.getInstance());
       Map<String, Server> servers = parse(lb);
@@ -66,17 +74,21 @@ public final class Balancer {
       }
       List<ObjectNode> steps = new ArrayList<>(plan.steps());
       if (plan.changes().stream().anyMatch(c -> c.id().equals(stack.service().id()))) {
-        ObjectNode wait = Steps.step("reloaded", "lb.wait_reload").put("socket", BalancerStack.ADMIN_SOCKET)
-            .put("timeout", 30);
+        ObjectNode wait =
+            Steps.step("reloaded", "lb.wait_reload")
+                .put("socket", BalancerStack.ADMIN_SOCKET)
+                .put("timeout", 30);
         if (lb.path("pid").isInt()) {
           wait.put("old_pid", lb.path("pid").asInt());
         }
         steps.add(wait);
       }
-      ApplyResult result = engine.apply(new ApplyRequest(steps, "", List.of(), List.of(), "", null), e -> {});
+      ApplyResult result =
+          engine.apply(new ApplyRequest(steps, "", List.of(), List.of(), "", null), e -> {});
       if (!result.ok()) {
-        throw new RolloutException(RolloutException.Kind.FAILED, "setting up the load balancer on " + name()
-            + " failed: " + result.error());
+        throw new RolloutException(
+            RolloutException.Kind.FAILED,
+            "setting up the load balancer on " + name() + " failed: " + result.error());
       }
       return new Converged(plan.changes().stream().map(c -> c.summary()).toList(), servers);
     } catch (PlanException | AgentException e) {
@@ -87,10 +99,14 @@ public final class Balancer {
   /** The backend's servers by name; an error when HAProxy is not running. */
   public Map<String, Server> servers() throws RolloutException, InterruptedException {
     try {
-      JsonNode state = engine.probe(List.of(serversProbe()), Optional.empty()).states()
-          .getOrDefault("lb", MissingNode.getInstance());
+      JsonNode state =
+          engine
+              .probe(List.of(serversProbe()), Optional.empty())
+              .states()
+              .getOrDefault("lb", MissingNode.getInstance());
       if (state.has("error")) {
-        throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + state.path("error").asText());
+        throw new RolloutException(
+            RolloutException.Kind.FAILED, name() + ": " + state.path("error").asText());
       }
       return parse(state);
     } catch (AgentException e) {
@@ -99,25 +115,43 @@ public final class Balancer {
   }
 
   private static ObjectNode serversProbe() {
-    return Steps.probe("lb", "lb").put("socket", BalancerStack.ADMIN_SOCKET).put("backend", BalancerStack.BACKEND);
+    return Steps.probe("lb", "lb")
+        .put("socket", BalancerStack.ADMIN_SOCKET)
+        .put("backend", BalancerStack.BACKEND);
   }
 
   private static Map<String, Server> parse(JsonNode state) {
     Map<String, Server> out = new LinkedHashMap<>();
-    state.path("servers").properties().forEach(e -> out.put(e.getKey(), new Server(e.getValue().path("status").asText(),
-        e.getValue().path("drained").asBoolean(), e.getValue().path("maint").asBoolean())));
+    state
+        .path("servers")
+        .properties()
+        .forEach(
+            e ->
+                out.put(
+                    e.getKey(),
+                    new Server(
+                        e.getValue().path("status").asText(),
+                        e.getValue().path("drained").asBoolean(),
+                        e.getValue().path("maint").asBoolean())));
     return out;
   }
 
-  /** Stops new requests to {@code servers}, waits up to {@code drain} for in-flight ones, then holds them out. */
-  public String drain(List<String> servers, Duration drain) throws RolloutException, InterruptedException {
+  /**
+   * Stops new requests to {@code servers}, waits up to {@code drain} for in-flight ones, then holds
+   * them out.
+   */
+  public String drain(List<String> servers, Duration drain)
+      throws RolloutException, InterruptedException {
     List<String> behind = behind(servers);
-    return behind.isEmpty() ? "not behind the balancer" : run(step("drain", "lb.drain", behind, drain));
+    return behind.isEmpty()
+        ? "not behind the balancer"
+        : run(step("drain", "lb.drain", behind, drain));
   }
 
   /**
-   * Puts {@code servers} back and waits (up to {@code timeout}) until HAProxy's own check sees those
-   * of {@code waitFor} UP (a node that went away stays DOWN by that check, and is not waited for).
+   * Puts {@code servers} back and waits (up to {@code timeout}) until HAProxy's own check sees
+   * those of {@code waitFor} UP (a node that went away stays DOWN by that check, and is not waited
+   * for).
    */
   public String ready(List<String> servers, List<String> waitFor, Duration timeout)
       throws RolloutException, InterruptedException {
@@ -135,8 +169,11 @@ public final class Balancer {
   }
 
   private static ObjectNode step(String id, String op, List<String> servers, Duration timeout) {
-    ObjectNode step = Steps.step(id, op).put("socket", BalancerStack.ADMIN_SOCKET).put("backend", BalancerStack.BACKEND)
-        .put("timeout", timeout.toMillis() / 1000.0);
+    ObjectNode step =
+        Steps.step(id, op)
+            .put("socket", BalancerStack.ADMIN_SOCKET)
+            .put("backend", BalancerStack.BACKEND)
+            .put("timeout", timeout.toMillis() / 1000.0);
     step.set("servers", Steps.array(servers));
     return step;
   }
@@ -144,19 +181,23 @@ public final class Balancer {
   private String run(ObjectNode step) throws RolloutException, InterruptedException {
     StringBuilder note = new StringBuilder();
     try {
-      ApplyResult result = engine.apply(new ApplyRequest(List.of(step.put("finish", true)), "", List.of(), List.of(), "",
-          null), e -> {
-            if ("ok".equals(e.status()) && e.note() != null) {
-              note.append(e.note());
-            }
-          });
+      ApplyResult result =
+          engine.apply(
+              new ApplyRequest(
+                  List.of(step.put("finish", true)), "", List.of(), List.of(), "", null),
+              e -> {
+                if ("ok".equals(e.status()) && e.note() != null) {
+                  note.append(e.note());
+                }
+              });
       if (!result.ok()) {
         throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + result.error());
       }
       return note.toString();
     } catch (AgentException e) {
-      throw new RolloutException(RolloutException.Kind.UNREACHABLE, "lost the load balancer " + name() + ": "
-          + e.getMessage());
+      throw new RolloutException(
+          RolloutException.Kind.UNREACHABLE,
+          "lost the load balancer " + name() + ": " + e.getMessage());
     }
   }
 }

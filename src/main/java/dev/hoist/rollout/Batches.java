@@ -8,9 +8,9 @@ public final class Batches {
   private Batches() {}
 
   /**
-   * Batches of {@code size} nodes; with {@code canary > 0}, only the first {@code canary} nodes, still
-   * in batches of {@code size} (so a canary never takes more out of the balancer than a batch), and
-   * the rollout stops after them for the user to look.
+   * Batches of {@code size} nodes; with {@code canary > 0}, only the first {@code canary} nodes,
+   * still in batches of {@code size} (so a canary never takes more out of the balancer than a
+   * batch), and the rollout stops after them for the user to look.
    */
   public static List<List<String>> of(List<String> nodes, int size, int canary) {
     if (size < 1) {

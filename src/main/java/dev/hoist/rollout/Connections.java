@@ -24,22 +24,34 @@ public final class Connections implements AutoCloseable {
    */
   public static Connections open(List<FleetNode> nodes, Fleet.Connector connector)
       throws RolloutException, InterruptedException {
-    Map<FleetNode, Parallel.Outcome<Node>> outcomes = Parallel.run(nodes, "connect", connector::connect);
+    Map<FleetNode, Parallel.Outcome<Node>> outcomes =
+        Parallel.run(nodes, "connect", connector::connect);
     Map<String, Node> ordered = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();
-    outcomes.forEach((node, o) -> {
-      o.value().ifPresent(n -> ordered.put(node.name(), n));
-      o.error().map(Failures::classify).ifPresent(f -> failed.put(node.name(), f.kind().label() + ": " + f.message()));
-    });
+    outcomes.forEach(
+        (node, o) -> {
+          o.value().ifPresent(n -> ordered.put(node.name(), n));
+          o.error()
+              .map(Failures::classify)
+              .ifPresent(f -> failed.put(node.name(), f.kind().label() + ": " + f.message()));
+        });
     Connections connections = new Connections(ordered);
     if (!failed.isEmpty()) {
       connections.close();
       StringBuilder why = new StringBuilder();
-      nodes.stream().filter(n -> failed.containsKey(n.name()))
-          .forEach(n -> why.append("\n  ").append(n.name()).append(" (").append(String.join(", ", n.roles()))
-              .append("): ").append(failed.get(n.name())));
-      throw new RolloutException(RolloutException.Kind.UNREACHABLE, "cannot reach every node of the rollout, so"
-          + " nothing was changed:" + why);
+      nodes.stream()
+          .filter(n -> failed.containsKey(n.name()))
+          .forEach(
+              n ->
+                  why.append("\n  ")
+                      .append(n.name())
+                      .append(" (")
+                      .append(String.join(", ", n.roles()))
+                      .append("): ")
+                      .append(failed.get(n.name())));
+      throw new RolloutException(
+          RolloutException.Kind.UNREACHABLE,
+          "cannot reach every node of the rollout, so" + " nothing was changed:" + why);
     }
     return connections;
   }

@@ -31,9 +31,21 @@ public final class EnvLock {
   public record Canary(String release, String hash, List<String> nodes, String by, String since) {
     /** Refuses what cannot happen while this canary waits, saying how to end the wait. */
     RolloutException waiting(String environment) {
-      return new RolloutException(RolloutException.Kind.LOCKED, "a canary of " + release + " waits on "
-          + String.join(", ", nodes) + " (started by " + by + " at " + since + "); 'hoist deploy --continue --env "
-          + environment + "' rolls it out to the rest, 'hoist rollback --env " + environment + "' takes it back");
+      return new RolloutException(
+          RolloutException.Kind.LOCKED,
+          "a canary of "
+              + release
+              + " waits on "
+              + String.join(", ", nodes)
+              + " (started by "
+              + by
+              + " at "
+              + since
+              + "); 'hoist deploy --continue --env "
+              + environment
+              + "' rolls it out to the rest, 'hoist rollback --env "
+              + environment
+              + "' takes it back");
     }
   }
 
@@ -62,17 +74,32 @@ public final class EnvLock {
   /** Takes the lock, or says who has it and since when. */
   public void take(String command) throws RolloutException, InterruptedException {
     ObjectNode step = Steps.step("lock", "lock.take").put("path", lockPath);
-    step.putObject("holder").put("by", whoAmI()).put("since", now()).put("command", command).put("token", token)
+    step.putObject("holder")
+        .put("by", whoAmI())
+        .put("since", now())
+        .put("command", command)
+        .put("token", token)
         .put("pid", ProcessHandle.current().pid());
     ApplyResult r = apply(step);
     if (!r.ok() && !r.error().startsWith("held by")) {
-      throw new RolloutException(RolloutException.Kind.FAILED, "cannot take the deploy lock on " + node() + ": "
-          + r.error());
+      throw new RolloutException(
+          RolloutException.Kind.FAILED,
+          "cannot take the deploy lock on " + node() + ": " + r.error());
     }
     if (!r.ok()) {
-      throw new RolloutException(RolloutException.Kind.LOCKED, "another deploy of " + environment + " is running: its"
-          + " lock on " + node() + " is " + r.error().strip() + ". Wait for it to end; if it was killed, 'hoist unlock"
-          + " --env " + environment + "' breaks the lock");
+      throw new RolloutException(
+          RolloutException.Kind.LOCKED,
+          "another deploy of "
+              + environment
+              + " is running: its"
+              + " lock on "
+              + node()
+              + " is "
+              + r.error().strip()
+              + ". Wait for it to end; if it was killed, 'hoist unlock"
+              + " --env "
+              + environment
+              + "' breaks the lock");
     }
   }
 
@@ -88,7 +115,8 @@ public final class EnvLock {
   /** Breaks the lock whoever holds it; returns who held it. */
   public Optional<Holder> breakLock() throws RolloutException, InterruptedException {
     Optional<Holder> holder = holder();
-    ApplyResult r = apply(Steps.step("unlock", "lock.release").put("path", lockPath).put("force", true));
+    ApplyResult r =
+        apply(Steps.step("unlock", "lock.release").put("path", lockPath).put("force", true));
     if (!r.ok()) {
       throw new RolloutException(RolloutException.Kind.FAILED, node() + ": " + r.error());
     }
@@ -97,8 +125,13 @@ public final class EnvLock {
 
   public Optional<Holder> holder() throws RolloutException, InterruptedException {
     JsonNode v = read(lockPath);
-    return v.isObject() ? Optional.of(new Holder(v.path("by").asText("someone"), v.path("since").asText("?"),
-        v.path("command").asText(""))) : Optional.empty();
+    return v.isObject()
+        ? Optional.of(
+            new Holder(
+                v.path("by").asText("someone"),
+                v.path("since").asText("?"),
+                v.path("command").asText("")))
+        : Optional.empty();
   }
 
   public Optional<Canary> canary() throws RolloutException, InterruptedException {
@@ -108,19 +141,34 @@ public final class EnvLock {
     }
     List<String> nodes = new java.util.ArrayList<>();
     v.path("nodes").forEach(n -> nodes.add(n.asText()));
-    return Optional.of(new Canary(v.path("release").asText(), v.path("hash").asText(), List.copyOf(nodes),
-        v.path("by").asText(), v.path("since").asText()));
+    return Optional.of(
+        new Canary(
+            v.path("release").asText(),
+            v.path("hash").asText(),
+            List.copyOf(nodes),
+            v.path("by").asText(),
+            v.path("since").asText()));
   }
 
   /** Records a canary waiting for 'hoist deploy --continue' or 'hoist rollback'. */
-  public void pause(String release, String hash, List<String> nodes) throws RolloutException, InterruptedException {
-    ObjectNode value = Steps.json().createObjectNode().put("release", release).put("hash", hash).put("by", whoAmI())
-        .put("since", now());
+  public void pause(String release, String hash, List<String> nodes)
+      throws RolloutException, InterruptedException {
+    ObjectNode value =
+        Steps.json()
+            .createObjectNode()
+            .put("release", release)
+            .put("hash", hash)
+            .put("by", whoAmI())
+            .put("since", now());
     value.set("nodes", Steps.array(nodes));
     byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
-    ObjectNode step = Steps.step("pause", "file.write").put("path", pausedPath)
-        .put("content", Base64.getEncoder().encodeToString(bytes)).put("owner", "root").put("group", "root")
-        .put("mode", "0600");
+    ObjectNode step =
+        Steps.step("pause", "file.write")
+            .put("path", pausedPath)
+            .put("content", Base64.getEncoder().encodeToString(bytes))
+            .put("owner", "root")
+            .put("group", "root")
+            .put("mode", "0600");
     ApplyResult r = apply(step);
     if (!r.ok()) {
       throw new RolloutException(RolloutException.Kind.FAILED, node() + ": " + r.error());
@@ -134,8 +182,11 @@ public final class EnvLock {
 
   private JsonNode read(String path) throws RolloutException, InterruptedException {
     try {
-      return engine.probe(List.of(Steps.probe("json", "json").put("path", path)), Optional.empty()).states()
-          .getOrDefault("json", MissingNode.getInstance()).path("value");
+      return engine
+          .probe(List.of(Steps.probe("json", "json").put("path", path)), Optional.empty())
+          .states()
+          .getOrDefault("json", MissingNode.getInstance())
+          .path("value");
     } catch (AgentException e) {
       throw new RolloutException(RolloutException.Kind.UNREACHABLE, node() + ": " + e.getMessage());
     }
@@ -143,7 +194,8 @@ public final class EnvLock {
 
   private ApplyResult apply(ObjectNode step) throws RolloutException, InterruptedException {
     try {
-      return engine.apply(new ApplyRequest(List.of(step.put("finish", true)), "", List.of(), List.of(), "", null),
+      return engine.apply(
+          new ApplyRequest(List.of(step.put("finish", true)), "", List.of(), List.of(), "", null),
           e -> {});
     } catch (AgentException e) {
       throw new RolloutException(RolloutException.Kind.UNREACHABLE, node() + ": " + e.getMessage());

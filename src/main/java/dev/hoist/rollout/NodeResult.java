@@ -3,9 +3,15 @@ package dev.hoist.rollout;
 import java.time.Duration;
 import java.util.Optional;
 
-/** How a rollout left one web node: what it did there, which release it serves, how long it was out. */
+/**
+ * How a rollout left one web node: what it did there, which release it serves, how long it was out.
+ */
 public record NodeResult(
-    String node, State state, Optional<String> live, Optional<String> error, Duration outOfBalancer) {
+    String node,
+    State state,
+    Optional<String> live,
+    Optional<String> error,
+    Duration outOfBalancer) {
 
   /** What happened to the node. */
   public enum State {
@@ -16,7 +22,10 @@ public record NodeResult(
     SWITCHED("switched"),
     /** Its check failed and it went back to the previous release. */
     FAILED("failed, rolled back"),
-    /** It switched and was healthy, then went back because its batch (or, with rollback_all, another) failed. */
+    /**
+     * It switched and was healthy, then went back because its batch (or, with rollback_all,
+     * another) failed.
+     */
     REVERTED("rolled back"),
     /** The node could not be reached, or its switch-back failed: see the error. */
     BROKEN("needs attention");

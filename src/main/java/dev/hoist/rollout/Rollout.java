@@ -37,7 +37,11 @@ public final class Rollout {
    * starts. A put-back node gets as long as HAProxy needs to see it pass its check {@code healthy}
    * times.
    */
-  public Rollout(Optional<Balancer> balancer, RolloutSpec spec, HealthSpec health, RolloutListener listener,
+  public Rollout(
+      Optional<Balancer> balancer,
+      RolloutSpec spec,
+      HealthSpec health,
+      RolloutListener listener,
       AtomicBoolean stop) {
     this.balancer = balancer;
     this.spec = spec;
@@ -48,7 +52,11 @@ public final class Rollout {
 
   /** Long enough for HAProxy to see a put-back node pass its check {@code healthy} times. */
   static Duration readyTimeout(HealthSpec health) {
-    return health.interval().plus(health.timeout()).multipliedBy(health.healthy() + 1).plusSeconds(5);
+    return health
+        .interval()
+        .plus(health.timeout())
+        .multipliedBy(health.healthy() + 1)
+        .plusSeconds(5);
   }
 
   /** The result of each node that a batch reached, in order, and how the run ended. */
@@ -60,16 +68,28 @@ public final class Rollout {
     for (int i = 0; i < batches.size(); i++) {
       List<String> batch = batches.get(i);
       if (stop.get()) {
-        return new Run(RolloutReport.Outcome.INTERRUPTED, "interrupted: batch " + (i + 1) + " of " + batches.size()
-            + " and later were not started; every node serves a complete release", results);
+        return new Run(
+            RolloutReport.Outcome.INTERRUPTED,
+            "interrupted: batch "
+                + (i + 1)
+                + " of "
+                + batches.size()
+                + " and later were not started; every node serves a complete release",
+            results);
       }
       listener.batch(i + 1, batches.size(), batch);
       Optional<String> failure = runBatch(batch, action, results);
       if (failure.isPresent()) {
         if (spec.onFailure() == RolloutSpec.OnFailure.ROLLBACK_ALL) {
-          // This batch's switched nodes too (it can fail after switching: the balancer did not take them back).
-          List<String> switchedHere = batch.stream()
-              .filter(n -> results.get(n) != null && results.get(n).state() == NodeResult.State.SWITCHED).toList();
+          // This batch's switched nodes too (it can fail after switching: the balancer did not take
+          // them back).
+          List<String> switchedHere =
+              batch.stream()
+                  .filter(
+                      n ->
+                          results.get(n) != null
+                              && results.get(n).state() == NodeResult.State.SWITCHED)
+                  .toList();
           if (!switchedHere.isEmpty()) {
             revertBatch(switchedHere, action, results);
           }
@@ -77,9 +97,17 @@ public final class Rollout {
             revertBatch(earlier, action, results);
           }
         }
-        return new Run(RolloutReport.Outcome.FAILED, "batch " + (i + 1) + " of " + batches.size() + " failed: "
-            + failure.get() + (spec.onFailure() == RolloutSpec.OnFailure.ROLLBACK_ALL
-                ? "; on_failure: rollback_all put every switched node back" : "; the rollout stopped there"),
+        return new Run(
+            RolloutReport.Outcome.FAILED,
+            "batch "
+                + (i + 1)
+                + " of "
+                + batches.size()
+                + " failed: "
+                + failure.get()
+                + (spec.onFailure() == RolloutSpec.OnFailure.ROLLBACK_ALL
+                    ? "; on_failure: rollback_all put every switched node back"
+                    : "; the rollout stopped there"),
             results);
       }
       done.add(batch);
@@ -88,7 +116,8 @@ public final class Rollout {
   }
 
   /** One batch: out, switch, (switch back on failure), in. Returns the first failure, if any. */
-  private Optional<String> runBatch(List<String> batch, NodeSwitch action, Map<String, NodeResult> results)
+  private Optional<String> runBatch(
+      List<String> batch, NodeSwitch action, Map<String, NodeResult> results)
       throws InterruptedException {
     long start = System.nanoTime();
     Optional<String> lbProblem = takeOut(batch);
@@ -97,38 +126,60 @@ public final class Rollout {
     }
     Map<String, Attempt> attempts = parallel(batch, action::apply);
     List<String> failed = batch.stream().filter(n -> !attempts.get(n).ok()).toList();
-    Map<String, Attempt> reverts = failed.isEmpty() ? Map.of()
-        : parallel(batch.stream().filter(n -> !failed.contains(n)).toList(), action::revert);
+    Map<String, Attempt> reverts =
+        failed.isEmpty()
+            ? Map.of()
+            : parallel(batch.stream().filter(n -> !failed.contains(n)).toList(), action::revert);
     Map<String, NodeResult> outcome = new LinkedHashMap<>();
     for (String node : batch) {
-      outcome.put(node, reverts.containsKey(node) ? reverted(node, reverts.get(node)) : switched(node, attempts.get(node)));
+      outcome.put(
+          node,
+          reverts.containsKey(node)
+              ? reverted(node, reverts.get(node))
+              : switched(node, attempts.get(node)));
     }
     Optional<String> readyProblem = putBack(outcome);
     Duration out = Duration.ofNanos(System.nanoTime() - start);
     outcome.values().forEach(r -> record(results, r.withOut(out)));
     if (!failed.isEmpty()) {
-      return Optional.of(failed.stream().map(n -> n + ": " + attempts.get(n).error().map(Rollout::firstLine).orElse("failed"))
-          .reduce((a, b) -> a + "; " + b).orElseThrow());
+      return Optional.of(
+          failed.stream()
+              .map(n -> n + ": " + attempts.get(n).error().map(Rollout::firstLine).orElse("failed"))
+              .reduce((a, b) -> a + "; " + b)
+              .orElseThrow());
     }
     return readyProblem.map(p -> p + " (the batch keeps the new release)");
   }
 
-  /** With rollback_all: an earlier, healthy batch goes back to its old release the same careful way. */
+  /**
+   * With rollback_all: an earlier, healthy batch goes back to its old release the same careful way.
+   */
   private void revertBatch(List<String> batch, NodeSwitch action, Map<String, NodeResult> results)
       throws InterruptedException {
     listener.note("rolling back " + String.join(", ", batch) + " (on_failure: rollback_all)");
     long start = System.nanoTime();
     Optional<String> lbProblem = takeOut(batch);
     if (lbProblem.isPresent()) {
-      batch.forEach(n -> record(results, new NodeResult(n, NodeResult.State.BROKEN, results.get(n).live(),
-          Optional.of("not rolled back: " + lbProblem.get()), results.get(n).outOfBalancer())));
+      batch.forEach(
+          n ->
+              record(
+                  results,
+                  new NodeResult(
+                      n,
+                      NodeResult.State.BROKEN,
+                      results.get(n).live(),
+                      Optional.of("not rolled back: " + lbProblem.get()),
+                      results.get(n).outOfBalancer())));
       return;
     }
     Map<String, NodeResult> outcome = new LinkedHashMap<>();
-    parallel(batch, action::revert).forEach((node, back) -> outcome.put(node, reverted(node, back)));
+    parallel(batch, action::revert)
+        .forEach((node, back) -> outcome.put(node, reverted(node, back)));
     putBack(outcome);
     Duration out = Duration.ofNanos(System.nanoTime() - start);
-    outcome.values().forEach(r -> record(results, r.withOut(results.get(r.node()).outOfBalancer().plus(out))));
+    outcome
+        .values()
+        .forEach(r -> record(results, r.withOut(results.get(r.node()).outOfBalancer().plus(out))));
   }
 
   /** How a node's switch left it. */
@@ -139,24 +190,41 @@ public final class Rollout {
     }
     // Clean: it switched back itself, or failed before switching a release; a failed reload of
     // services alone (no new release) has nothing to go back to.
-    boolean clean = a.report().map(r -> r.rolledBack()
-        || r.newRelease().isPresent() && r.live().equals(r.liveBefore())).orElse(false);
-    return new NodeResult(node, clean ? NodeResult.State.FAILED : NodeResult.State.BROKEN, live, a.error(),
+    boolean clean =
+        a.report()
+            .map(
+                r ->
+                    r.rolledBack() || r.newRelease().isPresent() && r.live().equals(r.liveBefore()))
+            .orElse(false);
+    return new NodeResult(
+        node,
+        clean ? NodeResult.State.FAILED : NodeResult.State.BROKEN,
+        live,
+        a.error(),
         Duration.ZERO);
   }
 
   /** How taking a node back to its old release left it. */
   private static NodeResult reverted(String node, Attempt back) {
-    return new NodeResult(node, back.ok() ? NodeResult.State.REVERTED : NodeResult.State.BROKEN,
-        back.report().flatMap(DeployReport::live), back.error(), Duration.ZERO);
+    return new NodeResult(
+        node,
+        back.ok() ? NodeResult.State.REVERTED : NodeResult.State.BROKEN,
+        back.report().flatMap(DeployReport::live),
+        back.error(),
+        Duration.ZERO);
   }
 
   private void record(Map<String, NodeResult> results, NodeResult r) {
     results.put(r.node(), r);
-    listener.node(r.node(), r.state().label() + r.live().map(l -> ", serving " + l).orElse("")
-        + (balancer.isPresent() ? String.format(", out of the balancer %.1fs", r.outOfBalancer().toMillis() / 1000.0)
-            : "")
-        + r.error().map(e -> "\n    " + firstLine(e)).orElse(""));
+    listener.node(
+        r.node(),
+        r.state().label()
+            + r.live().map(l -> ", serving " + l).orElse("")
+            + (balancer.isPresent()
+                ? String.format(
+                    ", out of the balancer %.1fs", r.outOfBalancer().toMillis() / 1000.0)
+                : "")
+            + r.error().map(e -> "\n    " + firstLine(e)).orElse(""));
   }
 
   private Optional<String> takeOut(List<String> batch) throws InterruptedException {
@@ -172,9 +240,11 @@ public final class Rollout {
       try {
         balancer.get().ready(batch, List.of(), Duration.ZERO);
       } catch (RolloutException again) {
-        listener.note("  could not put " + String.join(", ", batch) + " back either: " + again.getMessage());
+        listener.note(
+            "  could not put " + String.join(", ", batch) + " back either: " + again.getMessage());
       }
-      return Optional.of("could not take " + String.join(", ", batch) + " out of the balancer: " + e.getMessage());
+      return Optional.of(
+          "could not take " + String.join(", ", batch) + " out of the balancer: " + e.getMessage());
     }
   }
 
@@ -186,12 +256,21 @@ public final class Rollout {
     if (balancer.isEmpty()) {
       return Optional.empty();
     }
-    List<String> good = outcome.values().stream().filter(r -> r.state() != NodeResult.State.BROKEN)
-        .map(NodeResult::node).toList();
-    List<String> held = outcome.values().stream().filter(r -> r.state() == NodeResult.State.BROKEN)
-        .map(NodeResult::node).toList();
+    List<String> good =
+        outcome.values().stream()
+            .filter(r -> r.state() != NodeResult.State.BROKEN)
+            .map(NodeResult::node)
+            .toList();
+    List<String> held =
+        outcome.values().stream()
+            .filter(r -> r.state() == NodeResult.State.BROKEN)
+            .map(NodeResult::node)
+            .toList();
     if (!held.isEmpty()) {
-      listener.note("  " + String.join(", ", held) + " stay out of the balancer: their state is not known to be good");
+      listener.note(
+          "  "
+              + String.join(", ", held)
+              + " stay out of the balancer: their state is not known to be good");
     }
     if (good.isEmpty()) {
       return Optional.empty();
@@ -217,11 +296,17 @@ public final class Rollout {
     }
   }
 
-  private static Map<String, Attempt> parallel(List<String> nodes, Parallel.Call<String, DeployReport> step)
-      throws InterruptedException {
+  private static Map<String, Attempt> parallel(
+      List<String> nodes, Parallel.Call<String, DeployReport> step) throws InterruptedException {
     Map<String, Attempt> out = new LinkedHashMap<>();
-    Parallel.run(nodes, "switch", step).forEach((node, o) -> out.put(node, new Attempt(o.value(),
-        o.error().map(e -> dev.hoist.fleet.Failures.classify(e).message()))));
+    Parallel.run(nodes, "switch", step)
+        .forEach(
+            (node, o) ->
+                out.put(
+                    node,
+                    new Attempt(
+                        o.value(),
+                        o.error().map(e -> dev.hoist.fleet.Failures.classify(e).message()))));
     return out;
   }
 

@@ -9,7 +9,8 @@ public interface RolloutJob {
   List<FleetNode> nodes();
 
   /** Runs with a connection to each of {@link #nodes()}, telling {@code listener} how it goes. */
-  RolloutReport run(Connections connections, RolloutListener listener) throws RolloutException, InterruptedException;
+  RolloutReport run(Connections connections, RolloutListener listener)
+      throws RolloutException, InterruptedException;
 
   /** Ctrl-C: the batch in progress finishes (and goes back in); no other starts. */
   void stop();

@@ -6,7 +6,11 @@ import java.util.Optional;
 
 /** What a rollout did: how it ended, why, and which node runs which release. */
 public record RolloutReport(
-    Outcome outcome, String message, List<NodeResult> nodes, Optional<String> release, Duration elapsed) {
+    Outcome outcome,
+    String message,
+    List<NodeResult> nodes,
+    Optional<String> release,
+    Duration elapsed) {
 
   /** How a rollout ended. */
   public enum Outcome {

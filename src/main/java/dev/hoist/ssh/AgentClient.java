@@ -18,9 +18,9 @@ import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 
 /**
- * A client of ssh-agent over its Unix domain socket (the JDK's own, no native library): lists
- * the agent's keys and has it sign, per draft-miller-ssh-agent. Adding and removing keys is left
- * to ssh-add.
+ * A client of ssh-agent over its Unix domain socket (the JDK's own, no native library): lists the
+ * agent's keys and has it sign, per draft-miller-ssh-agent. Adding and removing keys is left to
+ * ssh-add.
  */
 final class AgentClient implements SshAgent {
   private static final byte REQUEST_IDENTITIES = 11;
@@ -124,7 +124,8 @@ final class AgentClient implements SshAgent {
   private void expect(Buffer answer, byte type, String what) throws IOException {
     byte got = answer.getByte();
     if (got != type) {
-      throw new IOException("ssh-agent at " + socket + " refused to " + what + " (answer " + got + ")");
+      throw new IOException(
+          "ssh-agent at " + socket + " refused to " + what + " (answer " + got + ")");
     }
   }
 

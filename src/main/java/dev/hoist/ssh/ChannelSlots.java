@@ -65,11 +65,15 @@ final class ChannelSlots {
       }
       channel.close(true);
       Throwable why = opened.getException();
-      if (!(why instanceof SshChannelOpenException) || Instant.now().plus(pause).isAfter(deadline)) {
+      if (!(why instanceof SshChannelOpenException)
+          || Instant.now().plus(pause).isAfter(deadline)) {
         throw why instanceof IOException io ? io : new IOException("cannot open a channel", why);
       }
       Thread.sleep(pause.toMillis());
-      pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+      pause =
+          pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0
+              ? LONGEST_PAUSE
+              : pause.multipliedBy(2);
     }
   }
 

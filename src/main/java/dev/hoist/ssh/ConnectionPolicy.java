@@ -19,7 +19,8 @@ import org.apache.sshd.core.CoreModuleProperties;
  * target) it carries: its keepalive, the host key types to ask for first, and the host key check.
  */
 final class ConnectionPolicy implements ServerKeyVerifier, SessionListener {
-  // Missing this many keepalive answers in a row means the connection is dead (ServerAliveCountMax).
+  // Missing this many keepalive answers in a row means the connection is dead
+  // (ServerAliveCountMax).
   private static final int KEEPALIVE_MISSES = 3;
 
   @Override
@@ -37,7 +38,8 @@ final class ConnectionPolicy implements ServerKeyVerifier, SessionListener {
   }
 
   @Override
-  public void sessionNegotiationOptionsCreated(Session session, Map<KexProposalOption, String> proposal) {
+  public void sessionNegotiationOptionsCreated(
+      Session session, Map<KexProposalOption, String> proposal) {
     List<String> known = HostCheck.of(session).knownTypes();
     String algorithms = proposal.get(KexProposalOption.SERVERKEYS);
     if (known.isEmpty() || algorithms == null) {

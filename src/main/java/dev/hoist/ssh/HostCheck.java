@@ -38,11 +38,15 @@ final class HostCheck {
     return AttributeRepository.ofKeyValuePair(KEY, this);
   }
 
-  /** The check {@code session} carries; early in its life only its I/O session holds the context. */
+  /**
+   * The check {@code session} carries; early in its life only its I/O session holds the context.
+   */
   static HostCheck of(Session session) {
-    AttributeRepository context = session instanceof ClientSession client ? client.getConnectionContext() : null;
+    AttributeRepository context =
+        session instanceof ClientSession client ? client.getConnectionContext() : null;
     if (context == null) {
-      context = (AttributeRepository) session.getIoSession().getAttribute(AttributeRepository.class);
+      context =
+          (AttributeRepository) session.getIoSession().getAttribute(AttributeRepository.class);
     }
     HostCheck check = context == null ? null : context.getAttribute(KEY);
     if (check == null) {
@@ -77,9 +81,17 @@ final class HostCheck {
       KnownHosts file = KnownHosts.read(target.knownHosts());
       refusal = refusalFor(file, file.check(target.host(), target.port(), key));
     } catch (IOException e) {
-      refusal = new SshException(SshException.Kind.HOST_UNKNOWN, target.name(),
-          "cannot read " + target.knownHosts() + " to check the host key of " + target.address()
-              + ": " + e.getMessage(), e);
+      refusal =
+          new SshException(
+              SshException.Kind.HOST_UNKNOWN,
+              target.name(),
+              "cannot read "
+                  + target.knownHosts()
+                  + " to check the host key of "
+                  + target.address()
+                  + ": "
+                  + e.getMessage(),
+              e);
     }
     return refusal == null;
   }
@@ -97,22 +109,62 @@ final class HostCheck {
     String node = target.name();
     return switch (verdict) {
       case KnownHosts.Known known -> null;
-      case KnownHosts.Unknown unknown -> new SshException(SshException.Kind.HOST_UNKNOWN, node,
-          "the host key of " + target.address() + " is not known (" + offered
-              + (unknown.otherTypes().isEmpty() ? "" : "; " + file.file() + " has only "
-                  + String.join(", ", unknown.otherTypes()) + " for it")
-              + "); check that fingerprint out of band (on the server: ssh-keygen -lf "
-              + "/etc/ssh/ssh_host_*_key.pub), then run: hoist node trust " + node, null);
-      case KnownHosts.Changed changed -> new SshException(SshException.Kind.HOST_KEY_CHANGED, node,
-          "WARNING: THE HOST KEY OF " + target.address() + " HAS CHANGED - someone may be "
-              + "intercepting the connection (man-in-the-middle). It offers " + offered + " but "
-              + file.file() + ":" + changed.line() + " holds " + new HostKey(changed.known())
-              + ". Refusing to connect. Only if the server was rebuilt: ssh-keygen -R "
-              + KnownHosts.pattern(target.host(), target.port()) + " -f " + file.file()
-              + ", then hoist node trust " + node, null);
-      case KnownHosts.Revoked revoked -> new SshException(SshException.Kind.HOST_KEY_CHANGED, node,
-          "WARNING: " + target.address() + " offers a REVOKED host key (" + offered + ", marked "
-              + "@revoked at " + file.file() + ":" + revoked.line() + "). Refusing to connect.", null);
+      case KnownHosts.Unknown unknown ->
+          new SshException(
+              SshException.Kind.HOST_UNKNOWN,
+              node,
+              "the host key of "
+                  + target.address()
+                  + " is not known ("
+                  + offered
+                  + (unknown.otherTypes().isEmpty()
+                      ? ""
+                      : "; "
+                          + file.file()
+                          + " has only "
+                          + String.join(", ", unknown.otherTypes())
+                          + " for it")
+                  + "); check that fingerprint out of band (on the server: ssh-keygen -lf "
+                  + "/etc/ssh/ssh_host_*_key.pub), then run: hoist node trust "
+                  + node,
+              null);
+      case KnownHosts.Changed changed ->
+          new SshException(
+              SshException.Kind.HOST_KEY_CHANGED,
+              node,
+              "WARNING: THE HOST KEY OF "
+                  + target.address()
+                  + " HAS CHANGED - someone may be "
+                  + "intercepting the connection (man-in-the-middle). It offers "
+                  + offered
+                  + " but "
+                  + file.file()
+                  + ":"
+                  + changed.line()
+                  + " holds "
+                  + new HostKey(changed.known())
+                  + ". Refusing to connect. Only if the server was rebuilt: ssh-keygen -R "
+                  + KnownHosts.pattern(target.host(), target.port())
+                  + " -f "
+                  + file.file()
+                  + ", then hoist node trust "
+                  + node,
+              null);
+      case KnownHosts.Revoked revoked ->
+          new SshException(
+              SshException.Kind.HOST_KEY_CHANGED,
+              node,
+              "WARNING: "
+                  + target.address()
+                  + " offers a REVOKED host key ("
+                  + offered
+                  + ", marked "
+                  + "@revoked at "
+                  + file.file()
+                  + ":"
+                  + revoked.line()
+                  + "). Refusing to connect.",
+              null);
     };
   }
 }

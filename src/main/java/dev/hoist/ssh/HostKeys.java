@@ -19,8 +19,8 @@ public final class HostKeys {
   }
 
   /**
-   * Connects to {@code target} without authenticating and returns the host key it offers; its
-   * jump hosts, if any, are verified and authenticated as usual.
+   * Connects to {@code target} without authenticating and returns the host key it offers; its jump
+   * hosts, if any, are verified and authenticated as usual.
    *
    * @throws SshException UNREACHABLE within the connect timeout; for a jump host, any kind
    */
@@ -44,13 +44,36 @@ public final class HostKeys {
         case KnownHosts.Known known -> {
           return false;
         }
-        case KnownHosts.Changed changed -> throw new SshException(HOST_KEY_CHANGED, target.name(),
-            file.file() + ":" + changed.line() + " holds another " + key.type() + " key for "
-                + target.address() + "; if the server was rebuilt, remove it first: ssh-keygen -R "
-                + KnownHosts.pattern(target.host(), target.port()) + " -f " + file.file(), null);
-        case KnownHosts.Revoked revoked -> throw new SshException(HOST_KEY_CHANGED, target.name(),
-            "will not trust " + key + ": " + file.file() + ":" + revoked.line() + " marks it @revoked", null);
-        case KnownHosts.Unknown unknown -> KnownHosts.append(target.knownHosts(), target.host(), target.port(), key);
+        case KnownHosts.Changed changed ->
+            throw new SshException(
+                HOST_KEY_CHANGED,
+                target.name(),
+                file.file()
+                    + ":"
+                    + changed.line()
+                    + " holds another "
+                    + key.type()
+                    + " key for "
+                    + target.address()
+                    + "; if the server was rebuilt, remove it first: ssh-keygen -R "
+                    + KnownHosts.pattern(target.host(), target.port())
+                    + " -f "
+                    + file.file(),
+                null);
+        case KnownHosts.Revoked revoked ->
+            throw new SshException(
+                HOST_KEY_CHANGED,
+                target.name(),
+                "will not trust "
+                    + key
+                    + ": "
+                    + file.file()
+                    + ":"
+                    + revoked.line()
+                    + " marks it @revoked",
+                null);
+        case KnownHosts.Unknown unknown ->
+            KnownHosts.append(target.knownHosts(), target.host(), target.port(), key);
       }
       return true;
     }

@@ -22,8 +22,8 @@ import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 /**
- * Private key files (OpenSSH or PEM; ed25519, ECDSA, RSA), each read and decrypted once per
- * process however many nodes use it, so a passphrase is asked at most once.
+ * Private key files (OpenSSH or PEM; ed25519, ECDSA, RSA), each read and decrypted once per process
+ * however many nodes use it, so a passphrase is asked at most once.
  */
 final class IdentityFiles {
   /** What one file gave: its keys, or why it gave none ({@code note}). */
@@ -50,12 +50,15 @@ final class IdentityFiles {
     return loaded;
   }
 
-  /** The public half from {@code FILE.pub}, or null: lets a key held by ssh-agent skip its prompt. */
+  /**
+   * The public half from {@code FILE.pub}, or null: lets a key held by ssh-agent skip its prompt.
+   */
   static PublicKey publicKeyBeside(Path file) {
     Path pub = file.resolveSibling(file.getFileName() + ".pub");
     try {
       String line = Files.readString(pub, StandardCharsets.UTF_8).strip();
-      return PublicKeyEntry.parsePublicKeyEntry(line).resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.IGNORING);
+      return PublicKeyEntry.parsePublicKeyEntry(line)
+          .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.IGNORING);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       return null;
     }
@@ -69,7 +72,8 @@ final class IdentityFiles {
     try (InputStream in = Files.newInputStream(file)) {
       List<KeyPair> keys = new ArrayList<>();
       Iterable<KeyPair> found =
-          SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(file.toString()), in, asker);
+          SecurityUtils.loadKeyPairIdentities(
+              null, NamedResource.ofName(file.toString()), in, asker);
       if (found != null) {
         found.forEach(keys::add);
       }
@@ -78,10 +82,12 @@ final class IdentityFiles {
           : new Loaded(file, List.copyOf(keys), null);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       if (asker.declined) {
-        return new Loaded(file, List.of(), file + " is encrypted; run from a terminal or add it to ssh-agent");
+        return new Loaded(
+            file, List.of(), file + " is encrypted; run from a terminal or add it to ssh-agent");
       }
       if (asker.asked) {
-        return new Loaded(file, List.of(), "wrong passphrase for " + file + " (" + ATTEMPTS + " tries)");
+        return new Loaded(
+            file, List.of(), "wrong passphrase for " + file + " (" + ATTEMPTS + " tries)");
       }
       return new Loaded(file, List.of(), "cannot read " + file + ": " + e.getMessage());
     }
@@ -111,7 +117,11 @@ final class IdentityFiles {
 
     @Override
     public ResourceDecodeResult handleDecodeAttemptResult(
-        SessionContext session, NamedResource resource, int retryIndex, String password, Exception err) {
+        SessionContext session,
+        NamedResource resource,
+        int retryIndex,
+        String password,
+        Exception err) {
       return err != null && !declined && retryIndex + 1 < ATTEMPTS
           ? ResourceDecodeResult.RETRY
           : ResourceDecodeResult.TERMINATE;

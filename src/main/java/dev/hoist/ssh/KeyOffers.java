@@ -13,9 +13,9 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 
 /**
- * The keys one session offers: the target's key files (MINA offers ssh-agent's keys before them,
- * as ssh does), which ones the server saw, and why others were not offered, for the message when
- * every one is refused.
+ * The keys one session offers: the target's key files (MINA offers ssh-agent's keys before them, as
+ * ssh does), which ones the server saw, and why others were not offered, for the message when every
+ * one is refused.
  */
 final class KeyOffers implements PublicKeyAuthenticationReporter {
   /** A key loaded from a file, to name the file when it is tried. */
@@ -33,7 +33,8 @@ final class KeyOffers implements PublicKeyAuthenticationReporter {
   }
 
   /** Adds the target's key files to {@code session} and reports what it tried to the result. */
-  static KeyOffers add(SshTarget target, ClientSession session, IdentityFiles identityFiles, Path agentSocket) {
+  static KeyOffers add(
+      SshTarget target, ClientSession session, IdentityFiles identityFiles, Path agentSocket) {
     List<PublicKey> agentKeys = agentKeys(agentSocket);
     List<Path> keyFiles = target.keysToOffer();
     KeyOffers offers = new KeyOffers(!agentKeys.isEmpty(), keyFiles.isEmpty());
@@ -67,14 +68,16 @@ final class KeyOffers implements PublicKeyAuthenticationReporter {
   }
 
   @Override
-  public void signalAuthenticationAttempt(ClientSession session, String service, KeyPair identity, String signature) {
+  public void signalAuthenticationAttempt(
+      ClientSession session, String service, KeyPair identity, String signature) {
     PublicKey key = identity.getPublic();
     String described = KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key);
-    String label = fileKeys.stream()
-        .filter(f -> KeyUtils.compareKeys(f.key(), key))
-        .map(f -> f.file() + " (" + described + ")")
-        .findFirst()
-        .orElse("agent key " + described);
+    String label =
+        fileKeys.stream()
+            .filter(f -> KeyUtils.compareKeys(f.key(), key))
+            .map(f -> f.file() + " (" + described + ")")
+            .findFirst()
+            .orElse("agent key " + described);
     if (!tried.contains(label)) {
       tried.add(label);
     }

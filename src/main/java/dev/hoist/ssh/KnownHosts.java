@@ -55,7 +55,10 @@ final class KnownHosts {
     return file;
   }
 
-  /** Reads {@code file}; a missing file knows no host. Lines that do not parse are passed over, as ssh does. */
+  /**
+   * Reads {@code file}; a missing file knows no host. Lines that do not parse are passed over, as
+   * ssh does.
+   */
   static KnownHosts read(Path file) throws IOException {
     List<String> text;
     try {
@@ -121,7 +124,9 @@ final class KnownHosts {
     return changed != null ? changed : new Unknown(List.copyOf(otherTypes));
   }
 
-  /** The key types this file knows for {@code host}:{@code port}, to ask the server for those first. */
+  /**
+   * The key types this file knows for {@code host}:{@code port}, to ask the server for those first.
+   */
   List<String> typesFor(String host, int port) {
     return lines.stream()
         .filter(l -> l.entry().getMarker() == null && l.entry().isHostMatch(host, port))
@@ -142,10 +147,12 @@ final class KnownHosts {
   static void append(Path file, String host, int port, HostKey key) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     if (!Files.exists(file)) {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
     String line = pattern(host, port) + " " + key.openSsh() + "\n";
     byte[] existing = Files.readAllBytes(file);

@@ -31,7 +31,9 @@ final class LocalTerminal implements AutoCloseable {
     }
     String[] parts = size.strip().split("\\s+");
     try {
-      return parts.length == 2 ? new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])} : null;
+      return parts.length == 2
+          ? new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])}
+          : null;
     } catch (NumberFormatException e) {
       return null;
     }
@@ -57,7 +59,8 @@ final class LocalTerminal implements AutoCloseable {
     argv[0] = "stty";
     System.arraycopy(args, 0, argv, 1, args.length);
     try {
-      Process p = new ProcessBuilder(argv).redirectInput(input).redirectError(Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(argv).redirectInput(input).redirectError(Redirect.DISCARD).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return p.waitFor() == 0 ? out : null;
     } catch (IOException e) {

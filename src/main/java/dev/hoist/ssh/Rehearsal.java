@@ -30,8 +30,11 @@ import org.apache.sshd.server.command.Command;
 public final class Rehearsal {
   private Rehearsal() {}
 
-  /** Connects, runs a command that echoes its input, and checks the echo; everything in {@code dir}. */
-  public static void run(SshNodes client, Path dir) throws IOException, GeneralSecurityException, InterruptedException {
+  /**
+   * Connects, runs a command that echoes its input, and checks the echo; everything in {@code dir}.
+   */
+  public static void run(SshNodes client, Path dir)
+      throws IOException, GeneralSecurityException, InterruptedException {
     KeyPair hostKey = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     KeyPair userKey = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     SshServer server = SshServer.setUpDefaultServer();
@@ -39,7 +42,8 @@ public final class Rehearsal {
     server.setPort(0);
     CoreModuleProperties.TCP_NODELAY.set(server, true);
     server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-    server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(userKey.getPublic(), key));
+    server.setPublickeyAuthenticator(
+        (user, key, session) -> KeyUtils.compareKeys(userKey.getPublic(), key));
     server.setCommandFactory((channel, command) -> new Echo());
     server.start();
     try {
@@ -48,13 +52,23 @@ public final class Rehearsal {
         new OpenSSHKeyPairResourceWriter().writePrivateKey(userKey, "rehearsal", null, out);
       }
       Path knownHosts = dir.resolve("known_hosts");
-      Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " " + new HostKey(hostKey.getPublic()).openSsh() + "\n");
-      SshTarget target = SshTarget.of("rehearsal", "127.0.0.1").withPort(server.getPort())
-          .withIdentityFiles(List.of(key)).withKnownHosts(knownHosts);
+      Files.writeString(
+          knownHosts,
+          "[127.0.0.1]:"
+              + server.getPort()
+              + " "
+              + new HostKey(hostKey.getPublic()).openSsh()
+              + "\n");
+      SshTarget target =
+          SshTarget.of("rehearsal", "127.0.0.1")
+              .withPort(server.getPort())
+              .withIdentityFiles(List.of(key))
+              .withKnownHosts(knownHosts);
       try (SshNode node = client.node(target)) {
         node.connect();
         byte[] input = "{\"op\":\"probe\"}\n".getBytes(StandardCharsets.UTF_8);
-        ExecResult echo = node.exec(new ExecRequest(List.of("cat"), input, Duration.ofSeconds(10), line -> {}));
+        ExecResult echo =
+            node.exec(new ExecRequest(List.of("cat"), input, Duration.ofSeconds(10), line -> {}));
         if (!echo.stdout().equals(new String(input, StandardCharsets.UTF_8))) {
           throw new IOException("the rehearsal's echo came back as " + echo.stdout());
         }
@@ -90,16 +104,18 @@ public final class Rehearsal {
 
     @Override
     public void start(ChannelSession channel, Environment env) {
-      Thread.ofVirtual().start(() -> {
-        int code = 0;
-        try {
-          in.transferTo(out);
-          out.flush();
-        } catch (IOException e) {
-          code = 1;
-        }
-        exit.onExit(code);
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                int code = 0;
+                try {
+                  in.transferTo(out);
+                  out.flush();
+                } catch (IOException e) {
+                  code = 1;
+                }
+                exit.onExit(code);
+              });
     }
 
     @Override

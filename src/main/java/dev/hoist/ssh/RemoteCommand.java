@@ -29,7 +29,9 @@ import org.apache.sshd.common.util.buffer.Buffer;
 final class RemoteCommand {
   // Signal numbers are the same on every Linux architecture Hoist targets; 128 + n as sh reports.
   private static final Map<String, Integer> SIGNALS =
-      Map.of("HUP", 1, "INT", 2, "QUIT", 3, "ABRT", 6, "KILL", 9, "SEGV", 11, "PIPE", 13, "ALRM", 14, "TERM", 15);
+      Map.of(
+          "HUP", 1, "INT", 2, "QUIT", 3, "ABRT", 6, "KILL", 9, "SEGV", 11, "PIPE", 13, "ALRM", 14,
+          "TERM", 15);
 
   private final String node;
   private final ClientSession session;
@@ -41,7 +43,10 @@ final class RemoteCommand {
     this.slots = slots;
   }
 
-  /** Runs {@code commandLine} (already quoted for sh) with the request's stdin, timeout and listener. */
+  /**
+   * Runs {@code commandLine} (already quoted for sh) with the request's stdin, timeout and
+   * listener.
+   */
   ExecResult run(String commandLine, ExecRequest request) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(request.timeout());
     String what = request.argv().isEmpty() ? commandLine : request.argv().get(0);
@@ -69,37 +74,49 @@ final class RemoteCommand {
     }
   }
 
-  private ExecResult attend(ClientChannel channel, ExecRequest request, Instant deadline, String what)
+  private ExecResult attend(
+      ClientChannel channel, ExecRequest request, Instant deadline, String what)
       throws IOException, InterruptedException {
     AtomicBoolean expired = new AtomicBoolean();
-    Thread watchdog = Thread.ofVirtual().start(() -> {
-      try {
-        Thread.sleep(ChannelSlots.millisUntil(deadline));
-        expired.set(true);
-        stop(channel);
-      } catch (InterruptedException e) {
-        // The command ended in time.
-      }
-    });
-    Thread feeder = Thread.ofVirtual().start(() -> {
-      try (OutputStream stdin = channel.getInvertedIn()) {
-        stdin.write(request.stdin());
-      } catch (IOException e) {
-        // The command ended without reading all its input; its exit code tells why.
-      }
-    });
+    Thread watchdog =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    Thread.sleep(ChannelSlots.millisUntil(deadline));
+                    expired.set(true);
+                    stop(channel);
+                  } catch (InterruptedException e) {
+                    // The command ended in time.
+                  }
+                });
+    Thread feeder =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (OutputStream stdin = channel.getInvertedIn()) {
+                    stdin.write(request.stdin());
+                  } catch (IOException e) {
+                    // The command ended without reading all its input; its exit code tells why.
+                  }
+                });
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    Thread errors = Thread.ofVirtual().start(() -> {
-      try {
-        channel.getInvertedErr().transferTo(stderr);
-      } catch (IOException e) {
-        // The channel closed under us; the exit status (or its absence) tells what happened.
-      }
-    });
+    Thread errors =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    channel.getInvertedErr().transferTo(stderr);
+                  } catch (IOException e) {
+                    // The channel closed under us; the exit status (or its absence) tells what
+                    // happened.
+                  }
+                });
     StringBuilder stdout = new StringBuilder();
     IOException broken = null;
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(channel.getInvertedOut(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(channel.getInvertedOut(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         stdout.append(line).append('\n');
@@ -111,7 +128,9 @@ final class RemoteCommand {
       channel.close(true); // the listener failed: do not wait for the command to end
       throw e;
     } finally {
-      channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMillis(ChannelSlots.millisUntil(deadline) + 1000));
+      channel.waitFor(
+          EnumSet.of(ClientChannelEvent.CLOSED),
+          Duration.ofMillis(ChannelSlots.millisUntil(deadline) + 1000));
       watchdog.interrupt();
     }
     errors.join();
@@ -126,7 +145,10 @@ final class RemoteCommand {
     return new ExecResult(status, stdout.toString(), stderr.toString(StandardCharsets.UTF_8));
   }
 
-  /** The exit status, or 128 + the signal number as sh reports a killed command; null if neither came. */
+  /**
+   * The exit status, or 128 + the signal number as sh reports a killed command; null if neither
+   * came.
+   */
   static Integer exitCode(ClientChannel channel) {
     Integer status = channel.getExitStatus();
     if (status == null && channel.getExitSignal() != null) {
@@ -151,15 +173,23 @@ final class RemoteCommand {
   }
 
   private SshException timedOut(Duration timeout, String what, String detail, Throwable cause) {
-    return new SshException(TIMEOUT, node,
-        "timed out after " + SshConnector.seconds(timeout) + ": " + what + " (" + detail + ")", cause);
+    return new SshException(
+        TIMEOUT,
+        node,
+        "timed out after " + SshConnector.seconds(timeout) + ": " + what + " (" + detail + ")",
+        cause);
   }
 
   private IOException lostOr(IOException e, String detail) {
     if (!session.isOpen()) {
-      return new SshException(CONNECTION_LOST, node,
-          "the SSH connection dropped while a command ran (" + detail + ")", e);
+      return new SshException(
+          CONNECTION_LOST,
+          node,
+          "the SSH connection dropped while a command ran (" + detail + ")",
+          e);
     }
-    return e != null ? new IOException(node + ": " + detail, e) : new SshException(CONNECTION_LOST, node, detail, null);
+    return e != null
+        ? new IOException(node + ": " + detail, e)
+        : new SshException(CONNECTION_LOST, node, detail, null);
   }
 }

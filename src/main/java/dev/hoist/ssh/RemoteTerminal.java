@@ -14,8 +14,8 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
- * Runs one command line attached to this process's stdin, stdout and stderr, with a remote PTY
- * when asked (like {@code ssh -t}); the local terminal, if there is one, is raw meanwhile.
+ * Runs one command line attached to this process's stdin, stdout and stderr, with a remote PTY when
+ * asked (like {@code ssh -t}); the local terminal, if there is one, is raw meanwhile.
  */
 final class RemoteTerminal {
   private static final long POLL_MILLIS = 10;
@@ -33,7 +33,8 @@ final class RemoteTerminal {
    * Runs {@code commandLine} until it exits and returns its exit code; no timeout, as a person is
    * at the other end (a dead connection still ends it, through the keepalive).
    */
-  int run(ChannelSlots slots, String commandLine, boolean tty) throws IOException, InterruptedException {
+  int run(ChannelSlots slots, String commandLine, boolean tty)
+      throws IOException, InterruptedException {
     boolean terminal = LocalTerminal.present();
     Instant deadline = Instant.now().plus(OPEN_TIMEOUT);
     slots.acquire(deadline);
@@ -47,7 +48,8 @@ final class RemoteTerminal {
   private int attend(ChannelExec channel, boolean raw) throws IOException {
     try (LocalTerminal restore = raw ? LocalTerminal.raw() : null) {
       Thread feeder = feed(System.in, channel.getInvertedIn(), raw, channel);
-      while (!channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(1))
+      while (!channel
+          .waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(1))
           .contains(ClientChannelEvent.CLOSED)) {
         // A person may take hours; only the command's end (or the connection's) ends the wait.
       }
@@ -61,7 +63,8 @@ final class RemoteTerminal {
     if (status != null) {
       return status;
     }
-    throw new SshException(CONNECTION_LOST, node, "the SSH connection dropped during the command", null);
+    throw new SshException(
+        CONNECTION_LOST, node, "the SSH connection dropped during the command", null);
   }
 
   private ChannelExec newChannel(String commandLine, boolean tty) throws IOException {
@@ -87,27 +90,33 @@ final class RemoteTerminal {
    * typed after the command ends is swallowed (Ctrl-D reaches the remote PTY as a byte); other
    * input is read to its end, then EOF is sent.
    */
-  private static Thread feed(InputStream in, OutputStream remote, boolean raw, ChannelExec channel) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[8192];
-      try {
-        while (channel.isOpen()) {
-          if (raw && in.available() <= 0) {
-            Thread.sleep(POLL_MILLIS);
-            continue;
-          }
-          int n = in.read(buffer, 0, raw ? Math.min(buffer.length, in.available()) : buffer.length);
-          if (n < 0) {
-            remote.close();
-            return;
-          }
-          remote.write(buffer, 0, n);
-          remote.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // The command ended; what is left of our input is not its business.
-      }
-    }, "hoist-ssh-stdin");
+  private static Thread feed(
+      InputStream in, OutputStream remote, boolean raw, ChannelExec channel) {
+    Thread thread =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[8192];
+              try {
+                while (channel.isOpen()) {
+                  if (raw && in.available() <= 0) {
+                    Thread.sleep(POLL_MILLIS);
+                    continue;
+                  }
+                  int n =
+                      in.read(
+                          buffer, 0, raw ? Math.min(buffer.length, in.available()) : buffer.length);
+                  if (n < 0) {
+                    remote.close();
+                    return;
+                  }
+                  remote.write(buffer, 0, n);
+                  remote.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // The command ended; what is left of our input is not its business.
+              }
+            },
+            "hoist-ssh-stdin");
     thread.setDaemon(true);
     thread.start();
     return thread;

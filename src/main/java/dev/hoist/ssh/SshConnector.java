@@ -21,9 +21,9 @@ import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * Opens one session to a target (through its jump hosts), verifies the host key and
- * authenticates, and turns every way that can fail into an {@link SshException} that says what to
- * do. Never waits longer than the target's connect timeout for any one step.
+ * Opens one session to a target (through its jump hosts), verifies the host key and authenticates,
+ * and turns every way that can fail into an {@link SshException} that says what to do. Never waits
+ * longer than the target's connect timeout for any one step.
  */
 final class SshConnector {
   /** An authenticated session, and the jump connection it runs through (or null). */
@@ -85,7 +85,9 @@ final class SshConnector {
     }
   }
 
-  /** The key {@code target} offers, read during key exchange; nothing is authenticated or trusted. */
+  /**
+   * The key {@code target} offers, read during key exchange; nothing is authenticated or trusted.
+   */
   HostKey scan(SshTarget target) throws SshException, InterruptedException {
     Tunnel tunnel = tunnelTo(target);
     try {
@@ -93,14 +95,21 @@ final class SshConnector {
       ClientSession session = handshake(target, check, tunnel);
       try {
         session.waitFor(
-            List.of(ClientSession.ClientSessionEvent.WAIT_AUTH, ClientSession.ClientSessionEvent.CLOSED),
+            List.of(
+                ClientSession.ClientSessionEvent.WAIT_AUTH,
+                ClientSession.ClientSessionEvent.CLOSED),
             target.connectTimeout());
       } finally {
         session.close(true);
       }
       if (check.offered() == null) {
-        throw new SshException(UNREACHABLE, target.name(),
-            where(target) + " did not finish the SSH key exchange within " + seconds(target.connectTimeout()), null);
+        throw new SshException(
+            UNREACHABLE,
+            target.name(),
+            where(target)
+                + " did not finish the SSH key exchange within "
+                + seconds(target.connectTimeout()),
+            null);
       }
       return check.offered();
     } finally {
@@ -121,12 +130,19 @@ final class SshConnector {
       throw e.through(target.name());
     }
     try {
-      return new Tunnel(jump, jump.session().createLocalPortForwardingTracker(
-          new SshdSocketAddress("127.0.0.1", 0), new SshdSocketAddress(target.host(), target.port())));
+      return new Tunnel(
+          jump,
+          jump.session()
+              .createLocalPortForwardingTracker(
+                  new SshdSocketAddress("127.0.0.1", 0),
+                  new SshdSocketAddress(target.host(), target.port())));
     } catch (IOException | RuntimeException e) {
       jump.close();
-      throw new SshException(UNREACHABLE, target.name(),
-          "cannot forward a port through jump host " + target.jump().name() + ": " + e.getMessage(), e);
+      throw new SshException(
+          UNREACHABLE,
+          target.name(),
+          "cannot forward a port through jump host " + target.jump().name() + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -136,15 +152,19 @@ final class SshConnector {
     InetSocketAddress address =
         tunnel != null ? tunnel.address() : new InetSocketAddress(target.host(), target.port());
     if (address.isUnresolved()) {
-      throw new SshException(UNREACHABLE, target.name(), "cannot resolve the host name " + target.host(), null);
+      throw new SshException(
+          UNREACHABLE, target.name(), "cannot resolve the host name " + target.host(), null);
     }
     ConnectFuture future;
     try {
       future = client.connect(target.user(), address, check.context(), null);
       if (!future.await(target.connectTimeout())) {
         future.cancel();
-        throw new SshException(UNREACHABLE, target.name(),
-            "no answer from " + where(target) + " within " + seconds(target.connectTimeout()), null);
+        throw new SshException(
+            UNREACHABLE,
+            target.name(),
+            "no answer from " + where(target) + " within " + seconds(target.connectTimeout()),
+            null);
       }
     } catch (InterruptedIOException e) {
       throw new InterruptedException("interrupted while connecting to " + target.name());
@@ -174,14 +194,22 @@ final class SshConnector {
       throw check.refusal();
     }
     if (!done) {
-      throw new SshException(UNREACHABLE, target.name(), where(target)
-          + (check.offered() == null ? " did not finish the SSH key exchange" : " did not finish authentication")
-          + " within " + seconds(target.connectTimeout()), null);
+      throw new SshException(
+          UNREACHABLE,
+          target.name(),
+          where(target)
+              + (check.offered() == null
+                  ? " did not finish the SSH key exchange"
+                  : " did not finish authentication")
+              + " within "
+              + seconds(target.connectTimeout()),
+          null);
     }
     if (!auth.isSuccess()) {
       throw check.offered() == null
           ? failedHandshake(target, check, auth.getException())
-          : new SshException(AUTH_REFUSED, target.name(), offers.refusal(target), auth.getException());
+          : new SshException(
+              AUTH_REFUSED, target.name(), offers.refusal(target), auth.getException());
     }
   }
 
@@ -189,8 +217,8 @@ final class SshConnector {
     if (check.refusal() != null) {
       return check.refusal();
     }
-    return new SshException(UNREACHABLE, target.name(),
-        where(target) + " ended the SSH handshake: " + reason(e), e);
+    return new SshException(
+        UNREACHABLE, target.name(), where(target) + " ended the SSH handshake: " + reason(e), e);
   }
 
   private static SshException unreachable(SshTarget target, Throwable e) {
@@ -198,26 +226,33 @@ final class SshConnector {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String why = switch (root) {
-      case ConnectException c -> "connection refused (is sshd running and listening on port " + target.port() + "?)";
-      case NoRouteToHostException n -> "no route to the host";
-      case UnknownHostException u -> "cannot resolve the host name " + target.host();
-      case UnresolvedAddressException u -> "cannot resolve the host name " + target.host();
-      default -> reason(root);
-    };
-    return new SshException(UNREACHABLE, target.name(), "cannot reach " + where(target) + ": " + why, e);
+    String why =
+        switch (root) {
+          case ConnectException c ->
+              "connection refused (is sshd running and listening on port " + target.port() + "?)";
+          case NoRouteToHostException n -> "no route to the host";
+          case UnknownHostException u -> "cannot resolve the host name " + target.host();
+          case UnresolvedAddressException u -> "cannot resolve the host name " + target.host();
+          default -> reason(root);
+        };
+    return new SshException(
+        UNREACHABLE, target.name(), "cannot reach " + where(target) + ": " + why, e);
   }
 
   private static String reason(Throwable e) {
-    return e == null ? "no reason given"
+    return e == null
+        ? "no reason given"
         : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static String where(SshTarget target) {
-    return target.address() + (target.jump() == null ? "" : " (through jump host " + target.jump().name() + ")");
+    return target.address()
+        + (target.jump() == null ? "" : " (through jump host " + target.jump().name() + ")");
   }
 
   static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    return duration.toMillis() % 1000 == 0
+        ? duration.toSeconds() + "s"
+        : duration.toMillis() + "ms";
   }
 }

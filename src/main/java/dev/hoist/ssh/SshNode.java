@@ -70,14 +70,15 @@ public final class SshNode implements Node, AutoCloseable {
    * Runs {@code request.argv()} on the node (quoted for sh, behind {@code sudo -n --} unless the
    * user is root), streaming stdin in and stdout lines out; connects first if needed.
    *
-   * @throws SshException TIMEOUT when the command outlives {@code request.timeout()} (waiting for
-   *     a free channel counts; the command gets SIGTERM and its channel is closed),
-   *     CONNECTION_LOST when the connection drops under it, SUDO_PASSWORD when sudo wants a
-   *     password, or any kind {@link #connect()} throws
+   * @throws SshException TIMEOUT when the command outlives {@code request.timeout()} (waiting for a
+   *     free channel counts; the command gets SIGTERM and its channel is closed), CONNECTION_LOST
+   *     when the connection drops under it, SUDO_PASSWORD when sudo wants a password, or any kind
+   *     {@link #connect()} throws
    */
   @Override
   public ExecResult exec(ExecRequest request) throws IOException, InterruptedException {
-    ExecResult result = new RemoteCommand(name(), session(), slots).run(commandLine(request.argv()), request);
+    ExecResult result =
+        new RemoteCommand(name(), session(), slots).run(commandLine(request.argv()), request);
     if (target.needsSudo() && result.exitCode() == 1 && sudoWantsPassword(result.stderr())) {
       throw sudoPassword();
     }
@@ -86,8 +87,8 @@ public final class SshNode implements Node, AutoCloseable {
 
   /**
    * Runs {@code argv} attached to this process's stdin, stdout and stderr until it exits, with a
-   * remote PTY when {@code tty} (and the local terminal, if any, in raw mode meanwhile); returns the
-   * remote exit code. No timeout: it lasts as long as the command does.
+   * remote PTY when {@code tty} (and the local terminal, if any, in raw mode meanwhile); returns
+   * the remote exit code. No timeout: it lasts as long as the command does.
    */
   @Override
   public int interactive(List<String> argv, boolean tty) throws IOException, InterruptedException {
@@ -109,12 +110,20 @@ public final class SshNode implements Node, AutoCloseable {
   }
 
   private static boolean sudoWantsPassword(String stderr) {
-    return stderr.contains("sudo: a password is required") || stderr.contains("is not in the sudoers file");
+    return stderr.contains("sudo: a password is required")
+        || stderr.contains("is not in the sudoers file");
   }
 
   private SshException sudoPassword() {
-    return new SshException(SUDO_PASSWORD, name(), "sudo on " + name() + " asks for a password; give "
-        + target.user() + " passwordless sudo (a line in /etc/sudoers.d) or connect as root", null);
+    return new SshException(
+        SUDO_PASSWORD,
+        name(),
+        "sudo on "
+            + name()
+            + " asks for a password; give "
+            + target.user()
+            + " passwordless sudo (a line in /etc/sudoers.d) or connect as root",
+        null);
   }
 
   /** Closes the connection (and its jump hosts'); commands still running on it fail. Idempotent. */

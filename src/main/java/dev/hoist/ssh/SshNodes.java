@@ -19,7 +19,8 @@ import org.apache.sshd.core.CoreModuleProperties;
 public final class SshNodes implements AutoCloseable {
   // A round trip per command is Hoist's cost; Nagle's algorithm made each one 46-88 ms, not 3.
   private static final boolean TCP_NODELAY = true;
-  // A command's own timeout bounds a stalled write; MINA's 30 s default would cut a slow node short.
+  // A command's own timeout bounds a stalled write; MINA's 30 s default would cut a slow node
+  // short.
   private static final Duration WAIT_FOR_WINDOW = Duration.ofHours(1);
 
   private final SshClient client;
@@ -42,7 +43,8 @@ public final class SshNodes implements AutoCloseable {
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     // Keys only: no password or keyboard-interactive prompt can hang a parallel deploy.
     client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-    client.setAgentFactory(settings.agentSocket() == null ? null : new AgentFactory(settings.agentSocket()));
+    client.setAgentFactory(
+        settings.agentSocket() == null ? null : new AgentFactory(settings.agentSocket()));
     CoreModuleProperties.TCP_NODELAY.set(client, TCP_NODELAY);
     CoreModuleProperties.SOCKET_KEEPALIVE.set(client, true);
     // Liveness is the keepalive's job; an idle node between deploy phases must stay connected.
@@ -52,7 +54,10 @@ public final class SshNodes implements AutoCloseable {
       client.setKeyExchangeFactories(classicFirst(client.getKeyExchangeFactories()));
     }
     client.start();
-    return new SshNodes(client, new SshConnector(client, new IdentityFiles(settings.passphrases()), settings.agentSocket()));
+    return new SshNodes(
+        client,
+        new SshConnector(
+            client, new IdentityFiles(settings.passphrases()), settings.agentSocket()));
   }
 
   /**

@@ -25,7 +25,8 @@ public record SshSettings(Passphrases passphrases, Path agentSocket, boolean pos
   public static SshSettings fromEnvironment(Passphrases passphrases) {
     String socket = System.getenv("SSH_AUTH_SOCK");
     return new SshSettings(
-        passphrases, socket == null || socket.isBlank() ? null : Path.of(socket),
+        passphrases,
+        socket == null || socket.isBlank() ? null : Path.of(socket),
         "post-quantum".equals(System.getenv("HOIST_SSH_KEX")));
   }
 }

@@ -8,14 +8,14 @@ import java.util.regex.Pattern;
 
 /**
  * Where and how to reach one node over SSH: host, port, user, keys, an optional jump host
- * (ProxyJump, which may itself have one), the known_hosts file that vouches for its host key,
- * and the timeouts.
+ * (ProxyJump, which may itself have one), the known_hosts file that vouches for its host key, and
+ * the timeouts.
  *
- * <p>Null means "the default" for every field but {@code name} and {@code host}: port 22 (give
- * 0), user {@code root}, the identity files {@code ~/.ssh/id_ed25519}, {@code id_ecdsa} and
- * {@code id_rsa} that exist (an empty list), no jump host, {@code ~/.ssh/known_hosts}, a 10 s
- * connect timeout and a 15 s keepalive interval. Invalid values throw {@link
- * IllegalArgumentException} with a message that names the node and the field.
+ * <p>Null means "the default" for every field but {@code name} and {@code host}: port 22 (give 0),
+ * user {@code root}, the identity files {@code ~/.ssh/id_ed25519}, {@code id_ecdsa} and {@code
+ * id_rsa} that exist (an empty list), no jump host, {@code ~/.ssh/known_hosts}, a 10 s connect
+ * timeout and a 15 s keepalive interval. Invalid values throw {@link IllegalArgumentException} with
+ * a message that names the node and the field.
  */
 public record SshTarget(
     String name,
@@ -70,31 +70,38 @@ public record SshTarget(
   }
 
   public SshTarget withPort(int newPort) {
-    return new SshTarget(name, host, newPort, user, identityFiles, jump, knownHosts, connectTimeout, keepAlive);
+    return new SshTarget(
+        name, host, newPort, user, identityFiles, jump, knownHosts, connectTimeout, keepAlive);
   }
 
   public SshTarget withUser(String newUser) {
-    return new SshTarget(name, host, port, newUser, identityFiles, jump, knownHosts, connectTimeout, keepAlive);
+    return new SshTarget(
+        name, host, port, newUser, identityFiles, jump, knownHosts, connectTimeout, keepAlive);
   }
 
   public SshTarget withIdentityFiles(List<Path> files) {
-    return new SshTarget(name, host, port, user, files, jump, knownHosts, connectTimeout, keepAlive);
+    return new SshTarget(
+        name, host, port, user, files, jump, knownHosts, connectTimeout, keepAlive);
   }
 
   public SshTarget withJump(SshTarget newJump) {
-    return new SshTarget(name, host, port, user, identityFiles, newJump, knownHosts, connectTimeout, keepAlive);
+    return new SshTarget(
+        name, host, port, user, identityFiles, newJump, knownHosts, connectTimeout, keepAlive);
   }
 
   public SshTarget withKnownHosts(Path file) {
-    return new SshTarget(name, host, port, user, identityFiles, jump, file, connectTimeout, keepAlive);
+    return new SshTarget(
+        name, host, port, user, identityFiles, jump, file, connectTimeout, keepAlive);
   }
 
   public SshTarget withConnectTimeout(Duration timeout) {
-    return new SshTarget(name, host, port, user, identityFiles, jump, knownHosts, timeout, keepAlive);
+    return new SshTarget(
+        name, host, port, user, identityFiles, jump, knownHosts, timeout, keepAlive);
   }
 
   public SshTarget withKeepAlive(Duration interval) {
-    return new SshTarget(name, host, port, user, identityFiles, jump, knownHosts, connectTimeout, interval);
+    return new SshTarget(
+        name, host, port, user, identityFiles, jump, knownHosts, connectTimeout, interval);
   }
 
   /** {@code host:port}, with brackets around an IPv6 address, for messages. */
@@ -107,7 +114,9 @@ public record SshTarget(
     return !user.equals(DEFAULT_USER);
   }
 
-  /** The identity files to offer: the ones given, or the default ones that exist (looked up now). */
+  /**
+   * The identity files to offer: the ones given, or the default ones that exist (looked up now).
+   */
   public List<Path> keysToOffer() {
     if (!identityFiles.isEmpty()) {
       return identityFiles;
@@ -134,9 +143,15 @@ public record SshTarget(
     return value;
   }
 
-  private static IllegalArgumentException invalid(String node, String field, Object value, String expected) {
+  private static IllegalArgumentException invalid(
+      String node, String field, Object value, String expected) {
     return new IllegalArgumentException(
-        node + ": invalid SSH " + field + " " + (value == null ? "(none)" : "'" + value + "'")
-            + "; expected " + expected);
+        node
+            + ": invalid SSH "
+            + field
+            + " "
+            + (value == null ? "(none)" : "'" + value + "'")
+            + "; expected "
+            + expected);
   }
 }

@@ -40,8 +40,11 @@ public final class BalancerStackBuilder {
     Catalog.Builder c = Catalog.builder();
     c.add(new PackageResource("haproxy", Optional.empty()));
     List<String> files = new ArrayList<>();
-    c.add(FileResource.of(BalancerStack.CONFIG, templates.render("haproxy.cfg.j2", ctx), ROOT_FILE)
-        .validatedBy(List.of("haproxy", "-c", "-q", "-f", BalancerStack.CONFIG))).requires("package:haproxy");
+    c.add(
+            FileResource.of(
+                    BalancerStack.CONFIG, templates.render("haproxy.cfg.j2", ctx), ROOT_FILE)
+                .validatedBy(List.of("haproxy", "-c", "-q", "-f", BalancerStack.CONFIG)))
+        .requires("package:haproxy");
     String service = BalancerStack.SERVICE;
     if (supervisor == Supervisor.RUNIT) {
       c.add(new PackageResource("runit", Optional.empty()));
@@ -50,18 +53,24 @@ public final class BalancerStackBuilder {
       Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
       logCtx.put("log_dir", LOG_DIR);
       String dir = "/etc/sv/" + service;
-      c.add(FileResource.of(dir + "/run", templates.render("runit-haproxy.run.j2", ctx), SCRIPT)).requires("package:runit");
-      c.add(FileResource.of(dir + "/control/h", templates.render("runit-haproxy.control-h.j2", ctx), SCRIPT))
+      c.add(FileResource.of(dir + "/run", templates.render("runit-haproxy.run.j2", ctx), SCRIPT))
+          .requires("package:runit");
+      c.add(
+              FileResource.of(
+                  dir + "/control/h", templates.render("runit-haproxy.control-h.j2", ctx), SCRIPT))
           .requires("package:runit");
       c.add(FileResource.of(dir + "/log/run", templates.render("runit-log.run.j2", logCtx), SCRIPT))
           .requires("package:runit", "dir:" + LOG_DIR);
-      files.addAll(List.of("file:" + dir + "/run", "file:" + dir + "/control/h", "file:" + dir + "/log/run"));
+      files.addAll(
+          List.of(
+              "file:" + dir + "/run", "file:" + dir + "/control/h", "file:" + dir + "/log/run"));
     } else {
       String unit = "/etc/systemd/system/" + service + ".service";
       c.add(FileResource.of(unit, templates.render("systemd-haproxy.service.j2", ctx), ROOT_FILE));
       files.add("file:" + unit);
     }
-    ServiceResource haproxy = new ServiceResource(service, supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
+    ServiceResource haproxy =
+        new ServiceResource(service, supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
     c.add(haproxy).requires(files.toArray(String[]::new)).requires("file:" + BalancerStack.CONFIG);
     c.notify("file:" + BalancerStack.CONFIG, haproxy.id());
     for (String file : files) {
@@ -80,7 +89,8 @@ public final class BalancerStackBuilder {
     ctx.put("aliases", spec.aliases());
     ctx.put("backend", BalancerStack.BACKEND);
     ctx.put("config", BalancerStack.CONFIG);
-    String adminDir = BalancerStack.ADMIN_SOCKET.substring(0, BalancerStack.ADMIN_SOCKET.lastIndexOf('/'));
+    String adminDir =
+        BalancerStack.ADMIN_SOCKET.substring(0, BalancerStack.ADMIN_SOCKET.lastIndexOf('/'));
     ctx.put("admin_socket", BalancerStack.ADMIN_SOCKET);
     ctx.put("admin_dir", adminDir);
     ctx.put("admin_dir_name", adminDir.substring("/run/".length()));
@@ -93,7 +103,8 @@ public final class BalancerStackBuilder {
     ctx.put("health_rise", health.healthy());
     ctx.put("health_fall", health.unhealthy());
     List<Map<String, Object>> ups = new ArrayList<>();
-    upstreams.forEach(u -> ups.add(Map.of("name", u.name(), "address", u.address(), "port", u.port())));
+    upstreams.forEach(
+        u -> ups.add(Map.of("name", u.name(), "address", u.address(), "port", u.port())));
     ctx.put("upstreams", ups);
     return ctx;
   }

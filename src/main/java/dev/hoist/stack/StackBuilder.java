@@ -68,14 +68,21 @@ public final class StackBuilder {
     c.add(new DirectoryResource(layout.logDir(), ROOT_DIR)).requires("dir:/var/log/hoist");
 
     ServiceResource appService =
-        new ServiceResource(layout.service(), supervisor, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
+        new ServiceResource(
+            layout.service(), supervisor, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
     List<ServiceResource> processes = new ArrayList<>();
     List<String> configIds = new ArrayList<>();
-    // Owned by the app user so gunicorn's master re-reads it on a graceful reload; 0600 all the same.
-    c.add(FileResource.of(layout.envFile(), envFile(spec, layout), Attributes.of(app, app, "0600")).asSecret())
+    // Owned by the app user so gunicorn's master re-reads it on a graceful reload; 0600 all the
+    // same.
+    c.add(
+            FileResource.of(
+                    layout.envFile(), envFile(spec, layout), Attributes.of(app, app, "0600"))
+                .asSecret())
         .requires("dir:" + layout.etc());
     configIds.add("file:" + layout.envFile());
-    c.add(FileResource.of(layout.gunicornConfig(), templates.render("gunicorn.conf.py.j2", ctx), ROOT_FILE))
+    c.add(
+            FileResource.of(
+                layout.gunicornConfig(), templates.render("gunicorn.conf.py.j2", ctx), ROOT_FILE))
         .requires("dir:" + layout.etc());
     configIds.add("file:" + layout.gunicornConfig());
     configIds.addAll(unitFiles(c, layout.service(), "app", ctx, layout.logDir()));
@@ -84,10 +91,21 @@ public final class StackBuilder {
       pctx.put("name", process.name());
       pctx.put("command", ShellWords.join(process.command()));
       pctx.put("stop_timeout", process.stopTimeout().toSeconds());
-      c.add(new DirectoryResource(layout.processLogDir(process.name()), ROOT_DIR)).requires("dir:/var/log/hoist");
-      List<String> files = unitFiles(c, layout.processService(process.name()), "process", pctx, layout.processLogDir(process.name()));
+      c.add(new DirectoryResource(layout.processLogDir(process.name()), ROOT_DIR))
+          .requires("dir:/var/log/hoist");
+      List<String> files =
+          unitFiles(
+              c,
+              layout.processService(process.name()),
+              "process",
+              pctx,
+              layout.processLogDir(process.name()));
       ServiceResource service =
-          new ServiceResource(layout.processService(process.name()), supervisor, Refresh.RESTART, process.stopTimeout());
+          new ServiceResource(
+              layout.processService(process.name()),
+              supervisor,
+              Refresh.RESTART,
+              process.stopTimeout());
       processes.add(service);
       c.add(service).requires(files.toArray(String[]::new)).requires("file:" + layout.envFile());
       for (String file : files) {
@@ -95,9 +113,12 @@ public final class StackBuilder {
       }
       c.notify("file:" + layout.envFile(), service.id());
     }
-    c.add(appService).requires(configIds.toArray(String[]::new)).requires("dir:" + layout.releases());
+    c.add(appService)
+        .requires(configIds.toArray(String[]::new))
+        .requires("dir:" + layout.releases());
     for (String id : configIds) {
-      // gunicorn re-reads its config and env file on a graceful reload; a new run script needs a restart.
+      // gunicorn re-reads its config and env file on a graceful reload; a new run script needs a
+      // restart.
       if (id.startsWith("file:/etc/")) {
         c.restart(id, appService.id());
       } else {
@@ -105,14 +126,20 @@ public final class StackBuilder {
       }
     }
 
-    ServiceResource nginx = new ServiceResource("nginx", supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
+    ServiceResource nginx =
+        new ServiceResource("nginx", supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
     List<String> nginxFiles = new ArrayList<>();
     if (supervisor == Supervisor.RUNIT) {
-      c.add(FileResource.of("/etc/sv/nginx/run", templates.render("runit-nginx.run.j2", ctx), SCRIPT))
+      c.add(
+              FileResource.of(
+                  "/etc/sv/nginx/run", templates.render("runit-nginx.run.j2", ctx), SCRIPT))
           .requires("package:nginx");
       nginxFiles.add("file:/etc/sv/nginx/run");
     }
-    c.add(FileResource.of(layout.nginxSite(), templates.render("nginx-site.conf.j2", ctx), ROOT_FILE).validatedBy(NGINX_TEST))
+    c.add(
+            FileResource.of(
+                    layout.nginxSite(), templates.render("nginx-site.conf.j2", ctx), ROOT_FILE)
+                .validatedBy(NGINX_TEST))
         .requires("package:nginx");
     nginxFiles.add("file:" + layout.nginxSite());
     c.add(nginx).requires(nginxFiles.toArray(String[]::new)).requires(appService.id());
@@ -123,18 +150,23 @@ public final class StackBuilder {
   }
 
   /** The supervisor's files for one service; returns their resource ids. */
-  private List<String> unitFiles(Catalog.Builder c, String service, String kind, Map<String, Object> ctx, String logDir) {
+  private List<String> unitFiles(
+      Catalog.Builder c, String service, String kind, Map<String, Object> ctx, String logDir) {
     if (supervisor == Supervisor.SYSTEMD) {
       String path = "/etc/systemd/system/" + service + ".service";
-      c.add(FileResource.of(path, templates.render("systemd-" + kind + ".service.j2", ctx), ROOT_FILE));
+      c.add(
+          FileResource.of(
+              path, templates.render("systemd-" + kind + ".service.j2", ctx), ROOT_FILE));
       return List.of("file:" + path);
     }
     Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
     logCtx.put("log_dir", logDir);
     String run = "/etc/sv/" + service + "/run";
     String log = "/etc/sv/" + service + "/log/run";
-    c.add(FileResource.of(run, templates.render("runit-" + kind + ".run.j2", ctx), SCRIPT)).requires("package:runit");
-    c.add(FileResource.of(log, templates.render("runit-log.run.j2", logCtx), SCRIPT)).requires("package:runit", "dir:" + logDir);
+    c.add(FileResource.of(run, templates.render("runit-" + kind + ".run.j2", ctx), SCRIPT))
+        .requires("package:runit");
+    c.add(FileResource.of(log, templates.render("runit-log.run.j2", logCtx), SCRIPT))
+        .requires("package:runit", "dir:" + logDir);
     return List.of("file:" + run, "file:" + log);
   }
 
@@ -147,9 +179,11 @@ public final class StackBuilder {
     ctx.put("domain", spec.domain());
     ctx.put("aliases", spec.aliases());
     ctx.put("wsgi", spec.wsgi().gunicornForm());
-    ctx.put("workers", spec.workers().fixed().isPresent()
-        ? String.valueOf(spec.workers().fixed().getAsInt())
-        : "multiprocessing.cpu_count() * 2 + 1");
+    ctx.put(
+        "workers",
+        spec.workers().fixed().isPresent()
+            ? String.valueOf(spec.workers().fixed().getAsInt())
+            : "multiprocessing.cpu_count() * 2 + 1");
     ctx.put("socket", layout.socket());
     ctx.put("run_dir", layout.runDir());
     ctx.put("current", layout.current());
@@ -160,15 +194,23 @@ public final class StackBuilder {
     ctx.put("access_log", layout.nginxAccessLog());
     ctx.put("error_log", layout.nginxErrorLog());
     List<Map<String, String>> statics = new ArrayList<>();
-    spec.statics().forEach((prefix, dir) -> statics.add(Map.of("prefix", prefix, "dir", layout.current() + "/" + dir)));
+    spec.statics()
+        .forEach(
+            (prefix, dir) ->
+                statics.add(Map.of("prefix", prefix, "dir", layout.current() + "/" + dir)));
     ctx.put("statics", statics);
     return ctx;
   }
 
-  /** The app's environment as a shell-sourceable file; every value quoted by the one quoting function. */
+  /**
+   * The app's environment as a shell-sourceable file; every value quoted by the one quoting
+   * function.
+   */
   static String envFile(Spec spec, AppLayout layout) {
     Map<String, String> env = baseEnv(spec, layout);
-    StringBuilder out = new StringBuilder("# Managed by hoist: the environment of app '" + spec.app() + "'. Mode 0600.\n");
+    StringBuilder out =
+        new StringBuilder(
+            "# Managed by hoist: the environment of app '" + spec.app() + "'. Mode 0600.\n");
     env.forEach((k, v) -> out.append(k).append('=').append(ShellWords.quote(v)).append('\n'));
     return out.toString();
   }

@@ -28,8 +28,7 @@ public final class Templates {
 
   public Templates(List<Path> overrideDirs) {
     this.overrideDirs = List.copyOf(overrideDirs);
-    this.jinjava =
-        new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
   }
 
   /** The override dirs for a project: its own {@code .hoist/templates}, then the user's. */
@@ -40,14 +39,20 @@ public final class Templates {
     return new Templates(dirs);
   }
 
-  /** {@code $HOIST_TEMPLATES}, else {@code $XDG_CONFIG_HOME/hoist/templates} or {@code ~/.config/...}. */
+  /**
+   * {@code $HOIST_TEMPLATES}, else {@code $XDG_CONFIG_HOME/hoist/templates} or {@code
+   * ~/.config/...}.
+   */
   public static Optional<Path> userTemplateDir() {
     String explicit = System.getenv("HOIST_TEMPLATES");
     if (explicit != null && !explicit.isBlank()) {
       return Optional.of(Path.of(explicit));
     }
     String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path config = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+    Path config =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".config");
     return Optional.of(config.resolve("hoist/templates"));
   }
 

@@ -31,7 +31,8 @@ class CatalogTest {
   @Test
   void notifyingResourceComesBeforeTheOneItNotifies() {
     ServiceResource nginx = ResourceDiffTest.service("nginx");
-    FileResource site = FileResource.of("/etc/nginx/site.conf", "", Attributes.of("root", "root", "0644"));
+    FileResource site =
+        FileResource.of("/etc/nginx/site.conf", "", Attributes.of("root", "root", "0644"));
 
     Catalog catalog = Catalog.builder().add(nginx).add(site).notifies(nginx.id()).build();
 
@@ -40,8 +41,14 @@ class CatalogTest {
 
   @Test
   void notifyAndRestartEdgesAddedAfterwardsAlsoOrder() {
-    Catalog catalog = Catalog.builder().add(a).add(b).add(c).notify("group:c", "group:a").restart("group:b", "group:a")
-        .build();
+    Catalog catalog =
+        Catalog.builder()
+            .add(a)
+            .add(b)
+            .add(c)
+            .notify("group:c", "group:a")
+            .restart("group:b", "group:a")
+            .build();
 
     assertThat(ids(catalog)).containsExactly("group:b", "group:c", "group:a");
     assertThat(catalog.get("group:b").restarts()).containsExactly("group:a");
@@ -50,8 +57,7 @@ class CatalogTest {
 
   @Test
   void dependenciesMoveOnlyWhatMustMove() {
-    Catalog catalog =
-        Catalog.builder().add(a).add(b).requires("group:d").add(c).add(d).build();
+    Catalog catalog = Catalog.builder().add(a).add(b).requires("group:d").add(c).add(d).build();
 
     assertThat(ids(catalog)).containsExactly("group:a", "group:c", "group:d", "group:b");
   }
@@ -60,9 +66,12 @@ class CatalogTest {
   void chainOfRequirementsIsFollowed() {
     Catalog catalog =
         Catalog.builder()
-            .add(d).requires("group:c")
-            .add(c).requires("group:b")
-            .add(b).requires("group:a")
+            .add(d)
+            .requires("group:c")
+            .add(c)
+            .requires("group:b")
+            .add(b)
+            .requires("group:a")
             .add(a)
             .build();
 
@@ -71,7 +80,8 @@ class CatalogTest {
 
   @Test
   void cycleIsRefusedNamingItsResources() {
-    Catalog.Builder builder = Catalog.builder().add(a).requires("group:b").add(b).requires("group:a");
+    Catalog.Builder builder =
+        Catalog.builder().add(a).requires("group:b").add(b).requires("group:a");
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
@@ -80,15 +90,24 @@ class CatalogTest {
 
   @Test
   void notificationAgainstARequirementIsACycle() {
-    Catalog.Builder builder = Catalog.builder().add(a).requires("group:b").notifies("group:b").add(b);
+    Catalog.Builder builder =
+        Catalog.builder().add(a).requires("group:b").notifies("group:b").add(b);
 
-    assertThatThrownBy(builder::build).hasMessageContaining("dependency cycle").hasMessageContaining("group:a");
+    assertThatThrownBy(builder::build)
+        .hasMessageContaining("dependency cycle")
+        .hasMessageContaining("group:a");
   }
 
   @Test
   void cycleMessageLeavesOutResourcesThatMerelyDependOnTheCycle() {
     Catalog.Builder builder =
-        Catalog.builder().add(a).requires("group:b").add(b).requires("group:a").add(c).requires("group:a");
+        Catalog.builder()
+            .add(a)
+            .requires("group:b")
+            .add(b)
+            .requires("group:a")
+            .add(c)
+            .requires("group:a");
 
     assertThatThrownBy(builder::build).hasMessage("dependency cycle among [group:a, group:b]");
   }

@@ -11,13 +11,19 @@ import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What a file resource plans: create, content update with a readable diff, attributes only, secrets. */
+/**
+ * What a file resource plans: create, content update with a readable diff, attributes only,
+ * secrets.
+ */
 class FileDiffTest {
   private static final Attributes ROOT_FILE = Attributes.of("root", "root", "0644");
-  private static final String SITE = "server {\n    listen 80;\n    server_name new.example.com;\n}\n";
-  private static final String OLD_SITE = "server {\n    listen 80;\n    server_name old.example.com;\n}\n";
+  private static final String SITE =
+      "server {\n    listen 80;\n    server_name new.example.com;\n}\n";
+  private static final String OLD_SITE =
+      "server {\n    listen 80;\n    server_name old.example.com;\n}\n";
 
-  private final FileResource site = FileResource.of("/etc/nginx/sites-enabled/hoist-hello.conf", SITE, ROOT_FILE);
+  private final FileResource site =
+      FileResource.of("/etc/nginx/sites-enabled/hoist-hello.conf", SITE, ROOT_FILE);
 
   @Test
   void missingFileIsCreatedAndTheDiffShowsEveryLineAdded() {
@@ -26,7 +32,9 @@ class FileDiffTest {
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("create /etc/nginx/sites-enabled/hoist-hello.conf");
     assertThat(change.reasons()).containsExactly("missing");
-    assertThat(change.diff()).contains("+server {", "+    server_name new.example.com;").doesNotContain("\n-");
+    assertThat(change.diff())
+        .contains("+server {", "+    server_name new.example.com;")
+        .doesNotContain("\n-");
   }
 
   @Test
@@ -37,7 +45,10 @@ class FileDiffTest {
     assertThat(change.summary()).isEqualTo("update /etc/nginx/sites-enabled/hoist-hello.conf");
     assertThat(change.reasons()).containsExactly("content differs");
     assertThat(change.diff())
-        .contains("-    server_name old.example.com;", "+    server_name new.example.com;", "     listen 80;");
+        .contains(
+            "-    server_name old.example.com;",
+            "+    server_name new.example.com;",
+            "     listen 80;");
   }
 
   @Test
@@ -48,7 +59,9 @@ class FileDiffTest {
 
     assertThat(step.path("do").asText()).isEqualTo("file.write");
     assertThat(step.path("path").asText()).isEqualTo(site.path());
-    assertThat(new String(Base64.getDecoder().decode(step.path("content").asText()), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                Base64.getDecoder().decode(step.path("content").asText()), StandardCharsets.UTF_8))
         .isEqualTo(SITE);
     assertThat(step.path("owner").asText()).isEqualTo("root");
     assertThat(step.path("mode").asText()).isEqualTo("0644");
@@ -65,10 +78,13 @@ class FileDiffTest {
     assertThat(change.summary()).isEqualTo("fix /etc/nginx/sites-enabled/hoist-hello.conf");
     assertThat(change.reasons()).containsExactly("owner hello -> root", "mode 0600 -> 0644");
     assertThat(change.diff()).isEmpty();
-    assertThat(change.steps()).singleElement().satisfies(s -> {
-      assertThat(s.path("do").asText()).isEqualTo("file.attrs");
-      assertThat(s.has("content")).isFalse();
-    });
+    assertThat(change.steps())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.path("do").asText()).isEqualTo("file.attrs");
+              assertThat(s.has("content")).isFalse();
+            });
   }
 
   @Test
@@ -89,11 +105,15 @@ class FileDiffTest {
   @Test
   void secretFileDiffNeverShowsOldOrNewContent() {
     FileResource env =
-        FileResource.of("/srv/hello/etc/env", "SECRET_KEY=new-s3cret\n", Attributes.of("hello", "hello", "0600"))
+        FileResource.of(
+                "/srv/hello/etc/env",
+                "SECRET_KEY=new-s3cret\n",
+                Attributes.of("hello", "hello", "0600"))
             .asSecret();
 
     Change created = env.diff(absent()).orElseThrow();
-    Change updated = env.diff(Probed.file("SECRET_KEY=old-s3cret\n", "hello", "hello", "0600")).orElseThrow();
+    Change updated =
+        env.diff(Probed.file("SECRET_KEY=old-s3cret\n", "hello", "hello", "0600")).orElseThrow();
 
     for (Change change : List.of(created, updated)) {
       assertThat(change.diff()).isEqualTo("(content hidden: secret)");
@@ -104,7 +124,10 @@ class FileDiffTest {
   @Test
   void renderedChangeLeavesOutTheStepsThatCarryContent() throws Exception {
     FileResource env =
-        FileResource.of("/srv/hello/etc/env", "SECRET_KEY=s3cret\n", Attributes.of("hello", "hello", "0600"))
+        FileResource.of(
+                "/srv/hello/etc/env",
+                "SECRET_KEY=s3cret\n",
+                Attributes.of("hello", "hello", "0600"))
             .asSecret();
     Change change = env.diff(absent()).orElseThrow();
 
@@ -113,14 +136,17 @@ class FileDiffTest {
     assertThat(json).contains("\"id\":\"file:/srv/hello/etc/env\"").doesNotContain("steps");
     assertThat(json)
         .doesNotContain("s3cret")
-        .doesNotContain(Base64.getEncoder().encodeToString("SECRET_KEY=s3cret\n".getBytes(StandardCharsets.UTF_8)));
+        .doesNotContain(
+            Base64.getEncoder()
+                .encodeToString("SECRET_KEY=s3cret\n".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void directoryWhereAFileShouldBeSaysWhatToDo() {
     assertThatThrownBy(() -> site.diff(Probed.dir("root", "root", "0755")))
         .isInstanceOf(PlanException.class)
-        .hasMessage("/etc/nginx/sites-enabled/hoist-hello.conf exists but is a dir, not a file; move it away");
+        .hasMessage(
+            "/etc/nginx/sites-enabled/hoist-hello.conf exists but is a dir, not a file; move it away");
   }
 
   @Test

@@ -11,18 +11,25 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The agent steps of a plan: one apt-get run, services enabled before any starts, deferred starts left out. */
+/**
+ * The agent steps of a plan: one apt-get run, services enabled before any starts, deferred starts
+ * left out.
+ */
 class PlanStepsTest {
-  private static final String DISABLED = "{'enabled': false, 'state': null, 'supervisor_running': true}";
+  private static final String DISABLED =
+      "{'enabled': false, 'state': null, 'supervisor_running': true}";
 
   private final Change nginx = install("nginx");
   private final Change gunicorn = install("gunicorn");
   private final Change runit = install("runit");
   private final Change dir =
-      new DirectoryResource("/srv/hello", Attributes.of("root", "root", "0755")).diff(absent()).orElseThrow();
+      new DirectoryResource("/srv/hello", Attributes.of("root", "root", "0755"))
+          .diff(absent())
+          .orElseThrow();
   private final Change file =
       FileResource.of("/etc/sv/nginx/run", "#!/bin/sh\n", Attributes.of("root", "root", "0755"))
-          .diff(absent()).orElseThrow();
+          .diff(absent())
+          .orElseThrow();
 
   @Test
   void emptyPlanHasNoSteps() {
@@ -35,7 +42,8 @@ class PlanStepsTest {
 
     List<ObjectNode> steps = plan.steps();
 
-    assertThat(steps).extracting(s -> s.path("id").asText())
+    assertThat(steps)
+        .extracting(s -> s.path("id").asText())
         .containsExactly(dir.id(), "packages", file.id());
     ObjectNode packages = steps.get(1);
     assertThat(packages.path("do").asText()).isEqualTo("apt.install");
@@ -62,8 +70,14 @@ class PlanStepsTest {
 
     List<String> ops = ops(plan.steps());
 
-    assertThat(ops).containsExactly(
-        "file.write", "service.enable", "service.enable", "service.up", "dir.ensure", "service.up");
+    assertThat(ops)
+        .containsExactly(
+            "file.write",
+            "service.enable",
+            "service.enable",
+            "service.up",
+            "dir.ensure",
+            "service.up");
     assertThat(plan.steps().get(1).path("service").asText()).isEqualTo("hoist-hello");
     assertThat(plan.steps().get(2).path("service").asText()).isEqualTo("hoist-hello-worker");
   }
@@ -84,7 +98,8 @@ class PlanStepsTest {
 
     List<ObjectNode> steps = plan.steps();
 
-    assertThat(ops(steps)).containsExactly("file.write", "service.enable", "service.enable", "service.up");
+    assertThat(ops(steps))
+        .containsExactly("file.write", "service.enable", "service.enable", "service.up");
     assertThat(steps.getLast().path("service").asText()).isEqualTo("nginx");
   }
 

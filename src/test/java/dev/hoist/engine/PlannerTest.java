@@ -27,13 +27,16 @@ class PlannerTest {
   private static final String NGINX = "service:nginx";
 
   private final PackageResource nginxPackage = new PackageResource("nginx", Optional.empty());
-  private final DirectoryResource root = new DirectoryResource("/srv/hello", Attributes.of("root", "root", "0755"));
+  private final DirectoryResource root =
+      new DirectoryResource("/srv/hello", Attributes.of("root", "root", "0755"));
   private final FileResource site = FileResource.of(SITE.substring(5), "server {}\n", ROOT_FILE);
   private final FileResource env =
-      FileResource.of(ENV.substring(5), "A=1\n", Attributes.of("hello", "hello", "0600")).asSecret();
+      FileResource.of(ENV.substring(5), "A=1\n", Attributes.of("hello", "hello", "0600"))
+          .asSecret();
   private final FileResource run = FileResource.of(RUN.substring(5), "#!/bin/sh\n", ROOT_FILE);
   private final ServiceResource app =
-      new ServiceResource("hoist-hello", Supervisor.RUNIT, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
+      new ServiceResource(
+          "hoist-hello", Supervisor.RUNIT, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
   private final ServiceResource nginx =
       new ServiceResource("nginx", Supervisor.RUNIT, Refresh.RELOAD, Duration.ofSeconds(10));
 
@@ -42,11 +45,17 @@ class PlannerTest {
       Catalog.builder()
           .add(nginxPackage)
           .add(root)
-          .add(env).requires(root.id()).notifies(APP)
+          .add(env)
+          .requires(root.id())
+          .notifies(APP)
           .add(run)
-          .add(app).requires(ENV, RUN)
-          .add(site).requires(nginxPackage.id()).notifies(NGINX)
-          .add(nginx).requires(SITE, APP)
+          .add(app)
+          .requires(ENV, RUN)
+          .add(site)
+          .requires(nginxPackage.id())
+          .notifies(NGINX)
+          .add(nginx)
+          .requires(SITE, APP)
           .restart(RUN, APP)
           .build();
 
@@ -85,7 +94,8 @@ class PlannerTest {
 
     Plan plan = Planner.plan(catalog, states, Set.of());
 
-    assertThat(plan.changes()).extracting(Change::id)
+    assertThat(plan.changes())
+        .extracting(Change::id)
         .containsExactly(nginxPackage.id(), root.id(), ENV, RUN, APP, SITE, NGINX);
     assertThat(plan.changes()).extracting(Change::kind).containsOnly(Change.Kind.CREATE);
   }
@@ -121,7 +131,8 @@ class PlannerTest {
 
     Plan plan = Planner.plan(catalog, states, Set.of());
 
-    assertThat(plan.changes()).extracting(Change::summary)
+    assertThat(plan.changes())
+        .extracting(Change::summary)
         .containsExactly("fix /etc/nginx/sites-enabled/hoist-hello.conf", "reload nginx");
   }
 
@@ -159,7 +170,8 @@ class PlannerTest {
     Plan plan = Planner.plan(catalog, states, Set.of());
 
     assertThat(plan.changes()).extracting(Change::id).containsExactly(ENV, RUN, APP);
-    assertThat(plan.changes().get(2).reasons()).containsExactly(ENV + " changed, " + RUN + " changed");
+    assertThat(plan.changes().get(2).reasons())
+        .containsExactly(ENV + " changed, " + RUN + " changed");
     assertThat(plan.changes().get(2).summary()).isEqualTo("restart hoist-hello");
   }
 
@@ -171,15 +183,22 @@ class PlannerTest {
 
     Plan plan = Planner.plan(catalog, states, Set.of());
 
-    assertThat(plan.changes()).extracting(Change::summary)
+    assertThat(plan.changes())
+        .extracting(Change::summary)
         .containsExactly("create /etc/nginx/sites-enabled/hoist-hello.conf", "start nginx");
   }
 
   @Test
   void refreshOnlyExecRunsWhenNotified() {
     ExecResource collect =
-        new ExecResource("collectstatic", List.of("true"), Optional.empty(), Optional.empty(),
-            Optional.empty(), List.of(), true);
+        new ExecResource(
+            "collectstatic",
+            List.of("true"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            true);
     Catalog withExec = Catalog.builder().add(site).notifies(collect.id()).add(collect).build();
 
     Plan quiet = Planner.plan(withExec, Map.of(SITE, Probed.sameFile(site)), Set.of());
@@ -218,11 +237,15 @@ class PlannerTest {
   @Test
   void probeErrorRaisesPlanExceptionNamingTheResource() {
     Map<String, JsonNode> states = matching();
-    states.put(ENV, Probed.error("PermissionError: [Errno 13] Permission denied: '/srv/hello/etc/env'"));
+    states.put(
+        ENV, Probed.error("PermissionError: [Errno 13] Permission denied: '/srv/hello/etc/env'"));
 
     assertThatThrownBy(() -> Planner.plan(catalog, states, Set.of()))
         .isInstanceOf(PlanException.class)
-        .hasMessage("could not probe " + ENV + ": PermissionError: [Errno 13] Permission denied: '/srv/hello/etc/env'");
+        .hasMessage(
+            "could not probe "
+                + ENV
+                + ": PermissionError: [Errno 13] Permission denied: '/srv/hello/etc/env'");
   }
 
   @Test

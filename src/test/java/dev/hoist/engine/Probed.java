@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Probe states shaped like the agent's {@code probe()} answers (see agent.py), for planner tests. */
+/**
+ * Probe states shaped like the agent's {@code probe()} answers (see agent.py), for planner tests.
+ */
 final class Probed {
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(JsonReadFeature.ALLOW_SINGLE_QUOTES).build();
@@ -50,7 +52,9 @@ final class Probed {
     return path("dir", owner, group, mode);
   }
 
-  /** A regular file; the agent sends its text along because its hash differs from the wanted one. */
+  /**
+   * A regular file; the agent sends its text along because its hash differs from the wanted one.
+   */
   static ObjectNode file(String text, String owner, String group, String mode) {
     return path("file", owner, group, mode).put("sha256", sha256(text)).put("text", text);
   }

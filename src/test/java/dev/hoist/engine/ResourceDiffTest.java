@@ -29,10 +29,13 @@ class ResourceDiffTest {
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("install nginx");
     assertThat(change.reasons()).containsExactly("not installed");
-    assertThat(change.steps()).singleElement().satisfies(s -> {
-      assertThat(s.path("do").asText()).isEqualTo("apt.install");
-      assertThat(s.path("names").toString()).isEqualTo("[\"nginx\"]");
-    });
+    assertThat(change.steps())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.path("do").asText()).isEqualTo("apt.install");
+              assertThat(s.path("names").toString()).isEqualTo("[\"nginx\"]");
+            });
   }
 
   @Test
@@ -57,7 +60,9 @@ class ResourceDiffTest {
   void missingGroupAndUserAreCreatedAsSystemAccounts() {
     Change group = new GroupResource("hello").diff(absent()).orElseThrow();
     Change user =
-        new UserResource("hello", "hello", "/srv/hello", "/usr/sbin/nologin").diff(absent()).orElseThrow();
+        new UserResource("hello", "hello", "/srv/hello", "/usr/sbin/nologin")
+            .diff(absent())
+            .orElseThrow();
 
     assertThat(group.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(group.steps().getFirst().path("do").asText()).isEqualTo("group.create");
@@ -78,7 +83,8 @@ class ResourceDiffTest {
 
   @Test
   void missingDirectoryIsCreatedWithItsAttributes() {
-    Change change = new DirectoryResource("/srv/hello/releases", APP_DIR).diff(absent()).orElseThrow();
+    Change change =
+        new DirectoryResource("/srv/hello/releases", APP_DIR).diff(absent()).orElseThrow();
 
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("create /srv/hello/releases/");
@@ -102,7 +108,8 @@ class ResourceDiffTest {
 
   @Test
   void directoryAsWantedIsLeftAlone() {
-    assertThat(new DirectoryResource("/srv/hello", APP_DIR).diff(Probed.dir("hello", "hello", "0755")))
+    assertThat(
+            new DirectoryResource("/srv/hello", APP_DIR).diff(Probed.dir("hello", "hello", "0755")))
         .isEmpty();
   }
 
@@ -150,7 +157,8 @@ class ResourceDiffTest {
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("start hoist-hello");
     assertThat(change.reasons()).containsExactly("not enabled");
-    assertThat(change.steps()).extracting(s -> s.path("do").asText())
+    assertThat(change.steps())
+        .extracting(s -> s.path("do").asText())
         .containsExactly("service.enable", "service.up");
   }
 
@@ -169,7 +177,8 @@ class ResourceDiffTest {
   void serviceWithoutASupervisorStatusSaysSo() {
     Change change =
         service("nginx")
-            .diff(json("{'enabled': true, 'state': null, 'pid': null, 'supervisor_running': false}"))
+            .diff(
+                json("{'enabled': true, 'state': null, 'pid': null, 'supervisor_running': false}"))
             .orElseThrow();
 
     assertThat(change.reasons()).containsExactly("not running (no supervisor)");
@@ -184,7 +193,8 @@ class ResourceDiffTest {
   void serviceRefreshIsItsOwnKindUnlessARestartIsAsked() {
     ServiceResource nginx = service("nginx");
     ServiceResource gunicorn =
-        new ServiceResource("hoist-hello", Supervisor.RUNIT, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
+        new ServiceResource(
+            "hoist-hello", Supervisor.RUNIT, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
 
     Change reload = nginx.refreshChange("site changed");
     Change replace = gunicorn.refreshChange("env changed");
@@ -206,7 +216,8 @@ class ResourceDiffTest {
     Change change = exec.diff(json("{'created': false}")).orElseThrow();
 
     assertThat(change.reasons()).containsExactly("/srv/hello/.done is missing");
-    assertThat(change.steps().getFirst().path("argv").toString()).isEqualTo("[\"touch\",\"/srv/hello/.done\"]");
+    assertThat(change.steps().getFirst().path("argv").toString())
+        .isEqualTo("[\"touch\",\"/srv/hello/.done\"]");
     assertThat(change.steps().getFirst().path("user").asText()).isEqualTo("hello");
     assertThat(exec.diff(json("{'created': true}"))).isEmpty();
   }
@@ -229,9 +240,15 @@ class ResourceDiffTest {
     return new ServiceResource(name, Supervisor.RUNIT, Refresh.RELOAD, Duration.ofSeconds(10));
   }
 
-  private static ExecResource exec(Optional<String> creates, List<String> unless, boolean refreshOnly) {
+  private static ExecResource exec(
+      Optional<String> creates, List<String> unless, boolean refreshOnly) {
     return new ExecResource(
-        "mark", List.of("touch", "/srv/hello/.done"), Optional.of("hello"), Optional.of("/srv/hello"),
-        creates, unless, refreshOnly);
+        "mark",
+        List.of("touch", "/srv/hello/.done"),
+        Optional.of("hello"),
+        Optional.of("/srv/hello"),
+        creates,
+        unless,
+        refreshOnly);
   }
 }

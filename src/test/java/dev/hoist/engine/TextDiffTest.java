@@ -20,11 +20,13 @@ class TextDiffTest {
 
   @Test
   void changedLineShowsAsRemovedAndAddedWithTwoLinesOfContext() {
-    String diff = TextDiff.unified(lines(1, 10), lines(1, 10).replace("line 5\n", "LINE 5\n"), "site.conf");
+    String diff =
+        TextDiff.unified(lines(1, 10), lines(1, 10).replace("line 5\n", "LINE 5\n"), "site.conf");
 
     assertThat(diff).startsWith(HEADER + "@@\n line 3\n line 4\n").endsWith(" line 6\n line 7\n");
-    assertThat(body(diff)).containsExactlyInAnyOrder(
-        "@@", " line 3", " line 4", "-line 5", "+LINE 5", " line 6", " line 7");
+    assertThat(body(diff))
+        .containsExactlyInAnyOrder(
+            "@@", " line 3", " line 4", "-line 5", "+LINE 5", " line 6", " line 7");
   }
 
   @Test
@@ -34,9 +36,22 @@ class TextDiffTest {
 
     String diff = TextDiff.unified(old, neu, "site.conf");
 
-    assertThat(body(diff)).containsExactlyInAnyOrder(
-        "@@", " line 1", " line 2", "-line 3", "+LINE 3", " line 4", " line 5",
-        "@@", " line 13", " line 14", "-line 15", "+LINE 15", " line 16", " line 17");
+    assertThat(body(diff))
+        .containsExactlyInAnyOrder(
+            "@@",
+            " line 1",
+            " line 2",
+            "-line 3",
+            "+LINE 3",
+            " line 4",
+            " line 5",
+            "@@",
+            " line 13",
+            " line 14",
+            "-line 15",
+            "+LINE 15",
+            " line 16",
+            " line 17");
     assertThat(diff.indexOf(" line 5\n")).isLessThan(diff.lastIndexOf("@@"));
   }
 
@@ -49,7 +64,9 @@ class TextDiffTest {
 
     assertThat(diff).containsOnlyOnce("@@");
     assertThat(diff).contains(" line 4\n line 5\n line 6\n line 7\n");
-    assertThat(body(diff)).contains("-line 3", "+LINE 3", "-line 8", "+LINE 8").doesNotContain(" line 11");
+    assertThat(body(diff))
+        .contains("-line 3", "+LINE 3", "-line 8", "+LINE 8")
+        .doesNotContain(" line 11");
   }
 
   @Test
@@ -87,7 +104,9 @@ class TextDiffTest {
   }
 
   private static String lines(int from, int to) {
-    return IntStream.rangeClosed(from, to).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining());
+    return IntStream.rangeClosed(from, to)
+        .mapToObj(i -> "line " + i + "\n")
+        .collect(Collectors.joining());
   }
 
   /** The lines after the two header lines. */

@@ -16,7 +16,17 @@ import org.junit.jupiter.api.Test;
 /** Which nodes --env and --node pick, and what a typo gets. */
 class TargetsTest {
   static NodeSpec node(String name) {
-    return new NodeSpec(name, name + ".example.com", 22, "root", List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), "t");
+    return new NodeSpec(
+        name,
+        name + ".example.com",
+        22,
+        "root",
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        "t");
   }
 
   static final Inventory INVENTORY = inventory();
@@ -45,23 +55,27 @@ class TargetsTest {
   @Test
   void nodesNarrowAnEnvironment() throws Exception {
     assertThat(Targets.select(INVENTORY, Optional.of("live"), List.of("web2")))
-        .extracting(FleetNode::name).containsExactly("web2");
+        .extracting(FleetNode::name)
+        .containsExactly("web2");
   }
 
   @Test
   void nodesAloneComeFromTheInventory() throws Exception {
     assertThat(Targets.select(INVENTORY, Optional.empty(), List.of("spare")))
-        .extracting(FleetNode::name).containsExactly("spare");
+        .extracting(FleetNode::name)
+        .containsExactly("spare");
   }
 
   @Test
   void typosGetTheClosestNameAndTheList() {
     assertThatThrownBy(() -> Targets.select(INVENTORY, Optional.of("lvie"), List.of()))
-        .hasMessageStartingWith("no environment named 'lvie'; did you mean 'live'? (environments: live)");
+        .hasMessageStartingWith(
+            "no environment named 'lvie'; did you mean 'live'? (environments: live)");
     assertThatThrownBy(() -> Targets.select(INVENTORY, Optional.of("live"), List.of("spare")))
         .hasMessage("node 'spare' is not in environment live (its nodes: web1, web2, work1, lb1)");
     assertThatThrownBy(() -> Targets.select(INVENTORY, Optional.empty(), List.of("web3")))
-        .hasMessage("no node named 'web3' in the inventory; did you mean 'web1'?"
-            + " (nodes: web1, web2, work1, lb1, spare)");
+        .hasMessage(
+            "no node named 'web3' in the inventory; did you mean 'web1'?"
+                + " (nodes: web1, web2, work1, lb1, spare)");
   }
 }

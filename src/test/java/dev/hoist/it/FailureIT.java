@@ -10,7 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input and failures: each gets a clear message and a non-zero exit, and the live release keeps serving. */
+/**
+ * Bad input and failures: each gets a clear message and a non-zero exit, and the live release keeps
+ * serving.
+ */
 class FailureIT {
   @TempDir static Path tmp;
 
@@ -25,7 +28,8 @@ class FailureIT {
   @Test
   void invalidSpecNamesFileLineColumnAndTheLikelyKey() throws Exception {
     Path project = Files.createDirectories(tmp.resolve("bad"));
-    Files.writeString(project.resolve("hoist.yml"), "app: bad\nwsgi: bad:application\nhealth:\n  timout: 5s\n");
+    Files.writeString(
+        project.resolve("hoist.yml"), "app: bad\nwsgi: bad:application\nhealth:\n  timout: 5s\n");
     Hoist.Result r = Hoist.run("deploy", project.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("hoist.yml:4:3").contains("timout").contains("timeout");
@@ -35,10 +39,21 @@ class FailureIT {
   @Test
   void notRootIsRefusedWithWhatToDo() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String jar = Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
-    String examples = Path.of(System.getProperty("hoist.root", "."), "examples", "hello").toAbsolutePath().toString();
-    String out = Hoist.sh("cd / && NO_COLOR=1 runuser -u nobody -- " + java + " -jar " + jar + " plan " + examples
-        + "; echo exit=$?");
+    String jar =
+        Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
+    String examples =
+        Path.of(System.getProperty("hoist.root", "."), "examples", "hello")
+            .toAbsolutePath()
+            .toString();
+    String out =
+        Hoist.sh(
+            "cd / && NO_COLOR=1 runuser -u nobody -- "
+                + java
+                + " -jar "
+                + jar
+                + " plan "
+                + examples
+                + "; echo exit=$?");
     assertThat(out).contains("must run as root").contains("sudo").contains("exit=3");
   }
 
@@ -50,10 +65,15 @@ class FailureIT {
     Path site = Path.of("/etc/nginx/sites-enabled/hoist-itnginx.conf");
     String before = Files.readString(site);
     Path override = Files.createDirectories(project.resolve(".hoist/templates"));
-    Files.writeString(override.resolve("nginx-site.conf.j2"), "server { listen 80; server_name {{ domain }}; no_such_directive on; }\n");
+    Files.writeString(
+        override.resolve("nginx-site.conf.j2"),
+        "server { listen 80; server_name {{ domain }}; no_such_directive on; }\n");
     Hoist.Result r = Hoist.run("deploy", project.toString());
     assertThat(r.exit()).isNotZero();
-    assertThat(r.all()).contains("nginx -t -q rejected").contains("no_such_directive").contains("old one was kept");
+    assertThat(r.all())
+        .contains("nginx -t -q rejected")
+        .contains("no_such_directive")
+        .contains("old one was kept");
     assertThat(Files.readString(site)).isEqualTo(before);
     assertThat(Http.get("itnginx.test", "/").body()).contains("version 1");
   }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Flask and Django examples deploy and serve for real: factories, static files, shared data, hooks. */
+/**
+ * The Flask and Django examples deploy and serve for real: factories, static files, shared data,
+ * hooks.
+ */
 class FrameworksIT {
   @TempDir static Path tmp;
 
@@ -31,7 +34,9 @@ class FrameworksIT {
     Http.get("itflask.test", "/");
     Http.Response css = Http.get("itflask.test", "/static/style.css");
     assertThat(css.status()).isEqualTo(200);
-    assertThat(css.headers()).contains("Cache-Control: max-age=604800").contains("Cache-Control: public");
+    assertThat(css.headers())
+        .contains("Cache-Control: max-age=604800")
+        .contains("Cache-Control: public");
     assertThat(css.body()).isEqualTo(Files.readString(project.resolve("static/style.css")));
 
     Files.writeString(project.resolve("flaskapp/extra.py"), "# a change makes a new release\n");
@@ -55,7 +60,9 @@ class FrameworksIT {
     assertThat(Files.exists(Path.of("/srv/itdjango/shared/instance/db.sqlite3"))).isTrue();
     Http.Response admin = Http.get("itdjango.test", "/static/visits/style.css");
     assertThat(admin.status()).isEqualTo(200);
-    Hoist.Result run = Hoist.run("run", project.toString(), "--", "python", "manage.py", "showmigrations", "visits");
+    Hoist.Result run =
+        Hoist.run(
+            "run", project.toString(), "--", "python", "manage.py", "showmigrations", "visits");
     assertThat(run.exit()).as(run.all()).isZero();
     assertThat(run.out()).contains("[X]");
   }

@@ -45,13 +45,16 @@ class HelloLifecycleIT {
     Http.Response page = Http.get(HOST, "/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.body()).contains("version 1");
-    assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString()).startsWith("releases/");
+    assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString())
+        .startsWith("releases/");
     assertThat(Files.getPosixFilePermissions(Path.of("/srv/" + APP + "/etc/env")))
-        .extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+        .extracting(Object::toString)
+        .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
     // The agent works at a low CPU priority; the app it leaves running serves at the caller's.
     String ours = Hoist.sh("ps -o ni= -p $$").strip();
     String workers = Hoist.sh("ps -o ni= -u " + APP);
-    assertThat(workers.lines().map(String::strip).filter(l -> !l.isEmpty()).distinct()).as(workers)
+    assertThat(workers.lines().map(String::strip).filter(l -> !l.isEmpty()).distinct())
+        .as(workers)
         .containsExactly(ours);
   }
 
@@ -62,19 +65,25 @@ class HelloLifecycleIT {
     Hoist.Result r = Hoist.run("deploy", project.toString());
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out()).contains("0 changed");
-    assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString()).isEqualTo(before);
+    assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString())
+        .isEqualTo(before);
     assertThat(Hoist.run("plan", project.toString()).out()).contains("up to date");
   }
 
   @Test
   @Order(3)
   void planShowsAFileDiffAndTouchesNothing() throws Exception {
-    Hoist.replace(project.resolve("hoist.yml"), "app: " + APP, "app: " + APP + "\naliases: [www." + HOST + "]");
+    Hoist.replace(
+        project.resolve("hoist.yml"),
+        "app: " + APP,
+        "app: " + APP + "\naliases: [www." + HOST + "]");
     Path site = Path.of("/etc/nginx/sites-enabled/hoist-" + APP + ".conf");
     String siteBefore = Files.readString(site);
     Hoist.Result r = Hoist.run("plan", project.toString());
     assertThat(r.exit()).as(r.all()).isZero();
-    assertThat(r.out()).contains("update " + site).contains("+    server_name www." + HOST + ";")
+    assertThat(r.out())
+        .contains("update " + site)
+        .contains("+    server_name www." + HOST + ";")
         .contains("release");
     assertThat(Files.readString(site)).isEqualTo(siteBefore);
     Hoist.Result dry = Hoist.run("deploy", "--dry-run", project.toString());
@@ -92,19 +101,22 @@ class HelloLifecycleIT {
     Thread[] load = new Thread[4];
     long stopAt = System.nanoTime() + 120_000_000_000L; // bounded even if the deploy hangs
     for (int i = 0; i < load.length; i++) {
-      load[i] = Thread.ofPlatform().start(() -> {
-        while (running.get() && System.nanoTime() < stopAt) {
-          try {
-            if (Http.get(HOST, "/").status() == 200) {
-              ok.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-            }
-          } catch (Exception e) {
-            failed.incrementAndGet();
-          }
-        }
-      });
+      load[i] =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (running.get() && System.nanoTime() < stopAt) {
+                      try {
+                        if (Http.get(HOST, "/").status() == 200) {
+                          ok.incrementAndGet();
+                        } else {
+                          failed.incrementAndGet();
+                        }
+                      } catch (Exception e) {
+                        failed.incrementAndGet();
+                      }
+                    }
+                  });
     }
     Thread.sleep(300);
     Hoist.Result r = Hoist.run("deploy", project.toString());
@@ -119,7 +131,9 @@ class HelloLifecycleIT {
     for (int i = 0; i < 10; i++) {
       assertThat(Http.get(HOST, "/").body()).contains("version 2");
     }
-    assertThat(Http.get("www." + HOST, "/x").headers()).contains("301").contains("Location: http://" + HOST + "/x");
+    assertThat(Http.get("www." + HOST, "/x").headers())
+        .contains("301")
+        .contains("Location: http://" + HOST + "/x");
     try (var releases = Files.list(Path.of("/srv/" + APP + "/releases"))) {
       assertThat(releases.count()).isEqualTo(2);
     }
@@ -140,7 +154,9 @@ class HelloLifecycleIT {
   @Order(6)
   void releaseThatFailsToImportNeverGoesLive() throws Exception {
     Hoist.replace(project.resolve("hello.py"), "version 2", "version 3");
-    Files.writeString(project.resolve("hello.py"), Files.readString(project.resolve("hello.py")) + "\nimport no_such_module\n");
+    Files.writeString(
+        project.resolve("hello.py"),
+        Files.readString(project.resolve("hello.py")) + "\nimport no_such_module\n");
     Hoist.Result r = Hoist.run("deploy", project.toString());
     assertThat(r.exit()).as(r.all()).isEqualTo(1);
     assertThat(r.all()).contains("import").contains("no_such_module").contains("keeps serving");
@@ -150,14 +166,18 @@ class HelloLifecycleIT {
   @Test
   @Order(7)
   void releaseThatFailsItsHealthCheckIsRolledBack() throws Exception {
-    String code = Files.readString(project.resolve("hello.py")).replace("\nimport no_such_module\n", "\n");
-    // Healthy code that answers 500 on the health path: it imports fine, so only the health gate catches it.
-    code = code.replace("version 3", "version 4") + "\n_inner = application\n"
-        + "def application(environ, start_response):\n"
-        + "    if environ.get('PATH_INFO') == '/healthz':\n"
-        + "        start_response('500 Internal Server Error', [('Content-Type', 'text/plain')])\n"
-        + "        return [b'sick']\n"
-        + "    return _inner(environ, start_response)\n";
+    String code =
+        Files.readString(project.resolve("hello.py")).replace("\nimport no_such_module\n", "\n");
+    // Healthy code that answers 500 on the health path: it imports fine, so only the health gate
+    // catches it.
+    code =
+        code.replace("version 3", "version 4")
+            + "\n_inner = application\n"
+            + "def application(environ, start_response):\n"
+            + "    if environ.get('PATH_INFO') == '/healthz':\n"
+            + "        start_response('500 Internal Server Error', [('Content-Type', 'text/plain')])\n"
+            + "        return [b'sick']\n"
+            + "    return _inner(environ, start_response)\n";
     Files.writeString(project.resolve("hello.py"), code);
     Hoist.Result r = Hoist.run("deploy", project.toString());
     assertThat(r.exit()).as(r.all()).isEqualTo(1);
@@ -169,10 +189,19 @@ class HelloLifecycleIT {
   @Test
   @Order(8)
   void runPassesTheExitCodeAndRunsAsTheAppUserInTheRelease() throws Exception {
-    Hoist.Result r = Hoist.run("run", project.toString(), "--", "python", "-c",
-        "import os, sys, getpass; print(getpass.getuser(), os.getcwd(), os.environ['HOIST_APP'], sys.prefix); sys.exit(3)");
+    Hoist.Result r =
+        Hoist.run(
+            "run",
+            project.toString(),
+            "--",
+            "python",
+            "-c",
+            "import os, sys, getpass; print(getpass.getuser(), os.getcwd(), os.environ['HOIST_APP'], sys.prefix); sys.exit(3)");
     assertThat(r.exit()).as(r.all()).isEqualTo(3);
-    assertThat(r.out()).contains(APP + " /srv/" + APP + "/releases/").contains(" " + APP + " ").contains(".venv");
+    assertThat(r.out())
+        .contains(APP + " /srv/" + APP + "/releases/")
+        .contains(" " + APP + " ")
+        .contains(".venv");
     assertThat(Hoist.run("run", project.toString(), "--", "true").exit()).isZero();
   }
 
@@ -200,6 +229,10 @@ class HelloLifecycleIT {
     }
     Hoist.Result r = Hoist.run("status", project.toString());
     assertThat(r.exit()).as(r.all()).isZero();
-    assertThat(r.out()).contains("hoist-" + APP).contains("running").contains("pid ").contains("healthy");
+    assertThat(r.out())
+        .contains("hoist-" + APP)
+        .contains("running")
+        .contains("pid ")
+        .contains("healthy");
   }
 }

@@ -22,12 +22,17 @@ final class Hoist {
   private Hoist() {}
 
   static Result run(String... args) throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", System.getProperty("hoist.jar", "target/hoist.jar")));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("hoist.jar", "target/hoist.jar")));
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().put("NO_COLOR", "1");
-    pb.environment().put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
+    pb.environment()
+        .put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
     return capture(pb, "hoist " + String.join(" ", args));
   }
 
@@ -41,15 +46,19 @@ final class Hoist {
       p.destroyForcibly();
       throw new IOException(what + " did not finish in 10 minutes");
     }
-    Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    Result r =
+        new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);
     Files.delete(err);
     return r;
   }
 
   /** Copies an example into a fresh dir under another app name and domain, so tests can edit it. */
-  static Path copyExample(String example, String fromApp, String toApp, Path into) throws IOException {
+  static Path copyExample(String example, String fromApp, String toApp, Path into)
+      throws IOException {
     Path src = Path.of(System.getProperty("hoist.root", "."), "examples", example);
     Path dst = into.resolve(toApp);
     try (var walk = Files.walk(src)) {
@@ -63,8 +72,10 @@ final class Hoist {
       }
     }
     Path yml = dst.resolve("hoist.yml");
-    String spec = Files.readString(yml).replace("app: " + fromApp, "app: " + toApp)
-        .replaceAll("domain: \\S+", "domain: " + toApp + ".test");
+    String spec =
+        Files.readString(yml)
+            .replace("app: " + fromApp, "app: " + toApp)
+            .replaceAll("domain: \\S+", "domain: " + toApp + ".test");
     Files.writeString(yml, spec);
     return dst;
   }
@@ -79,11 +90,29 @@ final class Hoist {
 
   /** Removes everything a deploy of {@code app} made, so each test class starts clean. */
   static void purge(String app) throws IOException, InterruptedException {
-    sh("sv -w 15 down /etc/service/hoist-" + app + " >/dev/null 2>&1; sv exit /etc/service/hoist-" + app
-        + " >/dev/null 2>&1; sv exit /etc/service/hoist-" + app + "/log >/dev/null 2>&1; rm -f /etc/service/hoist-" + app
-        + "; rm -rf /etc/sv/hoist-" + app + " /srv/" + app + " /var/log/hoist/" + app
-        + "; rm -f /etc/nginx/sites-enabled/hoist-" + app + ".conf; userdel " + app + " >/dev/null 2>&1;"
-        + " groupdel " + app + " >/dev/null 2>&1; [ -e /etc/service/nginx ] && sv hup /etc/service/nginx >/dev/null 2>&1; true");
+    sh(
+        "sv -w 15 down /etc/service/hoist-"
+            + app
+            + " >/dev/null 2>&1; sv exit /etc/service/hoist-"
+            + app
+            + " >/dev/null 2>&1; sv exit /etc/service/hoist-"
+            + app
+            + "/log >/dev/null 2>&1; rm -f /etc/service/hoist-"
+            + app
+            + "; rm -rf /etc/sv/hoist-"
+            + app
+            + " /srv/"
+            + app
+            + " /var/log/hoist/"
+            + app
+            + "; rm -f /etc/nginx/sites-enabled/hoist-"
+            + app
+            + ".conf; userdel "
+            + app
+            + " >/dev/null 2>&1;"
+            + " groupdel "
+            + app
+            + " >/dev/null 2>&1; [ -e /etc/service/nginx ] && sv hup /etc/service/nginx >/dev/null 2>&1; true");
   }
 
   static String sh(String script) throws IOException, InterruptedException {
@@ -102,16 +131,24 @@ final class Hoist {
   /** A finished hoist run: its exit code and its stdout and stderr together. */
   record Watched(int exit, StringBuilder out) {}
 
-  /** Runs hoist with {@code args}; the first time a line contains {@code trigger}, does {@code action}. */
+  /**
+   * Runs hoist with {@code args}; the first time a line contains {@code trigger}, does {@code
+   * action}.
+   */
   static Watched watch(String trigger, OnLine action, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", System.getProperty("hoist.jar")));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("hoist.jar")));
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     pb.environment().put("NO_COLOR", "1");
     Process hoist = pb.start();
     StringBuilder out = new StringBuilder();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(hoist.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(hoist.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       boolean done = false;
       while ((line = lines.readLine()) != null) {

@@ -7,8 +7,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Plain HTTP/1.0 GETs to nginx on 127.0.0.1:80 (or a lab node's address) with a chosen Host header (the JDK's client refuses to
- * set Host), as {@code curl -H 'Host: ...' http://127.0.0.1/} does.
+ * Plain HTTP/1.0 GETs to nginx on 127.0.0.1:80 (or a lab node's address) with a chosen Host header
+ * (the JDK's client refuses to set Host), as {@code curl -H 'Host: ...' http://127.0.0.1/} does.
  */
 final class Http {
   /** A response: status, headers as text, body. */
@@ -25,8 +25,9 @@ final class Http {
     try (Socket socket = new Socket(address, 80)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String raw = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-/** hoist lab for real: two nodes over OpenSSH, their users and sudo, PTYs, network, a power cut, a clean down. */
+/**
+ * hoist lab for real: two nodes over OpenSSH, their users and sudo, PTYs, network, a power cut, a
+ * clean down.
+ */
 @TestMethodOrder(OrderAnnotation.class)
 class LabIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,7 +54,8 @@ class LabIT {
   void eachNodeHasItsOwnSmallDisk() throws Exception {
     Hoist.Result r = LabNodes.ssh("root", nodes.get(0), "df", "--output=size,target", "-B1M", "/");
     assertThat(r.exit()).as(r.all()).isZero();
-    long mib = Long.parseLong(r.out().lines().skip(1).findFirst().orElseThrow().strip().split("\\s+")[0]);
+    long mib =
+        Long.parseLong(r.out().lines().skip(1).findFirst().orElseThrow().strip().split("\\s+")[0]);
     assertThat(mib).isBetween(2000L, 2100L);
   }
 
@@ -78,20 +82,36 @@ class LabIT {
   void nodesReachEachOtherByNameAndAddressAndTheHostOnTheBridge() throws Exception {
     // bash's /dev/tcp reads sshd's greeting: no curl or ping needed.
     for (String target : List.of("lab2", "10.213.77.12")) {
-      Hoist.Result r = LabNodes.ssh("root", nodes.get(0), "timeout", "5", "bash", "-c",
-          "'exec 3<>/dev/tcp/" + target + "/22 && head -c 4 <&3'");
+      Hoist.Result r =
+          LabNodes.ssh(
+              "root",
+              nodes.get(0),
+              "timeout",
+              "5",
+              "bash",
+              "-c",
+              "'exec 3<>/dev/tcp/" + target + "/22 && head -c 4 <&3'");
       assertThat(r.out()).as(target + ": " + r.all()).isEqualTo("SSH-");
     }
     try (ServerSocket host = new ServerSocket(0, 1, InetAddress.getByName("10.213.77.1"))) {
-      CompletableFuture<String> heard = CompletableFuture.supplyAsync(() -> {
-        try (Socket s = host.accept()) {
-          return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          return e.toString();
-        }
-      });
-      Hoist.Result r = LabNodes.ssh("root", nodes.get(1), "timeout", "5", "bash", "-c",
-          "'echo hello from lab2 > /dev/tcp/hoist-lab-host/" + host.getLocalPort() + "'");
+      CompletableFuture<String> heard =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket s = host.accept()) {
+                  return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                  return e.toString();
+                }
+              });
+      Hoist.Result r =
+          LabNodes.ssh(
+              "root",
+              nodes.get(1),
+              "timeout",
+              "5",
+              "bash",
+              "-c",
+              "'echo hello from lab2 > /dev/tcp/hoist-lab-host/" + host.getLocalPort() + "'");
       assertThat(r.exit()).as(r.all()).isZero();
       assertThat(heard.get(10, TimeUnit.SECONDS)).isEqualTo("hello from lab2\n");
     }
@@ -111,10 +131,15 @@ class LabIT {
     // The nodes' runsvdirs show in the host's /proc; an agent that took one for its own waited
     // 12 s for a service no runsvdir of the host would ever pick up (CI, 2026-11-24).
     Path agent = Path.of("target/classes/dev/hoist/node/agent.py").toAbsolutePath();
-    String nodeRunsvdirs = Hoist.sh("for p in $(pgrep -x runsvdir); do [ \"$(readlink /proc/$p/root)\" != / ] && echo $p; done");
+    String nodeRunsvdirs =
+        Hoist.sh(
+            "for p in $(pgrep -x runsvdir); do [ \"$(readlink /proc/$p/root)\" != / ] && echo $p; done");
     assertThat(nodeRunsvdirs.lines().count()).as("one runsvdir per lab node").isEqualTo(2);
-    String seen = Hoist.sh("python3 -c 'import sys; sys.path.insert(0, \"" + agent.getParent()
-        + "\"); import agent; print(*agent.runsvdir_pids())'");
+    String seen =
+        Hoist.sh(
+            "python3 -c 'import sys; sys.path.insert(0, \""
+                + agent.getParent()
+                + "\"); import agent; print(*agent.runsvdir_pids())'");
     for (String pid : nodeRunsvdirs.lines().toList()) {
       assertThat(seen.split("\\s+")).as("the host agent's runsvdirs").doesNotContain(pid);
     }
@@ -125,16 +150,22 @@ class LabIT {
   void upPrintsATableAndANodesBlockForTheChosenUser() throws Exception {
     Hoist.Result r = Hoist.run("lab", "up", "2", "--user", "deploy");
     assertThat(r.exit()).as(r.all()).isZero();
-    assertThat(r.out()).contains("lab1    10.213.77.11   running").contains(LabNodes.nodesYaml("deploy"))
-        .contains("  lab2: {host: 10.213.77.12, user: deploy, key: /var/lib/hoist-lab/id_ed25519,"
-            + " known_hosts: /var/lib/hoist-lab/known_hosts}");
+    assertThat(r.out())
+        .contains("lab1    10.213.77.11   running")
+        .contains(LabNodes.nodesYaml("deploy"))
+        .contains(
+            "  lab2: {host: 10.213.77.12, user: deploy, key: /var/lib/hoist-lab/id_ed25519,"
+                + " known_hosts: /var/lib/hoist-lab/known_hosts}");
     assertThat(r.err()).doesNotContain("started");
   }
 
   @Test
   @Order(9)
   void aStoppedNodeComesBackWithItsDisk() throws Exception {
-    assertThat(LabNodes.ssh("root", nodes.get(1), "sh", "-c", "'echo kept > /root/before-the-cut'").exit()).isZero();
+    assertThat(
+            LabNodes.ssh("root", nodes.get(1), "sh", "-c", "'echo kept > /root/before-the-cut'")
+                .exit())
+        .isZero();
     assertThat(states()).containsExactly("lab1=running", "lab2=running");
     long pid = pids().get(1);
     LabNodes.stop("lab2");
@@ -153,7 +184,8 @@ class LabIT {
     Hoist.Result r = LabNodes.down();
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
-        .doesNotContain("/run/hoist-lab").doesNotContain("/var/lib/hoist-lab");
+        .doesNotContain("/run/hoist-lab")
+        .doesNotContain("/var/lib/hoist-lab");
     assertThat(Hoist.sh("ip netns list")).doesNotContain("hoist-lab");
     assertThat(Hoist.sh("ip -br link")).doesNotContain("hoistlab0").doesNotContain("hl-lab");
     assertThat(Hoist.sh("nft list tables")).doesNotContain("hoist_lab");
@@ -168,8 +200,15 @@ class LabIT {
   @Order(11)
   void notRootIsRefusedWithWhatToDo() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String jar = Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
-    String out = Hoist.sh("cd / && NO_COLOR=1 runuser -u nobody -- " + java + " -jar " + jar + " lab up 1; echo exit=$?");
+    String jar =
+        Path.of(System.getProperty("hoist.jar", "target/hoist.jar")).toAbsolutePath().toString();
+    String out =
+        Hoist.sh(
+            "cd / && NO_COLOR=1 runuser -u nobody -- "
+                + java
+                + " -jar "
+                + jar
+                + " lab up 1; echo exit=$?");
     assertThat(out).contains("must run as root").contains("sudo hoist lab").contains("exit=1");
   }
 

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Lab nodes for integration tests: {@code hoist lab up N --json} runs once per JVM and its nodes are
- * shared by every test class (a later class asking for more nodes gets them added); {@code hoist lab
- * down} runs at JVM exit. Log in with {@link #ssh} or with {@link #key()} and {@link #knownHosts()}.
+ * Lab nodes for integration tests: {@code hoist lab up N --json} runs once per JVM and its nodes
+ * are shared by every test class (a later class asking for more nodes gets them added); {@code
+ * hoist lab down} runs at JVM exit. Log in with {@link #ssh} or with {@link #key()} and {@link
+ * #knownHosts()}.
  */
 final class LabNodes {
   /** A running lab node. */
@@ -27,12 +28,16 @@ final class LabNodes {
 
   private LabNodes() {}
 
-  /** Nodes lab1..labN, running; the first call builds the lab's base when it is not cached (about a minute). */
+  /**
+   * Nodes lab1..labN, running; the first call builds the lab's base when it is not cached (about a
+   * minute).
+   */
   static synchronized List<Node> up(int n) throws IOException, InterruptedException {
     if (running.size() < n) {
       Hoist.Result r = Hoist.run("lab", "up", Integer.toString(n), "--json");
       if (r.exit() != 0) {
-        throw new IllegalStateException("hoist lab up " + n + " failed (exit " + r.exit() + "):\n" + r.all());
+        throw new IllegalStateException(
+            "hoist lab up " + n + " failed (exit " + r.exit() + "):\n" + r.all());
       }
       List<Node> nodes = new ArrayList<>();
       for (JsonNode node : JSON.readTree(r.out())) {
@@ -56,7 +61,9 @@ final class LabNodes {
     return LabLayout.standard().knownHosts();
   }
 
-  /** A {@code nodes:} block for hoist.yml naming every running lab node, logging in as {@code user}. */
+  /**
+   * A {@code nodes:} block for hoist.yml naming every running lab node, logging in as {@code user}.
+   */
   static synchronized String nodesYaml(String user) {
     Map<String, String> addresses = new LinkedHashMap<>();
     running.forEach(n -> addresses.put(n.name(), n.address()));
@@ -83,21 +90,37 @@ final class LabNodes {
     return args.size() == 2 ? new Hoist.Result(0, "", "") : Hoist.run(args.toArray(String[]::new));
   }
 
-  /** Runs {@code remote} on the node over OpenSSH as {@code user}, checking the host key strictly. */
-  static Hoist.Result ssh(String user, Node node, String... remote) throws IOException, InterruptedException {
+  /**
+   * Runs {@code remote} on the node over OpenSSH as {@code user}, checking the host key strictly.
+   */
+  static Hoist.Result ssh(String user, Node node, String... remote)
+      throws IOException, InterruptedException {
     return ssh(List.of(), user, node, remote);
   }
 
   /** As {@link #ssh(String, Node, String...)}, with extra ssh options first (e.g. "-tt"). */
   static Hoist.Result ssh(List<String> options, String user, Node node, String... remote)
       throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("ssh", "-i", key().toString(),
-        "-o", "UserKnownHostsFile=" + knownHosts(), "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
-        "-o", "ConnectTimeout=10"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "ssh",
+                "-i",
+                key().toString(),
+                "-o",
+                "UserKnownHostsFile=" + knownHosts(),
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "ConnectTimeout=10"));
     argv.addAll(options);
     argv.add(user + "@" + node.address());
     argv.addAll(List.of(remote));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     return Hoist.capture(pb, "ssh " + user + "@" + node.name());
   }
 

@@ -27,19 +27,47 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-/** A bounded, constant-rate load of HTTP GETs to loopback or a lab node, counting every answer and its latency. */
+/**
+ * A bounded, constant-rate load of HTTP GETs to loopback or a lab node, counting every answer and
+ * its latency.
+ */
 final class Load {
   /**
-   * The requests scheduled in a window: how many, how many failed (not 2xx, an IO error, a timeout, or never sent),
-   * counts by status ({@code "200"}, {@code "io:ConnectException"}, {@code "overload"}), 2xx bodies (trimmed, 80
-   * chars) by count, latency from each request's scheduled send time, the rate achieved, and the first failures.
+   * The requests scheduled in a window: how many, how many failed (not 2xx, an IO error, a timeout,
+   * or never sent), counts by status ({@code "200"}, {@code "io:ConnectException"}, {@code
+   * "overload"}), 2xx bodies (trimmed, 80 chars) by count, latency from each request's scheduled
+   * send time, the rate achieved, and the first failures.
    */
-  record Result(long total, long failed, Map<String, Long> statuses, Map<String, Long> bodies, double p50Ms,
-      double p90Ms, double p99Ms, double maxMs, double perSecond, List<Failure> firstFailures) {
+  record Result(
+      long total,
+      long failed,
+      Map<String, Long> statuses,
+      Map<String, Long> bodies,
+      double p50Ms,
+      double p90Ms,
+      double p99Ms,
+      double maxMs,
+      double perSecond,
+      List<Failure> firstFailures) {
     /** One line for an assertion message. */
     String summary() {
-      return total + " requests, " + failed + " failed, " + perSecond + "/s; latency ms p50 " + p50Ms + " p90 " + p90Ms
-          + " p99 " + p99Ms + " max " + maxMs + "; statuses " + statuses + "; bodies " + bodies
+      return total
+          + " requests, "
+          + failed
+          + " failed, "
+          + perSecond
+          + "/s; latency ms p50 "
+          + p50Ms
+          + " p90 "
+          + p90Ms
+          + " p99 "
+          + p99Ms
+          + " max "
+          + maxMs
+          + "; statuses "
+          + statuses
+          + "; bodies "
+          + bodies
           + (firstFailures.isEmpty() ? "" : "; first failures " + firstFailures);
     }
 
@@ -60,7 +88,10 @@ final class Load {
     }
   }
 
-  /** One request: scheduled offset and latency in ns (latency -1: never sent), status key, 2xx body or failure. */
+  /**
+   * One request: scheduled offset and latency in ns (latency -1: never sent), status key, 2xx body
+   * or failure.
+   */
   private record Sample(long offset, long latency, String status, String body, String cause) {}
 
   // A server that stops answering would otherwise pile up requests (and threads) without end.
@@ -69,12 +100,14 @@ final class Load {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static {
-    // java.net.http refuses to set Host unless this property names it, and reads it once, when its first client
+    // java.net.http refuses to set Host unless this property names it, and reads it once, when its
+    // first client
     // or request is built; so set it here, before that (a -D on the command line wins).
     if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
       System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     }
-    // The JDK client silently retries a refused connection once; a refused connection is a dropped request here.
+    // The JDK client silently retries a refused connection once; a refused connection is a dropped
+    // request here.
     if (System.getProperty("jdk.httpclient.disableRetryConnect") == null) {
       System.setProperty("jdk.httpclient.disableRetryConnect", "true");
     }
@@ -87,7 +120,8 @@ final class Load {
   private final int maxRequests;
   private final long start = System.nanoTime();
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-  // Requests sent and not yet answered, by index: whoever removes one (its answer, or stop) records it, once.
+  // Requests sent and not yet answered, by index: whoever removes one (its answer, or stop) records
+  // it, once.
   private final Map<Long, Long> pending = new ConcurrentHashMap<>();
   private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
   private final Thread scheduler;
@@ -95,23 +129,33 @@ final class Load {
   private volatile long end = -1;
   private Result stopped;
 
-  private Load(HttpClient client, HttpRequest request, int perSecond, Duration maxDuration, int maxRequests) {
+  private Load(
+      HttpClient client,
+      HttpRequest request,
+      int perSecond,
+      Duration maxDuration,
+      int maxRequests) {
     this.client = client;
     this.request = request;
     this.perSecond = perSecond;
     this.maxNanos = maxDuration.toNanos();
     this.maxRequests = maxRequests;
-    // A platform thread: it only sleeps to the next slot, and should not share carriers with the requests.
+    // A platform thread: it only sleeps to the next slot, and should not share carriers with the
+    // requests.
     this.scheduler = Thread.ofPlatform().daemon().name("load-scheduler").unstarted(this::schedule);
   }
 
   /**
-   * Starts {@code perSecond} GETs of {@code url} a second with Host {@code hostHeader}, each sent on schedule on its
-   * own virtual thread whether or not earlier ones have answered; stops by itself after {@code maxDuration} or
-   * {@code maxRequests}, whichever comes first.
+   * Starts {@code perSecond} GETs of {@code url} a second with Host {@code hostHeader}, each sent
+   * on schedule on its own virtual thread whether or not earlier ones have answered; stops by
+   * itself after {@code maxDuration} or {@code maxRequests}, whichever comes first.
    */
-  static Load start(String url, String hostHeader, int perSecond, Duration maxDuration, int maxRequests) {
-    if (perSecond <= 0 || maxRequests <= 0 || maxDuration == null || maxDuration.isNegative()
+  static Load start(
+      String url, String hostHeader, int perSecond, Duration maxDuration, int maxRequests) {
+    if (perSecond <= 0
+        || maxRequests <= 0
+        || maxDuration == null
+        || maxDuration.isNegative()
         || maxDuration.isZero()) {
       throw new IllegalArgumentException("Load needs a positive rate, duration and request count");
     }
@@ -119,15 +163,27 @@ final class Load {
     checkTarget(uri);
     HttpRequest request;
     try {
-      request = HttpRequest.newBuilder(uri).GET().header("Host", hostHeader).timeout(Duration.ofSeconds(5)).build();
+      request =
+          HttpRequest.newBuilder(uri)
+              .GET()
+              .header("Host", hostHeader)
+              .timeout(Duration.ofSeconds(5))
+              .build();
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("java.net.http refused the Host header: something in this JVM used it before"
-          + " Load was loaded; run with -Djdk.httpclient.allowRestrictedHeaders=host", e);
+      throw new IllegalStateException(
+          "java.net.http refused the Host header: something in this JVM used it before"
+              + " Load was loaded; run with -Djdk.httpclient.allowRestrictedHeaders=host",
+          e);
     }
-    // HTTP/1.1 with the client's pool of kept-alive connections, as a browser would use a load balancer. A GET on a
+    // HTTP/1.1 with the client's pool of kept-alive connections, as a browser would use a load
+    // balancer. A GET on a
     // pooled connection the server closed before answering is retried once, as browsers do too.
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     Load load = new Load(client, request, perSecond, maxDuration, maxRequests);
     load.scheduler.start();
     return load;
@@ -143,12 +199,18 @@ final class Load {
     return between(0, Long.MAX_VALUE);
   }
 
-  /** The answered requests scheduled in [{@code fromNanos}, {@code toNanos}), on {@link #mark}'s clock. */
+  /**
+   * The answered requests scheduled in [{@code fromNanos}, {@code toNanos}), on {@link #mark}'s
+   * clock.
+   */
   Result between(long fromNanos, long toNanos) {
     List<Sample> in;
     synchronized (samples) {
-      in = samples.stream().filter(s -> s.offset() >= fromNanos && s.offset() < toNanos)
-          .sorted(Comparator.comparingLong(Sample::offset)).toList();
+      in =
+          samples.stream()
+              .filter(s -> s.offset() >= fromNanos && s.offset() < toNanos)
+              .sorted(Comparator.comparingLong(Sample::offset))
+              .toList();
     }
     Map<String, Long> statuses = new TreeMap<>();
     Map<String, Long> bodies = new TreeMap<>();
@@ -165,17 +227,29 @@ final class Load {
         }
       }
     }
-    // Requests never sent (overload) have no latency; timeouts and errors count with the wait they caused.
-    long[] latencies = in.stream().mapToLong(Sample::latency).filter(l -> l >= 0).sorted().toArray();
+    // Requests never sent (overload) have no latency; timeouts and errors count with the wait they
+    // caused.
+    long[] latencies =
+        in.stream().mapToLong(Sample::latency).filter(l -> l >= 0).sorted().toArray();
     long issuedUntil = end >= 0 ? end : mark();
     double seconds = (Math.min(toNanos, issuedUntil) - Math.max(fromNanos, 0)) / 1e9;
-    return new Result(in.size(), failed, Collections.unmodifiableMap(statuses), Collections.unmodifiableMap(bodies),
-        millis(percentile(latencies, 0.50)), millis(percentile(latencies, 0.90)), millis(percentile(latencies, 0.99)),
-        millis(percentile(latencies, 1.0)), seconds > 0 ? Math.round(in.size() / seconds * 10) / 10.0 : 0,
+    return new Result(
+        in.size(),
+        failed,
+        Collections.unmodifiableMap(statuses),
+        Collections.unmodifiableMap(bodies),
+        millis(percentile(latencies, 0.50)),
+        millis(percentile(latencies, 0.90)),
+        millis(percentile(latencies, 0.99)),
+        millis(percentile(latencies, 1.0)),
+        seconds > 0 ? Math.round(in.size() / seconds * 10) / 10.0 : 0,
         List.copyOf(failures));
   }
 
-  /** Stops sending, waits up to 10 s for answers (a request times out after 5 s), and returns the whole run. */
+  /**
+   * Stops sending, waits up to 10 s for answers (a request times out after 5 s), and returns the
+   * whole run.
+   */
   synchronized Result stop() {
     if (stopped == null) {
       stopping = true;
@@ -189,11 +263,18 @@ final class Load {
         Thread.currentThread().interrupt();
       }
       // Whatever is still unanswered failed; an answer arriving later is ignored.
-      pending.forEach((i, offset) -> {
-        if (pending.remove(i) != null) {
-          samples.add(new Sample(offset, mark() - offset, "unfinished", null, "unfinished: no answer when stopped"));
-        }
-      });
+      pending.forEach(
+          (i, offset) -> {
+            if (pending.remove(i) != null) {
+              samples.add(
+                  new Sample(
+                      offset,
+                      mark() - offset,
+                      "unfinished",
+                      null,
+                      "unfinished: no answer when stopped"));
+            }
+          });
       client.shutdownNow();
       stopped = snapshot();
     }
@@ -203,7 +284,8 @@ final class Load {
   private void schedule() {
     long next = 0;
     for (long i = 0; ; i++) {
-      // From the start, not from the last send: no drift, and a late scheduler catches up with its backlog.
+      // From the start, not from the last send: no drift, and a late scheduler catches up with its
+      // backlog.
       next = i * 1_000_000_000L / perSecond;
       if (i >= maxRequests || next >= maxNanos) {
         break;
@@ -222,17 +304,22 @@ final class Load {
 
   private void send(long i, long offset) {
     if (!inFlight.tryAcquire()) {
-      samples.add(new Sample(offset, -1, "overload", null, "overload: " + MAX_IN_FLIGHT + " requests in flight"));
+      samples.add(
+          new Sample(
+              offset, -1, "overload", null, "overload: " + MAX_IN_FLIGHT + " requests in flight"));
       return;
     }
     pending.put(i, offset);
-    Thread.ofVirtual().name("load-" + i).start(() -> {
-      try {
-        answer(i, offset);
-      } finally {
-        inFlight.release();
-      }
-    });
+    Thread.ofVirtual()
+        .name("load-" + i)
+        .start(
+            () -> {
+              try {
+                answer(i, offset);
+              } finally {
+                inFlight.release();
+              }
+            });
   }
 
   private void answer(long i, long offset) {
@@ -276,17 +363,21 @@ final class Load {
     byte[] a = address.getAddress();
     boolean lab = a.length == 4 && a[0] == 10 && (a[1] & 0xff) == 213 && a[2] == 77;
     if (!address.isLoopbackAddress() && !lab) {
-      throw new IllegalArgumentException("Load sends only to loopback or the lab's 10.213.77.x, not " + address);
+      throw new IllegalArgumentException(
+          "Load sends only to loopback or the lab's 10.213.77.x, not " + address);
     }
   }
 
   private static String describe(Throwable e) {
-    // The client's ConnectException often has no message of its own; its cause says "Connection refused".
+    // The client's ConnectException often has no message of its own; its cause says "Connection
+    // refused".
     Throwable t = e;
     while (t.getMessage() == null && t.getCause() != null) {
       t = t.getCause();
     }
-    return "io:" + e.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    return "io:"
+        + e.getClass().getSimpleName()
+        + (t.getMessage() == null ? "" : ": " + t.getMessage());
   }
 
   private static long percentile(long[] sorted, double q) {
@@ -298,10 +389,11 @@ final class Load {
   }
 
   /**
-   * The benchmark: {@code Load URL HOST RATE SECONDS} sends RATE GETs a second for SECONDS and prints the result as
-   * JSON. Each line {@code mark NAME} on stdin marks the time; the JSON then has the marks (ms since the start) and
-   * phases between them: "rest" before the first mark, then one named after each mark ("-start" dropped; a "-end"
-   * mark opens "after"), so marks rollout-start and rollout-end give phases rest, rollout and after.
+   * The benchmark: {@code Load URL HOST RATE SECONDS} sends RATE GETs a second for SECONDS and
+   * prints the result as JSON. Each line {@code mark NAME} on stdin marks the time; the JSON then
+   * has the marks (ms since the start) and phases between them: "rest" before the first mark, then
+   * one named after each mark ("-start" dropped; a "-end" mark opens "after"), so marks
+   * rollout-start and rollout-end give phases rest, rollout and after.
    */
   public static void main(String[] args) throws Exception {
     if (args.length != 4) {
@@ -310,21 +402,28 @@ final class Load {
     }
     int rate = Integer.parseInt(args[2]);
     int seconds = Integer.parseInt(args[3]);
-    Load load = start(args[0], args[1], rate, Duration.ofSeconds(seconds), Math.multiplyExact(rate, seconds));
+    Load load =
+        start(
+            args[0], args[1], rate, Duration.ofSeconds(seconds), Math.multiplyExact(rate, seconds));
     Map<String, Long> marks = Collections.synchronizedMap(new LinkedHashMap<>());
-    Thread.ofPlatform().daemon().name("load-marks").start(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          if (line.strip().startsWith("mark ") && !line.strip().substring(5).isBlank()) {
-            marks.put(line.strip().substring(5).strip(), load.mark());
-          } else if (!line.isBlank()) {
-            System.err.println("Load: ignored '" + line + "' (expected 'mark NAME')");
-          }
-        }
-      } catch (IOException e) {
-        System.err.println("Load: stdin: " + e);
-      }
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("load-marks")
+        .start(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  if (line.strip().startsWith("mark ") && !line.strip().substring(5).isBlank()) {
+                    marks.put(line.strip().substring(5).strip(), load.mark());
+                  } else if (!line.isBlank()) {
+                    System.err.println("Load: ignored '" + line + "' (expected 'mark NAME')");
+                  }
+                }
+              } catch (IOException e) {
+                System.err.println("Load: stdin: " + e);
+              }
+            });
     load.scheduler.join();
     load.stop();
     synchronized (marks) {
@@ -332,12 +431,16 @@ final class Load {
     }
   }
 
-  /** The whole run as JSON, with {@code marks} (ms since the start) and the phases between them (see main). */
+  /**
+   * The whole run as JSON, with {@code marks} (ms since the start) and the phases between them (see
+   * main).
+   */
   String report(Map<String, Long> marks) {
     ObjectNode root = JSON.valueToTree(stop());
     ObjectNode marksJson = root.putObject("marks");
     ObjectNode phases = root.putObject("phases");
-    List<Map.Entry<String, Long>> sorted = marks.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList();
+    List<Map.Entry<String, Long>> sorted =
+        marks.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList();
     long from = 0;
     String phase = "rest";
     for (Map.Entry<String, Long> m : sorted) {
@@ -345,7 +448,10 @@ final class Load {
       phases.set(phase, JSON.valueToTree(between(from, m.getValue())));
       from = m.getValue();
       String mark = m.getKey();
-      phase = mark.endsWith("-start") ? mark.substring(0, mark.length() - 6) : mark.endsWith("-end") ? "after" : mark;
+      phase =
+          mark.endsWith("-start")
+              ? mark.substring(0, mark.length() - 6)
+              : mark.endsWith("-end") ? "after" : mark;
       // Marks such as a-end and b-end would both open "after": number the later ones.
       phase = phases.has(phase) ? phase + "-" + (phases.size() + 1) : phase;
     }

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Load against an in-process server on 127.0.0.1; tolerances are wide, for a busy two-core machine. */
+/**
+ * Load against an in-process server on 127.0.0.1; tolerances are wide, for a busy two-core machine.
+ */
 class LoadTest {
   private HttpServer server;
   private ExecutorService handlers;
@@ -38,23 +40,28 @@ class LoadTest {
   @BeforeEach
   void serve() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        hosts.add(exchange.getRequestHeaders().getFirst("Host"));
-        clientPorts.add(exchange.getRemoteAddress().getPort());
-        gate.await();
-        Thread.sleep(delayMs);
-        // Two revisions, with the whitespace a real page has around them.
-        byte[] body = (served.getAndIncrement() % 2 == 0 ? "old\n" : "  new \n").getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    // One thread per request: the default runs handlers one at a time, and a slow one would queue the rest.
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            hosts.add(exchange.getRequestHeaders().getFirst("Host"));
+            clientPorts.add(exchange.getRemoteAddress().getPort());
+            gate.await();
+            Thread.sleep(delayMs);
+            // Two revisions, with the whitespace a real page has around them.
+            byte[] body =
+                (served.getAndIncrement() % 2 == 0 ? "old\n" : "  new \n")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    // One thread per request: the default runs handlers one at a time, and a slow one would queue
+    // the rest.
     handlers = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(handlers);
     server.start();
@@ -71,7 +78,10 @@ class LoadTest {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
   }
 
-  /** Waits (up to 5 s) until {@code n} requests are answered, then a little longer so any extra would show. */
+  /**
+   * Waits (up to 5 s) until {@code n} requests are answered, then a little longer so any extra
+   * would show.
+   */
   private static Load.Result finish(Load load, long n) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (load.snapshot().total() < n && System.nanoTime() < deadline) {
@@ -116,7 +126,9 @@ class LoadTest {
     assertThat(r.failed()).as(r.summary()).isEqualTo(10);
     assertThat(r.statuses()).isEqualTo(Map.of("500", 10L));
     assertThat(r.bodies()).isEmpty();
-    assertThat(r.firstFailures()).isNotEmpty().allSatisfy(f -> assertThat(f.cause()).startsWith("HTTP 500"));
+    assertThat(r.firstFailures())
+        .isNotEmpty()
+        .allSatisfy(f -> assertThat(f.cause()).startsWith("HTTP 500"));
     assertThat(r.summary()).contains("HTTP 500");
   }
 
@@ -126,7 +138,8 @@ class LoadTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = socket.getLocalPort();
     }
-    Load load = Load.start("http://127.0.0.1:" + closed + "/", "app.test", 50, Duration.ofSeconds(5), 5);
+    Load load =
+        Load.start("http://127.0.0.1:" + closed + "/", "app.test", 50, Duration.ofSeconds(5), 5);
     Load.Result r = finish(load, 5);
 
     assertThat(r.total()).as(r.summary()).isEqualTo(5);
@@ -141,7 +154,8 @@ class LoadTest {
     assertThat(byCount.total()).as(byCount.summary()).isEqualTo(5);
 
     // 50 a second for 200 ms: slots at 0, 20, ... 180 ms.
-    Load.Result byTime = finish(Load.start(url(), "app.test", 50, Duration.ofMillis(200), 1000), 10);
+    Load.Result byTime =
+        finish(Load.start(url(), "app.test", 50, Duration.ofMillis(200), 1000), 10);
     assertThat(byTime.total()).as(byTime.summary()).isEqualTo(10);
   }
 
@@ -192,19 +206,26 @@ class LoadTest {
     assertThat(rollout.p50Ms()).as(rollout.summary()).isGreaterThanOrEqualTo(300.0);
     assertThat(rest.perSecond()).as(rest.summary()).isBetween(60.0, 140.0);
 
-    JsonNode json = new ObjectMapper().readTree(load.report(Map.of("rollout-start", rolloutStart,
-        "rollout-end", rolloutEnd)));
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(
+                load.report(Map.of("rollout-start", rolloutStart, "rollout-end", rolloutEnd)));
     assertThat(json.get("total").asLong()).isEqualTo(100);
     assertThat(json.get("marks").get("rollout-start").asLong()).isEqualTo(rolloutStart / 1_000_000);
-    assertThat(json.get("phases").fieldNames()).toIterable().containsExactly("rest", "rollout", "after");
+    assertThat(json.get("phases").fieldNames())
+        .toIterable()
+        .containsExactly("rest", "rollout", "after");
     assertThat(json.get("phases").get("rollout").get("total").asLong()).isEqualTo(rollout.total());
-    assertThat(new ObjectMapper().readTree(all.toJson()).get("statuses").get("200").asLong()).isEqualTo(100);
+    assertThat(new ObjectMapper().readTree(all.toJson()).get("statuses").get("200").asLong())
+        .isEqualTo(100);
   }
 
   @Test
   void refusesTargetsOutsideLoopbackAndTheLab() {
-    assertThatThrownBy(() -> Load.start("http://192.0.2.1/", "app.test", 1, Duration.ofSeconds(1), 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
+    assertThatThrownBy(
+            () -> Load.start("http://192.0.2.1/", "app.test", 1, Duration.ofSeconds(1), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("loopback");
     assertThatThrownBy(() -> Load.start(url(), "app.test", 1, Duration.ZERO, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }

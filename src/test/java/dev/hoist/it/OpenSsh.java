@@ -49,25 +49,29 @@ final class OpenSsh implements AutoCloseable {
       port = free.getLocalPort();
     }
     Path config = dir.resolve("sshd_config");
-    Files.writeString(config, String.join("\n",
-        "Port " + port,
-        "ListenAddress 127.0.0.1",
-        "HostKey " + hostKey,
-        "PidFile " + dir.resolve("sshd.pid"),
-        "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-        "PermitRootLogin prohibit-password",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "UsePAM no",
-        // The temp dir is not root-owned 0755 all the way up, which StrictModes would refuse.
-        "StrictModes no",
-        "MaxSessions 10",
-        "LogLevel VERBOSE",
-        ""));
-    Process sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("sshd.log").toFile())
-        .start();
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "Port " + port,
+            "ListenAddress 127.0.0.1",
+            "HostKey " + hostKey,
+            "PidFile " + dir.resolve("sshd.pid"),
+            "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+            "PermitRootLogin prohibit-password",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "UsePAM no",
+            // The temp dir is not root-owned 0755 all the way up, which StrictModes would refuse.
+            "StrictModes no",
+            "MaxSessions 10",
+            "LogLevel VERBOSE",
+            ""));
+    Process sshd =
+        new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("sshd.log").toFile())
+            .start();
     OpenSsh server = new OpenSsh(dir, port, sshd);
     server.awaitBanner();
     return server;
@@ -83,7 +87,8 @@ final class OpenSsh implements AutoCloseable {
         socket.setSoTimeout(2000);
         byte[] banner = new byte[4];
         InputStream in = socket.getInputStream();
-        if (in.readNBytes(banner, 0, 4) == 4 && new String(banner, StandardCharsets.US_ASCII).equals("SSH-")) {
+        if (in.readNBytes(banner, 0, 4) == 4
+            && new String(banner, StandardCharsets.US_ASCII).equals("SSH-")) {
           return;
         }
       } catch (IOException e) {
@@ -98,16 +103,20 @@ final class OpenSsh implements AutoCloseable {
   }
 
   /** Generates a key pair at {@code dir/name} (ssh-keygen's own format unless {@code format}). */
-  Path newKey(String name, String passphrase, String... options) throws IOException, InterruptedException {
+  Path newKey(String name, String passphrase, String... options)
+      throws IOException, InterruptedException {
     Path key = dir.resolve(name);
-    List<String> argv = new ArrayList<>(List.of("ssh-keygen", "-q", "-N", passphrase, "-C", name, "-f", key.toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of("ssh-keygen", "-q", "-N", passphrase, "-C", name, "-f", key.toString()));
     argv.addAll(List.of(options));
     run(argv.toArray(String[]::new));
     return key;
   }
 
   void authorize(Path key) throws IOException {
-    Files.writeString(authorizedKeys, Files.readString(Path.of(key + ".pub")), StandardOpenOption.APPEND);
+    Files.writeString(
+        authorizedKeys, Files.readString(Path.of(key + ".pub")), StandardOpenOption.APPEND);
   }
 
   String hostFingerprint() throws IOException, InterruptedException {
@@ -115,7 +124,11 @@ final class OpenSsh implements AutoCloseable {
   }
 
   static String run(String... argv) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(Redirect.from(new File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectInput(Redirect.from(new File("/dev/null")))
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException(String.join(" ", argv) + " failed:\n" + out);

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rolling deploys on four lab nodes (lab1 the HAProxy load balancer, lab2-4 web nodes) under a
- * bounded, constant load through the balancer: no request may fail, and every answer is the old
- * or the new release. Covers a good release, a sick one, a canary, the lock, Ctrl-C between
- * batches, a node that dies during its switch, and an unreachable balancer.
+ * bounded, constant load through the balancer: no request may fail, and every answer is the old or
+ * the new release. Covers a good release, a sick one, a canary, the lock, Ctrl-C between batches, a
+ * node that dies during its switch, and an unreachable balancer.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RolloutIT {
@@ -54,14 +54,21 @@ class RolloutIT {
     return nodes.subList(1, 4);
   }
 
-  /** The app: answers its version; its health check answers 500 on the nodes named in {@code sickOn} ("*": all). */
+  /**
+   * The app: answers its version; its health check answers 500 on the nodes named in {@code sickOn}
+   * ("*": all).
+   */
   static void app(int version, String sickOn) throws Exception {
     app(version, sickOn, "");
   }
 
-  /** As {@link #app(int, String)}; on the nodes named in {@code slowOn} the health check takes 2 s. */
+  /**
+   * As {@link #app(int, String)}; on the nodes named in {@code slowOn} the health check takes 2 s.
+   */
   static void app(int version, String sickOn, String slowOn) throws Exception {
-    Files.writeString(project.resolve("hello.py"), """
+    Files.writeString(
+        project.resolve("hello.py"),
+        """
         import os
         import socket
         import time
@@ -82,7 +89,8 @@ class RolloutIT {
             data = body.encode()
             start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
             return [data]
-        """.formatted(version, sickOn, slowOn));
+        """
+            .formatted(version, sickOn, slowOn));
   }
 
   static void version(int n, boolean sick) throws Exception {
@@ -91,9 +99,14 @@ class RolloutIT {
 
   /** hoist.yml: the example's, the lab's nodes, the environment, and {@code extra}. */
   static void yml(String extra) throws Exception {
-    Files.writeString(project.resolve("hoist.yml"), "app: rollhello\nwsgi: hello:application\ndomain: " + HOST
-        + "\nhealth: {path: /healthz, contains: ok}\n" + LabNodes.nodesYaml("root")
-        + "\nenvironments:\n  live: {lb: [lab1], web: [lab2, lab3, lab4]}\n" + extra);
+    Files.writeString(
+        project.resolve("hoist.yml"),
+        "app: rollhello\nwsgi: hello:application\ndomain: "
+            + HOST
+            + "\nhealth: {path: /healthz, contains: ok}\n"
+            + LabNodes.nodesYaml("root")
+            + "\nenvironments:\n  live: {lb: [lab1], web: [lab2, lab3, lab4]}\n"
+            + extra);
   }
 
   static Load load() {
@@ -122,7 +135,8 @@ class RolloutIT {
   }
 
   static Hoist.Result deploy(String... extra) throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of("deploy", project.toString(), "--env", ENV));
+    List<String> args =
+        new java.util.ArrayList<>(List.of("deploy", project.toString(), "--env", ENV));
     args.addAll(List.of(extra));
     return Hoist.run(args.toArray(String[]::new));
   }
@@ -135,13 +149,18 @@ class RolloutIT {
     Hoist.Result r = deploy();
 
     assertThat(r.exit()).as(r.all()).isZero();
-    assertThat(r.err()).contains("starting lab2, lab3, lab4, which serve(s) nothing yet").contains("lab1: HAProxy");
+    assertThat(r.err())
+        .contains("starting lab2, lab3, lab4, which serve(s) nothing yet")
+        .contains("lab1: HAProxy");
     Http.Response viaLb = Http.get(lb().address(), HOST, "/");
     assertThat(viaLb.status()).isEqualTo(200);
     assertThat(viaLb.body()).contains("version 1");
     Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
-    assertThat(status.out()).as(status.all()).contains("balancer on lab1: 3 web node(s), 3 UP")
-        .contains("hello on lab2").doesNotContain("on lab1: release");
+    assertThat(status.out())
+        .as(status.all())
+        .contains("balancer on lab1: 3 web node(s), 3 UP")
+        .contains("hello on lab2")
+        .doesNotContain("on lab1: release");
     assertThat(status.out().split("in the balancer: UP", -1)).hasSize(4);
   }
 
@@ -171,8 +190,11 @@ class RolloutIT {
     Load.Result seen = load.stop();
 
     assertThat(r.exit()).as(r.all()).isEqualTo(1);
-    assertThat(r.out()).contains("lab2  failed, rolled back").contains("lab3  not switched")
-        .contains("batch 1 of 3 failed: lab2: health check GET http://rollhello.test/healthz failed: HTTP 500");
+    assertThat(r.out())
+        .contains("lab2  failed, rolled back")
+        .contains("lab3  not switched")
+        .contains(
+            "batch 1 of 3 failed: lab2: health check GET http://rollhello.test/healthz failed: HTTP 500");
     assertThat(seen.failed()).as(seen.summary()).isZero();
     assertThat(versions(seen)).as(seen.summary()).containsExactly("2");
     assertThat(servedByWebs()).containsExactly("200 2", "200 2", "200 2");
@@ -186,7 +208,9 @@ class RolloutIT {
     Hoist.Result canary = deploy("--canary", "1");
 
     assertThat(canary.exit()).as(canary.all()).isZero();
-    assertThat(canary.out()).contains("canary: lab2 serve(s)").contains("hoist deploy --continue --env live");
+    assertThat(canary.out())
+        .contains("canary: lab2 serve(s)")
+        .contains("hoist deploy --continue --env live");
     assertThat(servedByWebs()).containsExactly("200 4", "200 2", "200 2");
     Hoist.Result refused = deploy();
     assertThat(refused.exit()).isEqualTo(1);
@@ -195,7 +219,10 @@ class RolloutIT {
     Hoist.Result rest = deploy("--continue");
 
     assertThat(rest.exit()).as(rest.all()).isZero();
-    assertThat(rest.out()).contains("lab2  unchanged").contains("lab3  switched").contains("lab4  switched");
+    assertThat(rest.out())
+        .contains("lab2  unchanged")
+        .contains("lab3  switched")
+        .contains("lab4  switched");
     assertThat(servedByWebs()).containsExactly("200 4", "200 4", "200 4");
   }
 
@@ -207,13 +234,20 @@ class RolloutIT {
     yml("rollout: {batch: 1, drain: 5s}\nrelease: {run_once: ['sleep 5']}\n");
     Hoist.Result[] second = new Hoist.Result[1];
 
-    Hoist.Watched first = Hoist.watch("run_once hooks on lab2", process -> second[0] = deploy(),
-        "deploy", project.toString(), "--env", ENV);
+    Hoist.Watched first =
+        Hoist.watch(
+            "run_once hooks on lab2",
+            process -> second[0] = deploy(),
+            "deploy",
+            project.toString(),
+            "--env",
+            ENV);
     yml("rollout: {batch: 1, drain: 5s}\n");
 
     assertThat(first.exit()).as(first.out().toString()).isZero();
     assertThat(second[0].exit()).as(second[0].all()).isEqualTo(1);
-    assertThat(second[0].err()).contains("another deploy of live is running: its lock on lab1 is held by")
+    assertThat(second[0].err())
+        .contains("another deploy of live is running: its lock on lab1 is held by")
         .contains("(hoist deploy --env live)");
     assertThat(servedByWebs()).containsExactly("200 5", "200 5", "200 5");
   }
@@ -221,9 +255,14 @@ class RolloutIT {
   @Test
   @Order(6)
   void aStaleLockIsRefusedWithItsHolderAndBrokenByUnlock() throws Exception {
-    LabNodes.ssh("root", lb(), "sh", "-c", "'mkdir -p /var/lib/hoist/locks && echo "
-        + "\"{\\\"by\\\": \\\"ci@gone\\\", \\\"since\\\": \\\"2026-01-01T00:00:00Z\\\", \\\"command\\\": \\\"hoist deploy\\\"}\""
-        + " > /var/lib/hoist/locks/rollhello.live.json'");
+    LabNodes.ssh(
+        "root",
+        lb(),
+        "sh",
+        "-c",
+        "'mkdir -p /var/lib/hoist/locks && echo "
+            + "\"{\\\"by\\\": \\\"ci@gone\\\", \\\"since\\\": \\\"2026-01-01T00:00:00Z\\\", \\\"command\\\": \\\"hoist deploy\\\"}\""
+            + " > /var/lib/hoist/locks/rollhello.live.json'");
 
     Hoist.Result refused = deploy();
     Hoist.Result unlock = Hoist.run("unlock", project.toString(), "--env", ENV, "--yes");
@@ -267,17 +306,21 @@ class RolloutIT {
     Hoist.Result failed = deploy();
 
     assertThat(failed.exit()).as(failed.all()).isEqualTo(1);
-    assertThat(failed.out()).contains("a run_once hook failed on lab2").contains("no node was switched");
+    assertThat(failed.out())
+        .contains("a run_once hook failed on lab2")
+        .contains("no node was switched");
     assertThat(servedByWebs()).containsExactly("200 5", "200 5", "200 5");
 
-    yml("rollout: {batch: 1, drain: 5s}\nrelease: {run_once: ['sh -c \"echo $HOIST_RELEASE >> /tmp/rollhello-migrated\"']}\n");
+    yml(
+        "rollout: {batch: 1, drain: 5s}\nrelease: {run_once: ['sh -c \"echo $HOIST_RELEASE >> /tmp/rollhello-migrated\"']}\n");
     Hoist.Result ok = deploy();
 
     assertThat(ok.exit()).as(ok.all()).isZero();
     assertThat(servedByWebs()).containsExactly("200 6", "200 6", "200 6");
     int ran = 0;
     for (LabNodes.Node n : webs()) {
-      ran += LabNodes.ssh("root", n, "cat", "/tmp/rollhello-migrated").out().lines().toList().size();
+      ran +=
+          LabNodes.ssh("root", n, "cat", "/tmp/rollhello-migrated").out().lines().toList().size();
     }
     assertThat(ran).as("run_once hook runs").isEqualTo(1);
   }
@@ -293,7 +336,10 @@ class RolloutIT {
     Load.Result seen = load.stop();
 
     assertThat(r.exit()).as(r.all()).isEqualTo(1);
-    assertThat(r.out()).contains("lab2  rolled back").contains("lab3  failed, rolled back").contains("lab4  not switched")
+    assertThat(r.out())
+        .contains("lab2  rolled back")
+        .contains("lab3  failed, rolled back")
+        .contains("lab4  not switched")
         .contains("rollback_all put every switched node back");
     assertThat(seen.failed()).as(seen.summary()).isZero();
     assertThat(versions(seen)).isSubsetOf("6", "7");
@@ -304,12 +350,20 @@ class RolloutIT {
   @Order(10)
   void activateSwitchesOneNodeByHand() throws Exception {
     yml("rollout: {batch: 1, drain: 5s}\n");
-    Hoist.Result releases = Hoist.run("releases", project.toString(), "--env", ENV, "--node", "lab4", "--json");
-    String five = new com.fasterxml.jackson.databind.ObjectMapper().readTree(releases.out())
-        .path("nodes").path(0).path("result").path("previous").asText();
+    Hoist.Result releases =
+        Hoist.run("releases", project.toString(), "--env", ENV, "--node", "lab4", "--json");
+    String five =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(releases.out())
+            .path("nodes")
+            .path(0)
+            .path("result")
+            .path("previous")
+            .asText();
     assertThat(five).as(releases.all()).isNotEmpty();
 
-    Hoist.Result r = Hoist.run("activate", project.toString(), five, "--env", ENV, "--node", "lab4");
+    Hoist.Result r =
+        Hoist.run("activate", project.toString(), five, "--env", ENV, "--node", "lab4");
 
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out()).contains("activated " + five + " on lab4");
@@ -323,13 +377,20 @@ class RolloutIT {
     Load load = load();
 
     // Batch 1 takes about a second: the signal lands inside it, which must finish and go back in.
-    Hoist.Watched deploy = Hoist.watch("batch 1/3: lab2", process -> Hoist.sh("kill -INT " + process.pid()),
-        "deploy", project.toString(), "--env", ENV);
+    Hoist.Watched deploy =
+        Hoist.watch(
+            "batch 1/3: lab2",
+            process -> Hoist.sh("kill -INT " + process.pid()),
+            "deploy",
+            project.toString(),
+            "--env",
+            ENV);
     Load.Result seen = load.stop();
 
     assertThat(deploy.exit()).as(deploy.out().toString()).isEqualTo(130);
     // Normally batch 1 is still running when the signal lands; on a slow machine it may be batch 2.
-    assertThat(deploy.out().toString()).containsPattern("interrupted: batch [23] of 3 and later were not started");
+    assertThat(deploy.out().toString())
+        .containsPattern("interrupted: batch [23] of 3 and later were not started");
     assertThat(seen.failed()).as(seen.summary()).isZero();
     List<String> served = servedByWebs();
     assertThat(served.get(0)).isEqualTo("200 8");
@@ -348,8 +409,14 @@ class RolloutIT {
     app(9, "", "lab3");
     Load load = load();
 
-    Hoist.Watched deploy = Hoist.watch("batch 2/3: lab3", process -> LabNodes.stop("lab3"),
-        "deploy", project.toString(), "--env", ENV);
+    Hoist.Watched deploy =
+        Hoist.watch(
+            "batch 2/3: lab3",
+            process -> LabNodes.stop("lab3"),
+            "deploy",
+            project.toString(),
+            "--env",
+            ENV);
     Load.Result seen = load.stop();
 
     assertThat(deploy.exit()).as(deploy.out().toString()).isEqualTo(1);
@@ -389,7 +456,8 @@ class RolloutIT {
     Hoist.Result r = deploy();
 
     assertThat(r.exit()).as(r.all()).isEqualTo(3);
-    assertThat(r.err()).contains("cannot reach every node of the rollout, so nothing was changed")
+    assertThat(r.err())
+        .contains("cannot reach every node of the rollout, so nothing was changed")
         .contains("lab1 (lb): unreachable");
     assertThat(servedByWebs()).isEqualTo(before);
     nodes = LabNodes.up(4);

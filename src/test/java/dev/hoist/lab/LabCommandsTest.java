@@ -8,55 +8,104 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The argument lists the lab runs: each tool gets its arguments as a list, never a shell string. */
+/**
+ * The argument lists the lab runs: each tool gets its arguments as a list, never a shell string.
+ */
 class LabCommandsTest {
   private final NodeSpec lab2 = NodeSpec.of(2);
 
   @Test
   void nodeStartsInItsNetnsThenInNewNamespacesRootedInItsRoot() {
-    assertThat(LabNode.startCommand(lab2, Path.of("/run/hoist-lab/lab2/root"))).containsExactly(
-        "nsenter", "--net=/run/netns/hoist-lab2", "unshare", "--mount", "--pid", "--uts", "--ipc", "--fork",
-        "--kill-child", "--root=/run/hoist-lab/lab2/root", "/usr/local/sbin/hoist-lab-init", "lab2");
+    assertThat(LabNode.startCommand(lab2, Path.of("/run/hoist-lab/lab2/root")))
+        .containsExactly(
+            "nsenter",
+            "--net=/run/netns/hoist-lab2",
+            "unshare",
+            "--mount",
+            "--pid",
+            "--uts",
+            "--ipc",
+            "--fork",
+            "--kill-child",
+            "--root=/run/hoist-lab/lab2/root",
+            "/usr/local/sbin/hoist-lab-init",
+            "lab2");
   }
 
   @Test
   void diskIsASizeLimitedTmpfsAndRootAnOverlayOnTheBase() {
     Path disk = Path.of("/run/hoist-lab/lab2/disk");
-    assertThat(LabNode.diskMount(lab2, disk)).containsExactly(
-        "mount", "-t", "tmpfs", "-o", "size=2g,mode=0755", "hoist-lab2", "/run/hoist-lab/lab2/disk");
-    assertThat(LabNode.overlayMount(lab2, Path.of("/var/lib/hoist-lab/base"), disk, Path.of("/run/hoist-lab/lab2/root")))
-        .containsExactly("mount", "-t", "overlay", "-o", "lowerdir=/var/lib/hoist-lab/base,"
-            + "upperdir=/run/hoist-lab/lab2/disk/upper,workdir=/run/hoist-lab/lab2/disk/work", "hoist-lab2",
+    assertThat(LabNode.diskMount(lab2, disk))
+        .containsExactly(
+            "mount",
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=2g,mode=0755",
+            "hoist-lab2",
+            "/run/hoist-lab/lab2/disk");
+    assertThat(
+            LabNode.overlayMount(
+                lab2,
+                Path.of("/var/lib/hoist-lab/base"),
+                disk,
+                Path.of("/run/hoist-lab/lab2/root")))
+        .containsExactly(
+            "mount",
+            "-t",
+            "overlay",
+            "-o",
+            "lowerdir=/var/lib/hoist-lab/base,"
+                + "upperdir=/run/hoist-lab/lab2/disk/upper,workdir=/run/hoist-lab/lab2/disk/work",
+            "hoist-lab2",
             "/run/hoist-lab/lab2/root");
   }
 
   @Test
   void vethGoesFromTheBridgeIntoTheNodeWithItsAddressAndDefaultRoute() {
-    assertThat(LabNetwork.attachCommands(lab2)).containsExactly(
-        List.of("ip", "netns", "add", "hoist-lab2"),
-        List.of("ip", "link", "add", "hl-lab2", "type", "veth", "peer", "name", "eth0", "netns", "hoist-lab2"),
-        List.of("ip", "link", "set", "hl-lab2", "master", "hoistlab0", "up"),
-        List.of("ip", "-n", "hoist-lab2", "address", "add", "10.213.77.12/24", "dev", "eth0"),
-        List.of("ip", "-n", "hoist-lab2", "link", "set", "lo", "up"),
-        List.of("ip", "-n", "hoist-lab2", "link", "set", "eth0", "up"),
-        List.of("ip", "-n", "hoist-lab2", "route", "add", "default", "via", "10.213.77.1"));
-    assertThat(LabNetwork.detachCommands(lab2)).containsExactly(
-        List.of("ip", "link", "delete", "hl-lab2"), List.of("ip", "netns", "delete", "hoist-lab2"));
+    assertThat(LabNetwork.attachCommands(lab2))
+        .containsExactly(
+            List.of("ip", "netns", "add", "hoist-lab2"),
+            List.of(
+                "ip",
+                "link",
+                "add",
+                "hl-lab2",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0",
+                "netns",
+                "hoist-lab2"),
+            List.of("ip", "link", "set", "hl-lab2", "master", "hoistlab0", "up"),
+            List.of("ip", "-n", "hoist-lab2", "address", "add", "10.213.77.12/24", "dev", "eth0"),
+            List.of("ip", "-n", "hoist-lab2", "link", "set", "lo", "up"),
+            List.of("ip", "-n", "hoist-lab2", "link", "set", "eth0", "up"),
+            List.of("ip", "-n", "hoist-lab2", "route", "add", "default", "via", "10.213.77.1"));
+    assertThat(LabNetwork.detachCommands(lab2))
+        .containsExactly(
+            List.of("ip", "link", "delete", "hl-lab2"),
+            List.of("ip", "netns", "delete", "hoist-lab2"));
   }
 
   @Test
   void bridgeHoldsTheGateway() {
-    assertThat(LabNetwork.bridgeCommands()).containsExactly(
-        List.of("ip", "link", "add", "hoistlab0", "type", "bridge"),
-        List.of("ip", "address", "add", "10.213.77.1/24", "dev", "hoistlab0"),
-        List.of("ip", "link", "set", "hoistlab0", "up"));
+    assertThat(LabNetwork.bridgeCommands())
+        .containsExactly(
+            List.of("ip", "link", "add", "hoistlab0", "type", "bridge"),
+            List.of("ip", "address", "add", "10.213.77.1/24", "dev", "hoistlab0"),
+            List.of("ip", "link", "set", "hoistlab0", "up"));
   }
 
   @Test
   void natLetsOnlyDnsAndHttpOutOfTheLabInItsOwnTable() {
     String rules = LabNetwork.nftRules();
-    assertThat(rules).startsWith("table ip hoist_lab {")
-        .contains("udp dport 53 accept", "tcp dport { 53, 80, 443 } accept",
+    assertThat(rules)
+        .startsWith("table ip hoist_lab {")
+        .contains(
+            "udp dport 53 accept",
+            "tcp dport { 53, 80, 443 } accept",
             "iifname \"hoistlab0\" oifname != \"hoistlab0\" drop",
             "ip saddr 10.213.77.0/24 oifname != \"hoistlab0\" masquerade")
         // nft keywords as chain names break the table.
@@ -66,28 +115,48 @@ class LabCommandsTest {
   @Test
   void debootstrapBuildsTheMinbaseWithTheStackAndUsesAptsProxy() {
     Path target = Path.of("/var/lib/hoist-lab/base.building");
-    List<String> plain = LabBase.debootstrapCommand("http://deb.debian.org/debian", target, Optional.empty());
-    assertThat(plain).containsExactly("debootstrap", "--variant=minbase", "--include=" + String.join(",",
-        LabBase.PACKAGES), "bookworm", "/var/lib/hoist-lab/base.building", "http://deb.debian.org/debian");
-    assertThat(LabBase.debootstrapCommand("http://m/debian", target, Optional.of("http://proxy:3128")))
+    List<String> plain =
+        LabBase.debootstrapCommand("http://deb.debian.org/debian", target, Optional.empty());
+    assertThat(plain)
+        .containsExactly(
+            "debootstrap",
+            "--variant=minbase",
+            "--include=" + String.join(",", LabBase.PACKAGES),
+            "bookworm",
+            "/var/lib/hoist-lab/base.building",
+            "http://deb.debian.org/debian");
+    assertThat(
+            LabBase.debootstrapCommand("http://m/debian", target, Optional.of("http://proxy:3128")))
         .startsWith("env", "http_proxy=http://proxy:3128", "debootstrap");
-    assertThat(LabBase.PACKAGES).contains("openssh-server", "runit", "nginx", "gunicorn", "python3-venv", "sudo");
+    assertThat(LabBase.PACKAGES)
+        .contains("openssh-server", "runit", "nginx", "gunicorn", "python3-venv", "sudo");
   }
 
   @Test
   void theRecipeNamesEveryPackageSoAChangedListRebuilds() {
-    assertThat(LabBase.recipe()).contains("suite=bookworm\n", "variant=minbase\n", "setup=" + BaseSetup.VERSION)
+    assertThat(LabBase.recipe())
+        .contains("suite=bookworm\n", "variant=minbase\n", "setup=" + BaseSetup.VERSION)
         .contains(String.join(",", LabBase.PACKAGES));
   }
 
   @Test
   void debootstrapProgressIsALinePerPhaseNotPerPackage() {
     List<String> printed = new ArrayList<>();
-    LabBase.DebootstrapProgress p = new LabBase.DebootstrapProgress(printed::add, System.nanoTime());
-    for (String line : List.of("I: Retrieving InRelease", "I: Retrieving Packages", "I: Validating Packages",
-        "I: Retrieving adduser 3.134", "I: Retrieving apt 2.6.1", "I: Validating adduser 3.134",
-        "I: Extracting adduser...", "I: Unpacking apt...", "I: Configuring apt...", "I: Configuring sudo...",
-        "W: Failure trying to run: something")) {
+    LabBase.DebootstrapProgress p =
+        new LabBase.DebootstrapProgress(printed::add, System.nanoTime());
+    for (String line :
+        List.of(
+            "I: Retrieving InRelease",
+            "I: Retrieving Packages",
+            "I: Validating Packages",
+            "I: Retrieving adduser 3.134",
+            "I: Retrieving apt 2.6.1",
+            "I: Validating adduser 3.134",
+            "I: Extracting adduser...",
+            "I: Unpacking apt...",
+            "I: Configuring apt...",
+            "I: Configuring sudo...",
+            "W: Failure trying to run: something")) {
       p.accept(line);
     }
     assertThat(printed).hasSize(5);

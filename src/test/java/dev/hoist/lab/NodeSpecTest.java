@@ -23,7 +23,8 @@ class NodeSpecTest {
     NodeSpec last = NodeSpec.of(NodeSpec.MAX_NODES);
     assertThat(last.address()).isEqualTo("10.213.77.250");
     assertThat(last.hostVeth().length()).isLessThanOrEqualTo(15);
-    assertThatThrownBy(() -> NodeSpec.of(NodeSpec.MAX_NODES + 1)).hasMessageContaining("lab1 to lab240");
+    assertThatThrownBy(() -> NodeSpec.of(NodeSpec.MAX_NODES + 1))
+        .hasMessageContaining("lab1 to lab240");
     assertThatThrownBy(() -> NodeSpec.of(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -36,8 +37,8 @@ class NodeSpecTest {
   @ParameterizedTest
   @ValueSource(strings = {"lab0", "lab01", "lab241", "lab", "web1", "lab1 ", "LAB1", "../lab1"})
   void otherNamesAreRefusedWithTheRange(String name) {
-    assertThatThrownBy(() -> NodeSpec.named(name)).hasMessage(
-        "no lab node is called '" + name + "': nodes are lab1 to lab240");
+    assertThatThrownBy(() -> NodeSpec.named(name))
+        .hasMessage("no lab node is called '" + name + "': nodes are lab1 to lab240");
     assertThat(NodeSpec.parse(name)).isEmpty();
   }
 }

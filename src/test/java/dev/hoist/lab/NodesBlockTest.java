@@ -14,7 +14,9 @@ class NodesBlockTest {
     nodes.put("lab1", "10.213.77.11");
     nodes.put("lab2", "10.213.77.12");
     LabLayout l = LabLayout.standard();
-    assertThat(NodesBlock.render(nodes, "deploy", l.clientKey(), l.knownHosts())).isEqualTo("""
+    assertThat(NodesBlock.render(nodes, "deploy", l.clientKey(), l.knownHosts()))
+        .isEqualTo(
+            """
         nodes:
           lab1: {host: 10.213.77.11, user: deploy, key: /var/lib/hoist-lab/id_ed25519, known_hosts: /var/lib/hoist-lab/known_hosts}
           lab2: {host: 10.213.77.12, user: deploy, key: /var/lib/hoist-lab/id_ed25519, known_hosts: /var/lib/hoist-lab/known_hosts}
@@ -23,6 +25,7 @@ class NodesBlockTest {
 
   @Test
   void noNodesIsAnEmptyBlock() {
-    assertThat(NodesBlock.render(Map.of(), "root", Path.of("/k"), Path.of("/h"))).isEqualTo("nodes:\n");
+    assertThat(NodesBlock.render(Map.of(), "root", Path.of("/k"), Path.of("/h")))
+        .isEqualTo("nodes:\n");
   }
 }

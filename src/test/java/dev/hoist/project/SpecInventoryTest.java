@@ -23,7 +23,9 @@ class SpecInventoryTest {
 
   @Test
   void readsNodesInFullAndShortForm() throws Exception {
-    Spec spec = project.loadWith("""
+    Spec spec =
+        project.loadWith(
+            """
         nodes:
           web1: {host: 10.0.0.11, user: deploy, port: 2222, key: keys/id_ed25519, known_hosts: ~/kh}
           web2: deploy@web2.example.com:2200
@@ -37,13 +39,16 @@ class SpecInventoryTest {
     assertThat(web1.keys()).containsExactly(dir.resolve("keys/id_ed25519"));
     assertThat(web1.knownHosts()).contains(Path.of(System.getProperty("user.home"), "kh"));
     assertThat(web1.origin()).endsWith("hoist.yml:4:9");
-    assertThat(spec.inventory().nodes().get("web2").address()).isEqualTo("deploy@web2.example.com:2200");
+    assertThat(spec.inventory().nodes().get("web2").address())
+        .isEqualTo("deploy@web2.example.com:2200");
     assertThat(spec.inventory().nodes().get("web3").address()).isEqualTo("root@10.0.0.13");
   }
 
   @Test
   void readsEnvironmentsWithRoles() throws Exception {
-    Spec spec = project.loadWith("""
+    Spec spec =
+        project.loadWith(
+            """
         nodes: {a: 10.0.0.1, b: 10.0.0.2, c: 10.0.0.3, d: 10.0.0.4}
         environments:
           stage: [a]
@@ -52,15 +57,22 @@ class SpecInventoryTest {
         """);
 
     var envs = spec.inventory().environments();
-    assertThat(envs.get("stage").roles().get("web")).extracting(EnvironmentSpec.NodeRef::name).containsExactly("a");
-    assertThat(envs.get("live").refs()).extracting(EnvironmentSpec.NodeRef::name).containsExactly("a", "b", "c", "d");
+    assertThat(envs.get("stage").roles().get("web"))
+        .extracting(EnvironmentSpec.NodeRef::name)
+        .containsExactly("a");
+    assertThat(envs.get("live").refs())
+        .extracting(EnvironmentSpec.NodeRef::name)
+        .containsExactly("a", "b", "c", "d");
     assertThat(envs.get("live").rolesOf("c")).containsExactly("worker");
     assertThat(envs.get("old").rolesOf("b")).containsExactly("web");
   }
 
   @Test
   void badNodeValuesPointAtThemselves() {
-    List<SpecProblem> problems = project.problems(TestProject.MINIMAL + """
+    List<SpecProblem> problems =
+        project.problems(
+            TestProject.MINIMAL
+                + """
         nodes:
           web1: {host: "bad host", port: 70000, user: Root}
           web2: {user: deploy}
@@ -68,42 +80,52 @@ class SpecInventoryTest {
           web4: {host: a, hots: b}
         """);
 
-    assertThat(problems).extracting(TestProject::where).containsExactly(
-        "4:16: nodes.web1.host: expected a hostname or IP address, found 'bad host'",
-        "4:34: nodes.web1.port: expected a number from 1 to 65535, found '70000'",
-        "4:47: nodes.web1.user: expected a Unix user name, found 'Root'",
-        "5:9: nodes.web2.host: required key is missing",
-        "6:3: nodes.Web3: expected a name of lowercase letters, digits, '.', '_' and '-', found 'Web3'",
-        "7:19: nodes.web4.hots: unknown key");
+    assertThat(problems)
+        .extracting(TestProject::where)
+        .containsExactly(
+            "4:16: nodes.web1.host: expected a hostname or IP address, found 'bad host'",
+            "4:34: nodes.web1.port: expected a number from 1 to 65535, found '70000'",
+            "4:47: nodes.web1.user: expected a Unix user name, found 'Root'",
+            "5:9: nodes.web2.host: required key is missing",
+            "6:3: nodes.Web3: expected a name of lowercase letters, digits, '.', '_' and '-', found 'Web3'",
+            "7:19: nodes.web4.hots: unknown key");
     assertThat(problems.getLast().hint()).contains("did you mean 'host'?");
   }
 
   @Test
   void environmentNamingAnUnknownNodeSuggestsTheClosest() throws Exception {
-    Spec spec = project.loadWith("""
+    Spec spec =
+        project.loadWith(
+            """
         nodes: {web1: 10.0.0.1}
         environments:
           live: [wbe1]
         """);
 
-    SpecException e = catchThrowableOfType(SpecException.class,
-        () -> UserConfig.inventoryFor(spec, dir.resolve("no-config.yml")));
+    SpecException e =
+        catchThrowableOfType(
+            SpecException.class, () -> UserConfig.inventoryFor(spec, dir.resolve("no-config.yml")));
 
-    assertThat(e.getMessage()).contains("hoist.yml:5:10: environments.live: no node named 'wbe1'")
+    assertThat(e.getMessage())
+        .contains("hoist.yml:5:10: environments.live: no node named 'wbe1'")
         .contains("did you mean 'web1'?");
   }
 
   @Test
   void userConfigNodesServeTheProjectAndTheProjectWins() throws Exception {
     Path config = dir.resolve("config.yml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         nodes:
           web1: {host: 10.0.0.1, key: id_lab}
           shared: 10.0.0.9
         environments:
           lab: [web1, shared]
         """);
-    Spec spec = project.loadWith("""
+    Spec spec =
+        project.loadWith(
+            """
         nodes: {web1: deploy@10.0.0.5}
         environments: {live: [web1, shared]}
         """);
@@ -121,22 +143,28 @@ class SpecInventoryTest {
     Files.writeString(config, "nodes:\n  web1: {host: 10.0.0.1}\nenvironmnets: {}\n");
     Spec spec = project.loadWith("");
 
-    SpecException e = catchThrowableOfType(SpecException.class, () -> UserConfig.inventoryFor(spec, config));
+    SpecException e =
+        catchThrowableOfType(SpecException.class, () -> UserConfig.inventoryFor(spec, config));
 
     assertThat(e.problems()).extracting(SpecProblem::file).containsOnly(config.toString());
-    assertThat(e.getMessage()).contains(":3:1: environmnets: unknown key").contains("did you mean 'environments'?");
+    assertThat(e.getMessage())
+        .contains(":3:1: environmnets: unknown key")
+        .contains("did you mean 'environments'?");
   }
 
   @Test
   void jumpCyclesAreRefused() throws Exception {
-    Spec spec = project.loadWith("""
+    Spec spec =
+        project.loadWith(
+            """
         nodes:
           a: {host: 10.0.0.1, jump: b}
           b: {host: 10.0.0.2, jump: a}
         """);
 
-    SpecException e = catchThrowableOfType(SpecException.class,
-        () -> UserConfig.inventoryFor(spec, dir.resolve("none.yml")));
+    SpecException e =
+        catchThrowableOfType(
+            SpecException.class, () -> UserConfig.inventoryFor(spec, dir.resolve("none.yml")));
 
     assertThat(e.getMessage()).contains("jump hosts go round in a circle: a -> b -> a");
   }

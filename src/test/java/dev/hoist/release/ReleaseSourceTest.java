@@ -30,7 +30,9 @@ class ReleaseSourceTest {
   }
 
   private List<String> shipped(List<String> shared) throws IOException {
-    return ReleaseSource.scan(project, shared).files().stream().map(p -> p.toString().replace('\\', '/')).toList();
+    return ReleaseSource.scan(project, shared).files().stream()
+        .map(p -> p.toString().replace('\\', '/'))
+        .toList();
   }
 
   private void app() throws IOException {
@@ -82,7 +84,8 @@ class ReleaseSourceTest {
     write("docs/logo.svg", "<svg/>");
 
     assertThat(shipped(List.of()))
-        .containsExactly(".hoistignore", "docs/logo.svg", "hello.py", "hello/views.py", "hoist.yml");
+        .containsExactly(
+            ".hoistignore", "docs/logo.svg", "hello.py", "hello/views.py", "hoist.yml");
   }
 
   @Test
@@ -100,7 +103,8 @@ class ReleaseSourceTest {
     app();
     String before = ReleaseSource.scan(project, List.of()).hash("");
 
-    Files.setLastModifiedTime(project.resolve("hello.py"), FileTime.from(Instant.parse("2001-02-03T04:05:06Z")));
+    Files.setLastModifiedTime(
+        project.resolve("hello.py"), FileTime.from(Instant.parse("2001-02-03T04:05:06Z")));
 
     assertThat(ReleaseSource.scan(project, List.of()).hash("")).isEqualTo(before);
   }
@@ -112,11 +116,13 @@ class ReleaseSourceTest {
     String before = source.hash("");
 
     assertThat(source.hash("workers=3")).isNotEqualTo(before);
-    Files.setPosixFilePermissions(project.resolve("hello.py"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        project.resolve("hello.py"), PosixFilePermissions.fromString("rwxr-xr-x"));
     assertThat(ReleaseSource.scan(project, List.of()).hash("")).isNotEqualTo(before);
     write("new.py", "");
     assertThat(ReleaseSource.scan(project, List.of()).hash(""))
-        .isNotEqualTo(before).isNotEqualTo(source.hash(""));
+        .isNotEqualTo(before)
+        .isNotEqualTo(source.hash(""));
   }
 
   @Test
@@ -140,15 +146,18 @@ class ReleaseSourceTest {
 
     Map<String, TarArchiveEntry> entries = new LinkedHashMap<>();
     Map<String, String> contents = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
-        new ByteArrayInputStream(ReleaseSource.scan(project, List.of()).archive())))) {
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(
+            new GzipCompressorInputStream(
+                new ByteArrayInputStream(ReleaseSource.scan(project, List.of()).archive())))) {
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
         entries.put(e.getName(), e);
         contents.put(e.getName(), new String(tar.readAllBytes(), StandardCharsets.UTF_8));
       }
     }
 
-    assertThat(entries).containsOnlyKeys("bin/manage.sh", "hello.py", "hello/views.py", "hoist.yml");
+    assertThat(entries)
+        .containsOnlyKeys("bin/manage.sh", "hello.py", "hello/views.py", "hoist.yml");
     assertThat(contents.get("hello/views.py")).isEqualTo("VIEWS = 1\n");
     assertThat(entries.get("bin/manage.sh").getMode() & 07777).isEqualTo(0755);
     assertThat(entries.get("hello.py").getMode() & 07777).isEqualTo(0644);

@@ -11,7 +11,10 @@ import dev.hoist.release.ReleaseState.Release;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The releases on a node as the agent's {@code probe_release} reports them, and where a rollback goes. */
+/**
+ * The releases on a node as the agent's {@code probe_release} reports them, and where a rollback
+ * goes.
+ */
 class ReleaseStateTest {
   private static final String R1 = "20250101T100000Z-aaaaaaa";
   private static final String R2 = "20250102T100000Z-bbbbbbb";
@@ -19,15 +22,26 @@ class ReleaseStateTest {
 
   @Test
   void readsCurrentPreviousAndEachReleasesMetadata() {
-    ReleaseState state = probed("{'current': '" + R2 + "', 'previous': '" + R1 + "', 'releases': ["
-        + "{'id': '" + R1 + "', 'hash': 'h1', 'created': '2025-01-01T10:00:00Z', 'app': 'hello', 'failed': false},"
-        + "{'id': '" + R2 + "', 'hash': 'h2', 'created': '2025-01-02T10:00:00Z', 'app': 'hello', 'failed': false}]}");
+    ReleaseState state =
+        probed(
+            "{'current': '"
+                + R2
+                + "', 'previous': '"
+                + R1
+                + "', 'releases': ["
+                + "{'id': '"
+                + R1
+                + "', 'hash': 'h1', 'created': '2025-01-01T10:00:00Z', 'app': 'hello', 'failed': false},"
+                + "{'id': '"
+                + R2
+                + "', 'hash': 'h2', 'created': '2025-01-02T10:00:00Z', 'app': 'hello', 'failed': false}]}");
 
     assertThat(state.current()).contains(R2);
     assertThat(state.previous()).contains(R1);
-    assertThat(state.releases()).containsExactly(
-        new Release(R1, "h1", "2025-01-01T10:00:00Z", false, false),
-        new Release(R2, "h2", "2025-01-02T10:00:00Z", false, false));
+    assertThat(state.releases())
+        .containsExactly(
+            new Release(R1, "h1", "2025-01-01T10:00:00Z", false, false),
+            new Release(R2, "h2", "2025-01-02T10:00:00Z", false, false));
     assertThat(state.live()).contains(state.releases().get(1));
   }
 
@@ -44,13 +58,19 @@ class ReleaseStateTest {
 
   @Test
   void releaseWithoutMetadataIsIncomplete() {
-    ReleaseState state = probed("{'current': null, 'previous': null, 'releases': ["
-        + "{'id': '" + R1 + "', 'incomplete': true, 'failed': false}]}");
+    ReleaseState state =
+        probed(
+            "{'current': null, 'previous': null, 'releases': ["
+                + "{'id': '"
+                + R1
+                + "', 'incomplete': true, 'failed': false}]}");
 
-    assertThat(state.find(R1)).hasValueSatisfying(r -> {
-      assertThat(r.incomplete()).isTrue();
-      assertThat(r.hash()).isEmpty();
-    });
+    assertThat(state.find(R1))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.incomplete()).isTrue();
+              assertThat(r.hash()).isEmpty();
+            });
     assertThat(state.find("nope")).isEmpty();
   }
 
@@ -116,8 +136,14 @@ class ReleaseStateTest {
   }
 
   private static ReleaseState state(String current, String previous, String... releases) {
-    return probed("{'current': " + quoted(current) + ", 'previous': " + quoted(previous)
-        + ", 'releases': [" + String.join(",", releases) + "]}");
+    return probed(
+        "{'current': "
+            + quoted(current)
+            + ", 'previous': "
+            + quoted(previous)
+            + ", 'releases': ["
+            + String.join(",", releases)
+            + "]}");
   }
 
   private static String quoted(String id) {
@@ -126,7 +152,11 @@ class ReleaseStateTest {
 
   private static ReleaseState probed(String singleQuotedJson) {
     try {
-      JsonNode node = JsonMapper.builder().enable(JsonReadFeature.ALLOW_SINGLE_QUOTES).build().readTree(singleQuotedJson);
+      JsonNode node =
+          JsonMapper.builder()
+              .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+              .build()
+              .readTree(singleQuotedJson);
       return ReleaseState.from(node);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(e);
@@ -135,10 +165,14 @@ class ReleaseStateTest {
 
   @Test
   void aPreparedReleaseIsNewerThanTheLiveOneCompleteAndNotFailed() {
-    ReleaseState state = new ReleaseState(Optional.of(R1), Optional.empty(), java.util.List.of(
-        new Release(R1, "h1", "", false, false),
-        new Release(R2, "h2", "", false, false),
-        new Release(R3, "h3", "", true, false)));
+    ReleaseState state =
+        new ReleaseState(
+            Optional.of(R1),
+            Optional.empty(),
+            java.util.List.of(
+                new Release(R1, "h1", "", false, false),
+                new Release(R2, "h2", "", false, false),
+                new Release(R3, "h3", "", true, false)));
 
     assertThat(state.prepared(Optional.empty())).map(Release::id).contains(R2);
     assertThat(state.prepared(Optional.of("h2"))).map(Release::id).contains(R2);
@@ -148,16 +182,24 @@ class ReleaseStateTest {
 
   @Test
   void anIncompleteReleaseIsNotPrepared() {
-    ReleaseState state = new ReleaseState(Optional.of(R1), Optional.empty(), java.util.List.of(
-        new Release(R1, "h1", "", false, false), new Release(R2, "h2", "", false, true)));
+    ReleaseState state =
+        new ReleaseState(
+            Optional.of(R1),
+            Optional.empty(),
+            java.util.List.of(
+                new Release(R1, "h1", "", false, false), new Release(R2, "h2", "", false, true)));
 
     assertThat(state.prepared(Optional.of("h2"))).isEmpty();
   }
 
   @Test
   void withNothingLiveEveryGoodReleaseCountsAsPrepared() {
-    ReleaseState state = new ReleaseState(Optional.empty(), Optional.empty(), java.util.List.of(
-        new Release(R1, "h1", "", false, false), new Release(R2, "h1", "", false, false)));
+    ReleaseState state =
+        new ReleaseState(
+            Optional.empty(),
+            Optional.empty(),
+            java.util.List.of(
+                new Release(R1, "h1", "", false, false), new Release(R2, "h1", "", false, false)));
 
     assertThat(state.prepared(Optional.of("h1"))).map(Release::id).contains(R2);
   }

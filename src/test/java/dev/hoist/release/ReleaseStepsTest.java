@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The agent steps of a release: prepare beside the live one, activate, and rescue when that fails. */
+/**
+ * The agent steps of a release: prepare beside the live one, activate, and rescue when that fails.
+ */
 class ReleaseStepsTest {
   private static final String ID = "20250102T100000Z-bbbbbbb";
   private static final String OLD = "20250101T100000Z-aaaaaaa";
@@ -55,7 +57,13 @@ class ReleaseStepsTest {
 
     assertThat(ids(prepare)).containsExactly("unpack", "venv", "chown", "import");
     assertThat(argv(step(prepare, "venv")))
-        .containsExactly("/usr/bin/python3", "-m", "venv", "--system-site-packages", "--without-pip", DIR + "/.venv");
+        .containsExactly(
+            "/usr/bin/python3",
+            "-m",
+            "venv",
+            "--system-site-packages",
+            "--without-pip",
+            DIR + "/.venv");
     assertThat(step(prepare, "venv").has("user")).isFalse();
     assertThat(argv(step(prepare, "import"))).first().isEqualTo(DIR + "/.venv/bin/python");
     assertThat(argv(step(prepare, "import"))).last().isEqualTo("hello:application");
@@ -63,7 +71,8 @@ class ReleaseStepsTest {
 
   @Test
   void unpackCarriesTheReleaseMetadataAndRenderedFiles() {
-    Map<String, byte[]> files = Map.of("local_settings.py", "DEBUG = False\n".getBytes(StandardCharsets.UTF_8));
+    Map<String, byte[]> files =
+        Map.of("local_settings.py", "DEBUG = False\n".getBytes(StandardCharsets.UTF_8));
 
     ObjectNode unpack = steps(TestSpec.hello()).prepare(ID, "abc123", files).getFirst();
 
@@ -73,33 +82,40 @@ class ReleaseStepsTest {
     assertThat(unpack.path("meta").path("hash").asText()).isEqualTo("abc123");
     assertThat(unpack.path("meta").path("app").asText()).isEqualTo("hello");
     assertThat(Base64.getDecoder().decode(unpack.path("files").path("local_settings.py").asText()))
-        .asString(StandardCharsets.UTF_8).isEqualTo("DEBUG = False\n");
+        .asString(StandardCharsets.UTF_8)
+        .isEqualTo("DEBUG = False\n");
   }
 
   @Test
   void requirementsAreInstalledWithPipAsTheAppUser() {
-    List<ObjectNode> prepare = steps(TestSpec.hello().requirements("requirements.txt")).prepare(ID, "h", Map.of());
+    List<ObjectNode> prepare =
+        steps(TestSpec.hello().requirements("requirements.txt")).prepare(ID, "h", Map.of());
 
     assertThat(ids(prepare)).containsExactly("unpack", "venv", "chown", "requirements", "import");
     assertThat(argv(step(prepare, "venv"))).doesNotContain("--without-pip");
     ObjectNode pip = step(prepare, "requirements");
     assertThat(pip.path("user").asText()).isEqualTo("hello");
-    assertThat(argv(pip)).startsWith(DIR + "/.venv/bin/python", "-m", "pip", "install")
-        .endsWith("-r", DIR + "/requirements.txt").doesNotContain("--no-index");
+    assertThat(argv(pip))
+        .startsWith(DIR + "/.venv/bin/python", "-m", "pip", "install")
+        .endsWith("-r", DIR + "/requirements.txt")
+        .doesNotContain("--no-index");
   }
 
   @Test
   void wheelhouseInstallsOffline() {
     List<ObjectNode> prepare =
-        steps(TestSpec.hello().requirements("requirements.txt").wheelhouse("wheels")).prepare(ID, "h", Map.of());
+        steps(TestSpec.hello().requirements("requirements.txt").wheelhouse("wheels"))
+            .prepare(ID, "h", Map.of());
 
     assertThat(argv(step(prepare, "requirements")))
-        .containsSubsequence("--no-index", "--find-links", DIR + "/wheels", "-r", DIR + "/requirements.txt");
+        .containsSubsequence(
+            "--no-index", "--find-links", DIR + "/wheels", "-r", DIR + "/requirements.txt");
   }
 
   @Test
   void sharedDirsAreLinkedIntoTheRelease() {
-    List<ObjectNode> prepare = steps(TestSpec.hello().shared("media").shared("instance")).prepare(ID, "h", Map.of());
+    List<ObjectNode> prepare =
+        steps(TestSpec.hello().shared("media").shared("instance")).prepare(ID, "h", Map.of());
 
     assertThat(ids(prepare)).startsWith("unpack", "shared", "venv");
     ObjectNode shared = step(prepare, "shared");
@@ -109,10 +125,14 @@ class ReleaseStepsTest {
 
   @Test
   void hooksRunInOrderAfterTheImportCheckAsTheAppUserWithItsEnvironment() {
-    TestSpec spec = TestSpec.hello()
-        .env("DJANGO_SETTINGS_MODULE", "hello.settings")
-        .release(5, List.of(List.of("python", "manage.py", "migrate", "--noinput"),
-            List.of("python", "manage.py", "collectstatic", "--noinput")));
+    TestSpec spec =
+        TestSpec.hello()
+            .env("DJANGO_SETTINGS_MODULE", "hello.settings")
+            .release(
+                5,
+                List.of(
+                    List.of("python", "manage.py", "migrate", "--noinput"),
+                    List.of("python", "manage.py", "collectstatic", "--noinput")));
 
     List<ObjectNode> prepare = steps(spec).prepare(ID, "h", Map.of());
 
@@ -134,7 +154,8 @@ class ReleaseStepsTest {
   void activateSwitchesReloadsChecksHealthThenPrunes() {
     List<ObjectNode> activate = steps(TestSpec.hello()).activate(Optional.of(ID), Map.of());
 
-    assertThat(activate).extracting(s -> s.path("do").asText())
+    assertThat(activate)
+        .extracting(s -> s.path("do").asText())
         .containsExactly("release.switch", "gunicorn.reload", "http.check", "release.prune");
     ObjectNode switchStep = activate.getFirst();
     assertThat(switchStep.path("id").asText()).isEqualTo(ReleaseSteps.SWITCH);
@@ -164,17 +185,24 @@ class ReleaseStepsTest {
   @Test
   void appServiceTheNodeHasNotStartedIsStartedInsteadOfReloaded() {
     Stack stack = stack(TestSpec.hello().build());
-    Change start = stack.appService().diff(Steps.json().createObjectNode().put("enabled", false)).orElseThrow();
+    Change start =
+        stack
+            .appService()
+            .diff(Steps.json().createObjectNode().put("enabled", false))
+            .orElseThrow();
 
-    List<ObjectNode> activate = new ReleaseSteps(stack).activate(Optional.of(ID), Map.of(start.id(), start));
+    List<ObjectNode> activate =
+        new ReleaseSteps(stack).activate(Optional.of(ID), Map.of(start.id(), start));
 
-    assertThat(activate).extracting(s -> s.path("do").asText())
+    assertThat(activate)
+        .extracting(s -> s.path("do").asText())
         .containsExactly("release.switch", "service.up", "http.check", "release.prune");
   }
 
   @Test
   void processesAreRestartedOntoTheNewRelease() {
-    TestSpec spec = TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10));
+    TestSpec spec =
+        TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10));
 
     List<ObjectNode> activate = steps(spec).activate(Optional.of(ID), Map.of());
 
@@ -193,12 +221,18 @@ class ReleaseStepsTest {
 
   @Test
   void rescueSwitchesBackToThePreviousReleaseAndChecksItsHealth() {
-    TestSpec spec = TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10));
+    TestSpec spec =
+        TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10));
 
     List<ObjectNode> rescue = steps(spec).rescue(ID, Optional.of(OLD));
 
-    assertThat(ids(rescue)).containsExactly(
-        "mark-failed", "switch-back", "reload-back", "service:hoist-hello-worker", "health-back");
+    assertThat(ids(rescue))
+        .containsExactly(
+            "mark-failed",
+            "switch-back",
+            "reload-back",
+            "service:hoist-hello-worker",
+            "health-back");
     assertThat(rescue.get(0).path("release").asText()).isEqualTo(ID);
     assertThat(rescue.get(1).path("do").asText()).isEqualTo("release.switch");
     assertThat(rescue.get(1).path("release").asText()).isEqualTo(OLD);
@@ -210,10 +244,13 @@ class ReleaseStepsTest {
   void rescueWithNoPreviousReleaseOnlyMarksTheNewOneFailed() {
     List<ObjectNode> rescue = steps(TestSpec.hello()).rescue(ID, Optional.empty());
 
-    assertThat(rescue).singleElement().satisfies(s -> {
-      assertThat(s.path("do").asText()).isEqualTo("release.mark_failed");
-      assertThat(s.path("release").asText()).isEqualTo(ID);
-      assertThat(s.path("root").asText()).isEqualTo("/srv/hello");
-    });
+    assertThat(rescue)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.path("do").asText()).isEqualTo("release.mark_failed");
+              assertThat(s.path("release").asText()).isEqualTo(ID);
+              assertThat(s.path("root").asText()).isEqualTo("/srv/hello");
+            });
   }
 }

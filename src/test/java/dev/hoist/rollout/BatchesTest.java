@@ -11,19 +11,22 @@ class BatchesTest {
 
   @Test
   void splitsInInventoryOrderWithASmallerLastBatch() {
-    assertThat(Batches.of(WEBS, 2, 0)).containsExactly(List.of("web1", "web2"), List.of("web3", "web4"), List.of("web5"));
+    assertThat(Batches.of(WEBS, 2, 0))
+        .containsExactly(List.of("web1", "web2"), List.of("web3", "web4"), List.of("web5"));
   }
 
   @Test
   void oneAtATime() {
-    assertThat(Batches.of(WEBS.subList(0, 3), 1, 0)).containsExactly(List.of("web1"), List.of("web2"), List.of("web3"));
+    assertThat(Batches.of(WEBS.subList(0, 3), 1, 0))
+        .containsExactly(List.of("web1"), List.of("web2"), List.of("web3"));
   }
 
   @Test
   void aCanaryIsItsFirstNodesInBatchesNoBiggerThanTheBatchSize() {
     assertThat(Batches.of(WEBS, 2, 1)).containsExactly(List.of("web1"));
     assertThat(Batches.of(WEBS, 2, 3)).containsExactly(List.of("web1", "web2"), List.of("web3"));
-    assertThat(Batches.of(WEBS.subList(0, 3), 1, 5)).containsExactly(List.of("web1"), List.of("web2"), List.of("web3"));
+    assertThat(Batches.of(WEBS.subList(0, 3), 1, 5))
+        .containsExactly(List.of("web1"), List.of("web2"), List.of("web3"));
     assertThat(Batches.of(List.of("web1"), 1, 2)).containsExactly(List.of("web1"));
   }
 

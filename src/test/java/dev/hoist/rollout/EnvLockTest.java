@@ -13,7 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The environment lock and the canary record, through the real agent on this machine, in a temp dir. */
+/**
+ * The environment lock and the canary record, through the real agent on this machine, in a temp
+ * dir.
+ */
 class EnvLockTest {
   @TempDir Path dir;
 
@@ -31,9 +34,13 @@ class EnvLockTest {
         .hasMessageContaining("another deploy of live is running: its lock on local is held by")
         .hasMessageContaining("(hoist deploy --env live)")
         .hasMessageContaining("'hoist unlock --env live' breaks the lock")
-        .extracting(e -> ((RolloutException) e).kind()).isEqualTo(RolloutException.Kind.LOCKED);
-    assertThat(first.holder()).hasValueSatisfying(h -> assertThat(h.command()).isEqualTo("hoist deploy --env live"));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("locks/hello.live.json"))))
+        .extracting(e -> ((RolloutException) e).kind())
+        .isEqualTo(RolloutException.Kind.LOCKED);
+    assertThat(first.holder())
+        .hasValueSatisfying(h -> assertThat(h.command()).isEqualTo("hoist deploy --env live"));
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("locks/hello.live.json"))))
         .isEqualTo("rw-------");
   }
 
@@ -65,7 +72,8 @@ class EnvLockTest {
   void breakingReturnsTheHolder() throws Exception {
     lock().take("killed deploy");
 
-    assertThat(lock().breakLock()).hasValueSatisfying(h -> assertThat(h.command()).isEqualTo("killed deploy"));
+    assertThat(lock().breakLock())
+        .hasValueSatisfying(h -> assertThat(h.command()).isEqualTo("killed deploy"));
     assertThat(lock().holder()).isEmpty();
   }
 
@@ -76,11 +84,13 @@ class EnvLockTest {
 
     lock.pause("20261124T101500Z-abc1234", "h1", List.of("web1"));
 
-    assertThat(lock().canary()).hasValueSatisfying(c -> {
-      assertThat(c.release()).isEqualTo("20261124T101500Z-abc1234");
-      assertThat(c.hash()).isEqualTo("h1");
-      assertThat(c.nodes()).containsExactly("web1");
-    });
+    assertThat(lock().canary())
+        .hasValueSatisfying(
+            c -> {
+              assertThat(c.release()).isEqualTo("20261124T101500Z-abc1234");
+              assertThat(c.hash()).isEqualTo("h1");
+              assertThat(c.nodes()).containsExactly("web1");
+            });
     lock.clearCanary();
     assertThat(lock().canary()).isEmpty();
   }

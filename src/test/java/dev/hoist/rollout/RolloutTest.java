@@ -20,12 +20,16 @@ import org.junit.jupiter.api.Test;
 
 /** The batch runner's decisions, with nodes faked at the switch (no balancer). */
 class RolloutTest {
-  private static final List<List<String>> THREE = List.of(List.of("web1"), List.of("web2"), List.of("web3"));
+  private static final List<List<String>> THREE =
+      List.of(List.of("web1"), List.of("web2"), List.of("web3"));
 
-  /** Nodes on "old" that switch to "new", except the sick ones (switch back themselves) and the dead ones. */
+  /**
+   * Nodes on "old" that switch to "new", except the sick ones (switch back themselves) and the dead
+   * ones.
+   */
   static final class FakeNodes implements Rollout.NodeSwitch {
-    final Map<String, String> live = new ConcurrentHashMap<>(Map.of("web1", "old", "web2", "old", "web3", "old",
-        "web4", "old"));
+    final Map<String, String> live =
+        new ConcurrentHashMap<>(Map.of("web1", "old", "web2", "old", "web3", "old", "web4", "old"));
     final List<String> calls = new CopyOnWriteArrayList<>();
     final Set<String> sick;
     final Set<String> dead;
@@ -45,7 +49,8 @@ class RolloutTest {
       if (ok) {
         live.put(node, "new");
       }
-      return report(node, ok, ok ? Optional.empty() : Optional.of("health check failed: HTTP 500"), "new");
+      return report(
+          node, ok, ok ? Optional.empty() : Optional.of("health check failed: HTTP 500"), "new");
     }
 
     @Override
@@ -56,8 +61,20 @@ class RolloutTest {
     }
 
     private DeployReport report(String node, boolean ok, Optional<String> error, String to) {
-      return new DeployReport(node, true, List.of(), Optional.of("old"), Optional.of(to), "", ok, error, !ok,
-          Optional.of(ok ? to : "old"), ok ? "healthy" : "failed", Duration.ZERO, 1);
+      return new DeployReport(
+          node,
+          true,
+          List.of(),
+          Optional.of("old"),
+          Optional.of(to),
+          "",
+          ok,
+          error,
+          !ok,
+          Optional.of(ok ? to : "old"),
+          ok ? "healthy" : "failed",
+          Duration.ZERO,
+          1);
     }
   }
 
@@ -66,8 +83,12 @@ class RolloutTest {
   }
 
   static Rollout rollout(OnFailure onFailure, AtomicBoolean stop) {
-    return new Rollout(Optional.empty(), new RolloutSpec(new Share(1, false), new Share(1, false), Duration.ZERO,
-        onFailure), HealthSpec.defaults(), RolloutListener.none(), stop);
+    return new Rollout(
+        Optional.empty(),
+        new RolloutSpec(new Share(1, false), new Share(1, false), Duration.ZERO, onFailure),
+        HealthSpec.defaults(),
+        RolloutListener.none(),
+        stop);
   }
 
   @Test
@@ -78,7 +99,9 @@ class RolloutTest {
 
     assertThat(run.outcome()).isEqualTo(RolloutReport.Outcome.DONE);
     assertThat(nodes.calls).containsExactly("switch web1", "switch web2", "switch web3");
-    assertThat(run.nodes().values()).extracting(NodeResult::state).containsOnly(NodeResult.State.SWITCHED);
+    assertThat(run.nodes().values())
+        .extracting(NodeResult::state)
+        .containsOnly(NodeResult.State.SWITCHED);
     assertThat(run.nodes().get("web2").live()).contains("new");
   }
 
@@ -90,10 +113,14 @@ class RolloutTest {
     Rollout.Run run = rollout(OnFailure.STOP).run(batches, nodes);
 
     assertThat(run.outcome()).isEqualTo(RolloutReport.Outcome.FAILED);
-    assertThat(run.message()).startsWith("batch 2 of 2 failed: web3: health check failed: HTTP 500")
+    assertThat(run.message())
+        .startsWith("batch 2 of 2 failed: web3: health check failed: HTTP 500")
         .endsWith("the rollout stopped there");
-    assertThat(nodes.live).containsEntry("web1", "new").containsEntry("web2", "new")
-        .containsEntry("web3", "old").containsEntry("web4", "old");
+    assertThat(nodes.live)
+        .containsEntry("web1", "new")
+        .containsEntry("web2", "new")
+        .containsEntry("web3", "old")
+        .containsEntry("web4", "old");
     assertThat(run.nodes().get("web3").state()).isEqualTo(NodeResult.State.FAILED);
     assertThat(run.nodes().get("web4").state()).isEqualTo(NodeResult.State.REVERTED);
     assertThat(nodes.calls).contains("revert web4").doesNotContain("revert web1", "revert web3");
@@ -117,7 +144,10 @@ class RolloutTest {
 
     assertThat(run.outcome()).isEqualTo(RolloutReport.Outcome.FAILED);
     assertThat(run.message()).contains("rollback_all put every switched node back");
-    assertThat(nodes.live).containsEntry("web1", "old").containsEntry("web2", "old").containsEntry("web3", "old");
+    assertThat(nodes.live)
+        .containsEntry("web1", "old")
+        .containsEntry("web2", "old")
+        .containsEntry("web3", "old");
     // Later batches go back first, as a deploy unwinds.
     assertThat(nodes.calls).containsSubsequence("switch web3", "revert web2", "revert web1");
     assertThat(run.nodes().get("web1").state()).isEqualTo(NodeResult.State.REVERTED);

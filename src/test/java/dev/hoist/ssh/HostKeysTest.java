@@ -56,8 +56,13 @@ class HostKeysTest {
   void refusesAnUnknownHostAndSaysHowToTrustIt() {
     SshNode node = ssh.node(target());
     assertThatThrownBy(node::connect)
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_UNKNOWN))
-        .hasMessageStartingWith("web1: the host key of 127.0.0.1:" + server.port() + " is not known (ssh-ed25519 " + fingerprint())
+        .isInstanceOfSatisfying(
+            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_UNKNOWN))
+        .hasMessageStartingWith(
+            "web1: the host key of 127.0.0.1:"
+                + server.port()
+                + " is not known (ssh-ed25519 "
+                + fingerprint())
         .hasMessageContaining("check that fingerprint out of band")
         .hasMessageEndingWith("then run: hoist node trust web1");
     // Nothing was authenticated, and the connection is gone.
@@ -69,8 +74,11 @@ class HostKeysTest {
     String stale = new HostKey(TestSshServer.ed25519().getPublic()).openSsh();
     Files.writeString(knownHosts, "# my hosts\n[127.0.0.1]:" + server.port() + " " + stale + "\n");
     assertThatThrownBy(() -> ssh.node(target()).connect())
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED))
-        .hasMessageStartingWith("web1: WARNING: THE HOST KEY OF 127.0.0.1:" + server.port() + " HAS CHANGED")
+        .isInstanceOfSatisfying(
+            SshException.class,
+            e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED))
+        .hasMessageStartingWith(
+            "web1: WARNING: THE HOST KEY OF 127.0.0.1:" + server.port() + " HAS CHANGED")
         .hasMessageContaining("man-in-the-middle")
         .hasMessageContaining(knownHosts + ":2 holds ssh-ed25519")
         .hasMessageContaining("ssh-keygen -R [127.0.0.1]:" + server.port() + " -f " + knownHosts);
@@ -86,9 +94,12 @@ class HostKeysTest {
     Path nested = dir.resolve("new/.ssh/known_hosts");
     SshTarget target = target().withKnownHosts(nested);
     assertThat(keys.trust(target, offered)).isTrue();
-    assertThat(Files.readString(nested)).isEqualTo("[127.0.0.1]:" + server.port() + " " + offered.openSsh() + "\n");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested.getParent()))).isEqualTo("rwx------");
+    assertThat(Files.readString(nested))
+        .isEqualTo("[127.0.0.1]:" + server.port() + " " + offered.openSsh() + "\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested.getParent())))
+        .isEqualTo("rwx------");
     assertThat(keys.trust(target, offered)).isFalse();
 
     assertThat(ssh.node(target).exec(ExecRequest.of(List.of("true"), TIMEOUT)).ok()).isTrue();
@@ -97,20 +108,34 @@ class HostKeysTest {
   @Test
   void trustRefusesToOverwriteAnotherKeyOfTheSameType() throws Exception {
     HostKey offered = ssh.hostKeys().scan(target());
-    Files.writeString(knownHosts, "[127.0.0.1]:" + server.port() + " " + new HostKey(TestSshServer.ed25519().getPublic()).openSsh());
+    Files.writeString(
+        knownHosts,
+        "[127.0.0.1]:"
+            + server.port()
+            + " "
+            + new HostKey(TestSshServer.ed25519().getPublic()).openSsh());
     assertThatThrownBy(() -> ssh.hostKeys().trust(target(), offered))
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED))
+        .isInstanceOfSatisfying(
+            SshException.class,
+            e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED))
         .hasMessageContaining("ssh-keygen -R");
   }
 
   @Test
   void asksForTheKeyTypeKnownHostsHas() throws Exception {
     KeyPair ecdsa = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
-    try (TestSshServer both = TestSshServer.start((c, in, out, err, ch) -> 0, TestSshServer.ed25519(), ecdsa)) {
+    try (TestSshServer both =
+        TestSshServer.start((c, in, out, err, ch) -> 0, TestSshServer.ed25519(), ecdsa)) {
       both.authorized.addAll(server.authorized);
       // Only the ECDSA key is known; MINA would prefer ed25519 and find the host unknown.
-      Files.writeString(knownHosts, "[127.0.0.1]:" + both.port() + " " + new HostKey(ecdsa.getPublic()).openSsh() + "\n");
-      assertThat(ssh.node(both.target("web1", dir, key)).exec(ExecRequest.of(List.of("x"), TIMEOUT)).ok()).isTrue();
+      Files.writeString(
+          knownHosts,
+          "[127.0.0.1]:" + both.port() + " " + new HostKey(ecdsa.getPublic()).openSsh() + "\n");
+      assertThat(
+              ssh.node(both.target("web1", dir, key))
+                  .exec(ExecRequest.of(List.of("x"), TIMEOUT))
+                  .ok())
+          .isTrue();
     }
   }
 
@@ -122,12 +147,21 @@ class HostKeysTest {
       server.trustIn(knownHosts);
       SshTarget viaJump = target().withJump(jump.target("bastion", dir, key));
       assertThatThrownBy(() -> ssh.node(viaJump).connect())
-          .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_UNKNOWN))
-          .hasMessageStartingWith("web1: jump host bastion: the host key of 127.0.0.1:" + jump.port())
+          .isInstanceOfSatisfying(
+              SshException.class,
+              e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_UNKNOWN))
+          .hasMessageStartingWith(
+              "web1: jump host bastion: the host key of 127.0.0.1:" + jump.port())
           .hasMessageEndingWith("hoist node trust bastion");
 
-      Files.writeString(knownHosts, "[127.0.0.1]:" + jump.port() + " "
-          + new HostKey(jump.hostKey.getPublic()).openSsh() + "\n", StandardOpenOption.APPEND);
+      Files.writeString(
+          knownHosts,
+          "[127.0.0.1]:"
+              + jump.port()
+              + " "
+              + new HostKey(jump.hostKey.getPublic()).openSsh()
+              + "\n",
+          StandardOpenOption.APPEND);
       SshNode node = ssh.node(viaJump);
       assertThat(node.exec(ExecRequest.of(List.of("x"), TIMEOUT)).ok()).isTrue();
       assertThat(jump.server.getActiveSessions()).hasSize(1);

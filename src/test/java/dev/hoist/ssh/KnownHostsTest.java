@@ -41,14 +41,20 @@ class KnownHostsTest {
     return pattern + " " + new HostKey(key).openSsh();
   }
 
-  /** A hashed host pattern as {@code ssh-keygen -H} writes it: HMAC-SHA1 of the name, keyed by a salt. */
+  /**
+   * A hashed host pattern as {@code ssh-keygen -H} writes it: HMAC-SHA1 of the name, keyed by a
+   * salt.
+   */
   private static String hashed(String name) throws Exception {
     byte[] salt = new byte[20];
     new Random(1).nextBytes(salt);
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(salt, "HmacSHA1"));
     byte[] hash = mac.doFinal(name.getBytes());
-    return "|1|" + Base64.getEncoder().encodeToString(salt) + "|" + Base64.getEncoder().encodeToString(hash);
+    return "|1|"
+        + Base64.getEncoder().encodeToString(salt)
+        + "|"
+        + Base64.getEncoder().encodeToString(hash);
   }
 
   @Test
@@ -117,7 +123,8 @@ class KnownHostsTest {
 
   @Test
   void garbageLinesArePassedOverAndLinesKeepTheirNumbers() throws Exception {
-    KnownHosts hosts = file("not a known hosts line", "web1 ssh-ed25519 !!!notbase64", line("web1", ed25519));
+    KnownHosts hosts =
+        file("not a known hosts line", "web1 ssh-ed25519 !!!notbase64", line("web1", ed25519));
     assertThat(hosts.check("web1", 22, ed25519)).isEqualTo(new KnownHosts.Known(3));
   }
 
@@ -132,7 +139,9 @@ class KnownHostsTest {
     Path path = dir.resolve("known_hosts");
     Files.writeString(path, line("web9", otherEd25519));
     KnownHosts.append(path, "web1", 2222, new HostKey(ed25519));
-    assertThat(Files.readAllLines(path)).containsExactly(line("web9", otherEd25519), line("[web1]:2222", ed25519));
-    assertThat(KnownHosts.read(path).check("web1", 2222, ed25519)).isEqualTo(new KnownHosts.Known(2));
+    assertThat(Files.readAllLines(path))
+        .containsExactly(line("web9", otherEd25519), line("[web1]:2222", ed25519));
+    assertThat(KnownHosts.read(path).check("web1", 2222, ed25519))
+        .isEqualTo(new KnownHosts.Known(2));
   }
 }

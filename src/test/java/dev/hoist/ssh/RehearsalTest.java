@@ -25,10 +25,13 @@ class RehearsalTest {
   void curve25519ComesFirstAndThePostQuantumHybridsStayOffered() {
     List<KeyExchangeFactory> offered = SshClient.setUpDefaultClient().getKeyExchangeFactories();
 
-    List<String> names = SshNodes.classicFirst(offered).stream().map(KeyExchangeFactory::getName).toList();
+    List<String> names =
+        SshNodes.classicFirst(offered).stream().map(KeyExchangeFactory::getName).toList();
 
     assertThat(names.getFirst()).isEqualTo("curve25519-sha256");
-    assertThat(names).containsExactlyInAnyOrderElementsOf(offered.stream().map(KeyExchangeFactory::getName).toList());
+    assertThat(names)
+        .containsExactlyInAnyOrderElementsOf(
+            offered.stream().map(KeyExchangeFactory::getName).toList());
     assertThat(names).anyMatch(n -> n.startsWith("sntrup761x25519"));
   }
 }

@@ -54,9 +54,16 @@ class SshAuthTest {
   void refusalListsTheKeysTriedAndTheUser() throws Exception {
     Path key = TestSshServer.writeKey(user, dir.resolve("id_ed25519"), null);
     assertThatThrownBy(() -> node(Passphrases.NONE, key).connect())
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.AUTH_REFUSED))
-        .hasMessage("web1: root@127.0.0.1:" + server.port() + " refused every key offered: " + key
-            + " (ssh-ed25519 " + KeyUtils.getFingerPrint(user.getPublic()) + ")");
+        .isInstanceOfSatisfying(
+            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.AUTH_REFUSED))
+        .hasMessage(
+            "web1: root@127.0.0.1:"
+                + server.port()
+                + " refused every key offered: "
+                + key
+                + " (ssh-ed25519 "
+                + KeyUtils.getFingerPrint(user.getPublic())
+                + ")");
   }
 
   @Test
@@ -64,10 +71,11 @@ class SshAuthTest {
     server.authorized.add(user.getPublic());
     Path key = TestSshServer.writeKey(user, dir.resolve("id_ed25519"), "s3cret");
     AtomicInteger asked = new AtomicInteger();
-    Passphrases console = (file, attempt) -> {
-      asked.incrementAndGet();
-      return "s3cret".toCharArray();
-    };
+    Passphrases console =
+        (file, attempt) -> {
+          asked.incrementAndGet();
+          return "s3cret".toCharArray();
+        };
     assertRuns(node(console, key));
     assertRuns(node(console, key));
     assertThat(asked.get()).isEqualTo(1);
@@ -78,8 +86,10 @@ class SshAuthTest {
     server.authorized.add(user.getPublic());
     Path key = TestSshServer.writeKey(user, dir.resolve("id_ed25519"), "s3cret");
     assertThatThrownBy(() -> node(Passphrases.NONE, key).connect())
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.AUTH_REFUSED))
-        .hasMessageEndingWith("; not offered: " + key + " is encrypted; run from a terminal or add it to ssh-agent");
+        .isInstanceOfSatisfying(
+            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.AUTH_REFUSED))
+        .hasMessageEndingWith(
+            "; not offered: " + key + " is encrypted; run from a terminal or add it to ssh-agent");
   }
 
   @Test
@@ -87,10 +97,11 @@ class SshAuthTest {
     server.authorized.add(user.getPublic());
     Path key = TestSshServer.writeKey(user, dir.resolve("id_ed25519"), "s3cret");
     AtomicInteger asked = new AtomicInteger();
-    Passphrases wrong = (file, attempt) -> {
-      assertThat(attempt).isEqualTo(asked.incrementAndGet());
-      return "guess".toCharArray();
-    };
+    Passphrases wrong =
+        (file, attempt) -> {
+          assertThat(attempt).isEqualTo(asked.incrementAndGet());
+          return "guess".toCharArray();
+        };
     assertThatThrownBy(() -> node(wrong, key).connect())
         .hasMessageContaining("not offered: wrong passphrase for " + key + " (3 tries)");
     assertThat(asked.get()).isEqualTo(3);
@@ -101,9 +112,12 @@ class SshAuthTest {
     KeyPair rsa = KeyUtils.generateKeyPair("ssh-rsa", 2048);
     server.authorized.add(rsa.getPublic());
     Path key = dir.resolve("id_rsa");
-    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(rsa.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        key,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(rsa.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
     assertRuns(node(Passphrases.NONE, key));
   }
 
@@ -111,7 +125,8 @@ class SshAuthTest {
   void aMissingKeyFileIsNamed() {
     Path key = dir.resolve("nope");
     assertThatThrownBy(() -> node(Passphrases.NONE, key).connect())
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.AUTH_REFUSED))
+        .isInstanceOfSatisfying(
+            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.AUTH_REFUSED))
         .hasMessageContaining("no key to offer to root@127.0.0.1:" + server.port())
         .hasMessageEndingWith("not offered: " + key + " does not exist");
   }
@@ -124,9 +139,14 @@ class SshAuthTest {
     }
     SshNodes nodes = ssh = SshNodes.start(new SshSettings(Passphrases.NONE, null));
     assertThatThrownBy(() -> nodes.node(SshTarget.of("web1", "127.0.0.1").withPort(port)).connect())
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.UNREACHABLE))
-        .hasMessage("web1: cannot reach 127.0.0.1:" + port
-            + ": connection refused (is sshd running and listening on port " + port + "?)");
+        .isInstanceOfSatisfying(
+            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.UNREACHABLE))
+        .hasMessage(
+            "web1: cannot reach 127.0.0.1:"
+                + port
+                + ": connection refused (is sshd running and listening on port "
+                + port
+                + "?)");
   }
 
   @Test
@@ -134,12 +154,19 @@ class SshAuthTest {
     // The kernel accepts the TCP connection into the backlog; nobody ever answers.
     try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       SshNodes nodes = ssh = SshNodes.start(new SshSettings(Passphrases.NONE, null));
-      SshTarget target = SshTarget.of("web1", "127.0.0.1").withPort(silent.getLocalPort())
-          .withConnectTimeout(Duration.ofMillis(500));
+      SshTarget target =
+          SshTarget.of("web1", "127.0.0.1")
+              .withPort(silent.getLocalPort())
+              .withConnectTimeout(Duration.ofMillis(500));
       long start = System.nanoTime();
       assertThatThrownBy(() -> nodes.node(target).connect())
-          .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.UNREACHABLE))
-          .hasMessage("web1: 127.0.0.1:" + silent.getLocalPort() + " did not finish the SSH key exchange within 500ms");
+          .isInstanceOfSatisfying(
+              SshException.class,
+              e -> assertThat(e.kind()).isEqualTo(SshException.Kind.UNREACHABLE))
+          .hasMessage(
+              "web1: 127.0.0.1:"
+                  + silent.getLocalPort()
+                  + " did not finish the SSH key exchange within 500ms");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
   }

@@ -62,12 +62,16 @@ class SshNodeTest {
   }
 
   /** The fake remote side: a few commands, enough to exercise the transport. */
-  private int script(String command, InputStream in, OutputStream out,
-      OutputStream err, ChannelSession channel) throws Exception {
+  private int script(
+      String command, InputStream in, OutputStream out, OutputStream err, ChannelSession channel)
+      throws Exception {
     String[] words = command.split(" ");
     switch (words[0]) {
       case "cat" -> in.transferTo(out);
-      case "sha256" -> out.write((hex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())) + "\n").getBytes());
+      case "sha256" ->
+          out.write(
+              (hex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())) + "\n")
+                  .getBytes());
       case "echo-command" -> out.write((command + "\n").getBytes());
       case "fail" -> {
         err.write("boom\n".getBytes());
@@ -111,13 +115,15 @@ class SshNodeTest {
     new Random(7).nextBytes(payload);
     ExecResult result = node().exec(request(List.of("sha256"), payload, null));
     assertThat(result.exitCode()).isZero();
-    assertThat(result.stdout().strip()).isEqualTo(hex(MessageDigest.getInstance("SHA-256").digest(payload)));
+    assertThat(result.stdout().strip())
+        .isEqualTo(hex(MessageDigest.getInstance("SHA-256").digest(payload)));
   }
 
   @Test
   void handsOnEveryStdoutLineAndKeepsTheWholeOutput() throws Exception {
     List<String> lines = new ArrayList<>();
-    ExecResult result = node().exec(request(List.of("cat"), "one\ntwo\nthree".getBytes(), lines::add));
+    ExecResult result =
+        node().exec(request(List.of("cat"), "one\ntwo\nthree".getBytes(), lines::add));
     assertThat(lines).containsExactly("one", "two", "three");
     assertThat(result.stdout()).isEqualTo("one\ntwo\nthree\n");
   }
@@ -131,7 +137,8 @@ class SshNodeTest {
 
   @Test
   void sendsArgvQuotedForShAndRootNeedsNoSudo() throws Exception {
-    ExecResult result = node().exec(ExecRequest.of(List.of("echo-command", "a b", "$HOME", "it's"), TIMEOUT));
+    ExecResult result =
+        node().exec(ExecRequest.of(List.of("echo-command", "a b", "$HOME", "it's"), TIMEOUT));
     assertThat(result.stdout()).isEqualTo("echo-command 'a b' '$HOME' 'it'\\''s'\n");
   }
 
@@ -141,9 +148,12 @@ class SshNodeTest {
     SshNode node = ssh.node(server.target("web1", dir, key).withUser("deploy"));
     assertThat(node.commandLine(List.of("id", "-u"))).isEqualTo("sudo -n -- id -u");
     assertThatThrownBy(() -> node.exec(ExecRequest.of(List.of("id"), TIMEOUT)))
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.SUDO_PASSWORD))
-        .hasMessage("web1: sudo on web1 asks for a password; give deploy passwordless sudo"
-            + " (a line in /etc/sudoers.d) or connect as root");
+        .isInstanceOfSatisfying(
+            SshException.class,
+            e -> assertThat(e.kind()).isEqualTo(SshException.Kind.SUDO_PASSWORD))
+        .hasMessage(
+            "web1: sudo on web1 asks for a password; give deploy passwordless sudo"
+                + " (a line in /etc/sudoers.d) or connect as root");
   }
 
   @Test
@@ -191,8 +201,10 @@ class SshNodeTest {
   void timesOutAndFreesTheChannel() throws Exception {
     SshNode node = node();
     long start = System.nanoTime();
-    assertThatThrownBy(() -> node.exec(ExecRequest.of(List.of("sleep", "10000"), Duration.ofMillis(300))))
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.TIMEOUT))
+    assertThatThrownBy(
+            () -> node.exec(ExecRequest.of(List.of("sleep", "10000"), Duration.ofMillis(300))))
+        .isInstanceOfSatisfying(
+            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.TIMEOUT))
         .hasMessageStartingWith("web1: timed out after 300ms: sleep");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(node.exec(ExecRequest.of(List.of("cat"), TIMEOUT)).ok()).isTrue();
@@ -203,7 +215,9 @@ class SshNodeTest {
     SshNode node = node();
     List<String> lines = new ArrayList<>();
     assertThatThrownBy(() -> node.exec(request(List.of("drop"), null, lines::add)))
-        .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.CONNECTION_LOST))
+        .isInstanceOfSatisfying(
+            SshException.class,
+            e -> assertThat(e.kind()).isEqualTo(SshException.Kind.CONNECTION_LOST))
         .hasMessageStartingWith("web1: the SSH connection dropped");
     assertThat(node.exec(ExecRequest.of(List.of("cat"), TIMEOUT)).ok()).isTrue();
   }
@@ -211,12 +225,13 @@ class SshNodeTest {
   @Test
   void streamsLinesBeforeTheCommandEnds() throws Exception {
     CountDownLatch firstSeen = new CountDownLatch(1);
-    TestSshServer.Script waitsForTheClient = (command, in, out, err, channel) -> {
-      out.write("first\n".getBytes());
-      out.flush();
-      // The client sees the first line only if it is streamed, not buffered until exit.
-      return firstSeen.await(10, TimeUnit.SECONDS) ? 0 : 1;
-    };
+    TestSshServer.Script waitsForTheClient =
+        (command, in, out, err, channel) -> {
+          out.write("first\n".getBytes());
+          out.flush();
+          // The client sees the first line only if it is streamed, not buffered until exit.
+          return firstSeen.await(10, TimeUnit.SECONDS) ? 0 : 1;
+        };
     try (TestSshServer streaming = TestSshServer.start(waitsForTheClient)) {
       streaming.authorized.add(server.authorized.get(0));
       streaming.trustIn(dir.resolve("known_hosts"));
@@ -247,11 +262,15 @@ class SshNodeTest {
   @Test
   void sendsKeepalivesAtTheTargetsInterval() throws Exception {
     List<String> requests = new CopyOnWriteArrayList<>();
-    List<RequestHandler<ConnectionService>> handlers = new ArrayList<>(server.server.getGlobalRequestHandlers());
-    handlers.add(0, (ConnectionServiceRequestHandler) (service, request, wantReply, buffer) -> {
-      requests.add(request + (wantReply ? " (wants a reply)" : ""));
-      return RequestHandler.Result.Unsupported;
-    });
+    List<RequestHandler<ConnectionService>> handlers =
+        new ArrayList<>(server.server.getGlobalRequestHandlers());
+    handlers.add(
+        0,
+        (ConnectionServiceRequestHandler)
+            (service, request, wantReply, buffer) -> {
+              requests.add(request + (wantReply ? " (wants a reply)" : ""));
+              return RequestHandler.Result.Unsupported;
+            });
     server.server.setGlobalRequestHandlers(handlers);
     server.trustIn(dir.resolve("known_hosts"));
     SshNode node = ssh.node(server.target("web1", dir, key).withKeepAlive(Duration.ofMillis(200)));

@@ -16,7 +16,8 @@ class SshTargetTest {
     assertThat(target.needsSudo()).isFalse();
     assertThat(target.identityFiles()).isEmpty();
     assertThat(target.jump()).isNull();
-    assertThat(target.knownHosts()).isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
+    assertThat(target.knownHosts())
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
     assertThat(target.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(target.keepAlive()).isEqualTo(Duration.ofSeconds(15));
     assertThat(target.address()).isEqualTo("10.0.0.11:22");
@@ -37,7 +38,8 @@ class SshTargetTest {
     assertThatThrownBy(() -> SshTarget.of("web1", "h").withPort(70000))
         .hasMessage("web1: invalid SSH port '70000'; expected a number from 1 to 65535");
     assertThatThrownBy(() -> SshTarget.of("web1", "-oProxyCommand=x"))
-        .hasMessage("web1: invalid SSH host '-oProxyCommand=x'; expected a host name or an IP address");
+        .hasMessage(
+            "web1: invalid SSH host '-oProxyCommand=x'; expected a host name or an IP address");
     assertThatThrownBy(() -> SshTarget.of("web1", "h").withUser("bob@h"))
         .hasMessage("web1: invalid SSH user 'bob@h'; expected a user name such as root or deploy");
     assertThatThrownBy(() -> SshTarget.of("web1", "h").withConnectTimeout(Duration.ZERO))
@@ -55,7 +57,8 @@ class SshTargetTest {
     }
     SshTarget longest = chain;
     assertThat(SshTarget.of("web1", "h").withJump(longest).jump().name()).isEqualTo("j7");
-    assertThatThrownBy(() -> SshTarget.of("web1", "h").withJump(SshTarget.of("j8", "h").withJump(longest)))
+    assertThatThrownBy(
+            () -> SshTarget.of("web1", "h").withJump(SshTarget.of("j8", "h").withJump(longest)))
         .hasMessageContaining("more than 8 jump hosts");
   }
 }

@@ -14,17 +14,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.ChannelListener;
-import org.apache.sshd.common.session.Session;
-import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.command.Command;
 
 /** An in-process MINA SSH server on a loopback port whose "commands" are Java lambdas. */
@@ -32,7 +32,8 @@ final class TestSshServer implements AutoCloseable {
   /** What a command line does: reads stdin, writes stdout and stderr, returns the exit code. */
   @FunctionalInterface
   interface Script {
-    int run(String command, InputStream in, OutputStream out, OutputStream err, ChannelSession channel)
+    int run(
+        String command, InputStream in, OutputStream out, OutputStream err, ChannelSession channel)
         throws Exception;
   }
 
@@ -46,7 +47,8 @@ final class TestSshServer implements AutoCloseable {
     this.hostKey = hostKey;
   }
 
-  static TestSshServer start(Script script, KeyPair... hostKeys) throws IOException, GeneralSecurityException {
+  static TestSshServer start(Script script, KeyPair... hostKeys)
+      throws IOException, GeneralSecurityException {
     KeyPair[] keys = hostKeys.length > 0 ? hostKeys : new KeyPair[] {ed25519()};
     SshServer server = SshServer.setUpDefaultServer();
     server.setHost("127.0.0.1");
@@ -56,11 +58,13 @@ final class TestSshServer implements AutoCloseable {
     server.setKeyPairProvider(KeyPairProvider.wrap(keys));
     TestSshServer test = new TestSshServer(server, keys[0]);
     server.setPublickeyAuthenticator(
-        (user, key, session) -> test.authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
-    server.setCommandFactory((channel, command) -> {
-      test.commands.add(command);
-      return new ScriptedCommand(command, script);
-    });
+        (user, key, session) ->
+            test.authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
+    server.setCommandFactory(
+        (channel, command) -> {
+          test.commands.add(command);
+          return new ScriptedCommand(command, script);
+        });
     server.start();
     return test;
   }
@@ -72,29 +76,32 @@ final class TestSshServer implements AutoCloseable {
   AtomicInteger refuseChannelsBeyond(int most) {
     AtomicInteger open = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
-    server.setChannelFactories(List.of(new ChannelFactory() {
-      @Override
-      public String getName() {
-        return ChannelSessionFactory.INSTANCE.getName();
-      }
+    server.setChannelFactories(
+        List.of(
+            new ChannelFactory() {
+              @Override
+              public String getName() {
+                return ChannelSessionFactory.INSTANCE.getName();
+              }
 
-      @Override
-      public Channel createChannel(Session session) throws IOException {
-        if (open.incrementAndGet() > most) {
-          open.decrementAndGet();
-          refused.incrementAndGet();
-          return null;
-        }
-        Channel channel = ChannelSessionFactory.INSTANCE.createChannel(session);
-        channel.addChannelListener(new ChannelListener() {
-          @Override
-          public void channelClosed(Channel c, Throwable reason) {
-            open.decrementAndGet();
-          }
-        });
-        return channel;
-      }
-    }));
+              @Override
+              public Channel createChannel(Session session) throws IOException {
+                if (open.incrementAndGet() > most) {
+                  open.decrementAndGet();
+                  refused.incrementAndGet();
+                  return null;
+                }
+                Channel channel = ChannelSessionFactory.INSTANCE.createChannel(session);
+                channel.addChannelListener(
+                    new ChannelListener() {
+                      @Override
+                      public void channelClosed(Channel c, Throwable reason) {
+                        open.decrementAndGet();
+                      }
+                    });
+                return channel;
+              }
+            }));
     return refused;
   }
 
@@ -102,7 +109,9 @@ final class TestSshServer implements AutoCloseable {
     return server.getPort();
   }
 
-  /** A target for this server with {@code key} as its only identity file and a fresh known_hosts. */
+  /**
+   * A target for this server with {@code key} as its only identity file and a fresh known_hosts.
+   */
   SshTarget target(String name, Path dir, Path key) {
     return SshTarget.of(name, "127.0.0.1")
         .withPort(port())
@@ -112,7 +121,8 @@ final class TestSshServer implements AutoCloseable {
 
   /** Writes known_hosts for this server's host key, as ssh would. */
   void trustIn(Path knownHosts) throws IOException {
-    Files.writeString(knownHosts,
+    Files.writeString(
+        knownHosts,
         "[127.0.0.1]:" + port() + " " + new HostKey(hostKey.getPublic()).openSsh() + "\n");
   }
 
@@ -120,8 +130,11 @@ final class TestSshServer implements AutoCloseable {
     return KeyUtils.generateKeyPair("ssh-ed25519", 256);
   }
 
-  /** Writes {@code key} as an OpenSSH private key file, encrypted when {@code passphrase} is set. */
-  static Path writeKey(KeyPair key, Path file, String passphrase) throws IOException, GeneralSecurityException {
+  /**
+   * Writes {@code key} as an OpenSSH private key file, encrypted when {@code passphrase} is set.
+   */
+  static Path writeKey(KeyPair key, Path file, String passphrase)
+      throws IOException, GeneralSecurityException {
     OpenSSHKeyEncryptionContext encryption = null;
     if (passphrase != null) {
       encryption = new OpenSSHKeyEncryptionContext();
@@ -177,17 +190,19 @@ final class TestSshServer implements AutoCloseable {
 
     @Override
     public void start(ChannelSession channel, Environment env) {
-      Thread.ofVirtual().start(() -> {
-        int code;
-        try {
-          code = script.run(command, in, out, err, channel);
-          out.flush();
-          err.flush();
-        } catch (Exception e) {
-          code = 255;
-        }
-        exit.onExit(code);
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                int code;
+                try {
+                  code = script.run(command, in, out, err, channel);
+                  out.flush();
+                  err.flush();
+                } catch (Exception e) {
+                  code = 255;
+                }
+                exit.onExit(code);
+              });
     }
 
     @Override

@@ -48,14 +48,28 @@ class StackBuilderTest {
   void catalogHoldsTheWholeStackOfAnApp() {
     Stack stack = build(TestSpec.hello().build());
 
-    assertThat(ids(stack.catalog())).containsExactlyInAnyOrder(
-        "package:nginx", "package:gunicorn", "package:python3-venv", "package:runit",
-        "group:hello", "user:hello",
-        "dir:/srv/hello", "dir:/srv/hello/releases", "dir:/srv/hello/shared", "dir:/srv/hello/etc",
-        "dir:/var/log/hoist", "dir:/var/log/hoist/hello",
-        ENV, "file:/srv/hello/etc/gunicorn.conf.py", APP_RUN, "file:/etc/sv/hoist-hello/log/run",
-        "file:/etc/sv/nginx/run", SITE,
-        "service:hoist-hello", "service:nginx");
+    assertThat(ids(stack.catalog()))
+        .containsExactlyInAnyOrder(
+            "package:nginx",
+            "package:gunicorn",
+            "package:python3-venv",
+            "package:runit",
+            "group:hello",
+            "user:hello",
+            "dir:/srv/hello",
+            "dir:/srv/hello/releases",
+            "dir:/srv/hello/shared",
+            "dir:/srv/hello/etc",
+            "dir:/var/log/hoist",
+            "dir:/var/log/hoist/hello",
+            ENV,
+            "file:/srv/hello/etc/gunicorn.conf.py",
+            APP_RUN,
+            "file:/etc/sv/hoist-hello/log/run",
+            "file:/etc/sv/nginx/run",
+            SITE,
+            "service:hoist-hello",
+            "service:nginx");
   }
 
   @Test
@@ -76,9 +90,15 @@ class StackBuilderTest {
         .isEqualTo(new UserResource("hello", "hello", "/srv/hello", "/usr/sbin/nologin"));
     assertThat(((DirectoryResource) catalog.get("dir:/srv/hello").resource()).attributes().owner())
         .isEqualTo("root");
-    assertThat(((DirectoryResource) catalog.get("dir:/srv/hello/releases").resource()).attributes().owner())
+    assertThat(
+            ((DirectoryResource) catalog.get("dir:/srv/hello/releases").resource())
+                .attributes()
+                .owner())
         .isEqualTo("hello");
-    assertThat(((DirectoryResource) catalog.get("dir:/srv/hello/shared").resource()).attributes().owner())
+    assertThat(
+            ((DirectoryResource) catalog.get("dir:/srv/hello/shared").resource())
+                .attributes()
+                .owner())
         .isEqualTo("hello");
   }
 
@@ -103,7 +123,11 @@ class StackBuilderTest {
 
   @Test
   void packagesOfTheSpecArePinnedAndReplaceTheBaseOnes() {
-    Spec spec = TestSpec.hello().pkg("nginx", Optional.of("1.22.1-9")).pkg("libpq5", Optional.empty()).build();
+    Spec spec =
+        TestSpec.hello()
+            .pkg("nginx", Optional.of("1.22.1-9"))
+            .pkg("libpq5", Optional.empty())
+            .build();
 
     Catalog catalog = build(spec).catalog();
 
@@ -114,7 +138,10 @@ class StackBuilderTest {
 
   @Test
   void gunicornConfigServesTheWsgiEntryOnTheAppSocket() {
-    String config = content(build(TestSpec.hello().workers(3).build()).catalog(), "file:/srv/hello/etc/gunicorn.conf.py");
+    String config =
+        content(
+            build(TestSpec.hello().workers(3).build()).catalog(),
+            "file:/srv/hello/etc/gunicorn.conf.py");
 
     assertThat(config)
         .contains("wsgi_app = \"hello:application\"")
@@ -127,7 +154,8 @@ class StackBuilderTest {
   @Test
   void autoWorkersAndAppFactoriesReachGunicorn() {
     String config =
-        content(build(TestSpec.hello().wsgi("flaskr", "create_app", true).build()).catalog(),
+        content(
+            build(TestSpec.hello().wsgi("flaskr", "create_app", true).build()).catalog(),
             "file:/srv/hello/etc/gunicorn.conf.py");
 
     assertThat(config)
@@ -142,11 +170,14 @@ class StackBuilderTest {
     assertThat(content(catalog, APP_RUN))
         .startsWith("#!/bin/sh\n")
         .contains(". /srv/hello/etc/env")
-        .contains("exec chpst -u hello:hello /srv/hello/current/.venv/bin/python -m gunicorn"
-            + " --config /srv/hello/etc/gunicorn.conf.py");
-    assertThat(content(catalog, "file:/etc/sv/hoist-hello/log/run")).contains("exec svlogd -tt /var/log/hoist/hello");
+        .contains(
+            "exec chpst -u hello:hello /srv/hello/current/.venv/bin/python -m gunicorn"
+                + " --config /srv/hello/etc/gunicorn.conf.py");
+    assertThat(content(catalog, "file:/etc/sv/hoist-hello/log/run"))
+        .contains("exec svlogd -tt /var/log/hoist/hello");
     assertThat(file(catalog, APP_RUN).attributes().mode()).isEqualTo("0755");
-    assertThat(content(catalog, "file:/etc/sv/nginx/run")).contains("exec /usr/sbin/nginx -g 'daemon off;'");
+    assertThat(content(catalog, "file:/etc/sv/nginx/run"))
+        .contains("exec /usr/sbin/nginx -g 'daemon off;'");
   }
 
   @Test
@@ -156,7 +187,10 @@ class StackBuilderTest {
     assertThat(catalog.contains("package:runit")).isFalse();
     assertThat(ids(catalog)).noneMatch(id -> id.startsWith("file:/etc/sv/"));
     assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello.service"))
-        .contains("EnvironmentFile=/srv/hello/etc/env", "User=hello", "ExecReload=/bin/kill -HUP $MAINPID");
+        .contains(
+            "EnvironmentFile=/srv/hello/etc/env",
+            "User=hello",
+            "ExecReload=/bin/kill -HUP $MAINPID");
     assertThat(catalog.get("file:/etc/systemd/system/hoist-hello.service").restarts())
         .containsExactly("service:hoist-hello");
   }
@@ -171,14 +205,18 @@ class StackBuilderTest {
     assertThat(catalog.get(ENV).restarts()).isEmpty();
     assertThat(catalog.get("file:/srv/hello/etc/gunicorn.conf.py").restarts()).isEmpty();
     assertThat(catalog.get(APP_RUN).restarts()).containsExactly("service:hoist-hello");
-    assertThat(catalog.get("file:/etc/sv/hoist-hello/log/run").restarts()).containsExactly("service:hoist-hello");
+    assertThat(catalog.get("file:/etc/sv/hoist-hello/log/run").restarts())
+        .containsExactly("service:hoist-hello");
   }
 
   @Test
   void processesGetTheirOwnSupervisedServices() {
     Spec spec =
         TestSpec.hello()
-            .process("worker", List.of("celery", "-A", "hello", "worker", "--loglevel", "info"), Duration.ofSeconds(20))
+            .process(
+                "worker",
+                List.of("celery", "-A", "hello", "worker", "--loglevel", "info"),
+                Duration.ofSeconds(20))
             .build();
 
     Stack stack = build(spec);
@@ -201,7 +239,10 @@ class StackBuilderTest {
 
   @Test
   void processCommandWordsAreQuotedForTheShell() {
-    Spec spec = TestSpec.hello().process("beat", List.of("sh", "-c", "echo $HOME; rm -rf /"), Duration.ofSeconds(10)).build();
+    Spec spec =
+        TestSpec.hello()
+            .process("beat", List.of("sh", "-c", "echo $HOME; rm -rf /"), Duration.ofSeconds(10))
+            .build();
 
     String run = content(build(spec).catalog(), "file:/etc/sv/hoist-hello-beat/run");
 
@@ -210,7 +251,10 @@ class StackBuilderTest {
 
   @Test
   void releaseRestartsTheAppAndProcessesItself() {
-    Spec spec = TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10)).build();
+    Spec spec =
+        TestSpec.hello()
+            .process("worker", List.of("celery", "worker"), Duration.ofSeconds(10))
+            .build();
 
     assertThat(build(spec).releaseRefreshed())
         .containsExactly("service:hoist-hello", "service:hoist-hello-worker");

@@ -28,23 +28,31 @@ import org.junit.jupiter.api.Test;
 class StackPlanTest {
   private final Stack stack =
       StackBuilderTest.build(
-          TestSpec.hello().process("worker", List.of("celery", "worker"), Duration.ofSeconds(10)).build());
+          TestSpec.hello()
+              .process("worker", List.of("celery", "worker"), Duration.ofSeconds(10))
+              .build());
 
   @Test
   void freshNodeInstallsEverythingAndLeavesTheAppServicesToTheRelease() {
     Plan plan = Planner.plan(stack.catalog(), Map.of(), stack.releaseRefreshed());
 
-    assertThat(plan.deferred()).containsOnlyKeys("service:hoist-hello", "service:hoist-hello-worker");
-    assertThat(plan.changes()).extracting(Change::id).contains("service:nginx")
+    assertThat(plan.deferred())
+        .containsOnlyKeys("service:hoist-hello", "service:hoist-hello-worker");
+    assertThat(plan.changes())
+        .extracting(Change::id)
+        .contains("service:nginx")
         .doesNotContain("service:hoist-hello", "service:hoist-hello-worker");
     List<ObjectNode> steps = plan.steps();
     assertThat(steps.getFirst().path("id").asText()).isEqualTo("packages");
     assertThat(steps.getFirst().path("names").toString())
         .isEqualTo("[\"nginx\",\"gunicorn\",\"python3-venv\",\"runit\"]");
     assertThat(steps).filteredOn(s -> s.path("do").asText().equals("apt.install")).hasSize(1);
-    assertThat(steps).filteredOn(s -> s.path("do").asText().equals("service.up"))
-        .extracting(s -> s.path("service").asText()).containsExactly("nginx");
-    assertThat(steps).filteredOn(s -> s.path("do").asText().equals("service.enable"))
+    assertThat(steps)
+        .filteredOn(s -> s.path("do").asText().equals("service.up"))
+        .extracting(s -> s.path("service").asText())
+        .containsExactly("nginx");
+    assertThat(steps)
+        .filteredOn(s -> s.path("do").asText().equals("service.enable"))
         .extracting(s -> s.path("service").asText())
         .containsExactlyInAnyOrder("hoist-hello", "hoist-hello-worker", "nginx");
   }
@@ -60,38 +68,50 @@ class StackPlanTest {
   @Test
   void changedEnvReloadsTheAppAndRestartsProcessesThroughTheRelease() {
     Map<String, JsonNode> states = converged(stack.catalog());
-    states.put("file:/srv/hello/etc/env",
-        attrs(Attributes.of("hello", "hello", "0600"), "file").put("sha256", "0".repeat(64)).put("text", "X=1\n"));
+    states.put(
+        "file:/srv/hello/etc/env",
+        attrs(Attributes.of("hello", "hello", "0600"), "file")
+            .put("sha256", "0".repeat(64))
+            .put("text", "X=1\n"));
 
     Plan plan = Planner.plan(stack.catalog(), states, stack.releaseRefreshed());
 
     assertThat(plan.changes()).extracting(Change::id).containsExactly("file:/srv/hello/etc/env");
     assertThat(plan.changes().getFirst().diff()).isEqualTo("(content hidden: secret)");
-    assertThat(plan.deferred().get("service:hoist-hello").summary()).isEqualTo("reload hoist-hello");
-    assertThat(plan.deferred().get("service:hoist-hello-worker").summary()).isEqualTo("restart hoist-hello-worker");
+    assertThat(plan.deferred().get("service:hoist-hello").summary())
+        .isEqualTo("reload hoist-hello");
+    assertThat(plan.deferred().get("service:hoist-hello-worker").summary())
+        .isEqualTo("restart hoist-hello-worker");
   }
 
   /** What the agent reports on a node where every resource of {@code catalog} is as wanted. */
   private static Map<String, JsonNode> converged(Catalog catalog) {
     Map<String, JsonNode> states = new HashMap<>();
     for (Catalog.Entry entry : catalog.ordered()) {
-      ObjectNode state = switch (entry.resource()) {
-        case PackageResource p -> object().put("version", p.version().orElse("1.0-1"));
-        case GroupResource g -> object().put("exists", true);
-        case UserResource u -> object().put("exists", true);
-        case DirectoryResource d -> attrs(d.attributes(), "dir");
-        case FileResource f -> attrs(f.attributes(), "file").put("sha256", f.sha256());
-        case LinkResource l -> object().put("exists", true).put("type", "link").put("target", l.target());
-        case ExecResource e -> object().put("created", true).put("unless_ok", true);
-        case ServiceResource s -> object().put("enabled", true).put("state", "run").put("supervisor_running", true);
-      };
+      ObjectNode state =
+          switch (entry.resource()) {
+            case PackageResource p -> object().put("version", p.version().orElse("1.0-1"));
+            case GroupResource g -> object().put("exists", true);
+            case UserResource u -> object().put("exists", true);
+            case DirectoryResource d -> attrs(d.attributes(), "dir");
+            case FileResource f -> attrs(f.attributes(), "file").put("sha256", f.sha256());
+            case LinkResource l ->
+                object().put("exists", true).put("type", "link").put("target", l.target());
+            case ExecResource e -> object().put("created", true).put("unless_ok", true);
+            case ServiceResource s ->
+                object().put("enabled", true).put("state", "run").put("supervisor_running", true);
+          };
       states.put(entry.resource().id(), state);
     }
     return states;
   }
 
   private static ObjectNode attrs(Attributes a, String type) {
-    return object().put("exists", true).put("type", type).put("owner", a.owner()).put("group", a.group())
+    return object()
+        .put("exists", true)
+        .put("type", type)
+        .put("owner", a.owner())
+        .put("group", a.group())
         .put("mode", a.mode());
   }
 

@@ -26,7 +26,8 @@ class StackTemplatesTest {
     String site = content(build(TestSpec.hello().build()).catalog(), SITE);
 
     assertThat(site)
-        .contains("upstream hoist_hello {\n    server unix:/run/hoist-hello/gunicorn.sock fail_timeout=0;\n}")
+        .contains(
+            "upstream hoist_hello {\n    server unix:/run/hoist-hello/gunicorn.sock fail_timeout=0;\n}")
         .contains("server_name hello.example.com;")
         .contains("proxy_pass http://hoist_hello;")
         .contains("access_log /var/log/nginx/hoist-hello.access.log;")
@@ -39,9 +40,12 @@ class StackTemplatesTest {
   void dashInTheAppNameBecomesAnUnderscoreInTheUpstream() {
     Spec spec = TestSpec.hello().app("my-site").build();
 
-    String site = content(build(spec).catalog(), "file:/etc/nginx/sites-enabled/hoist-my-site.conf");
+    String site =
+        content(build(spec).catalog(), "file:/etc/nginx/sites-enabled/hoist-my-site.conf");
 
-    assertThat(site).contains("upstream hoist_my_site {").contains("proxy_pass http://hoist_my_site;");
+    assertThat(site)
+        .contains("upstream hoist_my_site {")
+        .contains("proxy_pass http://hoist_my_site;");
   }
 
   @Test
@@ -50,40 +54,45 @@ class StackTemplatesTest {
 
     String site = content(build(spec).catalog(), SITE);
 
-    assertThat(site).contains(
-        "server {\n    listen 80;\n    server_name www.hello.example.com hello.example.org;\n"
-            + "    return 301 $scheme://hello.example.com$request_uri;\n}");
+    assertThat(site)
+        .contains(
+            "server {\n    listen 80;\n    server_name www.hello.example.com hello.example.org;\n"
+                + "    return 301 $scheme://hello.example.com$request_uri;\n}");
   }
 
   @Test
   void staticDirsAreServedByNginxFromTheLiveRelease() {
-    Spec spec = TestSpec.hello().statics("/static", "static").statics("/media/files", "var/media").build();
+    Spec spec =
+        TestSpec.hello().statics("/static", "static").statics("/media/files", "var/media").build();
 
     String site = content(build(spec).catalog(), SITE);
 
     assertThat(site)
-        .contains("location /static/ {\n        alias /srv/hello/current/static/;\n        expires 7d;")
+        .contains(
+            "location /static/ {\n        alias /srv/hello/current/static/;\n        expires 7d;")
         .contains("location /media/files/ {\n        alias /srv/hello/current/var/media/;");
     assertThat(site.indexOf("location /static/")).isLessThan(site.indexOf("location / {"));
   }
 
   @Test
   void envFileQuotesEveryValueSafely() {
-    Spec spec = TestSpec.hello()
-        .env("GREETING", "it's \"$HOME\" and `id`")
-        .env("DJANGO_SETTINGS_MODULE", "hello.settings")
-        .env("EMPTY", "")
-        .build();
+    Spec spec =
+        TestSpec.hello()
+            .env("GREETING", "it's \"$HOME\" and `id`")
+            .env("DJANGO_SETTINGS_MODULE", "hello.settings")
+            .env("EMPTY", "")
+            .build();
 
     String env = content(build(spec).catalog(), ENV);
 
-    assertThat(env.lines().toList()).containsSubsequence(
-        "HOIST_APP=hello",
-        "HOIST_SHARED=/srv/hello/shared",
-        "HOME=/srv/hello",
-        "GREETING='it'\\''s \"$HOME\" and `id`'",
-        "DJANGO_SETTINGS_MODULE=hello.settings",
-        "EMPTY=''");
+    assertThat(env.lines().toList())
+        .containsSubsequence(
+            "HOIST_APP=hello",
+            "HOIST_SHARED=/srv/hello/shared",
+            "HOME=/srv/hello",
+            "GREETING='it'\\''s \"$HOME\" and `id`'",
+            "DJANGO_SETTINGS_MODULE=hello.settings",
+            "EMPTY=''");
     assertThat(env).startsWith("# Managed by hoist");
   }
 
@@ -100,9 +109,11 @@ class StackTemplatesTest {
   @Test
   void projectTemplateOverridesTheBuiltInOne() throws Exception {
     Path dir = Files.createDirectories(project.resolve(".hoist/templates"));
-    Files.writeString(dir.resolve("nginx-site.conf.j2"), "# mine for {{ domain }} via {{ socket }}\n");
+    Files.writeString(
+        dir.resolve("nginx-site.conf.j2"), "# mine for {{ domain }} via {{ socket }}\n");
 
-    String site = content(withOverrides(TestSpec.hello().projectDir(project).build()).catalog(), SITE);
+    String site =
+        content(withOverrides(TestSpec.hello().projectDir(project).build()).catalog(), SITE);
 
     assertThat(site).isEqualTo("# mine for hello.example.com via /run/hoist-hello/gunicorn.sock\n");
   }
@@ -112,8 +123,10 @@ class StackTemplatesTest {
     Path dir = Files.createDirectories(project.resolve(".hoist/templates"));
     Files.writeString(dir.resolve("nginx-site.conf.j2"), "# mine\n");
 
-    String config = content(withOverrides(TestSpec.hello().projectDir(project).build()).catalog(),
-        "file:/srv/hello/etc/gunicorn.conf.py");
+    String config =
+        content(
+            withOverrides(TestSpec.hello().projectDir(project).build()).catalog(),
+            "file:/srv/hello/etc/gunicorn.conf.py");
 
     assertThat(config).contains("wsgi_app = \"hello:application\"");
   }

@@ -5,8 +5,8 @@ import dev.hoist.project.PackageRef;
 import dev.hoist.project.ProcessSpec;
 import dev.hoist.project.ReleaseSpec;
 import dev.hoist.project.Spec;
-import dev.hoist.project.WsgiEntry;
 import dev.hoist.project.Workers;
+import dev.hoist.project.WsgiEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Builds a {@link Spec} in a test: app {@code hello}, {@code hello:application}, defaults elsewhere. */
+/**
+ * Builds a {@link Spec} in a test: app {@code hello}, {@code hello:application}, defaults
+ * elsewhere.
+ */
 public final class TestSpec {
   private Path projectDir = Path.of("/home/dev/hello");
   private String app = "hello";
@@ -119,9 +122,26 @@ public final class TestSpec {
   }
 
   public Spec build() {
-    return new Spec(projectDir, projectDir.resolve("hoist.yml"), app, wsgi, requirements, wheelhouse, workers,
-        domain, List.copyOf(aliases), new LinkedHashMap<>(statics),
-        new LinkedHashMap<>(env), List.copyOf(shared), List.copyOf(packages), new LinkedHashMap<>(processes),
-        Map.of(), release, health, dev.hoist.project.RolloutSpec.defaults(), tlsCert, dev.hoist.project.Inventory.empty());
+    return new Spec(
+        projectDir,
+        projectDir.resolve("hoist.yml"),
+        app,
+        wsgi,
+        requirements,
+        wheelhouse,
+        workers,
+        domain,
+        List.copyOf(aliases),
+        new LinkedHashMap<>(statics),
+        new LinkedHashMap<>(env),
+        List.copyOf(shared),
+        List.copyOf(packages),
+        new LinkedHashMap<>(processes),
+        Map.of(),
+        release,
+        health,
+        dev.hoist.project.RolloutSpec.defaults(),
+        tlsCert,
+        dev.hoist.project.Inventory.empty());
   }
 }
