@@ -30,12 +30,41 @@ public final class Engine {
   }
 
   /** What one probe read: node facts, resource states by id, and the health check if asked. */
-  public record Probe(JsonNode facts, Map<String, JsonNode> states, Optional<JsonNode> health) {}
+  public record Probe(JsonNode facts, Map<String, JsonNode> states, Optional<JsonNode> health) {
+    /** The node lock of the app probed with {@link #probe(Collection, Optional, String)}. */
+    public NodeLock nodeLock() {
+      JsonNode lock = states.getOrDefault(NODE_LOCK, Agent.json().createObjectNode());
+      return new NodeLock(
+          lock.path("busy").asBoolean(),
+          lock.path("holder").asText(""),
+          lock.path("generation").asLong());
+    }
+  }
+
+  /**
+   * Whether another hoist run holds a node now (and who: "by since (command)"), and how many
+   * applies have changed it: an apply that expects a generation is refused if another came between.
+   */
+  public record NodeLock(boolean busy, String holder, long generation) {}
+
+  private static final String NODE_LOCK = "node-lock";
 
   /** Reads the state of every resource (and any extra probes) in one agent run. */
   public Probe probe(Collection<ObjectNode> probes, Optional<ObjectNode> health)
       throws AgentException, InterruptedException {
+    return probe(probes, health, null);
+  }
+
+  /**
+   * Reads the state of every resource in one agent run, and the node lock of the app whose root
+   * directory is {@code lockRoot} (null: none).
+   */
+  public Probe probe(Collection<ObjectNode> probes, Optional<ObjectNode> health, String lockRoot)
+      throws AgentException, InterruptedException {
     ObjectNode request = Agent.request("probe");
+    if (lockRoot != null) {
+      request.put("lock", lockRoot);
+    }
     ArrayNode list = request.putArray("resources");
     probes.forEach(list::add);
     health.ifPresent(h -> request.set("health", h));
@@ -57,18 +86,37 @@ public final class Engine {
       List<ObjectNode> rescue,
       List<ObjectNode> cleanup,
       String lock,
-      byte[] payload) {
+      byte[] payload,
+      Optional<NodeClaim> claim) {
     public ApplyRequest {
       steps = List.copyOf(steps);
       rescue = List.copyOf(rescue);
       cleanup = List.copyOf(cleanup);
       payload = payload == null ? new byte[0] : payload;
     }
+
+    public ApplyRequest(
+        List<ObjectNode> steps,
+        String guard,
+        List<ObjectNode> rescue,
+        List<ObjectNode> cleanup,
+        String lock,
+        byte[] payload) {
+      this(steps, guard, rescue, cleanup, lock, payload, Optional.empty());
+    }
+
+    /** The same request, made by {@code claim} (who holds the node lock, what it expects). */
+    public ApplyRequest claimedBy(NodeClaim claim) {
+      return new ApplyRequest(steps, guard, rescue, cleanup, lock, payload, Optional.of(claim));
+    }
   }
 
-  /** How an apply run ended: which steps were done, the error, and whether the rescue worked. */
+  /**
+   * How an apply run ended: which steps were done, the error, whether the rescue worked, and the
+   * node's generation after it (-1 when the run took no node lock).
+   */
   public record ApplyResult(
-      boolean ok, String error, List<String> done, Optional<Boolean> rescued) {}
+      boolean ok, String error, List<String> done, Optional<Boolean> rescued, long generation) {}
 
   /**
    * A progress event from the agent: a step starting or ending, or a line of a command's output.
@@ -91,6 +139,16 @@ public final class Engine {
     if (req.lock() != null) {
       request.put("lock", req.lock());
     }
+    req.claim()
+        .ifPresent(
+            c -> {
+              request
+                  .putObject("holder")
+                  .put("by", c.by())
+                  .put("since", c.since())
+                  .put("command", c.command());
+              c.expectGeneration().ifPresent(g -> request.put("expect_generation", g));
+            });
     JsonNode result =
         agent.call(request, req.payload(), APPLY_TIMEOUT, event -> onEvent.accept(toEvent(event)));
     List<String> done = new ArrayList<>();
@@ -100,7 +158,8 @@ public final class Engine {
         result.path("ok").asBoolean(),
         result.path("error").asText(""),
         done,
-        rescued.isBoolean() ? Optional.of(rescued.asBoolean()) : Optional.empty());
+        rescued.isBoolean() ? Optional.of(rescued.asBoolean()) : Optional.empty(),
+        result.path("generation").asLong(-1));
   }
 
   private static StepEvent toEvent(JsonNode e) {

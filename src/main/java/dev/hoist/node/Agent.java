@@ -17,7 +17,11 @@ import java.util.function.Consumer;
  * JSON request in, JSON-line events out, one round trip per call.
  */
 public final class Agent {
-  /** Debian's interpreter, not whatever python3 is first on PATH (pyenv, a venv). */
+  /**
+   * Debian's interpreter, not whatever python3 is first on PATH (pyenv, a venv); always run with
+   * {@code -I} (isolated: no user site, no PYTHON* variables, not the working directory on
+   * sys.path).
+   */
   public static final String PYTHON = "/usr/bin/python3";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,7 +73,8 @@ public final class Agent {
     try {
       exec =
           node.exec(
-              new ExecRequest(List.of(PYTHON, "-c", SOURCE), stdin.toByteArray(), timeout, onLine));
+              new ExecRequest(
+                  List.of(PYTHON, "-I", "-c", SOURCE), stdin.toByteArray(), timeout, onLine));
     } catch (IOException e) {
       if (e.getMessage() != null && e.getMessage().contains("error=2")) {
         throw new AgentException(

@@ -5,30 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The argv that runs a user's command in the app's environment on a node: its env file, the live
- * release as working dir, its virtualenv first on PATH, as the app user. The user's words are
- * passed as arguments, never pasted into the script.
+ * The argv that runs a user's command in the app's environment on a node: privileges drop to the
+ * app user first (setpriv, with a clean environment), then the root-owned with-env script loads the
+ * live release's env and the secrets and runs the command in the release. The user's words are
+ * passed as arguments, never pasted into a script.
  */
 public final class AppCommand {
-  private static final String SCRIPT =
-      "set -a; . \"$1\"; set +a; cd \"$2\" || exit 70; "
-          + "HOIST_RELEASE=$(basename \"$(readlink -f \"$2\")\"); "
-          + "PATH=\"$2/.venv/bin:$PATH\"; VIRTUAL_ENV=\"$2/.venv\"; export HOIST_RELEASE PATH VIRTUAL_ENV; "
-          + "u=$3; shift 3; exec chpst -u \"$u:$u\" \"$@\"";
-
   private AppCommand() {}
 
   public static List<String> argv(AppLayout layout, List<String> command) {
     List<String> argv =
         new ArrayList<>(
             List.of(
-                "/bin/sh",
-                "-c",
-                SCRIPT,
-                "hoist-run",
-                layout.envFile(),
-                layout.current(),
-                layout.app()));
+                "/usr/bin/setpriv",
+                "--reuid=" + layout.app(),
+                "--regid=" + layout.app(),
+                "--init-groups",
+                "--reset-env",
+                layout.withEnv()));
     argv.addAll(command);
     return argv;
   }

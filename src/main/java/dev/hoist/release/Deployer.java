@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.NodeClaim;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.PlanException;
 import dev.hoist.engine.Planner;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Deploys a spec to one node: probe once, plan purely, apply once (stack changes, then a new
@@ -32,6 +34,12 @@ public final class Deployer {
 
   private final Engine engine;
   private final Deployment deployment;
+
+  /**
+   * The node's generation as this deployer last saw it (its probe, then its own applies); empty in
+   * a deployer that did not probe (a rolling deploy's later phases, under the environment lock).
+   */
+  private OptionalLong generation = OptionalLong.empty();
 
   /** {@code deployment}: what the deployers of all nodes of one deploy share. */
   public Deployer(Engine engine, Deployment deployment) {
@@ -232,10 +240,19 @@ public final class Deployer {
     }
   }
 
+  /**
+   * One apply, made under the node lock and refused if another run changed the node since this
+   * deployer's probe (or its own last apply).
+   */
   private ApplyResult apply(ApplyRequest request, DeployListener listener)
       throws DeployException, InterruptedException {
     try {
-      return engine.apply(request, listener::step);
+      ApplyResult result =
+          engine.apply(request.claimedBy(NodeClaim.of("hoist deploy", generation)), listener::step);
+      if (generation.isPresent() && result.generation() >= 0) {
+        generation = OptionalLong.of(result.generation());
+      }
+      return result;
     } catch (AgentException e) {
       throw new DeployException(e.getMessage(), e);
     }
@@ -294,7 +311,7 @@ public final class Deployer {
       Plan plan = Planner.plan(stack.catalog(), probe.states(), stack.releaseRefreshed());
       ReleaseState releases =
           ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
-      String hash = deployment.bundle().hash();
+      String hash = releaseHash(stack);
       Optional<ReleaseState.Release> live = releases.live();
       String reason;
       if (live.isEmpty()) {
@@ -334,12 +351,23 @@ public final class Deployer {
     }
   }
 
-  private Engine.Probe probe(Stack stack) throws AgentException, InterruptedException {
+  private Engine.Probe probe(Stack stack)
+      throws AgentException, DeployException, InterruptedException {
     List<ObjectNode> probes = new ArrayList<>();
     stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
     probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
     probes.add(Steps.probe("port:80", "port").put("port", 80));
-    return engine.probe(probes, Optional.of(new ReleaseSteps(stack).health().once()));
+    Engine.Probe probe =
+        engine.probe(
+            probes, Optional.of(new ReleaseSteps(stack).health().once()), stack.layout().root());
+    Engine.NodeLock lock = probe.nodeLock();
+    if (lock.busy()) {
+      throw new DeployException(
+          engine.agent().node().name() + ": another hoist run holds this node: " + lock.holder(),
+          null);
+    }
+    generation = OptionalLong.of(lock.generation());
+    return probe;
   }
 
   /** Port 80 must be free or held by the nginx this stack manages. */
@@ -360,9 +388,32 @@ public final class Deployer {
     }
   }
 
-  /** The spec's config templates, rendered for release {@code id}. */
-  private Map<String, byte[]> renderConfigTemplates(Spec spec, String id) throws DeployException {
-    Map<String, byte[]> out = new LinkedHashMap<>();
+  /**
+   * What a release is: the project's content and the config that ships with it (a new gunicorn
+   * config or env is a new release, so a rollback brings the old config back with the old code).
+   */
+  private String releaseHash(Stack stack) throws IOException {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(deployment.bundle().hash().getBytes(StandardCharsets.UTF_8));
+      for (Map.Entry<String, Stack.ReleaseFile> f : stack.releaseConfig().entrySet()) {
+        sha.update(
+            (f.getKey() + "\0" + f.getValue().mode() + "\0").getBytes(StandardCharsets.UTF_8));
+        sha.update(f.getValue().content());
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The spec's config templates, rendered for release {@code id}: root-owned, readable by the app's
+   * group only (they may hold env values).
+   */
+  private Map<String, Stack.ReleaseFile> renderConfigTemplates(Spec spec, String id)
+      throws DeployException {
+    Map<String, Stack.ReleaseFile> out = new LinkedHashMap<>();
     Map<String, Object> ctx = new LinkedHashMap<>();
     ctx.put("app", spec.app());
     ctx.put("domain", spec.domain());
@@ -374,12 +425,12 @@ public final class Deployer {
     for (Map.Entry<String, String> t : spec.templates().entrySet()) {
       try {
         String text = Files.readString(spec.projectDir().resolve(t.getValue()));
-        out.put(
-            t.getKey(),
+        byte[] rendered =
             deployment
                 .templates()
                 .renderText(t.getValue(), text, ctx)
-                .getBytes(StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8);
+        out.put(t.getKey(), new Stack.ReleaseFile(rendered, spec.app(), "0640"));
       } catch (IOException e) {
         throw new DeployException(
             "cannot read template " + t.getValue() + ": " + e.getMessage(), e);

@@ -9,9 +9,9 @@ import dev.hoist.node.Agent;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.AppLayout;
 import dev.hoist.stack.Stack;
-import dev.hoist.stack.StackBuilder;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,14 +43,24 @@ public final class ReleaseSteps {
   }
 
   /** Unpacks, links shared dirs, builds the venv, checks the app imports, runs the hooks. */
-  public List<ObjectNode> prepare(String id, String hash, Map<String, byte[]> renderedFiles) {
+  public List<ObjectNode> prepare(
+      String id, String hash, Map<String, Stack.ReleaseFile> renderedFiles) {
     Spec spec = stack.spec();
     String dir = layout.release(id);
     List<ObjectNode> steps = new ArrayList<>();
     ObjectNode unpack = Steps.step("unpack", "release.unpack").put("path", dir);
     ObjectNode files = unpack.putObject("files");
-    renderedFiles.forEach(
-        (path, bytes) -> files.put(path, Base64.getEncoder().encodeToString(bytes)));
+    Map<String, Stack.ReleaseFile> all = new LinkedHashMap<>(stack.releaseConfig());
+    all.putAll(renderedFiles);
+    all.forEach(
+        (path, f) ->
+            files
+                .putObject(path)
+                .put("content", Base64.getEncoder().encodeToString(f.content()))
+                .put("group", f.group())
+                .put("mode", f.mode()));
+    // hoist.yml says which commands run as root everywhere: not for other users' eyes.
+    unpack.putObject("private").put("hoist.yml", spec.app());
     unpack
         .putObject("meta")
         .put("id", id)
@@ -67,14 +77,14 @@ public final class ReleaseSteps {
       shared.set("dirs", Steps.array(spec.shared()));
       steps.add(shared);
     }
+    // Root builds the venv isolated (-I) from / in the root-owned release; the app never writes it.
     List<String> venv =
-        new ArrayList<>(List.of(Agent.PYTHON, "-m", "venv", "--system-site-packages"));
+        new ArrayList<>(List.of(Agent.PYTHON, "-I", "-m", "venv", "--system-site-packages"));
     if (spec.requirements().isEmpty()) {
       venv.add("--without-pip"); // ensurepip costs ~2.7 s and nothing needs pip here
     }
     venv.add(dir + "/.venv");
-    steps.add(exec("venv", venv, Optional.empty(), dir));
-    steps.add(Steps.step("chown", "release.chown").put("path", dir).put("user", spec.app()));
+    steps.add(rootExec("venv", venv));
     spec.requirements()
         .ifPresent(
             req -> {
@@ -82,25 +92,41 @@ public final class ReleaseSteps {
                   new ArrayList<>(
                       List.of(
                           dir + "/.venv/bin/python",
+                          "-I",
                           "-m",
                           "pip",
                           "install",
                           "--no-input",
+                          "--no-cache-dir",
                           "--disable-pip-version-check"));
               spec.wheelhouse()
                   .ifPresent(w -> pip.addAll(List.of("--no-index", "--find-links", dir + "/" + w)));
               pip.addAll(List.of("-r", dir + "/" + req));
-              steps.add(appExec("requirements", pip, dir, id));
+              // As root, like the venv: the project (and its wheelhouse) is trusted, the app is
+              // not.
+              steps.add(rootExec("requirements", pip).put("timeout", hookTimeoutSeconds()));
             });
     steps.add(
         appExec(
             "import",
             List.of(dir + "/.venv/bin/python", "-c", IMPORT_CHECK, spec.wsgi().gunicornForm()),
-            dir,
-            id));
+            dir));
+    List<String> outputs = List.copyOf(new java.util.LinkedHashSet<>(spec.statics().values()));
+    boolean open = !spec.release().beforeActivate().isEmpty() && !outputs.isEmpty();
+    if (open) {
+      // The static dirs are the one place hooks may write (collectstatic); sealed after them.
+      ObjectNode step = Steps.step("open-static", "release.open").put("path", dir);
+      step.put("user", spec.app()).set("dirs", Steps.array(outputs));
+      steps.add(step);
+    }
     int n = 1;
     for (List<String> hook : spec.release().beforeActivate()) {
-      steps.add(appExec("hook-" + n++, hook, dir, id));
+      steps.add(appExec("hook-" + n++, hook, dir));
+    }
+    if (open) {
+      ObjectNode step = Steps.step("seal-static", "release.seal").put("path", dir);
+      step.set("dirs", Steps.array(outputs));
+      steps.add(step);
     }
     return steps;
   }
@@ -112,7 +138,7 @@ public final class ReleaseSteps {
     List<ObjectNode> steps = new ArrayList<>();
     int n = 1;
     for (List<String> hook : stack.spec().release().runOnce()) {
-      steps.add(appExec("run-once-" + n++, hook, layout.release(id), id));
+      steps.add(appExec("run-once-" + n++, hook, layout.release(id)));
     }
     return steps;
   }
@@ -206,21 +232,42 @@ public final class ReleaseSteps {
     return step.deepCopy().put("finish", true);
   }
 
-  private ObjectNode exec(String id, List<String> argv, Optional<String> user, String cwd) {
+  private static ObjectNode exec(String id, List<String> argv, String cwd) {
     ObjectNode step = Steps.step(id, "exec").put("cwd", cwd);
     step.set("argv", Steps.array(argv));
-    user.ifPresent(u -> step.put("user", u));
     return step;
   }
 
-  /** A command in the new release's environment, as the app user. */
-  private ObjectNode appExec(String id, List<String> argv, String dir, String release) {
-    ObjectNode step = exec(id, argv, Optional.of(stack.spec().app()), dir);
-    ObjectNode env = step.putObject("env");
-    StackBuilder.baseEnv(stack.spec(), layout).forEach(env::put);
-    env.put("HOIST_RELEASE", release);
-    env.put("PATH", dir + "/.venv/bin:/usr/local/bin:/usr/bin:/bin");
-    env.put("VIRTUAL_ENV", dir + "/.venv");
+  /** A command root runs from {@code /} with a fixed, minimal environment. */
+  private static ObjectNode rootExec(String id, List<String> argv) {
+    ObjectNode step = exec(id, argv, "/");
+    step.putObject("env").put("PATH", SAFE_PATH).put("LANG", "C.UTF-8").put("HOME", "/root");
     return step;
   }
+
+  private static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  /**
+   * A command in release {@code dir}'s environment (its env file and the node's secrets, loaded by
+   * with-env after privileges dropped), as the app user, killed after release.hook_timeout.
+   */
+  private ObjectNode appExec(String id, List<String> argv, String dir) {
+    List<String> full = new ArrayList<>();
+    full.add(layout.withEnv());
+    full.addAll(argv);
+    ObjectNode step =
+        exec(id, full, dir).put("user", stack.spec().app()).put("timeout", hookTimeoutSeconds());
+    step.putObject("env")
+        .put("HOIST_RELEASE_DIR", dir)
+        .put("PATH", SAFE_PATH)
+        .put("LANG", "C.UTF-8")
+        .put("HOME", layout.root());
+    return step;
+  }
+
+  private long hookTimeoutSeconds() {
+    return HOOK_TIMEOUT.toSeconds();
+  }
+
+  private static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofMinutes(10);
 }

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.NodeClaim;
 import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -207,12 +207,6 @@ public final class EnvLock {
   }
 
   private static String whoAmI() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      host = "unknown-host";
-    }
-    return System.getProperty("user.name", "someone") + "@" + host;
+    return NodeClaim.whoAmI();
   }
 }

@@ -26,12 +26,35 @@ public record AppLayout(String app) {
     return root() + "/etc";
   }
 
+  /** A release's own config (env, gunicorn's config), relative to the release directory. */
+  public static final String RELEASE_CONFIG = ".hoist";
+
+  /** The live release's environment: switching {@code current} switches it with the code. */
   public String envFile() {
-    return etc() + "/env";
+    return current() + "/" + RELEASE_CONFIG + "/env";
   }
 
+  /** The live release's gunicorn config (re-read, through {@code current}, on every reload). */
   public String gunicornConfig() {
-    return etc() + "/gunicorn.conf.py";
+    return current() + "/" + RELEASE_CONFIG + "/gunicorn.conf.py";
+  }
+
+  /** The node's secrets for the app (root:app 0640), kept across releases. */
+  public String secretsFile() {
+    return etc() + "/secrets";
+  }
+
+  /**
+   * The root-owned script that, run as the app user, loads the live release's env and the secrets
+   * and runs a command in the release: supervisors and {@code hoist run} drop privileges first.
+   */
+  public String withEnv() {
+    return etc() + "/with-env";
+  }
+
+  /** hoist's own state on the node: failed markers, the previous release, the node lock. */
+  public String stateDir() {
+    return root() + "/.hoist";
   }
 
   public String runDir() {

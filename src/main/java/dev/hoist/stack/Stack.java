@@ -4,6 +4,7 @@ import dev.hoist.engine.Catalog;
 import dev.hoist.engine.ServiceResource;
 import dev.hoist.project.Spec;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,7 +16,14 @@ public record Stack(
     AppLayout layout,
     Catalog catalog,
     ServiceResource appService,
-    List<ServiceResource> processServices) {
+    List<ServiceResource> processServices,
+    Map<String, ReleaseFile> releaseConfig) {
+
+  /**
+   * A config file that ships inside each release (path relative to the release): root-owned,
+   * readable by {@code group} when {@code mode} says so.
+   */
+  public record ReleaseFile(byte[] content, String group, String mode) {}
 
   /** Refreshes the release performs itself, so the engine must not plan them. */
   public Set<String> releaseRefreshed() {

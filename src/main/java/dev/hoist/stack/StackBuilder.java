@@ -14,6 +14,7 @@ import dev.hoist.project.PackageRef;
 import dev.hoist.project.ProcessSpec;
 import dev.hoist.project.ShellWords;
 import dev.hoist.project.Spec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +43,6 @@ public final class StackBuilder {
   public Stack build(Spec spec) {
     AppLayout layout = new AppLayout(spec.app());
     String app = spec.app();
-    Attributes appDir = Attributes.of(app, app, "0755");
     Map<String, Object> ctx = context(spec, layout);
     Catalog.Builder c = Catalog.builder();
 
@@ -61,8 +61,9 @@ public final class StackBuilder {
     c.add(new GroupResource(app));
     c.add(new UserResource(app, app, layout.root(), "/usr/sbin/nologin")).requires("group:" + app);
     c.add(new DirectoryResource(layout.root(), ROOT_DIR)).requires("user:" + app);
-    c.add(new DirectoryResource(layout.releases(), appDir)).requires("dir:" + layout.root());
-    c.add(new DirectoryResource(layout.shared(), appDir)).requires("dir:" + layout.root());
+    // Root-owned: the app reads its code and config, never changes them (docs/security.md).
+    c.add(new DirectoryResource(layout.releases(), ROOT_DIR)).requires("dir:" + layout.root());
+    c.add(new DirectoryResource(layout.shared(), ROOT_DIR)).requires("dir:" + layout.root());
     c.add(new DirectoryResource(layout.etc(), ROOT_DIR)).requires("dir:" + layout.root());
     c.add(new DirectoryResource("/var/log/hoist", ROOT_DIR));
     c.add(new DirectoryResource(layout.logDir(), ROOT_DIR)).requires("dir:/var/log/hoist");
@@ -72,19 +73,8 @@ public final class StackBuilder {
             layout.service(), supervisor, Refresh.REPLACE_WORKERS, Duration.ofSeconds(30));
     List<ServiceResource> processes = new ArrayList<>();
     List<String> configIds = new ArrayList<>();
-    // Owned by the app user so gunicorn's master re-reads it on a graceful reload; 0600 all the
-    // same.
-    c.add(
-            FileResource.of(
-                    layout.envFile(), envFile(spec, layout), Attributes.of(app, app, "0600"))
-                .asSecret())
+    c.add(FileResource.of(layout.withEnv(), templates.render("with-env.j2", ctx), SCRIPT))
         .requires("dir:" + layout.etc());
-    configIds.add("file:" + layout.envFile());
-    c.add(
-            FileResource.of(
-                layout.gunicornConfig(), templates.render("gunicorn.conf.py.j2", ctx), ROOT_FILE))
-        .requires("dir:" + layout.etc());
-    configIds.add("file:" + layout.gunicornConfig());
     configIds.addAll(unitFiles(c, layout.service(), "app", ctx, layout.logDir()));
     for (ProcessSpec process : spec.processes().values()) {
       Map<String, Object> pctx = new LinkedHashMap<>(ctx);
@@ -107,23 +97,19 @@ public final class StackBuilder {
               Refresh.RESTART,
               process.stopTimeout());
       processes.add(service);
-      c.add(service).requires(files.toArray(String[]::new)).requires("file:" + layout.envFile());
+      c.add(service).requires(files.toArray(String[]::new)).requires("file:" + layout.withEnv());
       for (String file : files) {
         c.notify(file, service.id());
       }
-      c.notify("file:" + layout.envFile(), service.id());
+      c.notify("file:" + layout.withEnv(), service.id());
     }
     c.add(appService)
         .requires(configIds.toArray(String[]::new))
         .requires("dir:" + layout.releases());
     for (String id : configIds) {
-      // gunicorn re-reads its config and env file on a graceful reload; a new run script needs a
-      // restart.
-      if (id.startsWith("file:/etc/")) {
-        c.restart(id, appService.id());
-      } else {
-        c.notify(id, appService.id());
-      }
+      // The env and gunicorn's config ship in the release (a switch reloads); a new run script or
+      // unit needs a restart.
+      c.restart(id, appService.id());
     }
 
     ServiceResource nginx =
@@ -146,7 +132,34 @@ public final class StackBuilder {
     for (String id : nginxFiles) {
       c.notify(id, nginx.id());
     }
-    return new Stack(spec, layout, c.build(), appService, List.copyOf(processes));
+    return new Stack(
+        spec,
+        layout,
+        c.build(),
+        appService,
+        List.copyOf(processes),
+        releaseConfig(spec, layout, ctx));
+  }
+
+  /**
+   * The config that ships in each release: its environment and gunicorn's config, root-owned and
+   * readable by the app's group only (they hold env values).
+   */
+  private Map<String, Stack.ReleaseFile> releaseConfig(
+      Spec spec, AppLayout layout, Map<String, Object> ctx) {
+    Map<String, Stack.ReleaseFile> files = new LinkedHashMap<>();
+    String dir = AppLayout.RELEASE_CONFIG + "/";
+    files.put(
+        dir + "env",
+        new Stack.ReleaseFile(
+            envFile(spec, layout).getBytes(StandardCharsets.UTF_8), spec.app(), "0640"));
+    files.put(
+        dir + "gunicorn.conf.py",
+        new Stack.ReleaseFile(
+            templates.render("gunicorn.conf.py.j2", ctx).getBytes(StandardCharsets.UTF_8),
+            spec.app(),
+            "0640"));
+    return files;
   }
 
   /** The supervisor's files for one service; returns their resource ids. */
@@ -189,6 +202,9 @@ public final class StackBuilder {
     ctx.put("current", layout.current());
     ctx.put("service", layout.service());
     ctx.put("env_file", layout.envFile());
+    ctx.put("secrets_file", layout.secretsFile());
+    ctx.put("home", layout.root());
+    ctx.put("with_env", layout.withEnv());
     ctx.put("gunicorn_config", layout.gunicornConfig());
     ctx.put("python", layout.python());
     ctx.put("access_log", layout.nginxAccessLog());
@@ -210,7 +226,11 @@ public final class StackBuilder {
     Map<String, String> env = baseEnv(spec, layout);
     StringBuilder out =
         new StringBuilder(
-            "# Managed by hoist: the environment of app '" + spec.app() + "'. Mode 0600.\n");
+            "# Managed by hoist: the environment of app '"
+                + spec.app()
+                + "' in this release (root:"
+                + spec.app()
+                + " 0640). Secrets: hoist secrets.\n");
     env.forEach((k, v) -> out.append(k).append('=').append(ShellWords.quote(v)).append('\n'));
     return out.toString();
   }

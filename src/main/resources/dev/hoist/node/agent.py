@@ -258,8 +258,29 @@ def probe_service(r):
     }
 
 
+def state_dir(root):
+    """hoist's own state on the node (markers, previous release, the node lock): root-only."""
+    d = os.path.join(root, ".hoist")
+    try:
+        os.mkdir(d, 0o700)
+    except FileExistsError:
+        pass
+    return d
+
+
+def read_small(path):
+    """A small root-owned state file, never through a link."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    with os.fdopen(fd) as f:
+        return f.read(65536)
+
+
 def probe_release(root):
     rel_dir = os.path.join(root, "releases")
+    hoist_dir = os.path.join(root, ".hoist")
     out = {"current": None, "releases": []}
     try:
         target = os.readlink(os.path.join(root, "current"))
@@ -273,17 +294,17 @@ def probe_release(root):
     for n in names:
         meta = {"id": n}
         try:
-            with open(os.path.join(rel_dir, n, ".hoist-release.json")) as f:
-                meta.update(json.load(f))
+            meta.update(json.loads(read_small(os.path.join(rel_dir, n, ".hoist-release.json")) or "x"))
         except (OSError, ValueError):
             meta["incomplete"] = True
-        meta["failed"] = os.path.exists(os.path.join(rel_dir, n, ".hoist-failed"))
+        try:
+            # A release the app user could change (made before hoist kept releases root-owned).
+            meta["app_writable"] = os.lstat(os.path.join(rel_dir, n)).st_uid != 0
+        except OSError:
+            meta["incomplete"] = True
+        meta["failed"] = os.path.exists(os.path.join(hoist_dir, "failed", n))
         out["releases"].append(meta)
-    try:
-        with open(os.path.join(root, ".hoist-previous")) as f:
-            out["previous"] = f.read().strip() or None
-    except OSError:
-        out["previous"] = None
+    out["previous"] = (read_small(os.path.join(hoist_dir, "previous")) or "").strip() or None
     return out
 
 
@@ -499,8 +520,14 @@ def lock_release(step):
 
 # ---------------------------------------------------------------- apply steps
 
+class TimedOut(StepError):
+    pass
+
+
 def run_cmd(step_id, argv, user=None, cwd=None, env=None, timeout=None, stdin_data=None):
-    """Runs argv (a list, never a shell string), streaming its output as log events."""
+    """Runs argv (a list, never a shell string), streaming its output as log events. After
+    `timeout` seconds its whole process group is killed and TimedOut raised: a hook that never ends
+    (or left a child holding its output) must not hold the deploy, and the old release serves."""
     full_env = None
     if env is not None:
         full_env = dict(env)
@@ -525,26 +552,89 @@ def run_cmd(step_id, argv, user=None, cwd=None, env=None, timeout=None, stdin_da
         proc.stdin.close()
     tail = []
     deadline = time.time() + timeout if timeout else None
-    for raw in proc.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
+
+    def expired():
+        return deadline is not None and time.time() > deadline
+
+    for line in _lines(proc.stdout, expired):
         tail.append(line)
         del tail[:-40]
         emit({"ev": "log", "id": step_id, "line": line})
-        if deadline and time.time() > deadline:
-            proc.kill()
-    rc = proc.wait()
+    try:
+        rc = proc.wait(timeout=max(0.0, deadline - time.time()) if deadline else None)
+    except subprocess.TimeoutExpired:
+        rc = None
+    proc.stdout.close()
+    if rc is not None and user:
+        # What a hook left running in its group (a stray background job) ends with it.
+        _kill_group(proc.pid)
+    if rc is None:
+        _kill_group(proc.pid)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        raise TimedOut("`%s` did not finish within %s; its process group was killed%s" % (
+            " ".join(argv), _human_seconds(timeout), (":\n" + "\n".join(tail[-10:])) if tail else ""))
     return rc, tail
 
 
+def _lines(stream, expired):
+    """The lines of a pipe until EOF, or until expired() (checked at least every 0.5 s)."""
+    import select
+    fd = stream.fileno()
+    buf = b""
+    while True:
+        if expired():
+            break
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            raw, buf = buf.split(b"\n", 1)
+            yield raw.decode("utf-8", "replace")
+    if buf:
+        yield buf.decode("utf-8", "replace")
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _human_seconds(secs):
+    secs = int(secs)
+    if secs % 60 == 0 and secs >= 60:
+        return "%dm" % (secs // 60)
+    return "%ds" % secs
+
+
 def write_atomic(path, data, owner=None, group=None, mode=None):
+    """Writes a temp file beside `path` and renames it over. The temp file is made 0600 and given
+    its owner and mode before any byte is written, so a secret is never readable by others, even
+    for an instant; O_EXCL|O_NOFOLLOW refuse a planted file or link."""
     d = os.path.dirname(path) or "."
     tmp = os.path.join(d, ".%s.hoist-tmp" % os.path.basename(path))
     try:
-        with open(tmp, "wb") as f:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            uid, gid = _ids(owner, group)
+            if uid != -1 or gid != -1:
+                os.fchown(fd, uid, gid)
+            os.fchmod(fd, int(mode, 8) if mode else 0o644)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        set_attrs(tmp, owner, group, mode)
         os.rename(tmp, path)
     except BaseException:
         try:
@@ -552,6 +642,12 @@ def write_atomic(path, data, owner=None, group=None, mode=None):
         except OSError:
             pass
         raise
+
+
+def _ids(owner, group):
+    uid = pwd.getpwnam(owner).pw_uid if owner else -1
+    gid = grp.getgrnam(group).gr_gid if group else -1
+    return uid, gid
 
 
 def set_attrs(path, owner=None, group=None, mode=None):
@@ -799,50 +895,83 @@ def http_check(step):
 
 
 def unpack(step, payload):
+    """Unpacks the release archive into releases/<id> (root-owned: the app can read its code, never
+    change it), via a temp dir renamed when complete. Members are owned by root with modes made
+    from the archive's (no setuid/setgid/sticky, never group- or world-writable); the release's
+    config files come with their own owner group and mode (0640 root:<app> when they hold env
+    values)."""
     import shutil
     import base64
     final = step["path"]
+    if os.path.lexists(final):
+        raise StepError("release %s already exists on this node; deploy again for a new id" % os.path.basename(final))
     tmp = final + ".hoist-tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
+    os.mkdir(tmp, 0o755)
     try:
         import io
         import tarfile
         try:
             with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
                 for m in tar.getmembers():
-                    if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir()):
+                    if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir() or m.issym()):
                         raise StepError("refusing archive member " + m.name)
-                tar.extractall(tmp)
+                    if m.issym() and (m.linkname.startswith("/") or not _inside(m.name, m.linkname)):
+                        raise StepError("refusing archive member %s: a link pointing outside the release (%s)"
+                                        % (m.name, m.linkname))
+                    m.uid = m.gid = 0
+                    m.uname = m.gname = "root"
+                    m.mode = (0o755 if m.isdir() or m.mode & 0o111 else 0o644)
+                tar.extractall(tmp, numeric_owner=True)
         except tarfile.TarError as e:
             raise StepError("the release archive is damaged: %s" % e)
-        for rel, text in step.get("files", {}).items():
+        for rel, f in step.get("files", {}).items():
             p = os.path.join(tmp, rel)
-            os.makedirs(os.path.dirname(p), exist_ok=True)
-            with open(p, "wb") as f:
-                f.write(base64.b64decode(text))
-        with open(os.path.join(tmp, ".hoist-release.json"), "w") as f:
-            json.dump(step["meta"], f)
+            os.makedirs(os.path.dirname(p), mode=0o755, exist_ok=True)
+            write_atomic(p, base64.b64decode(f["content"]), "root", f.get("group", "root"), f.get("mode", "0644"))
+        for rel, group in step.get("private", {}).items():
+            # hoist.yml and the like: for the app's group only, not for other users on the node.
+            p = os.path.join(tmp, rel)
+            if os.path.isfile(p) and not os.path.islink(p):
+                os.chown(p, 0, grp.getgrnam(group).gr_gid)
+                os.chmod(p, 0o640)
+        write_atomic(os.path.join(tmp, ".hoist-release.json"), json.dumps(step["meta"]).encode())
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
+def _inside(name, linkname):
+    """Whether a relative link at `name` pointing to `linkname` stays inside the tree."""
+    depth = len(name.split("/")) - 1
+    for part in linkname.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif part not in ("", "."):
+            depth += 1
+    return True
+
+
 def link_shared(step):
+    """Links each shared dir into the release. shared/ is root-owned; a new shared dir is made and
+    seeded by root, then handed to the app bottom-up (so the app owns nothing in it until root is
+    done). An existing one is never walked or followed by root: it belongs to the app."""
     import shutil
     rel, shared_root, user = step["path"], step["shared"], step["user"]
     for d in step["dirs"]:
         target = os.path.join(shared_root, d)
         inside = os.path.join(rel, d)
-        if not os.path.isdir(target):
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.lexists(target):
+            _makedirs_root(os.path.dirname(target), shared_root)
             # Seed a new shared dir with what the project ships there.
             if os.path.isdir(inside) and not os.path.islink(inside):
                 shutil.copytree(inside, target, symlinks=True)
             else:
-                os.makedirs(target)
-            chown_tree(target, user)
+                os.mkdir(target, 0o755)
+            give_tree(target, user)
         if os.path.islink(inside) or os.path.isfile(inside):
             os.unlink(inside)
         elif os.path.isdir(inside):
@@ -851,12 +980,69 @@ def link_shared(step):
         os.symlink(target, inside)
 
 
-def chown_tree(path, user):
+def open_dirs(step):
+    """Gives the release's output dirs (static files a hook collects) to the app user for its
+    hooks: made by root if missing, handed over bottom-up. release.seal takes them back."""
+    rel = step["path"]
+    for d in step["dirs"]:
+        target = os.path.join(rel, d)
+        _makedirs_root(target, rel)
+        give_tree(target, step["user"])
+    return "writable for the hooks: " + ", ".join(step["dirs"])
+
+
+def seal_dirs(step):
+    """Takes the output dirs back from the app user after the hooks: each dir is made root-owned
+    and 0755 before it is listed (so the app can no longer change what is in it), then its entries,
+    by directory fd, never following a link; files become 0644."""
+    import stat as S
+    rel = step["path"]
+    for d in step["dirs"]:
+        top = os.path.join(rel, d)
+        st = os.lstat(top)
+        if not S.S_ISDIR(st.st_mode):
+            raise StepError("%s is no longer a directory (the hooks replaced it); the release is not used" % top)
+        os.chown(top, 0, 0, follow_symlinks=False)
+        os.chmod(top, 0o755)
+        for base, dirs, files, dfd in os.fwalk(top, topdown=True, follow_symlinks=False):
+            for n in dirs:
+                os.chown(n, 0, 0, dir_fd=dfd, follow_symlinks=False)
+                os.chmod(n, 0o755, dir_fd=dfd)
+            for n in files:
+                os.chown(n, 0, 0, dir_fd=dfd, follow_symlinks=False)
+                if S.S_ISREG(os.stat(n, dir_fd=dfd, follow_symlinks=False).st_mode):
+                    fd = os.open(n, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
+                    try:
+                        os.fchmod(fd, 0o644)
+                    finally:
+                        os.close(fd)
+    return "sealed " + ", ".join(step["dirs"])
+
+
+def _makedirs_root(path, top):
+    """Makes the parents of a nested shared dir, refusing any part that is not a root-owned dir."""
+    import stat as S
+    parts = os.path.relpath(path, top).split("/")
+    cur = top
+    for part in ([] if parts == ["."] else parts):
+        cur = os.path.join(cur, part)
+        try:
+            st = os.lstat(cur)
+        except FileNotFoundError:
+            os.mkdir(cur, 0o755)
+            continue
+        if not S.S_ISDIR(st.st_mode) or st.st_uid != 0:
+            raise StepError("%s is not a root-owned directory; shared dirs nest only in root-owned ones" % cur)
+
+
+def give_tree(path, user):
+    """Gives a tree root just made to the app user, children before parents and by directory file
+    descriptor without following links, so no link the app could plant is ever followed."""
     pw = pwd.getpwnam(user)
-    for base, dirs, files in os.walk(path):
-        os.lchown(base, pw.pw_uid, pw.pw_gid)
+    for base, dirs, files, dfd in os.fwalk(path, topdown=False, follow_symlinks=False):
         for n in dirs + files:
-            os.lchown(os.path.join(base, n), pw.pw_uid, pw.pw_gid)
+            os.chown(n, pw.pw_uid, pw.pw_gid, dir_fd=dfd, follow_symlinks=False)
+    os.chown(path, pw.pw_uid, pw.pw_gid, follow_symlinks=False)
 
 
 def prune(step):
@@ -874,7 +1060,12 @@ def prune(step):
     for rid in doomed:
         if rid in protect:
             continue
+        # rmtree works by directory fd and never follows links (also in an old app-owned release).
         shutil.rmtree(os.path.join(rel_dir, rid), ignore_errors=True)
+        try:
+            os.unlink(os.path.join(root, ".hoist", "failed", rid))
+        except OSError:
+            pass
         removed.append(rid)
     return "removed " + ", ".join(removed) if removed else "nothing to remove"
 
@@ -957,9 +1148,10 @@ def do_step(step, payload):
     if op == "release.unpack":
         unpack(step, payload)
         return "unpacked %d bytes" % len(payload)
-    if op == "release.chown":
-        chown_tree(step["path"], step["user"])
-        return "ok"
+    if op == "release.open":
+        return open_dirs(step)
+    if op == "release.seal":
+        return seal_dirs(step)
     if op == "release.shared":
         link_shared(step)
         return "linked " + ", ".join(step["dirs"])
@@ -967,14 +1159,16 @@ def do_step(step, payload):
         root = step["root"]
         before = probe_release(root)["current"]
         if before and before != step["release"]:
-            write_atomic(os.path.join(root, ".hoist-previous"), before.encode())
+            write_atomic(os.path.join(state_dir(root), "previous"), before.encode(), mode="0600")
         symlink_atomic(os.path.join(root, "current"), "releases/" + step["release"])
         return "current -> releases/%s (was %s)" % (step["release"], before or "none")
     if op == "release.mark_failed":
-        p = os.path.join(step["root"], "releases", step["release"], ".hoist-failed")
-        if os.path.isdir(os.path.dirname(p)):
-            with open(p, "w") as f:
-                f.write(step.get("why", "") + "\n")
+        if probe_release(step["root"])["current"] == step["release"]:
+            # Another deploy made it live meanwhile; a live release is never marked failed.
+            return "not marked: it is the live release"
+        failed = os.path.join(state_dir(step["root"]), "failed")
+        os.makedirs(failed, mode=0o700, exist_ok=True)
+        write_atomic(os.path.join(failed, step["release"]), (step.get("why", "") + "\n").encode(), mode="0600")
         return "marked failed"
     if op == "release.prune":
         return prune(step)
@@ -1029,17 +1223,63 @@ def run_steps(steps, payload, phase):
     return True, done, None
 
 
-def lock(root):
-    if not root:
-        return None
+def node_lock(root, holder=None):
+    """Takes the node lock of the app at `root` (a flock on .hoist/lock, held until this agent
+    exits, so a killed deploy never leaves it behind) and records who holds it; raises naming the
+    holder when another run has it."""
     import fcntl
-    os.makedirs(root, exist_ok=True)
-    f = open(os.path.join(root, ".hoist.lock"), "w")
+    os.makedirs(root, mode=0o755, exist_ok=True)
+    d = state_dir(root)
+    fd = os.open(os.path.join(d, "lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        raise StepError("another hoist run holds %s/.hoist.lock; wait for it to finish" % root)
-    return f
+        os.close(fd)
+        raise StepError("another hoist run holds this node: %s" % describe_holder(read_json(os.path.join(d, "holder"))))
+    if holder is not None:
+        write_atomic(os.path.join(d, "holder"), json.dumps(dict(holder, pid=os.getpid())).encode(), mode="0600")
+    return fd
+
+
+def describe_holder(h):
+    h = h or {}
+    return "%s since %s (%s); wait for it to finish" % (
+        h.get("by", "someone"), h.get("since", "an unknown time"), h.get("command", "a deploy"))
+
+
+def probe_node_lock(root):
+    """Whether another run holds the node now, and how many applies changed it (the generation)."""
+    import fcntl
+    out = {"busy": False, "generation": generation(root).get("n", 0)}
+    path = os.path.join(root, ".hoist", "lock")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except (FileNotFoundError, NotADirectoryError):
+        return out
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        out["busy"] = True
+        out["holder"] = describe_holder(read_json(os.path.join(root, ".hoist", "holder")))
+    finally:
+        os.close(fd)
+    return out
+
+
+def generation(root):
+    try:
+        return json.loads(read_small(os.path.join(root, ".hoist", "generation")) or "{}")
+    except (OSError, ValueError):
+        return {}
+
+
+def bump_generation(root, holder):
+    n = generation(root).get("n", 0) + 1
+    h = holder or {}
+    write_atomic(os.path.join(state_dir(root), "generation"),
+                 json.dumps({"n": n, "by": h.get("by"), "at": h.get("since"), "command": h.get("command")}).encode(),
+                 mode="0600")
+    return n
 
 
 # hoist's own work on a node (unpacking, building virtualenvs, hooks) yields the CPU to the app the
@@ -1058,6 +1298,8 @@ def normal_priority():
 
 def main():
     global BASE_PRIORITY
+    # Root works from / : nothing the caller's working directory holds is read or imported.
+    os.chdir("/")
     try:
         BASE_PRIORITY = os.getpriority(os.PRIO_PROCESS, 0)
         os.nice(AGENT_NICENESS)
@@ -1069,6 +1311,8 @@ def main():
     op = req["op"]
     if op == "probe":
         states = {}
+        if req.get("lock"):
+            states["node-lock"] = probe_node_lock(req["lock"])
         for r in req["resources"]:
             try:
                 states[r["id"]] = probe(r)
@@ -1081,8 +1325,14 @@ def main():
         emit(result)
         return 0
     if op == "apply":
+        root = req.get("lock")
         try:
-            held = lock(req.get("lock"))
+            held = node_lock(root, req.get("holder")) if root else None
+            expected = req.get("expect_generation")
+            if root and expected is not None and generation(root).get("n", 0) != expected:
+                last = generation(root)
+                raise StepError("%s changed this node after this deploy read it (%s); nothing was changed:"
+                                " deploy again" % (last.get("by") or "another hoist run", last.get("command") or "a deploy"))
         except StepError as e:
             emit({"ev": "result", "ok": False, "error": str(e), "done": [], "rescued": False})
             return 1
@@ -1095,9 +1345,13 @@ def main():
                 err += "\nrollback also failed: " + rerr
         elif not ok:
             run_steps(req.get("cleanup", []), payload, "rescue")
-        emit({"ev": "result", "ok": ok, "error": err, "done": done, "rescued": rescued})
-        if held:
-            held.close()
+        result = {"ev": "result", "ok": ok, "error": err, "done": done, "rescued": rescued}
+        if held is not None:
+            result["generation"] = bump_generation(root, req.get("holder"))
+            if req.get("holder"):
+                os.unlink(os.path.join(root, ".hoist", "holder"))
+            os.close(held)
+        emit(result)
         return 0 if ok else 1
     emit({"ev": "result", "ok": False, "error": "unknown op " + op})
     return 2

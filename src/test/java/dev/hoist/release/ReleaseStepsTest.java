@@ -55,24 +55,51 @@ class ReleaseStepsTest {
   void prepareUnpacksBuildsAVenvWithoutPipAndChecksTheAppImports() {
     List<ObjectNode> prepare = steps(TestSpec.hello()).prepare(ID, "abc123", Map.of());
 
-    assertThat(ids(prepare)).containsExactly("unpack", "venv", "chown", "import");
+    assertThat(ids(prepare)).containsExactly("unpack", "venv", "import");
     assertThat(argv(step(prepare, "venv")))
         .containsExactly(
             "/usr/bin/python3",
+            "-I",
             "-m",
             "venv",
             "--system-site-packages",
             "--without-pip",
             DIR + "/.venv");
+    // Root runs Python isolated, from /, with a fixed environment.
     assertThat(step(prepare, "venv").has("user")).isFalse();
-    assertThat(argv(step(prepare, "import"))).first().isEqualTo(DIR + "/.venv/bin/python");
-    assertThat(argv(step(prepare, "import"))).last().isEqualTo("hello:application");
+    assertThat(step(prepare, "venv").path("cwd").asText()).isEqualTo("/");
+    assertThat(step(prepare, "venv").path("env").path("PATH").asText())
+        .isEqualTo("/usr/local/bin:/usr/bin:/bin");
+    ObjectNode check = step(prepare, "import");
+    assertThat(check.path("user").asText()).isEqualTo("hello");
+    assertThat(argv(check)).startsWith("/srv/hello/etc/with-env", DIR + "/.venv/bin/python");
+    assertThat(argv(check)).last().isEqualTo("hello:application");
+    assertThat(check.path("timeout").asLong()).isEqualTo(600);
+  }
+
+  @Test
+  void theReleaseShipsItsOwnEnvAndGunicornConfigReadableByTheAppGroupOnly() {
+    ObjectNode unpack =
+        steps(TestSpec.hello().env("GREETING", "hi there")).prepare(ID, "h", Map.of()).getFirst();
+
+    JsonNode env = unpack.path("files").path(".hoist/env");
+    assertThat(env.path("mode").asText()).isEqualTo("0640");
+    assertThat(env.path("group").asText()).isEqualTo("hello");
+    assertThat(Base64.getDecoder().decode(env.path("content").asText()))
+        .asString(StandardCharsets.UTF_8)
+        .contains("GREETING='hi there'");
+    assertThat(unpack.path("files").path(".hoist/gunicorn.conf.py").path("mode").asText())
+        .isEqualTo("0640");
+    assertThat(unpack.path("private").path("hoist.yml").asText()).isEqualTo("hello");
   }
 
   @Test
   void unpackCarriesTheReleaseMetadataAndRenderedFiles() {
-    Map<String, byte[]> files =
-        Map.of("local_settings.py", "DEBUG = False\n".getBytes(StandardCharsets.UTF_8));
+    Map<String, Stack.ReleaseFile> files =
+        Map.of(
+            "local_settings.py",
+            new Stack.ReleaseFile(
+                "DEBUG = False\n".getBytes(StandardCharsets.UTF_8), "hello", "0640"));
 
     ObjectNode unpack = steps(TestSpec.hello()).prepare(ID, "abc123", files).getFirst();
 
@@ -81,22 +108,27 @@ class ReleaseStepsTest {
     assertThat(unpack.path("meta").path("id").asText()).isEqualTo(ID);
     assertThat(unpack.path("meta").path("hash").asText()).isEqualTo("abc123");
     assertThat(unpack.path("meta").path("app").asText()).isEqualTo("hello");
-    assertThat(Base64.getDecoder().decode(unpack.path("files").path("local_settings.py").asText()))
+    assertThat(unpack.path("files").path("local_settings.py").path("mode").asText())
+        .isEqualTo("0640");
+    assertThat(
+            Base64.getDecoder()
+                .decode(unpack.path("files").path("local_settings.py").path("content").asText()))
         .asString(StandardCharsets.UTF_8)
         .isEqualTo("DEBUG = False\n");
   }
 
   @Test
-  void requirementsAreInstalledWithPipAsTheAppUser() {
+  void requirementsAreInstalledWithPipByRootIsolatedIntoTheRootOwnedVenv() {
     List<ObjectNode> prepare =
         steps(TestSpec.hello().requirements("requirements.txt")).prepare(ID, "h", Map.of());
 
-    assertThat(ids(prepare)).containsExactly("unpack", "venv", "chown", "requirements", "import");
+    assertThat(ids(prepare)).containsExactly("unpack", "venv", "requirements", "import");
     assertThat(argv(step(prepare, "venv"))).doesNotContain("--without-pip");
     ObjectNode pip = step(prepare, "requirements");
-    assertThat(pip.path("user").asText()).isEqualTo("hello");
+    assertThat(pip.has("user")).isFalse();
+    assertThat(pip.path("cwd").asText()).isEqualTo("/");
     assertThat(argv(pip))
-        .startsWith(DIR + "/.venv/bin/python", "-m", "pip", "install")
+        .startsWith(DIR + "/.venv/bin/python", "-I", "-m", "pip", "install")
         .endsWith("-r", DIR + "/requirements.txt")
         .doesNotContain("--no-index");
   }
@@ -138,16 +170,28 @@ class ReleaseStepsTest {
 
     assertThat(ids(prepare)).endsWith("import", "hook-1", "hook-2");
     ObjectNode migrate = step(prepare, "hook-1");
-    assertThat(argv(migrate)).containsExactly("python", "manage.py", "migrate", "--noinput");
+    // with-env loads the new release's env and the secrets after privileges dropped.
+    assertThat(argv(migrate))
+        .containsExactly("/srv/hello/etc/with-env", "python", "manage.py", "migrate", "--noinput");
     assertThat(argv(step(prepare, "hook-2"))).contains("collectstatic");
     assertThat(migrate.path("user").asText()).isEqualTo("hello");
     assertThat(migrate.path("cwd").asText()).isEqualTo(DIR);
-    JsonNode env = migrate.path("env");
-    assertThat(env.path("DJANGO_SETTINGS_MODULE").asText()).isEqualTo("hello.settings");
-    assertThat(env.path("HOIST_RELEASE").asText()).isEqualTo(ID);
-    assertThat(env.path("HOIST_APP").asText()).isEqualTo("hello");
-    assertThat(env.path("VIRTUAL_ENV").asText()).isEqualTo(DIR + "/.venv");
-    assertThat(env.path("PATH").asText()).startsWith(DIR + "/.venv/bin:");
+    assertThat(migrate.path("timeout").asLong()).isEqualTo(600);
+    assertThat(migrate.path("env").path("HOIST_RELEASE_DIR").asText()).isEqualTo(DIR);
+  }
+
+  @Test
+  void staticDirsAreWritableForTheHooksOnlyAndSealedAfterThem() {
+    TestSpec spec =
+        TestSpec.hello()
+            .statics("/static", "collected")
+            .release(5, List.of(List.of("python", "manage.py", "collectstatic", "--noinput")));
+
+    List<ObjectNode> prepare = steps(spec).prepare(ID, "h", Map.of());
+
+    assertThat(ids(prepare)).endsWith("open-static", "hook-1", "seal-static");
+    assertThat(step(prepare, "open-static").path("dirs").toString()).isEqualTo("[\"collected\"]");
+    assertThat(step(prepare, "seal-static").path("do").asText()).isEqualTo("release.seal");
   }
 
   @Test
