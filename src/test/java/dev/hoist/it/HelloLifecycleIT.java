@@ -47,9 +47,13 @@ class HelloLifecycleIT {
     assertThat(page.body()).contains("version 1");
     assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString())
         .startsWith("releases/");
-    assertThat(Files.getPosixFilePermissions(Path.of("/srv/" + APP + "/etc/env")))
+    // The release's env is root's, readable by the app's group only (docs/security.md).
+    Path env = Path.of("/srv/" + APP + "/current/.hoist/env");
+    assertThat(Files.getPosixFilePermissions(env))
         .extracting(Object::toString)
-        .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+        .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ");
+    assertThat(Files.getOwner(env).getName()).isEqualTo("root");
+    assertThat(Files.getOwner(Path.of("/srv/" + APP + "/current/")).getName()).isEqualTo("root");
     // The agent works at a low CPU priority; the app it leaves running serves at the caller's.
     String ours = Hoist.sh("ps -o ni= -p $$").strip();
     String workers = Hoist.sh("ps -o ni= -u " + APP);
