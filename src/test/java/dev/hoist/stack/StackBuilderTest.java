@@ -2,6 +2,7 @@ package dev.hoist.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.DirectoryResource;
 import dev.hoist.engine.FileResource;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The resources a spec turns into on a node. */
 class StackBuilderTest {
-  private static final String ENV = "file:/srv/hello/etc/env";
+  private static final String WITH_ENV = "file:/srv/hello/etc/with-env";
   private static final String SITE = "file:/etc/nginx/sites-enabled/hoist-hello.conf";
   private static final String APP_RUN = "file:/etc/sv/hoist-hello/run";
 
@@ -38,6 +39,16 @@ class StackBuilderTest {
   static FileResource file(Catalog catalog, String id) {
     assertThat(catalog.contains(id)).as("catalog has %s", id).isTrue();
     return (FileResource) catalog.get(id).resource();
+  }
+
+  static String releaseConfig(Stack stack, String path) {
+    assertThat(stack.releaseConfig()).as("release config has %s", path).containsKey(path);
+    return new String(stack.releaseConfig().get(path).content(), StandardCharsets.UTF_8);
+  }
+
+  /** The lines of a script that do something: no comments, no blank lines. */
+  private static List<String> commands(String script) {
+    return script.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
   }
 
   private static List<String> ids(Catalog catalog) {
@@ -62,8 +73,7 @@ class StackBuilderTest {
             "dir:/srv/hello/etc",
             "dir:/var/log/hoist",
             "dir:/var/log/hoist/hello",
-            ENV,
-            "file:/srv/hello/etc/gunicorn.conf.py",
+            WITH_ENV,
             APP_RUN,
             "file:/etc/sv/hoist-hello/log/run",
             "file:/etc/sv/nginx/run",
@@ -79,37 +89,58 @@ class StackBuilderTest {
     assertThat(ids.subList(0, 4)).allMatch(id -> id.startsWith("package:"));
     assertThat(ids.getLast()).isEqualTo("service:nginx");
     assertThat(ids.indexOf("user:hello")).isLessThan(ids.indexOf("dir:/srv/hello/releases"));
-    assertThat(ids.indexOf(ENV)).isLessThan(ids.indexOf("service:hoist-hello"));
+    assertThat(ids.indexOf(APP_RUN)).isLessThan(ids.indexOf("service:hoist-hello"));
   }
 
   @Test
-  void appRunsAsItsOwnSystemUserThatCannotLogIn() {
+  void appRunsAsItsOwnSystemUserThatOwnsNoneOfItsCodeOrConfig() {
     Catalog catalog = build(TestSpec.hello().build()).catalog();
 
     assertThat(catalog.get("user:hello").resource())
         .isEqualTo(new UserResource("hello", "hello", "/srv/hello", "/usr/sbin/nologin"));
-    assertThat(((DirectoryResource) catalog.get("dir:/srv/hello").resource()).attributes().owner())
-        .isEqualTo("root");
-    assertThat(
-            ((DirectoryResource) catalog.get("dir:/srv/hello/releases").resource())
-                .attributes()
-                .owner())
-        .isEqualTo("hello");
-    assertThat(
-            ((DirectoryResource) catalog.get("dir:/srv/hello/shared").resource())
-                .attributes()
-                .owner())
-        .isEqualTo("hello");
+    // The app reads its releases and config but may change none of them (docs/security.md).
+    for (String dir :
+        List.of("/srv/hello", "/srv/hello/releases", "/srv/hello/shared", "/srv/hello/etc")) {
+      assertThat(((DirectoryResource) catalog.get("dir:" + dir).resource()).attributes())
+          .as(dir)
+          .isEqualTo(Attributes.of("root", "root", "0755"));
+    }
   }
 
   @Test
-  void envFileIsASecretOnlyTheAppUserCanRead() {
-    FileResource env = file(build(TestSpec.hello().build()).catalog(), ENV);
+  void envAndGunicornConfigShipInEachReleaseReadableOnlyByTheAppGroup() {
+    Stack stack = build(TestSpec.hello().env("API_KEY", "s3cret").build());
 
-    assertThat(env.secret()).isTrue();
-    assertThat(env.attributes().owner()).isEqualTo("hello");
-    assertThat(env.attributes().group()).isEqualTo("hello");
-    assertThat(env.attributes().mode()).isEqualTo("0600");
+    assertThat(stack.releaseConfig())
+        .containsOnlyKeys(".hoist/env", ".hoist/gunicorn.conf.py")
+        .allSatisfy(
+            (path, file) -> {
+              assertThat(file.group()).as(path).isEqualTo("hello");
+              assertThat(file.mode()).as(path).isEqualTo("0640");
+            });
+    assertThat(releaseConfig(stack, ".hoist/env")).contains("API_KEY=s3cret\n");
+    // Not node files any more: switching 'current' switches them with the code.
+    assertThat(ids(stack.catalog()))
+        .noneMatch(id -> id.endsWith("/env") || id.endsWith("gunicorn.conf.py"));
+    assertThat(stack.layout().envFile()).isEqualTo("/srv/hello/current/.hoist/env");
+    assertThat(stack.layout().gunicornConfig())
+        .isEqualTo("/srv/hello/current/.hoist/gunicorn.conf.py");
+  }
+
+  @Test
+  void withEnvIsARootOwnedScriptThatRefusesRootBeforeItReadsAnything() {
+    Catalog catalog = build(TestSpec.hello().build()).catalog();
+
+    assertThat(file(catalog, WITH_ENV).attributes())
+        .isEqualTo(Attributes.of("root", "root", "0755"));
+    assertThat(catalog.get(WITH_ENV).requires()).contains("dir:/srv/hello/etc");
+    String script = content(catalog, WITH_ENV);
+    assertThat(script)
+        .startsWith("#!/bin/sh\n")
+        .contains(". \"$release/.hoist/env\"", ". /srv/hello/etc/secrets", "exec \"$@\"");
+    assertThat(script.indexOf("if [ \"$(/usr/bin/id -u)\" = 0 ]"))
+        .isNotNegative()
+        .isLessThan(script.indexOf(". \"$release/.hoist/env\""));
   }
 
   @Test
@@ -139,24 +170,24 @@ class StackBuilderTest {
   @Test
   void gunicornConfigServesTheWsgiEntryOnTheAppSocket() {
     String config =
-        content(
-            build(TestSpec.hello().workers(3).build()).catalog(),
-            "file:/srv/hello/etc/gunicorn.conf.py");
+        releaseConfig(build(TestSpec.hello().workers(3).build()), ".hoist/gunicorn.conf.py");
 
     assertThat(config)
         .contains("wsgi_app = \"hello:application\"")
         .contains("bind = \"unix:/run/hoist-hello/gunicorn.sock\"")
         .contains("workers = 3\n")
         .contains("chdir = \"/srv/hello/current\"")
-        .contains("raw_env = _env_file(\"/srv/hello/etc/env\")");
+        .contains(
+            "raw_env = _env_file(\"/srv/hello/current/.hoist/env\")"
+                + " + _env_file(\"/srv/hello/etc/secrets\", missing_ok=True)");
   }
 
   @Test
   void autoWorkersAndAppFactoriesReachGunicorn() {
     String config =
-        content(
-            build(TestSpec.hello().wsgi("flaskr", "create_app", true).build()).catalog(),
-            "file:/srv/hello/etc/gunicorn.conf.py");
+        releaseConfig(
+            build(TestSpec.hello().wsgi("flaskr", "create_app", true).build()),
+            ".hoist/gunicorn.conf.py");
 
     assertThat(config)
         .contains("wsgi_app = \"flaskr:create_app()\"")
@@ -164,53 +195,78 @@ class StackBuilderTest {
   }
 
   @Test
-  void runitScriptsRunGunicornAsTheAppUserAndKeepItsLog() {
+  void runitAppScriptDropsPrivilegesFirstWithAFixedPathAndACleanEnvironment() {
     Catalog catalog = build(TestSpec.hello().build()).catalog();
+    String run = content(catalog, APP_RUN);
 
-    assertThat(content(catalog, APP_RUN))
-        .startsWith("#!/bin/sh\n")
-        .contains(". /srv/hello/etc/env")
-        .contains(
-            "exec chpst -u hello:hello /srv/hello/current/.venv/bin/python -m gunicorn"
-                + " --config /srv/hello/etc/gunicorn.conf.py");
+    assertThat(run).startsWith("#!/bin/sh\n");
+    assertRunsNothingAsRootButAbsolutePaths(run);
+    assertThat(commands(run).getLast())
+        .isEqualTo(
+            "exec /usr/bin/chpst -u hello:hello /usr/bin/env -i"
+                + " PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/srv/hello"
+                + " /srv/hello/current/.venv/bin/python -m gunicorn"
+                + " --config /srv/hello/current/.hoist/gunicorn.conf.py");
+    assertThat(run).contains("/usr/bin/install -d -o hello -g www-data -m 2750 /run/hoist-hello");
+    assertThat(file(catalog, APP_RUN).attributes())
+        .isEqualTo(Attributes.of("root", "root", "0755"));
     assertThat(content(catalog, "file:/etc/sv/hoist-hello/log/run"))
         .contains("exec svlogd -tt /var/log/hoist/hello");
-    assertThat(file(catalog, APP_RUN).attributes().mode()).isEqualTo("0755");
     assertThat(content(catalog, "file:/etc/sv/nginx/run"))
         .contains("exec /usr/sbin/nginx -g 'daemon off;'");
   }
 
+  /**
+   * What root does in a run script before it drops privileges: no sourcing, no variables from
+   * outside, PATH fixed first and every program named by its absolute path.
+   */
+  private static void assertRunsNothingAsRootButAbsolutePaths(String run) {
+    List<String> commands = commands(run);
+    assertThat(commands.subList(0, 2))
+        .containsExactly("exec 2>&1", "PATH=/usr/local/bin:/usr/bin:/bin");
+    assertThat(commands)
+        .noneMatch(l -> l.startsWith(". ") || l.startsWith("source ") || l.startsWith("set -a"));
+    assertThat(commands.subList(2, commands.size()))
+        .allMatch(l -> l.equals("cd /") || l.startsWith("/") || l.startsWith("exec /"), "absolute");
+    assertThat(commands.getLast())
+        .startsWith("exec /usr/bin/chpst -u hello:hello /usr/bin/env -i ");
+  }
+
   @Test
   void systemdNodesGetUnitFilesAndNoRunit() {
-    Catalog catalog = build(TestSpec.hello().build(), Supervisor.SYSTEMD).catalog();
+    Spec spec =
+        TestSpec.hello()
+            .process("worker", List.of("celery", "worker"), Duration.ofSeconds(10))
+            .build();
+    Catalog catalog = build(spec, Supervisor.SYSTEMD).catalog();
 
     assertThat(catalog.contains("package:runit")).isFalse();
     assertThat(ids(catalog)).noneMatch(id -> id.startsWith("file:/etc/sv/"));
-    assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello.service"))
-        .contains(
-            "EnvironmentFile=/srv/hello/etc/env",
-            "User=hello",
-            "ExecReload=/bin/kill -HUP $MAINPID");
+    assertThat(file(catalog, "file:/etc/systemd/system/hoist-hello.service").attributes())
+        .isEqualTo(Attributes.of("root", "root", "0644"));
     assertThat(catalog.get("file:/etc/systemd/system/hoist-hello.service").restarts())
         .containsExactly("service:hoist-hello");
+    assertThat(catalog.get("file:/etc/systemd/system/hoist-hello-worker.service").notifies())
+        .containsExactly("service:hoist-hello-worker");
+    assertThat(catalog.contains(WITH_ENV)).isTrue();
   }
 
   @Test
-  void configChangesReloadTheAppGracefullyButANewRunScriptRestartsIt() {
+  void aReleaseReloadsTheAppGracefullyButANewRunScriptRestartsIt() {
     Stack stack = build(TestSpec.hello().build());
     Catalog catalog = stack.catalog();
 
+    // The env and gunicorn's config come with a release, whose switch replaces the workers.
     assertThat(stack.appService().refresh()).isEqualTo(Refresh.REPLACE_WORKERS);
-    assertThat(catalog.get(ENV).notifies()).contains("service:hoist-hello");
-    assertThat(catalog.get(ENV).restarts()).isEmpty();
-    assertThat(catalog.get("file:/srv/hello/etc/gunicorn.conf.py").restarts()).isEmpty();
     assertThat(catalog.get(APP_RUN).restarts()).containsExactly("service:hoist-hello");
     assertThat(catalog.get("file:/etc/sv/hoist-hello/log/run").restarts())
         .containsExactly("service:hoist-hello");
+    // gunicorn reads its env itself: with-env is the processes' only.
+    assertThat(catalog.get(WITH_ENV).notifies()).doesNotContain("service:hoist-hello");
   }
 
   @Test
-  void processesGetTheirOwnSupervisedServices() {
+  void processesGetTheirOwnSupervisedServicesStartedThroughWithEnv() {
     Spec spec =
         TestSpec.hello()
             .process(
@@ -226,13 +282,18 @@ class StackBuilderTest {
     assertThat(worker.refresh()).isEqualTo(Refresh.RESTART);
     assertThat(worker.stopTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(stack.processServices()).containsExactly(worker);
-    assertThat(content(catalog, "file:/etc/sv/hoist-hello-worker/run"))
-        .contains("cd /srv/hello/current")
-        .contains("exec chpst -u hello:hello celery -A hello worker --loglevel info");
+    String run = content(catalog, "file:/etc/sv/hoist-hello-worker/run");
+    assertRunsNothingAsRootButAbsolutePaths(run);
+    assertThat(commands(run).getLast())
+        .isEqualTo(
+            "exec /usr/bin/chpst -u hello:hello /usr/bin/env -i"
+                + " PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/srv/hello"
+                + " /srv/hello/etc/with-env celery -A hello worker --loglevel info");
     assertThat(content(catalog, "file:/etc/sv/hoist-hello-worker/log/run"))
         .contains("exec svlogd -tt /var/log/hoist/hello-worker");
     assertThat(catalog.contains("dir:/var/log/hoist/hello-worker")).isTrue();
-    assertThat(catalog.get(ENV).notifies()).contains("service:hoist-hello-worker");
+    assertThat(catalog.get("service:hoist-hello-worker").requires()).contains(WITH_ENV);
+    assertThat(catalog.get(WITH_ENV).notifies()).containsExactly("service:hoist-hello-worker");
     assertThat(catalog.get("file:/etc/sv/hoist-hello-worker/run").notifies())
         .containsExactly("service:hoist-hello-worker");
   }
@@ -246,7 +307,7 @@ class StackBuilderTest {
 
     String run = content(build(spec).catalog(), "file:/etc/sv/hoist-hello-beat/run");
 
-    assertThat(run).contains("exec chpst -u hello:hello sh -c 'echo $HOME; rm -rf /'\n");
+    assertThat(run).endsWith(" /srv/hello/etc/with-env sh -c 'echo $HOME; rm -rf /'\n");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.hoist.stack;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,8 +25,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A whole app's stack through the planner: a fresh node, a converged one, an env change. */
+/**
+ * A whole app's stack through the planner: a fresh node, a converged one, an env change, a changed
+ * script.
+ */
 class StackPlanTest {
+  private static final String WITH_ENV = "file:/srv/hello/etc/with-env";
+
   private final Stack stack =
       StackBuilderTest.build(
           TestSpec.hello()
@@ -66,20 +72,61 @@ class StackPlanTest {
   }
 
   @Test
-  void changedEnvReloadsTheAppAndRestartsProcessesThroughTheRelease() {
+  // A changed env: is a new release (its hash covers the release config, see Deployer), so a
+  // rollback brings the old env back; the node's stack has nothing to change.
+  void changedEnvChangesTheReleaseConfigAndNothingOnTheNode() {
+    Stack changed =
+        StackBuilderTest.build(
+            TestSpec.hello()
+                .process("worker", List.of("celery", "worker"), Duration.ofSeconds(10))
+                .env("FEATURE", "on")
+                .build());
+
+    Plan plan =
+        Planner.plan(changed.catalog(), converged(stack.catalog()), stack.releaseRefreshed());
+
+    assertThat(plan.isEmpty()).isTrue();
+    assertThat(plan.deferred()).isEmpty();
+    assertThat(changed.releaseConfig().get(".hoist/env").content())
+        .isNotEqualTo(stack.releaseConfig().get(".hoist/env").content());
+    assertThat(new String(changed.releaseConfig().get(".hoist/env").content(), UTF_8))
+        .contains("FEATURE=on\n");
+    assertThat(changed.releaseConfig().get(".hoist/gunicorn.conf.py").content())
+        .isEqualTo(stack.releaseConfig().get(".hoist/gunicorn.conf.py").content());
+  }
+
+  @Test
+  void changedWithEnvRestartsTheProcessesButLeavesGunicornAlone() {
     Map<String, JsonNode> states = converged(stack.catalog());
     states.put(
-        "file:/srv/hello/etc/env",
-        attrs(Attributes.of("hello", "hello", "0600"), "file")
+        WITH_ENV,
+        attrs(Attributes.of("root", "root", "0755"), "file")
             .put("sha256", "0".repeat(64))
-            .put("text", "X=1\n"));
+            .put("text", "#!/bin/sh\nexec \"$@\"\n"));
 
     Plan plan = Planner.plan(stack.catalog(), states, stack.releaseRefreshed());
 
-    assertThat(plan.changes()).extracting(Change::id).containsExactly("file:/srv/hello/etc/env");
-    assertThat(plan.changes().getFirst().diff()).isEqualTo("(content hidden: secret)");
+    assertThat(plan.changes()).extracting(Change::id).containsExactly(WITH_ENV);
+    assertThat(plan.deferred()).containsOnlyKeys("service:hoist-hello-worker");
+    assertThat(plan.deferred().get("service:hoist-hello-worker").summary())
+        .isEqualTo("restart hoist-hello-worker");
+  }
+
+  @Test
+  void changedRunScriptsRestartTheirServices() {
+    Map<String, JsonNode> states = converged(stack.catalog());
+    for (String run : List.of("/etc/sv/hoist-hello/run", "/etc/sv/hoist-hello-worker/run")) {
+      states.put(
+          "file:" + run,
+          attrs(Attributes.of("root", "root", "0755"), "file")
+              .put("sha256", "0".repeat(64))
+              .put("text", "#!/bin/sh\n"));
+    }
+
+    Plan plan = Planner.plan(stack.catalog(), states, stack.releaseRefreshed());
+
     assertThat(plan.deferred().get("service:hoist-hello").summary())
-        .isEqualTo("reload hoist-hello");
+        .isEqualTo("restart hoist-hello");
     assertThat(plan.deferred().get("service:hoist-hello-worker").summary())
         .isEqualTo("restart hoist-hello-worker");
   }

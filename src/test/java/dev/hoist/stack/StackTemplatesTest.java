@@ -2,6 +2,7 @@ package dev.hoist.stack;
 
 import static dev.hoist.stack.StackBuilderTest.build;
 import static dev.hoist.stack.StackBuilderTest.content;
+import static dev.hoist.stack.StackBuilderTest.releaseConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,10 +15,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the rendered config says: nginx site, env file; and the user's own templates. */
+/**
+ * What the rendered config says: nginx site, a release's env file; and the user's own templates.
+ */
 class StackTemplatesTest {
   private static final String SITE = "file:/etc/nginx/sites-enabled/hoist-hello.conf";
-  private static final String ENV = "file:/srv/hello/etc/env";
+  private static final String ENV = ".hoist/env";
 
   @TempDir Path project;
 
@@ -83,7 +86,7 @@ class StackTemplatesTest {
             .env("EMPTY", "")
             .build();
 
-    String env = content(build(spec).catalog(), ENV);
+    String env = releaseConfig(build(spec), ENV);
 
     assertThat(env.lines().toList())
         .containsSubsequence(
@@ -101,7 +104,7 @@ class StackTemplatesTest {
   void envValueWithANewlineIsQuotedWhole() {
     Spec spec = TestSpec.hello().env("CERT", "line one\nline two").build();
 
-    String env = content(build(spec).catalog(), ENV);
+    String env = releaseConfig(build(spec), ENV);
 
     assertThat(env).contains("CERT='line one\nline two'\n");
   }
@@ -124,9 +127,8 @@ class StackTemplatesTest {
     Files.writeString(dir.resolve("nginx-site.conf.j2"), "# mine\n");
 
     String config =
-        content(
-            withOverrides(TestSpec.hello().projectDir(project).build()).catalog(),
-            "file:/srv/hello/etc/gunicorn.conf.py");
+        releaseConfig(
+            withOverrides(TestSpec.hello().projectDir(project).build()), ".hoist/gunicorn.conf.py");
 
     assertThat(config).contains("wsgi_app = \"hello:application\"");
   }
