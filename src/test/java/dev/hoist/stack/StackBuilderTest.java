@@ -211,7 +211,7 @@ class StackBuilderTest {
     assertThat(file(catalog, APP_RUN).attributes())
         .isEqualTo(Attributes.of("root", "root", "0755"));
     assertThat(content(catalog, "file:/etc/sv/hoist-hello/log/run"))
-        .contains("exec svlogd -tt /var/log/hoist/hello");
+        .contains("exec /usr/bin/svlogd -tt /var/log/hoist/hello");
     assertThat(content(catalog, "file:/etc/sv/nginx/run"))
         .contains("exec /usr/sbin/nginx -g 'daemon off;'");
   }
@@ -290,7 +290,7 @@ class StackBuilderTest {
                 + " PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/srv/hello"
                 + " /srv/hello/etc/with-env celery -A hello worker --loglevel info");
     assertThat(content(catalog, "file:/etc/sv/hoist-hello-worker/log/run"))
-        .contains("exec svlogd -tt /var/log/hoist/hello-worker");
+        .contains("exec /usr/bin/svlogd -tt /var/log/hoist/hello-worker");
     assertThat(catalog.contains("dir:/var/log/hoist/hello-worker")).isTrue();
     assertThat(catalog.get("service:hoist-hello-worker").requires()).contains(WITH_ENV);
     assertThat(catalog.get(WITH_ENV).notifies()).containsExactly("service:hoist-hello-worker");
