@@ -52,3 +52,35 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
 runs_of() { local v="${1# }"; echo "${v// /, }"; }
 ver() { "$@" 2>&1 | head -n 1; }
 met() { awk -v v="$1" -v lim="$2" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if (v + 0 <= lim + 0) print "met"; else print "**missed**" }'; }
+
+# Removing a deployed app from this machine (the bench apps only).
+stop_runit_service() { # $1 = service name (/etc/sv/$1, linked as /etc/service/$1)
+  local svc=$1
+  if [ -e "/etc/service/$svc/supervise/ok" ]; then
+    sv -w 10 down "/etc/service/$svc" >/dev/null 2>&1 || true
+  fi
+  rm -f "/etc/service/$svc"
+  if [ -d "/etc/sv/$svc/supervise" ]; then
+    # Make runsv (and the log runsv) exit now, rather than at runsvdir's next 5 s rescan.
+    sv exit "/etc/sv/$svc" >/dev/null 2>&1 || true
+    local i
+    for i in $(seq 50); do
+      sv status "/etc/sv/$svc" 2>&1 | grep -q 'runsv not running' && break
+      sleep 0.1
+    done
+  fi
+}
+
+remove_user() { # $1 = user (and group) name
+  if id -u "$1" >/dev/null 2>&1; then userdel "$1" >/dev/null 2>&1 || true; fi
+  if getent group "$1" >/dev/null; then groupdel "$1" >/dev/null 2>&1 || true; fi
+}
+
+#   remove_local_app APP   a hoist app deployed on this machine, gone (service, files, nginx site, user)
+remove_local_app() {
+  local app=$1 svc=hoist-$1
+  stop_runit_service "$svc"
+  rm -rf "/etc/sv/$svc" "/srv/$app" "/run/$svc" "/var/log/hoist/$app" "/etc/nginx/sites-enabled/$svc.conf"
+  sv hup /etc/service/nginx >/dev/null 2>&1 || true
+  remove_user "$app"
+}

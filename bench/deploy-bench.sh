@@ -51,28 +51,6 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------
 # Cleanup: remove one app's state completely so the next deploy is a first deploy.
 # ---------------------------------------------------------------------------------------------
-stop_runit_service() { # $1 = service name (/etc/sv/$1, linked as /etc/service/$1)
-  local svc=$1
-  if [ -e "/etc/service/$svc/supervise/ok" ]; then
-    sv -w 10 down "/etc/service/$svc" >/dev/null 2>&1 || true
-  fi
-  rm -f "/etc/service/$svc"
-  if [ -d "/etc/sv/$svc/supervise" ]; then
-    # Make runsv (and the log runsv) exit now, rather than at runsvdir's next 5 s rescan.
-    sv exit "/etc/sv/$svc" >/dev/null 2>&1 || true
-    local i
-    for i in $(seq 50); do
-      sv status "/etc/sv/$svc" 2>&1 | grep -q 'runsv not running' && break
-      sleep 0.1
-    done
-  fi
-}
-
-remove_user() { # $1 = user (and group) name
-  if id -u "$1" >/dev/null 2>&1; then userdel "$1" >/dev/null 2>&1 || true; fi
-  if getent group "$1" >/dev/null; then groupdel "$1" >/dev/null 2>&1 || true; fi
-}
-
 clean_hoist() {
   stop_runit_service "$H_SVC"
   rm -rf "/etc/sv/$H_SVC" "/srv/$H_APP" "/run/$H_SVC" "/var/log/hoist/$H_APP" \
