@@ -55,7 +55,7 @@ class ReleaseStepsTest {
   void prepareUnpacksBuildsAVenvWithoutPipAndChecksTheAppImports() {
     List<ObjectNode> prepare = steps(TestSpec.hello()).prepare(ID, "abc123", Map.of());
 
-    assertThat(ids(prepare)).containsExactly("unpack", "venv", "import");
+    assertThat(ids(prepare)).containsExactly("unpack", "venv", "compile", "import");
     assertThat(argv(step(prepare, "venv")))
         .containsExactly(
             "/usr/bin/python3",
@@ -122,7 +122,7 @@ class ReleaseStepsTest {
     List<ObjectNode> prepare =
         steps(TestSpec.hello().requirements("requirements.txt")).prepare(ID, "h", Map.of());
 
-    assertThat(ids(prepare)).containsExactly("unpack", "venv", "requirements", "import");
+    assertThat(ids(prepare)).containsExactly("unpack", "venv", "compile", "requirements", "import");
     assertThat(argv(step(prepare, "venv"))).doesNotContain("--without-pip");
     ObjectNode pip = step(prepare, "requirements");
     assertThat(pip.has("user")).isFalse();
