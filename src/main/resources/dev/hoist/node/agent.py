@@ -880,9 +880,14 @@ def unpack(step, payload):
         import tarfile
         try:
             with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
+                links = set()
                 for m in tar.getmembers():
-                    if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir()):
+                    if (m.name.startswith("/") or ".." in m.name.split("/")
+                            or not (m.isfile() or m.isdir() or inside_link(m))
+                            or any(m.name.startswith(link + "/") for link in links)):
                         raise StepError("refusing archive member " + m.name)
+                    if m.issym():
+                        links.add(m.name)
                 tar.extractall(tmp)
         except tarfile.TarError as e:
             raise StepError("the release archive is damaged: %s" % e)
@@ -897,6 +902,14 @@ def unpack(step, payload):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def inside_link(member):
+    """A symlink member whose target stays inside the release (the project's own links)."""
+    if not member.issym() or member.linkname.startswith("/"):
+        return False
+    target = os.path.normpath(os.path.join(os.path.dirname(member.name), member.linkname))
+    return target != "." and not target.startswith("..")
 
 
 def link_shared(step):
