@@ -10,7 +10,7 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
-import dev.hoist.release.UnsafeLinkException;
+import dev.hoist.release.UnshippableException;
 import dev.hoist.rollout.RollingDeploy;
 import java.io.IOException;
 import java.util.List;
@@ -269,7 +269,7 @@ final class DeployCommand implements Callable<Integer> {
     Deployment deployment = new Deployment(s.spec(), s.templates());
     try {
       deployment.bundle().check();
-    } catch (UnsafeLinkException e) {
+    } catch (UnshippableException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     } catch (IOException e) {
       // Reported by every node that needs the bundle, with its context.

@@ -36,7 +36,13 @@ final class ProjectFiles {
     if (gitRoot.isEmpty()) {
       return walk(projectDir, (rel, dir) -> true, skipDir).stream().sorted().toList();
     }
-    TreeSet<String> files = new TreeSet<>(tracked(projectDir, gitRoot.get()));
+    List<String> tracked = tracked(projectDir, gitRoot.get());
+    if (tracked.isEmpty()) {
+      // Most likely a new project not added yet: shipping nothing would fail far from the cause.
+      String shown = projectDir.toString();
+      throw UnshippableException.nothingTracked(shown.isEmpty() ? "." : shown);
+    }
+    TreeSet<String> files = new TreeSet<>(tracked);
     if (!include.isEmpty()) {
       files.addAll(walk(projectDir, include::matches, skipDir));
     }

@@ -74,7 +74,7 @@ public final class ReleaseBundle {
    * Lists what ships (without reading it), so that a project that cannot ship (a symlink pointing
    * outside it) is refused before anything is sent.
    *
-   * @throws UnsafeLinkException naming the symlink and its target
+   * @throws UnshippableException naming the symlink and its target, or when git tracks nothing
    */
   public synchronized void check() throws IOException {
     source();

@@ -57,12 +57,13 @@ public final class ReleaseSource {
    * Lists the files of {@code projectDir} that ship, in a stable order; {@code include}: patterns
    * of files to ship from a git checkout besides those git tracks.
    *
-   * @throws UnsafeLinkException if a symlink that would ship points outside the project
+   * @throws UnshippableException if a symlink that would ship points outside the project, or git
+   *     tracks nothing in a checkout
    */
   public static ReleaseSource scan(Path projectDir, List<String> sharedDirs, List<String> include)
       throws IOException {
     List<String> patterns = new ArrayList<>(ALWAYS_IGNORED);
-    sharedDirs.forEach(d -> patterns.add("/" + d + "/"));
+    sharedDirs.forEach(d -> patterns.add("/" + d));
     Path ignoreFile = projectDir.resolve(".hoistignore");
     if (Files.isRegularFile(ignoreFile)) {
       patterns.addAll(Files.readAllLines(ignoreFile));
@@ -98,7 +99,7 @@ public final class ReleaseSource {
       inside = real.startsWith(base.toRealPath()) && !real.equals(base.toRealPath());
     }
     if (!inside) {
-      throw new UnsafeLinkException(rel, target.toString());
+      throw UnshippableException.outsideLink(rel, target.toString());
     }
   }
 

@@ -104,6 +104,17 @@ class ReleaseSourceGitTest {
   }
 
   @Test
+  void aProjectGitDoesNotTrackYetIsRefusedWithWhatToDo() throws Exception {
+    Path app = repo().resolveSibling("new");
+    write(app, "hoist.yml", "app: new\n");
+
+    assertThatThrownBy(() -> ReleaseSource.scan(app, List.of()))
+        .isInstanceOf(UnshippableException.class)
+        .hasMessageContaining("git tracks no file in " + app)
+        .hasMessageContaining("'git add' the project's files");
+  }
+
+  @Test
   void envFilesAndGitDataNeverShipEvenWhenTracked() throws Exception {
     Path app = repo();
     write(app, ".env", "A=1\n");
@@ -201,7 +212,7 @@ class ReleaseSourceGitTest {
     Files.createSymbolicLink(p.resolve("conf/passwd"), Path.of("/etc/passwd"));
 
     assertThatThrownBy(() -> ReleaseSource.scan(p, List.of()))
-        .isInstanceOf(UnsafeLinkException.class)
+        .isInstanceOf(UnshippableException.class)
         .hasMessage(
             "the symlink conf/passwd points outside the project (to /etc/passwd); copy what it"
                 + " needs into the project, or point it at a path inside");
@@ -209,7 +220,7 @@ class ReleaseSourceGitTest {
     Files.delete(p.resolve("conf/passwd"));
     Files.createSymbolicLink(p.resolve("conf/up"), Path.of("../../secret"));
     assertThatThrownBy(() -> ReleaseSource.scan(p, List.of()))
-        .isInstanceOf(UnsafeLinkException.class)
+        .isInstanceOf(UnshippableException.class)
         .hasMessageContaining("conf/up points outside the project (to ../../secret)");
   }
 
@@ -224,7 +235,7 @@ class ReleaseSourceGitTest {
     Files.createSymbolicLink(p.resolve("data.txt"), Path.of("ext/data.txt"));
 
     assertThatThrownBy(() -> ReleaseSource.scan(p, List.of()))
-        .isInstanceOf(UnsafeLinkException.class)
+        .isInstanceOf(UnshippableException.class)
         .hasMessageContaining("data.txt points outside the project (to ext/data.txt)");
   }
 }
