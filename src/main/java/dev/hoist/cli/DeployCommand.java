@@ -10,7 +10,9 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
+import dev.hoist.release.UnshippableException;
 import dev.hoist.rollout.RollingDeploy;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -135,8 +137,7 @@ final class DeployCommand implements Callable<Integer> {
           "none of the chosen nodes has the web or worker role;"
               + " load balancer nodes are not deployed to directly");
     }
-    Deployment deployment = new Deployment(s.spec(), s.templates());
-    deployment.prepareAhead();
+    Deployment deployment = deployment(s);
     // --verbose on a fleet prints every step of every node as it ends, instead of the live lines.
     FleetDisplay display =
         s.local() || json || verbose ? null : new FleetDisplay(root.console, nodes);
@@ -210,8 +211,7 @@ final class DeployCommand implements Callable<Integer> {
           "--canary and --continue need an environment with a load balancer"
               + " (a node with role lb under environments: in hoist.yml)");
     }
-    Deployment deployment = new Deployment(s.spec(), s.templates());
-    deployment.prepareAhead();
+    Deployment deployment = deployment(s);
     String command =
         "hoist deploy --env "
             + s.environment().orElseThrow()
@@ -258,6 +258,24 @@ final class DeployCommand implements Callable<Integer> {
   private static CommandException failure(FleetResult<DeployReport> result) {
     return new CommandException(
         ExitCode.NODE, result.outcomes().getFirst().failure().orElseThrow().message());
+  }
+
+  /**
+   * The deploy of the session's spec, its shipping files listed at once, so that a project that
+   * cannot ship (a symlink pointing outside it) is refused before anything is sent; the rest of the
+   * bundle and the stack are built while nodes connect.
+   */
+  static Deployment deployment(Session s) throws CommandException {
+    Deployment deployment = new Deployment(s.spec(), s.templates());
+    try {
+      deployment.bundle().check();
+    } catch (UnshippableException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    } catch (IOException e) {
+      // Reported by every node that needs the bundle, with its context.
+    }
+    deployment.prepareAhead();
+    return deployment;
   }
 
   static boolean servesTheApp(FleetNode node) {

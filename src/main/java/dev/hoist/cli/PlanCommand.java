@@ -38,8 +38,7 @@ final class PlanCommand implements Callable<Integer> {
       Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
     Session s = Session.open(project, targets, ssh).appNodes();
-    Deployment deployment = new Deployment(s.spec(), s.templates());
-    deployment.prepareAhead();
+    Deployment deployment = DeployCommand.deployment(s);
     Fleet.Task<DeployReport> task =
         (node, connection) -> new Deployer(Session.engine(connection), deployment).plan();
     if (json) {

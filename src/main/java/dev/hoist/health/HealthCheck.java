@@ -8,6 +8,8 @@ import java.util.List;
 /**
  * The app's health check, made on the node through nginx: GET the path with the app's domain as
  * Host, until it passes {@code healthy} times in a row or fails {@code unhealthy} times in a row.
+ * Until the app first answers, or {@code start_period} passes, the signs of an app still starting
+ * (connection refused, nginx's own 502/503/504) are not failures.
  */
 public record HealthCheck(HealthSpec spec, String host, List<String> logsOnFailure) {
 
@@ -27,15 +29,19 @@ public record HealthCheck(HealthSpec spec, String host, List<String> logsOnFailu
             .put("interval", seconds(spec.interval()))
             .put("healthy", spec.healthy())
             .put("unhealthy", spec.unhealthy())
-            .put("deadline", seconds(spec.deadline()));
+            .put("deadline", seconds(spec.deadline()))
+            .put("start_period", seconds(spec.startPeriod()));
     spec.contains().ifPresent(c -> step.put("contains", c));
     step.set("logs", Steps.array(logsOnFailure));
     return step;
   }
 
-  /** A single quick check, for status and Nagios: one try, no retries. */
+  /**
+   * A single quick check, for status and Nagios: one try, no retries, and an app that does not
+   * answer is simply unhealthy.
+   */
   public ObjectNode once() {
-    return step("health").put("healthy", 1).put("unhealthy", 1);
+    return step("health").put("healthy", 1).put("unhealthy", 1).put("start_period", 0.0);
   }
 
   private static double seconds(java.time.Duration d) {

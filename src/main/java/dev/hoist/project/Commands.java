@@ -108,7 +108,11 @@ final class Commands {
   ReleaseSpec release(Node node) {
     ReleaseSpec defaults = ReleaseSpec.defaults();
     Optional<Fields> fields =
-        nodes.fields(node, "release", List.of("keep", "before_activate", "run_once"), Set.of());
+        nodes.fields(
+            node,
+            "release",
+            List.of("keep", "before_activate", "run_once", "hook_timeout"),
+            Set.of());
     if (fields.isEmpty()) {
       return defaults;
     }
@@ -118,8 +122,14 @@ final class Commands {
             .get("keep")
             .flatMap(n -> nodes.integer(n, "release.keep", 1, 100))
             .orElse(defaults.keep());
+    Duration hookTimeout =
+        fields
+            .get()
+            .get("hook_timeout")
+            .flatMap(n -> nodes.duration(n, "release.hook_timeout"))
+            .orElse(defaults.hookTimeout());
     return new ReleaseSpec(
-        keep, hooks(fields.get(), "before_activate"), hooks(fields.get(), "run_once"));
+        keep, hooks(fields.get(), "before_activate"), hooks(fields.get(), "run_once"), hookTimeout);
   }
 
   private List<List<String>> hooks(Fields fields, String name) {

@@ -10,7 +10,15 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class HealthReader {
   private static final List<String> KEYS =
       List.of(
-          "path", "expect", "contains", "timeout", "interval", "healthy", "unhealthy", "deadline");
+          "path",
+          "expect",
+          "contains",
+          "timeout",
+          "interval",
+          "healthy",
+          "unhealthy",
+          "deadline",
+          "start_period");
 
   private final YamlNodes nodes;
 
@@ -60,7 +68,21 @@ final class HealthReader {
               + ")",
           "raise health.deadline or lower health.timeout");
     }
-    return new HealthSpec(path, expect, contains, timeout, interval, healthy, unhealthy, deadline);
+    Duration startPeriod = duration(f, "start_period", deadline);
+    // The deadline bounds every check: a longer start period could never end.
+    if (startPeriod.compareTo(deadline) > 0) {
+      nodes.problem(
+          f.get("start_period").orElse(node),
+          f.key("start_period"),
+          "the start period ("
+              + Durations.format(startPeriod)
+              + ") is longer than the deadline ("
+              + Durations.format(deadline)
+              + "), which ends every check",
+          "raise health.deadline or lower health.start_period");
+    }
+    return new HealthSpec(
+        path, expect, contains, timeout, interval, healthy, unhealthy, deadline, startPeriod);
   }
 
   private Duration duration(Fields f, String name, Duration fallback) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * slashes, already checked to stay inside {@link #projectDir()}. {@code tlsCert} is the path, on
  * the load balancer node, of the PEM (certificate and key) it serves HTTPS with. {@link
  * #inventory()} holds only the nodes and environments this file declares; {@link UserConfig} adds
- * the user's own.
+ * the user's own. {@link #include()} lists glob patterns of files to ship beyond those git tracks.
  */
 public record Spec(
     Path projectDir,
@@ -34,4 +34,58 @@ public record Spec(
     HealthSpec health,
     RolloutSpec rollout,
     Optional<String> tlsCert,
-    Inventory inventory) {}
+    Inventory inventory,
+    SupervisorChoice supervisor,
+    List<String> include) {
+
+  public Spec {
+    include = List.copyOf(include);
+  }
+
+  /** A spec with the node's own supervisor and nothing included beyond what git tracks. */
+  public Spec(
+      Path projectDir,
+      Path file,
+      String app,
+      WsgiEntry wsgi,
+      Optional<String> requirements,
+      Optional<String> wheelhouse,
+      Workers workers,
+      String domain,
+      List<String> aliases,
+      Map<String, String> statics,
+      Map<String, String> env,
+      List<String> shared,
+      List<PackageRef> packages,
+      Map<String, ProcessSpec> processes,
+      Map<String, String> templates,
+      ReleaseSpec release,
+      HealthSpec health,
+      RolloutSpec rollout,
+      Optional<String> tlsCert,
+      Inventory inventory) {
+    this(
+        projectDir,
+        file,
+        app,
+        wsgi,
+        requirements,
+        wheelhouse,
+        workers,
+        domain,
+        aliases,
+        statics,
+        env,
+        shared,
+        packages,
+        processes,
+        templates,
+        release,
+        health,
+        rollout,
+        tlsCert,
+        inventory,
+        SupervisorChoice.AUTO,
+        List.of());
+  }
+}

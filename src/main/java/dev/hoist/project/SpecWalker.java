@@ -36,6 +36,8 @@ final class SpecWalker {
           "health",
           "rollout",
           "tls",
+          "supervisor",
+          "include",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
@@ -108,6 +110,16 @@ final class SpecWalker {
             .map(n -> new RolloutReader(nodes).read(n))
             .orElse(RolloutSpec.defaults());
     Optional<String> tlsCert = top.get("tls").flatMap(this::tlsCert);
+    SupervisorChoice supervisor =
+        top.get("supervisor")
+            .flatMap(
+                n ->
+                    nodes.parse(n, "supervisor", "auto, systemd or runit", SupervisorChoice::parse))
+            .orElse(SupervisorChoice.AUTO);
+    List<String> include =
+        top.get("include")
+            .map(n -> distinct(n, "include", "a file pattern", SpecWalker::includePattern, p -> p))
+            .orElse(List.of());
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
         new Inventory(
@@ -137,7 +149,9 @@ final class SpecWalker {
             health,
             rollout,
             tlsCert,
-            targets));
+            targets,
+            supervisor,
+            include));
   }
 
   /**
@@ -206,6 +220,21 @@ final class SpecWalker {
           node, "aliases", "'" + domain + "' is already the domain", "remove it from aliases");
     }
     return aliases;
+  }
+
+  /**
+   * A glob relative to the project ({@code *}, {@code **}, {@code ?}, {@code [abc]}), normalised
+   * like a path; it may not climb out of the project.
+   */
+  private static String includePattern(String text) {
+    String pattern = ProjectPaths.relative(text);
+    if (pattern.chars().filter(c -> c == '[').count()
+        != pattern.chars().filter(c -> c == ']').count()) {
+      throw new InvalidValue(
+          "expected a file pattern with matching '[' and ']', found '" + text + "'",
+          "e.g. 'static/dist/**' or '*.mo'");
+    }
+    return pattern;
   }
 
   private static String sharedDir(String text) {

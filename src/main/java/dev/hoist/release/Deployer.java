@@ -14,6 +14,7 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.project.Spec;
+import dev.hoist.project.SupervisorChoice;
 import dev.hoist.stack.Stack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -287,15 +288,18 @@ public final class Deployer {
 
   private Decision decide(Spec spec) throws DeployException, InterruptedException {
     try {
-      Stack stack = deployment.stack(Supervisor.RUNIT);
+      Supervisor guess =
+          spec.supervisor() == SupervisorChoice.SYSTEMD ? Supervisor.SYSTEMD : Supervisor.RUNIT;
+      Stack stack = deployment.stack(guess);
       dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " stack built");
       Engine.Probe probe = probe(stack);
       dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed");
       Supervisor actual =
-          "systemd".equals(probe.facts().path("supervisor").asText())
-              ? Supervisor.SYSTEMD
-              : Supervisor.RUNIT;
-      if (actual != Supervisor.RUNIT) {
+          NodeSupervisor.pick(
+              spec.supervisor(),
+              probe.facts().path("init").asText("unknown"),
+              engine.agent().node().name());
+      if (actual != guess) {
         // The first guess was wrong (PID 1 is systemd): build for it and read again.
         stack = deployment.stack(actual);
         probe = probe(stack);

@@ -2,6 +2,7 @@ package dev.hoist.release;
 
 import dev.hoist.project.Spec;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -14,7 +15,10 @@ public final class ReleaseBundle {
   /** Part of every release hash: bump it when the layout of a release changes. */
   private static final String RELEASE_FORMAT = "hoist-release-1";
 
-  private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  // Millisecond time first, so ids sort by time as names (release lists, "newer than" checks).
+  private static final DateTimeFormatter ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Spec spec;
   private ReleaseSource source;
@@ -40,13 +44,23 @@ public final class ReleaseBundle {
 
   /**
    * The id a new release of this code gets: the same on every node of one deploy, so that {@code
-   * hoist rollback RELEASE} means one thing across a fleet.
+   * hoist rollback RELEASE} means one thing across a fleet; never the same for two deploys, even of
+   * the same code at the same moment ({@code 20261202T130501.042Z-3f2a9c1-7b0e}: time, hash, a
+   * random tail).
    */
   public synchronized String releaseId() throws IOException {
     if (releaseId == null) {
-      releaseId = ZonedDateTime.now(ZoneOffset.UTC).format(ID) + "-" + hash().substring(0, 7);
+      releaseId = newId(ZonedDateTime.now(ZoneOffset.UTC), hash());
     }
     return releaseId;
+  }
+
+  static String newId(ZonedDateTime now, String hash) {
+    return now.format(ID)
+        + "-"
+        + hash.substring(0, 7)
+        + "-"
+        + String.format("%04x", RANDOM.nextInt(0x10000));
   }
 
   public synchronized byte[] archive() throws IOException {
@@ -56,9 +70,19 @@ public final class ReleaseBundle {
     return archive;
   }
 
+  /**
+   * Lists what ships (without reading it), so that a project that cannot ship (a symlink pointing
+   * outside it) is refused before anything is sent.
+   *
+   * @throws UnshippableException naming the symlink and its target, or when git tracks nothing
+   */
+  public synchronized void check() throws IOException {
+    source();
+  }
+
   private ReleaseSource source() throws IOException {
     if (source == null) {
-      source = ReleaseSource.scan(spec.projectDir(), spec.shared());
+      source = ReleaseSource.scan(spec.projectDir(), spec.shared(), spec.include());
     }
     return source;
   }

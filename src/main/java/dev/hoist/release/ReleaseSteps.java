@@ -287,8 +287,6 @@ public final class ReleaseSteps {
   }
 
   private long hookTimeoutSeconds() {
-    return HOOK_TIMEOUT.toSeconds();
+    return stack.spec().release().hookTimeout().toSeconds();
   }
-
-  private static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofMinutes(10);
 }

@@ -847,10 +847,18 @@ def service_signal(sid, step):
     return "restarted"
 
 
+class NotConnected(Exception):
+    """The TCP connection to nginx itself failed: nothing could answer yet."""
+
+
 def http_get(address, port, host, path, timeout):
     """One HTTP/1.0 GET, as (status, first 64 KiB of the body): all a health check needs, without
-    the import cost of http.client."""
-    with socket.create_connection((address, port), timeout=timeout) as conn:
+    the import cost of http.client. Raises NotConnected when the connection cannot be made."""
+    try:
+        conn = socket.create_connection((address, port), timeout=timeout)
+    except OSError as e:
+        raise NotConnected(e)
+    with conn:
         conn.sendall(("GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: hoist-health\r\n"
                       "Connection: close\r\n\r\n" % (path, host)).encode("ascii"))
         data = b""
@@ -866,32 +874,94 @@ def http_get(address, port, host, path, timeout):
     return int(status_line[1]), body[:65536].decode("utf-8", "replace")
 
 
+# nginx's own answer when the app behind it is not there (yet): no socket or refused (502), no
+# upstream (503), no answer in time (504). Its error pages end with "<center>nginx...</center>".
+NGINX_WAITING = {
+    502: "the app is not accepting connections yet",
+    503: "nginx has no app to send to yet",
+    504: "the app did not answer nginx in time",
+}
+
+
+def health_observe(step):
+    """One GET of the health URL, as ("http", status, body), ("connect", error) or ("error", error)."""
+    try:
+        status, body = http_get(step.get("connect", "127.0.0.1"), step.get("port", 80),
+                                step["host"], step["path"], step["timeout"])
+        return ("http", status, body)
+    except NotConnected as e:
+        return ("connect", e.args[0])
+    except (OSError, ValueError) as e:
+        return ("error", e)
+
+
+def health_verdict(observation, expect, contains=None):
+    """What one observation means, as (verdict, text): "good"; "bad", a definite wrong answer; or
+    "starting", a sign that nothing answers yet (the connection to nginx failed, or nginx's own
+    502/503/504), which counts as bad only once the app has answered or the start period is over."""
+    kind = observation[0]
+    if kind == "connect":
+        e = observation[1]
+        if isinstance(e, ConnectionRefusedError):
+            return "starting", "connection refused (nothing listens yet)"
+        if isinstance(e, FileNotFoundError):
+            return "starting", "no socket yet"
+        if isinstance(e, (socket.timeout, TimeoutError)):
+            return "starting", "timed out connecting"
+        return "bad", "cannot connect: %s: %s" % (type(e).__name__, e)
+    if kind == "error":
+        e = observation[1]
+        return "bad", "%s: %s" % (type(e).__name__, e)
+    status, body = observation[1], observation[2]
+    if status in NGINX_WAITING and status != expect and "<center>nginx" in body:
+        return "starting", "HTTP %d from nginx (%s)" % (status, NGINX_WAITING[status])
+    if status != expect:
+        return "bad", "HTTP %d" % status
+    if contains and contains not in body:
+        return "bad", "HTTP %d, body lacks %r" % (status, contains)
+    return "good", "HTTP %d" % status
+
+
 def http_check(step):
-    """GETs the health URL until `healthy` passes in a row, or `unhealthy` failures in a row / deadline."""
-    conn_host, port = step.get("connect", "127.0.0.1"), step.get("port", 80)
+    """GETs the health URL until `healthy` passes in a row, or `unhealthy` failures in a row / deadline.
+
+    Until the app first answers definitely, or `start_period` passes, "starting" observations (see
+    health_verdict) do not count: a first deploy on a busy node may take seconds to bind its socket."""
     ok_run = bad_run = 0
+    answered = False
     last = ""
-    end = time.time() + step["deadline"]
+    now = time.time()
+    end = now + step["deadline"]
+    start_end = now + step.get("start_period", step["deadline"])
     while True:
-        try:
-            status, body = http_get(conn_host, port, step["host"], step["path"], step["timeout"])
-            good = status == step["expect"] and (not step.get("contains") or step["contains"] in body)
-            last = "HTTP %d" % status
-            if status == step["expect"] and not good:
-                last += ", body lacks %r" % step["contains"]
-        except (OSError, ValueError) as e:
-            good, last = False, "%s: %s" % (type(e).__name__, e)
-        if good:
+        verdict, last = health_verdict(health_observe(step), step["expect"], step.get("contains"))
+        if verdict != "starting":
+            answered = True
+        elif answered or time.time() >= start_end:
+            verdict = "bad"
+        if verdict == "good":
             ok_run, bad_run = ok_run + 1, 0
             if ok_run >= step["healthy"]:
                 return True, last
-        else:
+        elif verdict == "bad":
             ok_run, bad_run = 0, bad_run + 1
             if bad_run >= step["unhealthy"]:
-                return False, last
+                return False, health_failure(step, answered, bad_run, last)
         if time.time() + step["interval"] > end:
-            return False, last + " (deadline %ss passed)" % step["deadline"]
+            return False, health_failure(step, answered, bad_run, last, deadline=True)
         time.sleep(step["interval"])
+
+
+def health_failure(step, answered, bad_run, last, deadline=False):
+    """Why the check failed: an app that never answered, or one that answered wrongly."""
+    period = step.get("start_period", step["deadline"])
+    if not answered and period > 0:
+        within = "start_period %gs" % period if period <= step["deadline"] else (
+            "the deadline %gs" % step["deadline"])
+        return "the app never answered within %s: last %s" % (within, last)
+    if deadline:
+        return "deadline %gs passed: last %s" % (step["deadline"], last)
+    return "unhealthy %d times in a row: %s" % (bad_run, last)
 
 
 def unpack(step, payload):
@@ -913,12 +983,15 @@ def unpack(step, payload):
         import tarfile
         try:
             with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
+                links = set()
                 for m in tar.getmembers():
-                    if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir() or m.issym()):
+                    if (m.name.startswith("/") or ".." in m.name.split("/")
+                            or not (m.isfile() or m.isdir() or inside_link(m))
+                            or any(m.name.startswith(link + "/") for link in links)):
                         raise StepError("refusing archive member " + m.name)
-                    if m.issym() and (m.linkname.startswith("/") or not _inside(m.name, m.linkname)):
-                        raise StepError("refusing archive member %s: a link pointing outside the release (%s)"
-                                        % (m.name, m.linkname))
+                    if m.issym():
+                        links.add(m.name)
+                    # Root's, whatever the admin machine's owners; no setuid, never writable by others.
                     m.uid = m.gid = 0
                     m.uname = m.gname = "root"
                     m.mode = (0o755 if m.isdir() or m.mode & 0o111 else 0o644)
@@ -942,17 +1015,12 @@ def unpack(step, payload):
         raise
 
 
-def _inside(name, linkname):
-    """Whether a relative link at `name` pointing to `linkname` stays inside the tree."""
-    depth = len(name.split("/")) - 1
-    for part in linkname.split("/"):
-        if part == "..":
-            depth -= 1
-            if depth < 0:
-                return False
-        elif part not in ("", "."):
-            depth += 1
-    return True
+def inside_link(member):
+    """A symlink member whose target stays inside the release (the project's own links)."""
+    if not member.issym() or member.linkname.startswith("/"):
+        return False
+    target = os.path.normpath(os.path.join(os.path.dirname(member.name), member.linkname))
+    return target != "." and not target.startswith("..")
 
 
 def link_shared(step):

@@ -79,7 +79,8 @@ class SpecKeysTest {
     assertThat(project.problemWith("banana: yes\n").hint())
         .contains(
             "valid keys here are: app, wsgi, requirements, wheelhouse, workers, domain, aliases,"
-                + " static, env, shared, packages, processes, templates, release, health, rollout, tls, nodes,"
+                + " static, env, shared, packages, processes, templates, release, health, rollout, tls, supervisor,"
+                + " include, nodes,"
                 + " environments");
   }
 
@@ -111,7 +112,7 @@ class SpecKeysTest {
   @Test
   void keysForLaterFeaturesAreOnlyReservedAtTheTop() {
     assertThat(project.problemWith("release: {nodes: 1}\n").hint())
-        .contains("valid keys here are: keep, before_activate, run_once");
+        .contains("valid keys here are: keep, before_activate, run_once, hook_timeout");
   }
 
   @Test
