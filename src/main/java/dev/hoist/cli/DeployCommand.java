@@ -3,8 +3,8 @@ package dev.hoist.cli;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
-import dev.hoist.fleet.Trace;
 import dev.hoist.node.Node;
+import dev.hoist.node.Trace;
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
@@ -98,7 +98,7 @@ final class DeployCommand implements Callable<Integer> {
     }
     Session s = Session.open(projectArg.path, targetOptions, root.ssh);
     List<FleetNode> nodes = s.targets().stream().filter(DeployCommand::servesTheApp).toList();
-    if (canary < 0 || canary > 0 && continuing) {
+    if (canary < 0 || (canary > 0 && continuing)) {
       throw new CommandException(
           ExitCode.USAGE,
           "--canary takes a number of nodes (1 or more) and starts a new"

@@ -207,7 +207,7 @@ final class NodeCommand implements Runnable {
     }
 
     private boolean confirm() throws CommandException {
-      java.io.Console console = System.console();
+      java.io.Console console = Console.terminal();
       if (console == null) {
         throw new CommandException(
             ExitCode.USAGE,
