@@ -72,12 +72,12 @@ def facts():
 _DPKG = None
 
 
-def dpkg_installed():
+def dpkg_installed(path="/var/lib/dpkg/status"):
     global _DPKG
     if _DPKG is None:
         _DPKG = {}
         try:
-            with open("/var/lib/dpkg/status", encoding="utf-8", errors="replace") as f:
+            with open(path, encoding="utf-8", errors="replace") as f:
                 block = {}
                 for line in f:
                     line = line.rstrip("\n")
@@ -223,10 +223,10 @@ def proc_state(pid):
         return None
 
 
-def runit_status(name):
+def runit_status(name, services="/etc/service"):
     """(state, pid, seconds up) from runsv's binary status file, or (None, None, None)."""
     try:
-        with open("/etc/service/%s/supervise/status" % name, "rb") as f:
+        with open("%s/%s/supervise/status" % (services, name), "rb") as f:
             data = f.read()
     except OSError:
         return None, None, None
@@ -814,7 +814,7 @@ def unpack(step, payload):
                     if m.name.startswith("/") or ".." in m.name.split("/") or not (m.isfile() or m.isdir()):
                         raise StepError("refusing archive member " + m.name)
                 tar.extractall(tmp)
-        except tarfile.TarError as e:
+        except (tarfile.TarError, EOFError) as e:  # a cut-short gzip stream is an EOFError
             raise StepError("the release archive is damaged: %s" % e)
         for rel, text in step.get("files", {}).items():
             p = os.path.join(tmp, rel)
