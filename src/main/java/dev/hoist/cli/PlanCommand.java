@@ -8,7 +8,6 @@ import dev.hoist.release.Deployment;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist plan}: what a deploy would change, as a per-resource diff; touches nothing. */
@@ -26,12 +25,11 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--json", description = "Print the plan as JSON on stdout.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    return show(root.console, projectArg.path, targetOptions, root.ssh, json);
+    return show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
   }
 
   static int show(
