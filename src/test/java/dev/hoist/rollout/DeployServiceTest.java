@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hoist.fleet.FleetNode;
-import dev.hoist.project.NodeSpec;
+import dev.hoist.fleet.TestNodes;
 import dev.hoist.project.Spec;
 import dev.hoist.project.SpecLoader;
 import dev.hoist.stack.Templates;
@@ -20,22 +20,6 @@ class DeployServiceTest {
   @BeforeAll
   static void load() throws Exception {
     hello = SpecLoader.load(Path.of("examples/hello"));
-  }
-
-  private static FleetNode node(String name, String... roles) {
-    return new FleetNode(
-        new NodeSpec(
-            name,
-            name,
-            22,
-            "root",
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            name),
-        List.of(roles));
   }
 
   private static DeployService.Request request(
@@ -59,6 +43,12 @@ class DeployServiceTest {
         continuing);
   }
 
+  /** Environment {@code env}'s nodes, with the balancer {@code lb} if any. */
+  private static DeployService.Request env(
+      String env, List<FleetNode> targets, Optional<FleetNode> lb, int canary, boolean continuing) {
+    return request(false, Optional.of(env), targets, lb, Optional.empty(), canary, continuing);
+  }
+
   private static String refused(DeployService.Request r) {
     RolloutException e =
         catchThrowableOfType(RolloutException.class, () -> DeployService.choose(r));
@@ -66,8 +56,8 @@ class DeployServiceTest {
     return e.getMessage();
   }
 
-  private static final FleetNode WEB1 = node("web1", "web");
-  private static final FleetNode LB = node("lb1", "lb");
+  private static final FleetNode WEB1 = TestNodes.node("web1", "web");
+  private static final FleetNode LB = TestNodes.node("lb1", "lb");
 
   @Test
   void thisMachineAndAFleetWithoutABalancerDeployEachNode() throws Exception {
@@ -76,7 +66,7 @@ class DeployServiceTest {
             request(
                 false,
                 Optional.of("stage"),
-                List.of(WEB1, node("w2", "worker"), LB),
+                List.of(WEB1, TestNodes.node("w2", "worker"), LB),
                 Optional.empty(),
                 Optional.empty(),
                 0,
@@ -89,16 +79,7 @@ class DeployServiceTest {
 
   @Test
   void aBalancedEnvironmentRolls() throws Exception {
-    assertThat(
-            DeployService.choose(
-                request(
-                    false,
-                    Optional.of("live"),
-                    List.of(WEB1),
-                    Optional.of(LB),
-                    Optional.empty(),
-                    1,
-                    false)))
+    assertThat(DeployService.choose(env("live", List.of(WEB1), Optional.of(LB), 1, false)))
         .isInstanceOf(DeployService.Rolling.class);
   }
 
@@ -115,16 +96,7 @@ class DeployServiceTest {
                     1,
                     false)))
         .startsWith("--canary and --continue need an environment with a load balancer");
-    assertThat(
-            refused(
-                request(
-                    false,
-                    Optional.of("live"),
-                    List.of(WEB1),
-                    Optional.of(LB),
-                    Optional.empty(),
-                    1,
-                    true)))
+    assertThat(refused(env("live", List.of(WEB1), Optional.of(LB), 1, true)))
         .startsWith("--canary takes a number of nodes");
     assertThat(
             refused(
@@ -137,16 +109,7 @@ class DeployServiceTest {
                     0,
                     false)))
         .contains("behind the load balancer of environment live; deploy them with --env live");
-    assertThat(
-            refused(
-                request(
-                    false,
-                    Optional.of("stage"),
-                    List.of(LB),
-                    Optional.empty(),
-                    Optional.empty(),
-                    0,
-                    false)))
+    assertThat(refused(env("stage", List.of(LB), Optional.empty(), 0, false)))
         .endsWith("load balancer nodes are not deployed to directly");
   }
 }
