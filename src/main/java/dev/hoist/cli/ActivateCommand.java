@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -40,13 +39,12 @@ final class ActivateCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--json", description = "Print the result as JSON on stdout.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
     String project = args.size() == 2 ? args.get(0) : ".";
     return RollbackCommand.switchTo(
-        root, project, Optional.of(args.getLast()), targetOptions, json);
+        root, project, Optional.of(args.getLast()), targetOptions, output.json);
   }
 }

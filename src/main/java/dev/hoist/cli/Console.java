@@ -22,16 +22,27 @@ public final class Console {
     return new Console(System.out, System.err, isTerminal() && System.getenv("NO_COLOR") == null);
   }
 
-  /** Java 22+ returns a console even when output is redirected; its isTerminal() then tells. */
   private static boolean isTerminal() {
+    return terminal() != null;
+  }
+
+  /**
+   * The console when there is a terminal to talk to, else null. Java 22+ returns a console even
+   * when input or output is redirected; its isTerminal() (called reflectively: Hoist builds for
+   * Java 21) then tells.
+   */
+  @SuppressWarnings("SystemConsoleNull") // the null check is Java 21's answer, isTerminal() 22+'s
+  static java.io.Console terminal() {
     java.io.Console console = System.console();
     if (console == null) {
-      return false;
+      return null;
     }
     try {
-      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console)
+          ? console
+          : null;
     } catch (ReflectiveOperationException e) {
-      return true;
+      return console;
     }
   }
 

@@ -3,21 +3,15 @@ package dev.hoist.cli;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
-import dev.hoist.fleet.Trace;
-import dev.hoist.node.Node;
-import dev.hoist.release.DeployException;
+import dev.hoist.node.Trace;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
-import dev.hoist.release.Deployer;
-import dev.hoist.release.Deployment;
-import dev.hoist.release.UnshippableException;
-import dev.hoist.rollout.RollingDeploy;
-import java.io.IOException;
-import java.util.List;
-import java.util.Optional;
+import dev.hoist.rollout.DeployService;
+import dev.hoist.rollout.RolloutException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,13 +64,7 @@ final class DeployCommand implements Callable<Integer> {
           "After the first failed node, start no more (nodes already" + " deploying finish).")
   boolean failFast;
 
-  @Option(names = "--json", description = "Print the result as JSON on stdout.")
-  boolean json;
-
-  @Option(
-      names = {"-v", "--verbose"},
-      description = "Show the output of every command run on the node.")
-  boolean verbose;
+  @Mixin OutputOptions.Verbose output;
 
   @Option(
       names = "--canary",
@@ -96,73 +84,53 @@ final class DeployCommand implements Callable<Integer> {
   public Integer call() throws CommandException, InterruptedException {
     Trace.mark("deploy command parsed");
     if (dryRun) {
-      return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, json);
+      return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
     }
     Session s = Session.open(projectArg.path, targetOptions, root.ssh);
-    List<FleetNode> nodes = s.targets().stream().filter(DeployCommand::servesTheApp).toList();
-    if (canary < 0 || canary > 0 && continuing) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "--canary takes a number of nodes (1 or more) and starts a new"
-              + " rollout; --continue goes on with a waiting one: give one of them");
+    DeployService.Way way;
+    try {
+      way = DeployService.choose(request(s));
+    } catch (RolloutException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
     }
-    Optional<String> behind = s.balancedEnvironmentOfTargets();
-    if (behind.isPresent()) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "these nodes are behind the load balancer of environment "
-              + behind.get()
-              + "; deploy them with --env "
-              + behind.get()
-              + " --node ... so they are drained first");
-    }
-    if (!s.local() && s.environment().isEmpty() && !s.spec().release().runOnce().isEmpty()) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "release.run_once hooks run once per environment: deploy with"
-              + " --env (and --node to narrow it)");
-    }
-    if (!s.local() && (s.balancer().isPresent() || !s.spec().release().runOnce().isEmpty())) {
-      return rolling(s, nodes);
-    }
-    if (canary > 0 || continuing) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "--canary and --continue need an environment with a load balancer"
-              + " (a node with role lb under environments: in hoist.yml)");
-    }
-    if (nodes.isEmpty()) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "none of the chosen nodes has the web or worker role;"
-              + " load balancer nodes are not deployed to directly");
-    }
-    Deployment deployment = deployment(s);
+    return switch (way) {
+      case DeployService.Rolling r -> new RolloutRunner(root.console, output.json).run(s, r.job());
+      case DeployService.EachNode e -> eachNode(s, e);
+    };
+  }
+
+  private DeployService.Request request(Session s) {
+    return new DeployService.Request(
+        s.spec(),
+        s.templates(),
+        s.local(),
+        s.environment(),
+        s.targets(),
+        s.balancer(),
+        s.environmentNodes("web"),
+        s.balancedEnvironmentOfTargets(),
+        canary,
+        continuing);
+  }
+
+  /** This machine, or every node on its own: live lines (or one per step), then the summary. */
+  private int eachNode(Session s, DeployService.EachNode way)
+      throws CommandException, InterruptedException {
     // --verbose on a fleet prints every step of every node as it ends, instead of the live lines.
     FleetDisplay display =
-        s.local() || json || verbose ? null : new FleetDisplay(root.console, nodes);
+        s.local() || output.json || output.verbose
+            ? null
+            : new FleetDisplay(root.console, way.nodes());
+    Function<FleetNode, DeployListener> listeners =
+        node ->
+            output.json
+                ? DeployListener.none()
+                : display != null
+                    ? display.forNode(node.name())
+                    : new ProgressPrinter(
+                        root.console, output.verbose, s.local() ? "" : node.name());
     Fleet fleet = s.fleet(failFast);
-    Fleet.Task<DeployReport> task =
-        new Fleet.Task<>() {
-          @Override
-          public DeployReport run(FleetNode node, Node connection)
-              throws DeployException, InterruptedException {
-            DeployListener listener =
-                json
-                    ? DeployListener.none()
-                    : display != null
-                        ? display.forNode(node.name())
-                        : new ProgressPrinter(root.console, verbose, s.local() ? "" : node.name());
-            return new Deployer(Session.engine(connection), deployment).deploy(listener);
-          }
-
-          @Override
-          public boolean succeeded(DeployReport report) {
-            return report.ok();
-          }
-        };
     FleetResult<DeployReport> result;
-    Trace.mark("deploy ready");
     // On Ctrl-C, nodes not yet started are skipped and working ones reach a safe point (a complete
     // release serving); the hook waits for that so the user sees how every node was left.
     CountDownLatch done = new CountDownLatch(1);
@@ -180,7 +148,7 @@ final class DeployCommand implements Callable<Integer> {
             });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      result = fleet.run(nodes, task, display == null ? new Fleet.Listener() {} : display);
+      result = way.run(fleet, listeners, display == null ? new Fleet.Listener() {} : display);
       if (display != null) {
         display.close();
       }
@@ -195,36 +163,8 @@ final class DeployCommand implements Callable<Integer> {
     return result.onlyConnectionFailures() ? ExitCode.NODE : ExitCode.FAILED;
   }
 
-  /**
-   * Behind a load balancer: prepare everything, then switch in batches (see the command's help).
-   */
-  private int rolling(Session s, List<FleetNode> targets)
-      throws CommandException, InterruptedException {
-    if (targets.isEmpty()) {
-      throw new CommandException(
-          ExitCode.USAGE, "none of the chosen nodes has the web or worker role");
-    }
-    Optional<FleetNode> lb = s.balancer();
-    if (lb.isEmpty() && (canary > 0 || continuing)) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "--canary and --continue need an environment with a load balancer"
-              + " (a node with role lb under environments: in hoist.yml)");
-    }
-    Deployment deployment = deployment(s);
-    String command =
-        "hoist deploy --env "
-            + s.environment().orElseThrow()
-            + (canary > 0 ? " --canary " + canary : "")
-            + (continuing ? " --continue" : "");
-    RollingDeploy.Options options =
-        new RollingDeploy.Options(s.environment().orElseThrow(), canary, continuing, command);
-    return new RolloutRunner(root.console, json)
-        .run(s, new RollingDeploy(deployment, options, targets, s.environmentNodes("web"), lb));
-  }
-
   private void render(Session s, FleetResult<DeployReport> result) throws CommandException {
-    if (json) {
+    if (output.json) {
       root.console.json(
           s.local()
               ? result.outcomes().getFirst().result().orElse(null)
@@ -258,28 +198,6 @@ final class DeployCommand implements Callable<Integer> {
   private static CommandException failure(FleetResult<DeployReport> result) {
     return new CommandException(
         ExitCode.NODE, result.outcomes().getFirst().failure().orElseThrow().message());
-  }
-
-  /**
-   * The deploy of the session's spec, its shipping files listed at once, so that a project that
-   * cannot ship (a symlink pointing outside it) is refused before anything is sent; the rest of the
-   * bundle and the stack are built while nodes connect.
-   */
-  static Deployment deployment(Session s) throws CommandException {
-    Deployment deployment = new Deployment(s.spec(), s.templates());
-    try {
-      deployment.bundle().check();
-    } catch (UnshippableException e) {
-      throw new CommandException(ExitCode.USAGE, e.getMessage());
-    } catch (IOException e) {
-      // Reported by every node that needs the bundle, with its context.
-    }
-    deployment.prepareAhead();
-    return deployment;
-  }
-
-  static boolean servesTheApp(FleetNode node) {
-    return node.roles().contains("web") || node.roles().contains("worker");
   }
 
   private static void removeHook(Thread hook) {

@@ -46,8 +46,7 @@ final class ExecCommand implements Callable<Integer> {
       description = "Stop the command after this long (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--json", description = "Print each node's exit code, stdout and stderr as JSON.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
@@ -61,7 +60,7 @@ final class ExecCommand implements Callable<Integer> {
         (node, connection) ->
             connection.exec(new ExecRequest(root.userCommand, null, timeout, null));
     FleetResult<ExecResult> result = s.run(task, new Fleet.Listener() {}, false);
-    if (json) {
+    if (output.json) {
       root.console.json(FleetView.json(result, ExecResult::ok));
     } else {
       for (NodeOutcome<ExecResult> o : result.outcomes()) {

@@ -52,6 +52,7 @@ public final class HoistCommand implements Runnable {
     SUBCOMMANDS.put("exec", ExecCommand::new);
     SUBCOMMANDS.put("node", NodeCommand::new);
     SUBCOMMANDS.put("lab", LabCommand::new);
+    SUBCOMMANDS.put("completion", CompletionCommand::new);
     SUBCOMMANDS.put("warmup", WarmupCommand::new);
   }
 

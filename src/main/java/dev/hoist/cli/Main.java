@@ -15,7 +15,7 @@ public final class Main {
 
   /** Runs hoist with {@code args}; returns the exit code. */
   public static int run(String[] args, Console console) {
-    dev.hoist.fleet.Trace.mark("main");
+    dev.hoist.node.Trace.mark("main");
     List<String> all = Arrays.asList(args);
     int dashes = all.indexOf("--");
     List<String> own = dashes < 0 ? all : all.subList(0, dashes);

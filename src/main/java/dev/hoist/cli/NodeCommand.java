@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -78,14 +79,13 @@ final class NodeCommand implements Runnable {
             "Project directory or hoist.yml (default: the current directory, if it has one).")
     String project;
 
-    @Option(names = "--json", description = "Print the nodes as JSON.")
-    boolean json;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws CommandException {
       Inventory inventory = inventory(Optional.ofNullable(project));
       Console c = parent.root.console;
-      if (json) {
+      if (output.json) {
         c.json(inventory);
         return ExitCode.OK;
       }
@@ -207,7 +207,7 @@ final class NodeCommand implements Runnable {
     }
 
     private boolean confirm() throws CommandException {
-      java.io.Console console = System.console();
+      java.io.Console console = Console.terminal();
       if (console == null) {
         throw new CommandException(
             ExitCode.USAGE,

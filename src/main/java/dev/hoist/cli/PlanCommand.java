@@ -5,10 +5,11 @@ import dev.hoist.fleet.FleetResult;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
+import dev.hoist.rollout.DeployService;
+import dev.hoist.rollout.RolloutException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist plan}: what a deploy would change, as a per-resource diff; touches nothing. */
@@ -26,19 +27,23 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--json", description = "Print the plan as JSON on stdout.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
-    return show(root.console, projectArg.path, targetOptions, root.ssh, json);
+    return show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
   }
 
   static int show(
       Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
     Session s = Session.open(project, targets, ssh).appNodes();
-    Deployment deployment = DeployCommand.deployment(s);
+    Deployment deployment;
+    try {
+      deployment = DeployService.deployment(s.spec(), s.templates());
+    } catch (RolloutException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    }
     Fleet.Task<DeployReport> task =
         (node, connection) -> new Deployer(Session.engine(connection), deployment).plan();
     if (json) {

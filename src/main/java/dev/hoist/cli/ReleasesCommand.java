@@ -7,7 +7,6 @@ import dev.hoist.release.Rollback;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist releases}: the releases on the node, oldest first, the live one marked. */
@@ -23,8 +22,7 @@ final class ReleasesCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--json", description = "Print the list as JSON on stdout.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
@@ -32,7 +30,7 @@ final class ReleasesCommand implements Callable<Integer> {
     var stack = s.stack();
     Fleet.Task<ReleaseState> task =
         (node, connection) -> new Rollback(Session.engine(connection)).releases(stack);
-    if (json) {
+    if (output.json) {
       FleetResult<ReleaseState> result = s.run(task, new Fleet.Listener() {}, false);
       root.console.json(s.local() ? PerNode.only(result) : FleetView.json(result, r -> true));
       return PerNode.exitCode(result, r -> true);

@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -44,8 +43,7 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--json", description = "Print the result as JSON on stdout.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
@@ -63,7 +61,7 @@ final class RollbackCommand implements Callable<Integer> {
         release = Optional.of(args.get(0));
       }
     }
-    return switchTo(root, project, release, targetOptions, json);
+    return switchTo(root, project, release, targetOptions, output.json);
   }
 
   /**

@@ -14,7 +14,7 @@ final class SshAccess implements AutoCloseable {
   synchronized SshNodes nodes() {
     if (nodes == null) {
       nodes = SshNodes.start(SshSettings.fromEnvironment(SshAccess::askPassphrase));
-      dev.hoist.fleet.Trace.mark("ssh client started");
+      dev.hoist.node.Trace.mark("ssh client started");
     }
     return nodes;
   }
@@ -29,7 +29,7 @@ final class SshAccess implements AutoCloseable {
 
   /** Null without a terminal: the key is then skipped and the auth error says so. */
   private static char[] askPassphrase(Path key, int attempt) {
-    java.io.Console console = System.console();
+    java.io.Console console = Console.terminal();
     if (console == null) {
       return null;
     }

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hoist status}: the live release, each process with pid and uptime, and health. */
@@ -32,8 +31,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin TargetOptions targetOptions;
 
-  @Option(names = "--json", description = "Print the status as JSON on stdout.")
-  boolean json;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws CommandException, InterruptedException {
@@ -52,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
                       .map(Balancer.Server::status)
                       .orElse("unknown"));
         };
-    if (json) {
+    if (output.json) {
       FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
       if (s.local()) {
         Status.Report r = PerNode.only(result);
@@ -76,7 +74,7 @@ final class StatusCommand implements Callable<Integer> {
     try (Connections connection = Connections.open(List.of(lb), s.connector())) {
       Engine engine = connection.engine(lb.name());
       Map<String, Balancer.Server> servers = new Balancer(engine, java.util.Set.of()).servers();
-      if (!json) {
+      if (!output.json) {
         EnvLock lock = new EnvLock(engine, s.spec().app(), s.environment().orElseThrow());
         c.line(
             c.bold("balancer")

@@ -93,7 +93,7 @@ final class UnlockCommand implements Callable<Integer> {
   }
 
   private boolean confirmed() throws CommandException {
-    if (System.console() == null) {
+    if (Console.terminal() == null) {
       throw new CommandException(
           ExitCode.USAGE, "not breaking the lock without a terminal to ask on; add --yes");
     }

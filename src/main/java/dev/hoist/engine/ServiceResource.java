@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -38,7 +39,7 @@ public record ServiceResource(
   public ObjectNode probe() {
     return Steps.probe(id(), "service")
         .put("name", name)
-        .put("supervisor", supervisor.name().toLowerCase());
+        .put("supervisor", supervisor.name().toLowerCase(Locale.ROOT));
   }
 
   @Override
@@ -86,7 +87,7 @@ public record ServiceResource(
   private ObjectNode step(String op) {
     return Steps.step(id(), op)
         .put("service", name)
-        .put("supervisor", supervisor.name().toLowerCase())
+        .put("supervisor", supervisor.name().toLowerCase(Locale.ROOT))
         .put("stop_timeout", stopTimeout.toSeconds())
         .put("timeout", Math.max(30, stopTimeout.toSeconds() + 10));
   }

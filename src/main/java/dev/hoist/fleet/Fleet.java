@@ -1,6 +1,7 @@
 package dev.hoist.fleet;
 
 import dev.hoist.node.Node;
+import dev.hoist.node.Trace;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -17,6 +17,7 @@ import java.util.Optional;
 /** Reads, in one round trip, what is live: the release, each supervised process, and health. */
 public final class Status {
   /** One supervised process. */
+  @SuppressWarnings("AvoidCommonTypeNames") // always named as Status.Process outside this class
   public record Process(
       String service, String state, Optional<Integer> pid, Optional<Long> uptimeSeconds) {}
 

@@ -22,7 +22,7 @@ public record RolloutSpec(Share batch, Share maxUnavailable, Duration drain, OnF
   /** A number of nodes, or a percentage of them ({@code 1}, {@code 25%}). */
   public record Share(int value, boolean percent) {
     public Share {
-      if (value < 1 || percent && value > 100) {
+      if (value < 1 || (percent && value > 100)) {
         throw new IllegalArgumentException(
             "a share is 1 or more nodes, or 1% to 100%, got " + value);
       }

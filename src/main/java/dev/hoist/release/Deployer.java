@@ -13,6 +13,7 @@ import dev.hoist.engine.Planner;
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
+import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
 import dev.hoist.project.SupervisorChoice;
 import dev.hoist.stack.Stack;
@@ -62,7 +63,7 @@ public final class Deployer {
   /** Plans only: what a deploy would change, touching nothing. */
   public DeployReport plan() throws DeployException, InterruptedException {
     long start = System.nanoTime();
-    Decision d = decide(deployment.spec());
+    Decision d = decide();
     return report(d, false, true, Optional.empty(), false, d.releases().current(), start);
   }
 
@@ -74,8 +75,8 @@ public final class Deployer {
   public DeployReport deploy(DeployListener listener) throws DeployException, InterruptedException {
     long start = System.nanoTime();
     listener.phase(DeployListener.Phase.PROBE, 0);
-    Decision d = decide(deployment.spec());
-    dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed and planned");
+    Decision d = decide();
+    Trace.mark(engine.agent().node().name() + " probed and planned");
     ReleaseSteps steps = new ReleaseSteps(d.stack());
     if (d.plan().isEmpty() && d.newRelease().isEmpty()) {
       boolean healthy = d.health().startsWith("healthy");
@@ -114,7 +115,7 @@ public final class Deployer {
   public Prepared prepare(DeployListener listener) throws DeployException, InterruptedException {
     long start = System.nanoTime();
     listener.phase(DeployListener.Phase.PROBE, 0);
-    Decision d = decide(deployment.spec());
+    Decision d = decide();
     Preparation p = preparation(d, false);
     List<ObjectNode> main = p.steps();
     if (main.isEmpty()) {
@@ -286,17 +287,19 @@ public final class Deployer {
         engine.agent().roundTrips());
   }
 
-  private Decision decide(Spec spec) throws DeployException, InterruptedException {
+  private Decision decide() throws DeployException, InterruptedException {
     try {
       Supervisor guess =
-          spec.supervisor() == SupervisorChoice.SYSTEMD ? Supervisor.SYSTEMD : Supervisor.RUNIT;
+          deployment.spec().supervisor() == SupervisorChoice.SYSTEMD
+              ? Supervisor.SYSTEMD
+              : Supervisor.RUNIT;
       Stack stack = deployment.stack(guess);
-      dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " stack built");
+      Trace.mark(engine.agent().node().name() + " stack built");
       Engine.Probe probe = probe(stack);
-      dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed");
+      Trace.mark(engine.agent().node().name() + " probed");
       Supervisor actual =
           NodeSupervisor.pick(
-              spec.supervisor(),
+              deployment.spec().supervisor(),
               probe.facts().path("init").asText("unknown"),
               engine.agent().node().name());
       if (actual != guess) {

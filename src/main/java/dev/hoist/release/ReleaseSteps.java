@@ -176,8 +176,8 @@ public final class ReleaseSteps {
     List<ObjectNode> steps = new ArrayList<>();
     id.ifPresent(r -> steps.add(switchTo(r, SWITCH)));
     Change app = deferred.get(stack.appService().id());
-    if (app != null && app.kind() != Change.Kind.REFRESH
-        || app != null && app.summary().startsWith("restart")) {
+    if ((app != null && app.kind() != Change.Kind.REFRESH)
+        || (app != null && app.summary().startsWith("restart"))) {
       steps.add(finish(last(app)));
     } else if (id.isPresent() || app != null) {
       String why = id.isPresent() ? "new release" : "config changed";

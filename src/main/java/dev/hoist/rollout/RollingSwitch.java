@@ -30,7 +30,6 @@ public final class RollingSwitch implements RolloutJob {
   private final Optional<String> release;
   private final String command;
   private Connections connections;
-  private RolloutListener listener = RolloutListener.none();
   private final AtomicBoolean stop = new AtomicBoolean();
 
   /**
@@ -67,7 +66,6 @@ public final class RollingSwitch implements RolloutJob {
   public RolloutReport run(Connections connections, RolloutListener listener)
       throws RolloutException, InterruptedException {
     this.connections = connections;
-    this.listener = listener;
     long start = System.nanoTime();
     Spec spec = stack.spec();
     EnvLock lock = new EnvLock(connections.engine(lb.name()), spec.app(), environment);

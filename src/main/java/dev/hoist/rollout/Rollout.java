@@ -34,8 +34,8 @@ public final class Rollout {
 
   /**
    * {@code stop}: set on Ctrl-C (by whoever runs this); the batch in progress finishes, no other
-   * starts. A put-back node gets as long as HAProxy needs to see it pass its check {@code healthy}
-   * times.
+   * starts. A put-back node gets as long as HAProxy needs to see it pass its check as many times as
+   * {@code health} asks.
    */
   public Rollout(
       Optional<Balancer> balancer,
@@ -50,7 +50,9 @@ public final class Rollout {
     this.stop = stop;
   }
 
-  /** Long enough for HAProxy to see a put-back node pass its check {@code healthy} times. */
+  /**
+   * Long enough for HAProxy to see a put-back node pass its check as often as {@code health} asks.
+   */
   static Duration readyTimeout(HealthSpec health) {
     return health
         .interval()
@@ -194,7 +196,8 @@ public final class Rollout {
         a.report()
             .map(
                 r ->
-                    r.rolledBack() || r.newRelease().isPresent() && r.live().equals(r.liveBefore()))
+                    r.rolledBack()
+                        || (r.newRelease().isPresent() && r.live().equals(r.liveBefore())))
             .orElse(false);
     return new NodeResult(
         node,

@@ -108,7 +108,7 @@ final class KnownHosts {
           return new Revoked(line.number());
         }
       } else if (line.entry().getMarker() != null) {
-        continue; // @cert-authority: Hoist does not do host certificates
+        // @cert-authority: Hoist does not do host certificates; the line is skipped
       } else if (same) {
         known = known == null ? new Known(line.number()) : known;
       } else if (KeyUtils.getKeyType(line.key()).equals(type)) {

@@ -221,6 +221,7 @@ final class SshConnector {
         UNREACHABLE, target.name(), where(target) + " ended the SSH handshake: " + reason(e), e);
   }
 
+  @SuppressWarnings("ReferenceEquality") // a cause that is itself ends the chain: identity it is
   private static SshException unreachable(SshTarget target, Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {

@@ -72,12 +72,12 @@ def facts():
 _DPKG = None
 
 
-def dpkg_installed():
+def dpkg_installed(path="/var/lib/dpkg/status"):
     global _DPKG
     if _DPKG is None:
         _DPKG = {}
         try:
-            with open("/var/lib/dpkg/status", encoding="utf-8", errors="replace") as f:
+            with open(path, encoding="utf-8", errors="replace") as f:
                 block = {}
                 for line in f:
                     line = line.rstrip("\n")
@@ -223,10 +223,10 @@ def proc_state(pid):
         return None
 
 
-def runit_status(name):
+def runit_status(name, services="/etc/service"):
     """(state, pid, seconds up) from runsv's binary status file, or (None, None, None)."""
     try:
-        with open("/etc/service/%s/supervise/status" % name, "rb") as f:
+        with open("%s/%s/supervise/status" % (services, name), "rb") as f:
             data = f.read()
     except OSError:
         return None, None, None
@@ -996,7 +996,7 @@ def unpack(step, payload):
                     m.uname = m.gname = "root"
                     m.mode = (0o755 if m.isdir() or m.mode & 0o111 else 0o644)
                 tar.extractall(tmp, numeric_owner=True)
-        except tarfile.TarError as e:
+        except (tarfile.TarError, EOFError) as e:  # a cut-short gzip stream is an EOFError
             raise StepError("the release archive is damaged: %s" % e)
         for rel, f in step.get("files", {}).items():
             p = os.path.join(tmp, rel)

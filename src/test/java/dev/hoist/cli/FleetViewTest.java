@@ -7,7 +7,7 @@ import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
 import dev.hoist.fleet.NodeFailure;
 import dev.hoist.fleet.NodeOutcome;
-import dev.hoist.project.NodeSpec;
+import dev.hoist.fleet.TestNodes;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import java.io.ByteArrayOutputStream;
@@ -91,20 +91,7 @@ class FleetViewTest {
 
   @Test
   void withoutATerminalEachPhaseIsOnePlainLine() {
-    FleetNode web1 =
-        new FleetNode(
-            new NodeSpec(
-                "web1",
-                "h",
-                22,
-                "root",
-                List.of(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                "t"),
-            List.of("web"));
+    FleetNode web1 = new FleetNode(TestNodes.spec("web1", "h"), List.of("web"));
     FleetDisplay display = new FleetDisplay(console, List.of(web1));
 
     display.connecting(web1);

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
 import dev.hoist.node.Node;
-import dev.hoist.project.NodeSpec;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,20 +41,7 @@ class FleetTest {
   static List<FleetNode> nodes(int n) {
     List<FleetNode> out = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
-      out.add(
-          new FleetNode(
-              new NodeSpec(
-                  "web" + i,
-                  "10.0.0." + i,
-                  22,
-                  "root",
-                  List.of(),
-                  Optional.empty(),
-                  Optional.empty(),
-                  Optional.empty(),
-                  Optional.empty(),
-                  "test"),
-              List.of("web")));
+      out.add(new FleetNode(TestNodes.spec("web" + i, "10.0.0." + i), List.of("web")));
     }
     return out;
   }

@@ -16,17 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Which nodes --env and --node pick, and what a typo gets. */
 class TargetsTest {
   static NodeSpec node(String name) {
-    return new NodeSpec(
-        name,
-        name + ".example.com",
-        22,
-        "root",
-        List.of(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        "t");
+    return TestNodes.spec(name, name + ".example.com");
   }
 
   static final Inventory INVENTORY = inventory();

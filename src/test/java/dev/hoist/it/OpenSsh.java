@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ final class OpenSsh implements AutoCloseable {
       if (!sshd.isAlive()) {
         throw new IOException("sshd exited " + sshd.exitValue() + ":\n" + log());
       }
-      try (Socket socket = new Socket("127.0.0.1", port)) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
         socket.setSoTimeout(2000);
         byte[] banner = new byte[4];
         InputStream in = socket.getInputStream();

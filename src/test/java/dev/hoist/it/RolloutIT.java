@@ -110,7 +110,7 @@ class RolloutIT {
   }
 
   static Load load() {
-    return Load.start("http://" + lb().address() + "/", HOST, 100, Duration.ofSeconds(120), 12_000);
+    return Load.start("http://" + lb().address() + "/", HOST, 100, Duration.ofMinutes(2), 12_000);
   }
 
   /** The versions a load saw, e.g. [1, 2]. */

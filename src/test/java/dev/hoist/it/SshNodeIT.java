@@ -377,7 +377,7 @@ class SshNodeIT {
       for (Future<Object> f : all) {
         f.get();
       }
-      return OpenSsh.since(start).dividedBy(threads * each);
+      return OpenSsh.since(start).dividedBy((long) threads * each);
     } finally {
       pool.shutdownNow();
     }

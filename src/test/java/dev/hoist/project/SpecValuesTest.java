@@ -273,8 +273,10 @@ class SpecValuesTest {
   void missingStaticDirectoryMayComeFromReleaseHooks() throws Exception {
     Spec spec =
         project.loadWith(
-            "static: {/static: collected}\n"
-                + "release: {before_activate: [python manage.py collectstatic]}\n");
+            """
+            static: {/static: collected}
+            release: {before_activate: [python manage.py collectstatic]}
+            """);
 
     assertThat(spec.statics()).containsExactly(Map.entry("/static", "collected"));
   }
@@ -312,13 +314,15 @@ class SpecValuesTest {
   void envValuesAreTakenAsWritten() throws Exception {
     Spec spec =
         project.loadWith(
-            "env:\n"
-                + "  A: 010\n"
-                + "  B: yes\n"
-                + "  C: 1e3\n"
-                + "  D: ''\n"
-                + "  E: 'quoted # not a comment'\n"
-                + "  F: 0x1F\n");
+            """
+            env:
+              A: 010
+              B: yes
+              C: 1e3
+              D: ''
+              E: 'quoted # not a comment'
+              F: 0x1F
+            """);
 
     assertThat(spec.env())
         .containsExactly(

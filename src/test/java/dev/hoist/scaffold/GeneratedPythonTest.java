@@ -42,6 +42,14 @@ class GeneratedPythonTest {
     String output = read(process);
 
     assertThat(process.exitValue()).as(output).isZero();
+
+    // And pyflakes (Debian's python3-pyflakes) finds nothing a user would have to clean up.
+    command.set(2, "pyflakes");
+    Process pyflakes = new ProcessBuilder(command).redirectErrorStream(true).start();
+    pyflakes.getOutputStream().close();
+    assertThat(pyflakes.waitFor(30, TimeUnit.SECONDS)).as("pyflakes finished").isTrue();
+    String findings = read(pyflakes);
+    assertThat(pyflakes.exitValue()).as(findings).isZero();
   }
 
   private static String read(Process process) throws IOException {

@@ -1,5 +1,6 @@
 package dev.hoist.ssh;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class KnownHostsTest {
     new Random(1).nextBytes(salt);
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(salt, "HmacSHA1"));
-    byte[] hash = mac.doFinal(name.getBytes());
+    byte[] hash = mac.doFinal(name.getBytes(UTF_8));
     return "|1|"
         + Base64.getEncoder().encodeToString(salt)
         + "|"

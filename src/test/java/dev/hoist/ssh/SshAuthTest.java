@@ -1,5 +1,6 @@
 package dev.hoist.ssh;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -115,7 +116,7 @@ class SshAuthTest {
     Files.writeString(
         key,
         "-----BEGIN PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes())
+            + Base64.getMimeEncoder(64, "\n".getBytes(UTF_8))
                 .encodeToString(rsa.getPrivate().getEncoded())
             + "\n-----END PRIVATE KEY-----\n");
     assertRuns(node(Passphrases.NONE, key));
@@ -137,7 +138,8 @@ class SshAuthTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    SshNodes nodes = ssh = SshNodes.start(new SshSettings(Passphrases.NONE, null));
+    ssh = SshNodes.start(new SshSettings(Passphrases.NONE, null));
+    SshNodes nodes = ssh;
     assertThatThrownBy(() -> nodes.node(SshTarget.of("web1", "127.0.0.1").withPort(port)).connect())
         .isInstanceOfSatisfying(
             SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.UNREACHABLE))
@@ -153,7 +155,8 @@ class SshAuthTest {
   void aServerThatNeverSpeaksTimesOut() throws Exception {
     // The kernel accepts the TCP connection into the backlog; nobody ever answers.
     try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      SshNodes nodes = ssh = SshNodes.start(new SshSettings(Passphrases.NONE, null));
+      ssh = SshNodes.start(new SshSettings(Passphrases.NONE, null));
+      SshNodes nodes = ssh;
       SshTarget target =
           SshTarget.of("web1", "127.0.0.1")
               .withPort(silent.getLocalPort())

@@ -1,5 +1,6 @@
 package dev.hoist.ssh;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -71,10 +72,10 @@ class SshNodeTest {
       case "sha256" ->
           out.write(
               (hex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())) + "\n")
-                  .getBytes());
-      case "echo-command" -> out.write((command + "\n").getBytes());
+                  .getBytes(UTF_8));
+      case "echo-command" -> out.write((command + "\n").getBytes(UTF_8));
       case "fail" -> {
-        err.write("boom\n".getBytes());
+        err.write("boom\n".getBytes(UTF_8));
         return Integer.parseInt(words[1]);
       }
       case "sleep" -> {
@@ -84,11 +85,11 @@ class SshNodeTest {
         inFlight.decrementAndGet();
       }
       case "sudo" -> {
-        err.write("sudo: a password is required\n".getBytes());
+        err.write("sudo: a password is required\n".getBytes(UTF_8));
         return 1;
       }
       case "drop" -> {
-        out.write("partial\n".getBytes());
+        out.write("partial\n".getBytes(UTF_8));
         out.flush();
         channel.getSession().close(true);
         Thread.sleep(5000);
@@ -123,7 +124,7 @@ class SshNodeTest {
   void handsOnEveryStdoutLineAndKeepsTheWholeOutput() throws Exception {
     List<String> lines = new ArrayList<>();
     ExecResult result =
-        node().exec(request(List.of("cat"), "one\ntwo\nthree".getBytes(), lines::add));
+        node().exec(request(List.of("cat"), "one\ntwo\nthree".getBytes(UTF_8), lines::add));
     assertThat(lines).containsExactly("one", "two", "three");
     assertThat(result.stdout()).isEqualTo("one\ntwo\nthree\n");
   }
@@ -227,7 +228,7 @@ class SshNodeTest {
     CountDownLatch firstSeen = new CountDownLatch(1);
     TestSshServer.Script waitsForTheClient =
         (command, in, out, err, channel) -> {
-          out.write("first\n".getBytes());
+          out.write("first\n".getBytes(UTF_8));
           out.flush();
           // The client sees the first line only if it is streamed, not buffered until exit.
           return firstSeen.await(10, TimeUnit.SECONDS) ? 0 : 1;
@@ -249,7 +250,7 @@ class SshNodeTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      System.setIn(new ByteArrayInputStream("typed\n".getBytes()));
+      System.setIn(new ByteArrayInputStream("typed\n".getBytes(UTF_8)));
       assertThat(node.interactive(List.of("cat"), false)).isZero();
       assertThat(node.interactive(List.of("fail", "4"), false)).isEqualTo(4);
     } finally {

@@ -1,6 +1,7 @@
 package dev.hoist.stack;
 
 import static dev.hoist.stack.StackBuilderTest.content;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hoist.engine.Catalog;
@@ -109,7 +110,7 @@ class BalancerStackTest {
                     + pem)
             .redirectErrorStream(true)
             .start();
-    String made = new String(openssl.getInputStream().readAllBytes());
+    String made = new String(openssl.getInputStream().readAllBytes(), UTF_8);
     assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(openssl.exitValue()).as(made).isZero();
     for (Spec spec :
@@ -123,7 +124,7 @@ class BalancerStackTest {
           new ProcessBuilder(haproxy.toString(), "-c", "-f", cfg.toString())
               .redirectErrorStream(true)
               .start();
-      String out = new String(p.getInputStream().readAllBytes());
+      String out = new String(p.getInputStream().readAllBytes(), UTF_8);
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
     }

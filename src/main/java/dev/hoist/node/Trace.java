@@ -1,4 +1,4 @@
-package dev.hoist.fleet;
+package dev.hoist.node;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +10,10 @@ import java.util.Locale;
  */
 public final class Trace {
   private static final boolean ON = System.getenv("HOIST_TRACE") != null;
-  // Reading the process start time costs a /proc read: only when tracing.
+
+  // Reading the process start time costs a /proc read: only when tracing. Without one, counting
+  // from the class's loading (the first mark) is the best there is.
+  @SuppressWarnings("TimeInStaticInitializer")
   private static final Instant START =
       ON ? ProcessHandle.current().info().startInstant().orElse(Instant.now()) : Instant.EPOCH;
 
