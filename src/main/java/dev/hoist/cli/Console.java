@@ -23,7 +23,7 @@ public final class Console {
   }
 
   /** Java 22+ returns a console even when output is redirected; its isTerminal() then tells. */
-  private static boolean isTerminal() {
+  static boolean isTerminal() {
     java.io.Console console = System.console();
     if (console == null) {
       return false;

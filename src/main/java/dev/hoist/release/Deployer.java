@@ -13,6 +13,7 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.SecretsProbe;
 import dev.hoist.stack.Stack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,8 @@ public final class Deployer {
       Optional<String> newRelease,
       String releaseReason,
       boolean alreadyPrepared,
-      String health) {}
+      String health,
+      List<String> warnings) {}
 
   /** Plans only: what a deploy would change, touching nothing. */
   public DeployReport plan() throws DeployException, InterruptedException {
@@ -265,7 +267,8 @@ public final class Deployer {
         live,
         health,
         elapsed(start),
-        engine.agent().roundTrips());
+        engine.agent().roundTrips(),
+        d.warnings());
   }
 
   private Decision decide(Spec spec) throws DeployException, InterruptedException {
@@ -323,8 +326,11 @@ public final class Deployer {
                       (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
                           + h.path("detail").asText())
               .orElse("unknown");
+      List<String> warnings =
+          SecretsProbe.shadowed(
+              spec.env(), probe.states().getOrDefault(SecretsProbe.ID, MissingNode.getInstance()));
       return new Decision(
-          stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health);
+          stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health, warnings);
     } catch (PlanException e) {
       throw new DeployException(engine.agent().node().name() + ": " + e.getMessage(), e);
     } catch (AgentException e) {
@@ -339,6 +345,7 @@ public final class Deployer {
     stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
     probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
     probes.add(Steps.probe("port:80", "port").put("port", 80));
+    probes.add(SecretsProbe.of(stack.layout()));
     return engine.probe(probes, Optional.of(new ReleaseSteps(stack).health().once()));
   }
 
@@ -409,7 +416,8 @@ public final class Deployer {
         live,
         d.health(),
         elapsed(start),
-        engine.agent().roundTrips());
+        engine.agent().roundTrips(),
+        d.warnings());
   }
 
   private static Duration elapsed(long start) {

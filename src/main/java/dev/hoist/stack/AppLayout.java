@@ -30,6 +30,16 @@ public record AppLayout(String app) {
     return etc() + "/env";
   }
 
+  /** {@code hoist secrets}: root:&lt;app&gt; 0640, {@code KEY='value'} lines (docs/security.md). */
+  public String secretsFile() {
+    return etc() + "/secrets";
+  }
+
+  /** The names of the secrets and when each was set, never values: root:root 0600. */
+  public String secretsIndex() {
+    return etc() + "/secrets.json";
+  }
+
   public String gunicornConfig() {
     return etc() + "/gunicorn.conf.py";
   }

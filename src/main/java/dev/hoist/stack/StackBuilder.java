@@ -189,6 +189,7 @@ public final class StackBuilder {
     ctx.put("current", layout.current());
     ctx.put("service", layout.service());
     ctx.put("env_file", layout.envFile());
+    ctx.put("secrets_file", layout.secretsFile());
     ctx.put("gunicorn_config", layout.gunicornConfig());
     ctx.put("python", layout.python());
     ctx.put("access_log", layout.nginxAccessLog());
