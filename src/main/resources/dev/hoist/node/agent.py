@@ -608,16 +608,11 @@ def secrets_update(sid, step):
     index = {k: index.get(k, {}) for k in sorted(values)}
     import shlex
     text = SECRETS_HEADER % (app, app) + "".join("%s=%s\n" % (k, shlex.quote(values[k])) for k in sorted(values))
-    secrets_write(step["index"], (json.dumps(index, indent=1, sort_keys=True) + "\n").encode(), 0, 0o600)
     secrets_write(step["file"], text.encode("utf-8"), gid, 0o640)
-    parts = []
-    if sets:
-        parts.append("set " + ", ".join(sorted(sets)))
-    if unsets:
-        parts.append("unset " + ", ".join(sorted(k for k in unsets if k not in absent)))
-    if absent:
-        parts.append("not set before: " + ", ".join(sorted(absent)))
-    return "; ".join(p for p in parts if not p.endswith(" "))
+    secrets_write(step["index"], (json.dumps(index, indent=1, sort_keys=True) + "\n").encode(), 0, 0o600)
+    removed = sorted(set(unsets) - set(absent))
+    parts = [("set ", sorted(sets)), ("unset ", removed), ("not set before: ", sorted(absent))]
+    return "; ".join(what + ", ".join(keys) for what, keys in parts if keys)
 
 
 
