@@ -1,5 +1,6 @@
 """A plain WSGI app with no dependencies: what Hoist needs, and nothing else."""
 
+import hashlib
 import os
 
 # The integration tests bump this number to deploy a visibly new release.
@@ -10,6 +11,12 @@ def application(environ, start_response):
     path = environ.get("PATH_INFO", "/")
     if path == "/":
         body = BODY + "release %s\n" % os.environ.get("HOIST_RELEASE", "unknown")
+        status = "200 OK"
+    elif path == "/secret":
+        # Whether the secret HELLO_SECRET reached the app: a short hash of it, never the value.
+        value = os.environ.get("HELLO_SECRET")
+        body = "HELLO_SECRET unset\n" if value is None else "HELLO_SECRET sha256:%s\n" % (
+            hashlib.sha256(value.encode("utf-8")).hexdigest()[:16])
         status = "200 OK"
     elif path == "/healthz":
         body, status = "ok\n", "200 OK"

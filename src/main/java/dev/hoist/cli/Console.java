@@ -22,7 +22,7 @@ public final class Console {
     return new Console(System.out, System.err, isTerminal() && System.getenv("NO_COLOR") == null);
   }
 
-  private static boolean isTerminal() {
+  static boolean isTerminal() {
     return terminal() != null;
   }
 

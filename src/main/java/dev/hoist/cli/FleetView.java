@@ -66,6 +66,7 @@ final class FleetView {
       }
     }
     table(rows, Set.of("ok", "unchanged"));
+    result.outcomes().forEach(o -> o.result().ifPresent(new ReportView(console)::warnings));
     for (NodeOutcome<DeployReport> o : result.outcomes()) {
       o.failure()
           .ifPresent(

@@ -50,6 +50,7 @@ public final class HoistCommand implements Runnable {
     SUBCOMMANDS.put("run", RunCommand::new);
     SUBCOMMANDS.put("check", CheckCommand::new);
     SUBCOMMANDS.put("exec", ExecCommand::new);
+    SUBCOMMANDS.put("secrets", SecretsCommand::new);
     SUBCOMMANDS.put("node", NodeCommand::new);
     SUBCOMMANDS.put("lab", LabCommand::new);
     SUBCOMMANDS.put("completion", CompletionCommand::new);

@@ -16,6 +16,7 @@ final class ReportView {
   }
 
   void plan(DeployReport r, boolean showDiffs) {
+    warnings(r);
     if (r.changedCount() == 0) {
       console.line(
           r.node()
@@ -61,6 +62,7 @@ final class ReportView {
   }
 
   void deployed(DeployReport r) {
+    warnings(r);
     String time = String.format(Locale.ROOT, "%.2fs", r.elapsed().toNanos() / 1e9);
     if (r.ok()) {
       if (r.changedCount() == 0) {
@@ -104,6 +106,11 @@ final class ReportView {
     } else if (r.newRelease().isPresent() && r.live().equals(r.liveBefore())) {
       console.line("nothing was switched: release " + r.live().orElse("none") + " keeps serving");
     }
+  }
+
+  /** Each warning once, naming the node (a fleet prints its reports one after another). */
+  void warnings(DeployReport r) {
+    r.warnings().forEach(w -> console.warn(r.node() + ": " + w));
   }
 
   private String symbol(Change.Kind kind) {

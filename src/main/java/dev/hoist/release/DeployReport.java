@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * What a deploy (or a plan) did on one node: the changes, the release it made and whether it went
- * live, health, the error if it failed, and what it cost.
+ * live, health, the error if it failed, what it cost, and warnings (e.g. a key both in {@code env:}
+ * and the secrets; names only).
  */
 public record DeployReport(
     String node,
@@ -22,7 +23,44 @@ public record DeployReport(
     Optional<String> live,
     String health,
     Duration elapsed,
-    int roundTrips) {
+    int roundTrips,
+    List<String> warnings) {
+
+  public DeployReport {
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A report without warnings. */
+  public DeployReport(
+      String node,
+      boolean applied,
+      List<Change> changes,
+      Optional<String> liveBefore,
+      Optional<String> newRelease,
+      String releaseReason,
+      boolean ok,
+      Optional<String> error,
+      boolean rolledBack,
+      Optional<String> live,
+      String health,
+      Duration elapsed,
+      int roundTrips) {
+    this(
+        node,
+        applied,
+        changes,
+        liveBefore,
+        newRelease,
+        releaseReason,
+        ok,
+        error,
+        rolledBack,
+        live,
+        health,
+        elapsed,
+        roundTrips,
+        List.of());
+  }
 
   /** Resources changed plus the release, if one was made. */
   public int changedCount() {

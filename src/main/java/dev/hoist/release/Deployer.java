@@ -16,6 +16,7 @@ import dev.hoist.node.AgentException;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
 import dev.hoist.project.SupervisorChoice;
+import dev.hoist.stack.SecretsProbe;
 import dev.hoist.stack.Stack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,8 @@ public final class Deployer {
       Optional<String> newRelease,
       String releaseReason,
       boolean alreadyPrepared,
-      String health) {}
+      String health,
+      List<String> warnings) {}
 
   /** Plans only: what a deploy would change, touching nothing. */
   public DeployReport plan() throws DeployException, InterruptedException {
@@ -284,7 +286,8 @@ public final class Deployer {
         live,
         health,
         elapsed(start),
-        engine.agent().roundTrips());
+        engine.agent().roundTrips(),
+        d.warnings());
   }
 
   private Decision decide() throws DeployException, InterruptedException {
@@ -347,8 +350,12 @@ public final class Deployer {
                       (h.path("ok").asBoolean() ? "healthy: " : "unhealthy: ")
                           + h.path("detail").asText())
               .orElse("unknown");
+      List<String> warnings =
+          SecretsProbe.shadowed(
+              deployment.spec().env(),
+              probe.states().getOrDefault(SecretsProbe.ID, MissingNode.getInstance()));
       return new Decision(
-          stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health);
+          stack, plan, releases, hash, newRelease, reason, ready.isPresent(), health, warnings);
     } catch (PlanException e) {
       throw new DeployException(engine.agent().node().name() + ": " + e.getMessage(), e);
     } catch (AgentException e) {
@@ -364,6 +371,7 @@ public final class Deployer {
     stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
     probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
     probes.add(Steps.probe("port:80", "port").put("port", 80));
+    probes.add(SecretsProbe.of(stack.layout()));
     Engine.Probe probe =
         engine.probe(
             probes, Optional.of(new ReleaseSteps(stack).health().once()), stack.layout().root());
@@ -467,7 +475,8 @@ public final class Deployer {
         live,
         d.health(),
         elapsed(start),
-        engine.agent().roundTrips());
+        engine.agent().roundTrips(),
+        d.warnings());
   }
 
   private static Duration elapsed(long start) {

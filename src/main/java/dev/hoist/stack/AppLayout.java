@@ -34,6 +34,11 @@ public record AppLayout(String app) {
     return current() + "/" + RELEASE_CONFIG + "/env";
   }
 
+  /** The names of the secrets and when each was set, never values: root:root 0600. */
+  public String secretsIndex() {
+    return etc() + "/secrets.json";
+  }
+
   /** The live release's gunicorn config (re-read, through {@code current}, on every reload). */
   public String gunicornConfig() {
     return current() + "/" + RELEASE_CONFIG + "/gunicorn.conf.py";

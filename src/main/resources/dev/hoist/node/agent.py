@@ -178,6 +178,10 @@ def probe(r):
         return {"listeners": listeners(r["port"])}
     if kind == "json":
         return {"value": read_json(r["path"])}
+    if kind == "secrets":
+        return secrets_probe(r)
+    if kind == "secrets.values":
+        return {"values": secrets_read(r["file"])}
     if kind == "lb":
         if not os.path.exists(r["socket"]):
             return {"error": "no admin socket %s: haproxy is not running" % r["socket"]}
@@ -516,6 +520,121 @@ def lock_release(step):
         raise StepError("the lock is now held by %s; left alone" % holder.get("by", "someone"))
     os.unlink(step["path"])
     return "released"
+
+
+# ---------------------------------------------------------------- secrets
+# 'hoist secrets' (docs/secrets.md). /srv/<app>/etc/secrets: root:<app> 0640, KEY='value' lines
+# quoted by shlex.quote, sorted, read by gunicorn's config on every (re)load; secrets.json beside
+# it: root:root 0600, {KEY: {"set": time, "by": user@host}}, names only. No value ever goes into
+# an event, a note or an error message: notes and errors name keys.
+
+SECRETS_HEADER = ("# Managed by 'hoist secrets': the secrets of app '%s'. root:%s 0640; the app reads"
+                  " it, only root writes it.\n")
+
+
+def secret_name_ok(name):
+    import re
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)) and not name.startswith("HOIST_")
+
+
+def secrets_read(path):
+    """{KEY: value} from a secrets file; {} when there is none."""
+    import shlex
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return {}
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        raise StepError("%s is damaged (unbalanced quotes); fix or remove it" % path)
+    return dict(w.split("=", 1) for w in words if "=" in w)
+
+
+def secrets_index(path):
+    found = read_json(path)
+    return {k: v for k, v in found.items() if isinstance(v, dict)} if isinstance(found, dict) else {}
+
+
+def secrets_probe(r):
+    """The names and when each was set, never a value."""
+    index = secrets_index(r["index"])
+    return {"names": {k: index.get(k, {}) for k in sorted(secrets_read(r["file"]))}}
+
+
+def secrets_root_dir(path):
+    """Makes (or checks) a root-owned 0755 directory that is not a link: root writes in it."""
+    import stat as S
+    try:
+        os.mkdir(path, 0o755)
+        os.chown(path, 0, 0)
+    except FileExistsError:
+        pass
+    st = os.lstat(path)
+    if not S.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+        raise StepError("%s must be a directory owned by root and writable only by it" % path)
+
+
+def secrets_write(path, data, gid, mode):
+    """Writes path atomically, never readable beyond mode even for a moment."""
+    tmp = os.path.join(os.path.dirname(path), ".%s.hoist-tmp" % os.path.basename(path))
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchown(fd, 0, gid)
+        os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    os.close(fd)
+    os.rename(tmp, path)
+
+
+def secrets_update(sid, step):
+    """Sets and unsets secrets on this node as a whole: checks everything before writing."""
+    sets, unsets = step.get("set", {}), step.get("unset", [])
+    bad = sorted(k for k in list(sets) + list(unsets) if not secret_name_ok(k))
+    if bad:
+        raise StepError("not a secret name (an environment variable name, not HOIST_*): %s" % ", ".join(bad))
+    nul = sorted(k for k, v in sets.items() if "\0" in v)
+    if nul:
+        raise StepError("the value of %s contains a NUL byte, which no environment can hold" % ", ".join(nul))
+    app = step["app"]
+    try:
+        gid = grp.getgrnam(app).gr_gid
+    except KeyError:
+        # Before the first deploy: the group the deploy would make, so the file can be the app's.
+        run_checked(sid, ["groupadd", "--system", app])
+        gid = grp.getgrnam(app).gr_gid
+    for d in (os.path.dirname(os.path.dirname(step["file"])), os.path.dirname(step["file"])):
+        secrets_root_dir(d)
+    values = secrets_read(step["file"])
+    index = secrets_index(step["index"])
+    absent = [k for k in unsets if k not in values]
+    for k in unsets:
+        values.pop(k, None)
+        index.pop(k, None)
+    for k, v in sets.items():
+        values[k] = v
+        index[k] = {"set": step["at"], "by": step["by"]}
+    index = {k: index.get(k, {}) for k in sorted(values)}
+    import shlex
+    text = SECRETS_HEADER % (app, app) + "".join("%s=%s\n" % (k, shlex.quote(values[k])) for k in sorted(values))
+    secrets_write(step["file"], text.encode("utf-8"), gid, 0o640)
+    secrets_write(step["index"], (json.dumps(index, indent=1, sort_keys=True) + "\n").encode(), 0, 0o600)
+    removed = sorted(set(unsets) - set(absent))
+    parts = [("set ", sorted(sets)), ("unset ", removed), ("not set before: ", sorted(absent))]
+    return "; ".join(what + ", ".join(keys) for what, keys in parts if keys)
+
 
 
 # ---------------------------------------------------------------- apply steps
@@ -1266,6 +1385,8 @@ def do_step(step, payload):
             return "removed"
         except FileNotFoundError:
             return "absent"
+    if op == "secrets.update":
+        return secrets_update(sid, step)
     if op == "fail.if":
         raise StepError(step["why"])
     raise StepError("unknown step " + op)

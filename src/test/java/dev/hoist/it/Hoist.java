@@ -22,6 +22,12 @@ final class Hoist {
   private Hoist() {}
 
   static Result run(String... args) throws IOException, InterruptedException {
+    return runWithInput(null, args);
+  }
+
+  /** As {@link #run}, with {@code stdin} (when not null) as hoist's standard input. */
+  static Result runWithInput(String stdin, String... args)
+      throws IOException, InterruptedException {
     List<String> argv =
         new ArrayList<>(
             List.of(
@@ -33,6 +39,11 @@ final class Hoist {
     pb.environment().put("NO_COLOR", "1");
     pb.environment()
         .put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
+    if (stdin != null) {
+      Path in = Files.createTempFile("hoist-in", ".txt");
+      Files.writeString(in, stdin);
+      pb.redirectInput(in.toFile());
+    }
     return capture(pb, "hoist " + String.join(" ", args));
   }
 

@@ -177,9 +177,8 @@ class StackBuilderTest {
         .contains("bind = \"unix:/run/hoist-hello/gunicorn.sock\"")
         .contains("workers = 3\n")
         .contains("chdir = \"/srv/hello/current\"")
-        .contains(
-            "raw_env = _env_file(\"/srv/hello/current/.hoist/env\")"
-                + " + _env_file(\"/srv/hello/etc/secrets\", missing_ok=True)");
+        .contains("_secret_env = _env_file(\"/srv/hello/etc/secrets\", missing_ok=True)")
+        .contains("raw_env = _env_file(\"/srv/hello/current/.hoist/env\") + _secret_env");
   }
 
   @Test
