@@ -22,6 +22,11 @@ final class Hoist {
   private Hoist() {}
 
   static Result run(String... args) throws IOException, InterruptedException {
+    return runIn(null, args);
+  }
+
+  /** As {@link #run}, with {@code dir} as hoist's working directory (null: this JVM's). */
+  static Result runIn(Path dir, String... args) throws IOException, InterruptedException {
     List<String> argv =
         new ArrayList<>(
             List.of(
@@ -30,6 +35,9 @@ final class Hoist {
                 System.getProperty("hoist.jar", "target/hoist.jar")));
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
+    if (dir != null) {
+      pb.directory(dir.toFile());
+    }
     pb.environment().put("NO_COLOR", "1");
     pb.environment()
         .put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
