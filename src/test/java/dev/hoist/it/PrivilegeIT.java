@@ -142,7 +142,9 @@ class PrivilegeIT {
     added.removeAll(before);
     assertThat(added).hasSize(1);
     Path mark = ROOT.resolve(".hoist/failed/" + added.iterator().next());
-    assertThat(Files.isRegularFile(mark, LinkOption.NOFOLLOW_LINKS)).as(mark.toString()).isTrue();
+    assertThat(Files.isRegularFile(mark, LinkOption.NOFOLLOW_LINKS))
+        .as(mark + "\n" + r.all())
+        .isTrue();
     assertOwned(mark, "root", "root", "rw-------");
     assertThat(Hoist.run("releases", project.toString()).out()).contains("failed");
   }
