@@ -201,10 +201,12 @@ public final class ReleaseSteps {
    */
   public List<ObjectNode> rescue(String failed, Optional<String> previous) {
     List<ObjectNode> steps = new ArrayList<>();
+    // This deploy made it live itself: marked although current still points at it.
     steps.add(
         Steps.step("mark-failed", "release.mark_failed")
             .put("root", layout.root())
-            .put("release", failed));
+            .put("release", failed)
+            .put("switched", true));
     previous.ifPresent(
         prev -> {
           steps.add(switchTo(prev, "switch-back"));

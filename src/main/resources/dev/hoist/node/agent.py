@@ -1350,8 +1350,8 @@ def do_step(step, payload):
         symlink_atomic(os.path.join(root, "current"), "releases/" + step["release"])
         return "current -> releases/%s (was %s)" % (step["release"], before or "none")
     if op == "release.mark_failed":
-        if probe_release(step["root"])["current"] == step["release"]:
-            # Another deploy made it live meanwhile; a live release is never marked failed.
+        if not step.get("switched") and probe_release(step["root"])["current"] == step["release"]:
+            # Not this deploy's own switch (a discard): another deploy made it live; keep it unmarked.
             return "not marked: it is the live release"
         failed = os.path.join(state_dir(step["root"]), "failed")
         os.makedirs(failed, mode=0o700, exist_ok=True)

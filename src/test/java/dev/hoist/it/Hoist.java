@@ -22,11 +22,21 @@ final class Hoist {
   private Hoist() {}
 
   static Result run(String... args) throws IOException, InterruptedException {
-    return runWithInput(null, args);
+    return launch(null, null, args);
   }
 
   /** As {@link #run}, with {@code stdin} (when not null) as hoist's standard input. */
   static Result runWithInput(String stdin, String... args)
+      throws IOException, InterruptedException {
+    return launch(null, stdin, args);
+  }
+
+  /** As {@link #run}, with {@code dir} as hoist's working directory (null: this JVM's). */
+  static Result runIn(Path dir, String... args) throws IOException, InterruptedException {
+    return launch(dir, null, args);
+  }
+
+  private static Result launch(Path dir, String stdin, String... args)
       throws IOException, InterruptedException {
     List<String> argv =
         new ArrayList<>(
@@ -36,6 +46,9 @@ final class Hoist {
                 System.getProperty("hoist.jar", "target/hoist.jar")));
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
+    if (dir != null) {
+      pb.directory(dir.toFile());
+    }
     pb.environment().put("NO_COLOR", "1");
     pb.environment()
         .put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());

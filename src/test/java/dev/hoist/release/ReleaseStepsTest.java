@@ -278,6 +278,7 @@ class ReleaseStepsTest {
             "service:hoist-hello-worker",
             "health-back");
     assertThat(rescue.get(0).path("release").asText()).isEqualTo(ID);
+    assertThat(rescue.get(0).path("switched").asBoolean()).isTrue();
     assertThat(rescue.get(1).path("do").asText()).isEqualTo("release.switch");
     assertThat(rescue.get(1).path("release").asText()).isEqualTo(OLD);
     assertThat(rescue.get(2).path("do").asText()).isEqualTo("gunicorn.reload");
