@@ -310,6 +310,8 @@ final class LabNode {
       for (Path p :
           List.of(
               layout.console(spec.name()),
+              // systemd-nspawn's lock beside the root it booted.
+              dir.resolve(".#root.lck"),
               layout.root(spec.name()),
               layout.disk(spec.name()),
               dir)) {
