@@ -86,6 +86,10 @@ public final class StackBuilder {
         .requires("dir:" + layout.etc());
     configIds.add("file:" + layout.gunicornConfig());
     configIds.addAll(unitFiles(c, layout.service(), "app", ctx, layout.logDir()));
+    if (supervisor == Supervisor.SYSTEMD && !spec.processes().isEmpty()) {
+      c.add(FileResource.of(withEnv(layout), withEnvScript(layout), SCRIPT))
+          .requires("dir:" + layout.etc());
+    }
     for (ProcessSpec process : spec.processes().values()) {
       Map<String, Object> pctx = new LinkedHashMap<>(ctx);
       pctx.put("name", process.name());
@@ -108,6 +112,9 @@ public final class StackBuilder {
               process.stopTimeout());
       processes.add(service);
       c.add(service).requires(files.toArray(String[]::new)).requires("file:" + layout.envFile());
+      if (supervisor == Supervisor.SYSTEMD) {
+        c.requires("file:" + withEnv(layout));
+      }
       for (String file : files) {
         c.notify(file, service.id());
       }
@@ -170,6 +177,22 @@ public final class StackBuilder {
     return List.of("file:" + run, "file:" + log);
   }
 
+  private static String withEnv(AppLayout layout) {
+    return layout.etc() + "/with-env";
+  }
+
+  /**
+   * Runs a command in the app's environment, loaded by whoever runs it: a process unit starts it as
+   * the app user, so root never sources the env file.
+   */
+  private static String withEnvScript(AppLayout layout) {
+    return "#!/bin/sh\n# Managed by hoist: runs a command of app '"
+        + layout.app()
+        + "' in its environment, as the user that starts it.\nset -a\n. "
+        + ShellWords.quote(layout.envFile())
+        + "\nset +a\nexec \"$@\"\n";
+  }
+
   /** Values every template sees. */
   static Map<String, Object> context(Spec spec, AppLayout layout) {
     Map<String, Object> ctx = new LinkedHashMap<>();
@@ -189,6 +212,8 @@ public final class StackBuilder {
     ctx.put("current", layout.current());
     ctx.put("service", layout.service());
     ctx.put("env_file", layout.envFile());
+    ctx.put("shared", layout.shared());
+    ctx.put("with_env", withEnv(layout));
     ctx.put("gunicorn_config", layout.gunicornConfig());
     ctx.put("python", layout.python());
     ctx.put("access_log", layout.nginxAccessLog());

@@ -151,7 +151,7 @@ class LabIT {
     Hoist.Result r = Hoist.run("lab", "up", "2", "--user", "deploy");
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out())
-        .contains("lab1    10.213.77.11   running")
+        .contains("lab1    10.213.77.11   runit    running")
         .contains(LabNodes.nodesYaml("deploy"))
         .contains(
             "  lab2: {host: 10.213.77.12, user: deploy, key: /var/lib/hoist-lab/id_ed25519,"

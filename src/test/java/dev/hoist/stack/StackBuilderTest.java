@@ -188,11 +188,55 @@ class StackBuilderTest {
     assertThat(ids(catalog)).noneMatch(id -> id.startsWith("file:/etc/sv/"));
     assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello.service"))
         .contains(
-            "EnvironmentFile=/srv/hello/etc/env",
-            "User=hello",
-            "ExecReload=/bin/kill -HUP $MAINPID");
+            "User=hello\nGroup=hello\nWorkingDirectory=/\n",
+            "Environment=PATH=/usr/local/bin:/usr/bin:/bin\n",
+            "ExecStartPre=+/usr/bin/install -d -o hello -g www-data -m 2750 /run/hoist-hello\n",
+            "ExecStart=/srv/hello/current/.venv/bin/python -m gunicorn"
+                + " --config /srv/hello/etc/gunicorn.conf.py\n",
+            "ExecReload=/bin/kill -HUP $MAINPID",
+            "KillMode=mixed",
+            "Restart=always",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict\nReadWritePaths=-/srv/hello/shared -/run/hoist-hello\n",
+            "PrivateTmp=yes",
+            "ProtectHome=yes")
+        // gunicorn reads the env itself, as the app user: root never reads a file the app writes.
+        .doesNotContain("EnvironmentFile");
     assertThat(catalog.get("file:/etc/systemd/system/hoist-hello.service").restarts())
         .containsExactly("service:hoist-hello");
+    // Debian's own nginx.service: no unit of hoist's, enabled and started by the service steps.
+    assertThat(ids(catalog))
+        .contains("service:nginx")
+        .noneMatch(id -> id.contains("nginx.service"));
+  }
+
+  @Test
+  void systemdProcessUnitsLoadTheEnvAfterDroppingPrivileges() {
+    Catalog catalog =
+        build(
+                TestSpec.hello()
+                    .process(
+                        "worker",
+                        List.of("python", "worker.py", "--queue", "a b"),
+                        java.time.Duration.ofSeconds(10))
+                    .build(),
+                Supervisor.SYSTEMD)
+            .catalog();
+
+    assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello-worker.service"))
+        .contains(
+            "User=hello\nGroup=hello\n",
+            "ExecStart=/srv/hello/etc/with-env python worker.py --queue 'a b'\n",
+            "TimeoutStopSec=10",
+            "Restart=always",
+            "ReadWritePaths=-/srv/hello/shared\n");
+    assertThat(content(catalog, "file:/srv/hello/etc/with-env"))
+        .startsWith("#!/bin/sh\n")
+        .contains(". /srv/hello/etc/env\n", "exec \"$@\"");
+    assertThat(file(catalog, "file:/srv/hello/etc/with-env").attributes().owner())
+        .isEqualTo("root");
+    assertThat(catalog.get("service:hoist-hello-worker").requires())
+        .contains("file:/srv/hello/etc/with-env");
   }
 
   @Test
