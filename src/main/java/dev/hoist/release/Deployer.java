@@ -272,16 +272,11 @@ public final class Deployer {
     try {
       Stack stack = deployment.stack(Supervisor.RUNIT);
       dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " stack built");
-      Engine.Probe probe = probe(stack);
+      // One round trip reads both stacks' resources; the node's PID 1 says which one applies.
+      Engine.Probe probe = probe(stack, deployment.stack(Supervisor.SYSTEMD));
       dev.hoist.fleet.Trace.mark(engine.agent().node().name() + " probed");
-      Supervisor actual =
-          "systemd".equals(probe.facts().path("supervisor").asText())
-              ? Supervisor.SYSTEMD
-              : Supervisor.RUNIT;
-      if (actual != Supervisor.RUNIT) {
-        // The first guess was wrong (PID 1 is systemd): build for it and read again.
-        stack = deployment.stack(actual);
-        probe = probe(stack);
+      if ("systemd".equals(probe.facts().path("supervisor").asText())) {
+        stack = deployment.stack(Supervisor.SYSTEMD);
       }
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new DeployException(
@@ -334,9 +329,16 @@ public final class Deployer {
     }
   }
 
-  private Engine.Probe probe(Stack stack) throws AgentException, InterruptedException {
-    List<ObjectNode> probes = new ArrayList<>();
-    stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
+  /**
+   * Probes {@code stack}'s resources and those of {@code other} it lacks (a service both have is
+   * probed once: the agent reads it from the node's actual supervisor).
+   */
+  private Engine.Probe probe(Stack stack, Stack other) throws AgentException, InterruptedException {
+    Map<String, ObjectNode> byId = new java.util.LinkedHashMap<>();
+    for (Stack s : List.of(stack, other)) {
+      s.catalog().ordered().forEach(e -> byId.putIfAbsent(e.resource().id(), e.resource().probe()));
+    }
+    List<ObjectNode> probes = new ArrayList<>(byId.values());
     probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
     probes.add(Steps.probe("port:80", "port").put("port", 80));
     return engine.probe(probes, Optional.of(new ReleaseSteps(stack).health().once()));

@@ -112,7 +112,7 @@ class SystemdIT {
     assertThat(guarded.err()).contains("a password is required");
     JsonNode ls = JSON.readTree(Hoist.run("lab", "ls", "--json").out());
     assertThat(ls.findValuesAsText("init")).contains("systemd");
-    assertThat(onWeb("dpkg-query", "-W", "-f='${Status}'", "runit")).doesNotContain("installed");
+    assertThat(onWeb("dpkg-query", "-W", "-f='${Status}'", "runit")).doesNotContain("ok installed");
   }
 
   @Test
