@@ -2,9 +2,9 @@
 # Installs, from Debian's archive, what the tests use: the stack the examples deploy onto (the
 # first deploy would install most of it too), the example apps' frameworks, OpenSSH (server,
 # client, ssh-agent) and sudo for SshNodeIT, which runs its own sshd on a loopback port, and what
-# `hoist lab` needs to build and run local test nodes (debootstrap, ip, nft, unshare, mount;
-# systemd-nspawn for `--init systemd` nodes), and
-# HAProxy and openssl so the balancer's generated config is checked by the real `haproxy -c`.
+# `hoist lab` needs to build and run local test nodes (debootstrap, ip, nft, unshare, mount, and
+# systemd-nspawn for `--init systemd` nodes), and HAProxy and openssl so the balancer's generated
+# config is checked by the real `haproxy -c`.
 # Quick when present. Debian's openssh-server postinst may try to start the system sshd: with no
 # systemd that is harmless (the tests never use port 22), and a second run installs nothing.
 set -euo pipefail
