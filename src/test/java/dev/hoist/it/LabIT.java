@@ -235,7 +235,7 @@ class LabIT {
   }
 
   /** A zombie has died: this machine's PID 1 reaps orphans late. */
-  private static boolean alive(long pid) throws Exception {
+  static boolean alive(long pid) throws Exception {
     Path stat = Path.of("/proc", Long.toString(pid), "stat");
     if (!Files.exists(stat)) {
       return false;

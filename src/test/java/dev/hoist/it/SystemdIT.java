@@ -219,4 +219,63 @@ class SystemdIT {
     assertThat(served(nodes.get(1))).endsWith("version 4");
     assertThat(served(nodes.get(2))).endsWith("version 4");
   }
+
+  @Test
+  @Order(6)
+  void aSickReleaseIsRolledBackWithTheUnitsJournalInTheMessage() throws Exception {
+    Files.writeString(
+        project.resolve("hello.py"),
+        """
+        import sys
+        print("sick release starting", file=sys.stderr, flush=True)
+        def application(environ, start_response):
+            start_response("500 Oops", [("Content-Type", "text/plain")])
+            return [b"sick\\n"]
+        """);
+
+    Hoist.Result r = hoist("deploy", "one");
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(1);
+    assertThat(r.all())
+        .contains("HTTP 500")
+        .contains("rolled back")
+        .contains("==> journalctl -u hoist-" + APP + " <==")
+        .contains("sick release starting");
+    assertThat(served(web())).isEqualTo("200 Hello from hoist! version 4");
+  }
+
+  @Test
+  @Order(7)
+  void stopIsAPowerCutAndDownLeavesNothingBehind() throws Exception {
+    LabNodes.Node sd3 = nodes.get(2);
+    LabNodes.ssh("root", sd3, "echo kept > /root/before-the-cut");
+    long pid = pidOf(sd3.name());
+
+    LabNodes.stop(sd3.name());
+
+    assertThat(LabIT.alive(pid)).isFalse();
+    nodes = LabNodes.upSystemd(3);
+    Hoist.Result kept = LabNodes.ssh("root", sd3, "cat", "/root/before-the-cut");
+    assertThat(kept.out()).as(kept.all()).isEqualTo("kept\n");
+    long again = pidOf(sd3.name());
+
+    Hoist.Result down = LabNodes.down();
+
+    assertThat(down.exit()).as(down.all()).isZero();
+    assertThat(LabIT.alive(again)).isFalse();
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
+        .doesNotContain("/run/hoist-lab/sd");
+    assertThat(Hoist.sh("ip netns list")).doesNotContain("hoist-sd");
+    assertThat(Path.of("/run/hoist-lab/sd3")).doesNotExist();
+    assertThat(Path.of("/var/lib/hoist-lab/base-systemd/etc/hoist-lab-base")).exists();
+  }
+
+  private static long pidOf(String name) throws Exception {
+    for (JsonNode n : JSON.readTree(Hoist.run("lab", "ls", "--json").out())) {
+      if (n.get("name").asText().equals(name)) {
+        return n.get("pid").asLong();
+      }
+    }
+    throw new AssertionError("lab ls shows no " + name);
+  }
 }
