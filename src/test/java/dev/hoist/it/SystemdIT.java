@@ -213,7 +213,7 @@ class SystemdIT {
     Hoist.Result r = hoist("deploy", "live");
     Load.Result seen = load.stop();
 
-    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.exit()).as(r.all() + (r.exit() == 0 ? "" : websLogs())).isZero();
     assertThat(seen.failed()).as(seen.summary()).isZero();
     assertThat(seen.bodies().keySet().toString()).as(seen.summary()).contains("version 4");
     assertThat(served(nodes.get(1))).endsWith("version 4");
@@ -268,6 +268,28 @@ class SystemdIT {
     assertThat(Hoist.sh("ip netns list")).doesNotContain("hoist-sd");
     assertThat(Path.of("/run/hoist-lab/sd3")).doesNotExist();
     assertThat(Path.of("/var/lib/hoist-lab/base-systemd/etc/hoist-lab-base")).exists();
+  }
+
+  /** For a failure's message: what the web nodes' gunicorn and nginx said. */
+  private static String websLogs() throws Exception {
+    StringBuilder out = new StringBuilder();
+    for (LabNodes.Node n : nodes.subList(1, 3)) {
+      out.append("\n--- ")
+          .append(n.name())
+          .append(":\n")
+          .append(
+              LabNodes.ssh(
+                      "root",
+                      n,
+                      "journalctl -u hoist-"
+                          + APP
+                          + " -n 30 --no-pager -o short-precise;"
+                          + " tail -n 10 /var/log/nginx/hoist-"
+                          + APP
+                          + ".error.log")
+                  .all());
+    }
+    return out.toString();
   }
 
   private static long pidOf(String name) throws Exception {
