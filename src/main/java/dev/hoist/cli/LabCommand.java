@@ -1,6 +1,7 @@
 package dev.hoist.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.hoist.lab.Init;
 import dev.hoist.lab.Lab;
 import dev.hoist.lab.LabException;
 import dev.hoist.lab.LabLayout;
@@ -37,7 +38,9 @@ import picocli.CommandLine.ParentCommand;
       "read-only, its changes on its own 2 GiB tmpfs disk), its own address on",
       "the bridge hoistlab0 (lab1 = 10.213.77.11, lab2 = .12, ...; this machine",
       "is 10.213.77.1), its own PID, mount, hostname and IPC namespaces, and",
-      "runit running sshd as on a real server. nginx, gunicorn, python3-venv,",
+      "runit running sshd as on a real server (or, with `up --init systemd`,",
+      "nodes sd1, sd2, ... at 10.213.77.201, .202, ... whose PID 1 is Debian's",
+      "systemd, booted by systemd-nspawn). nginx, gunicorn, python3-venv,",
       "Flask and Django are preinstalled. Users: root; deploy (passwordless",
       "sudo); guarded (sudo asks its password, 'guarded'); all log in with the",
       "lab key. Nodes reach the outside for DNS and HTTP(S) only, through NAT.",
@@ -46,13 +49,15 @@ import picocli.CommandLine.ParentCommand;
       "and root in a node can change it (/proc/sys is writable). Use it for",
       "tests, never for untrusted code.",
       "",
-      "Needs root and debootstrap, iproute2, nftables, util-linux. The first",
+      "Needs root and debootstrap, iproute2, nftables, util-linux (and",
+      "systemd-container for systemd nodes). The first",
       "`lab up` builds the base (about a minute); later ones take a second."
     },
     footer = {
       "",
       "Files:",
       "  /var/lib/hoist-lab/base/          the cached Debian base (kept by down)",
+      "  /var/lib/hoist-lab/base-systemd/  the same for systemd nodes",
       "  /var/lib/hoist-lab/id_ed25519     the lab's client key",
       "  /var/lib/hoist-lab/known_hosts    every node's host keys",
       "  /var/lib/hoist-lab/hostkeys/NODE/ a node's host keys, kept across down/up",
@@ -86,7 +91,8 @@ final class LabCommand implements Runnable {
       name = "up",
       mixinStandardHelpOptions = true,
       description = {
-        "Starts nodes lab1..labN; running ones are kept, stopped ones restarted.",
+        "Starts nodes lab1..labN (sd1..sdN with --init systemd); running ones",
+        "are kept, stopped ones restarted.",
         "A stopped node comes back with its disk. Prints the nodes and a nodes:",
         "block to paste into hoist.yml or ~/.config/hoist/config.yml."
       })
@@ -98,8 +104,17 @@ final class LabCommand implements Runnable {
         arity = "0..1",
         defaultValue = "1",
         paramLabel = "N",
-        description = "How many nodes (default: 1, at most 240).")
+        description = "How many nodes (default: 1; at most 180 runit, 50 systemd nodes).")
     int count;
+
+    @Option(
+        names = "--init",
+        defaultValue = "runit",
+        paramLabel = "INIT",
+        description =
+            "PID 1 of the nodes: runit (lab1.., the default) or systemd (sd1.., Debian's"
+                + " systemd booted by systemd-nspawn; its own cached base).")
+    String init;
 
     @Option(
         names = "--user",
@@ -110,13 +125,15 @@ final class LabCommand implements Runnable {
 
     @Option(
         names = "--json",
-        description = "Print the nodes as JSON: name, address, state, pid, user, key, known_hosts.")
+        description =
+            "Print the nodes as JSON: name, address, init, state, pid, user, key, known_hosts.")
     boolean json;
 
     /** A node as `lab up --json` prints it: everything a test or script needs to connect. */
     record UpNode(
         String name,
         String address,
+        String init,
         String state,
         Optional<Long> pid,
         String user,
@@ -130,7 +147,8 @@ final class LabCommand implements Runnable {
             ExitCode.USAGE, "--user must be one of " + String.join(", ", USERS) + ", not " + user);
       }
       Lab l = lab.lab();
-      List<NodeStatus> nodes = run(() -> l.up(count));
+      Init kind = run(() -> Init.parse(init));
+      List<NodeStatus> nodes = run(() -> l.up(count, kind));
       LabLayout files = l.layout();
       Console c = lab.root.console;
       if (json) {
@@ -141,6 +159,7 @@ final class LabCommand implements Runnable {
                         new UpNode(
                             n.name(),
                             n.address(),
+                            n.init(),
                             n.state(),
                             n.pid(),
                             user,
@@ -166,7 +185,7 @@ final class LabCommand implements Runnable {
       name = "ls",
       mixinStandardHelpOptions = true,
       description = {
-        "Lists the lab's nodes: address, state, PID 1, memory (PSS), uptime.",
+        "Lists the lab's nodes: address, init, state, PID 1, memory (PSS), uptime.",
         "The PID is PID 1 of the node as this machine sees it."
       })
   static final class Ls implements Callable<Integer> {
@@ -175,7 +194,8 @@ final class LabCommand implements Runnable {
     @Option(
         names = "--json",
         description =
-            "Print the nodes as JSON: name, address, state, pid, memory_kib, uptime_seconds.")
+            "Print the nodes as JSON: name, address, init, state, pid, memory_kib,"
+                + " uptime_seconds.")
     boolean json;
 
     @Override
@@ -264,15 +284,16 @@ final class LabCommand implements Runnable {
     c.line(
         c.bold(
             String.format(
-                "%-7s %-14s %-8s %8s %9s %7s",
-                "NODE", "ADDRESS", "STATE", "PID", "MEMORY", "UPTIME")));
+                "%-7s %-14s %-8s %-8s %8s %9s %7s",
+                "NODE", "ADDRESS", "INIT", "STATE", "PID", "MEMORY", "UPTIME")));
     for (NodeStatus n : nodes) {
       String state = String.format("%-8s", n.state());
       c.line(
           String.format(
-              "%-7s %-14s %s %8s %9s %7s",
+              "%-7s %-14s %-8s %s %8s %9s %7s",
               n.name(),
               n.address(),
+              n.init(),
               n.running() ? c.green(state) : c.yellow(state),
               n.pid().map(String::valueOf).orElse("-"),
               n.memoryKib().map(k -> String.format("%.1f MiB", k / 1024.0)).orElse("-"),

@@ -6,7 +6,6 @@ import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
 import dev.hoist.ops.AppCommand;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
     name = "logs",
     mixinStandardHelpOptions = true,
     description =
-        "Shows the app's logs: gunicorn's and each process's output, and nginx's access and error logs.")
+        "Shows the app's logs: gunicorn's and each process's output (the journal of their units"
+            + " on a node whose PID 1 is systemd), and nginx's access and error logs.")
 final class LogsCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
@@ -42,12 +42,8 @@ final class LogsCommand implements Callable<Integer> {
   public Integer call() throws CommandException, InterruptedException {
     Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var layout = s.stack().layout();
-    List<String> processLogs = new ArrayList<>();
-    s.spec()
-        .processes()
-        .keySet()
-        .forEach(p -> processLogs.add(layout.processLogDir(p) + "/current"));
-    List<String> argv = AppCommand.logs(layout, lines, follow, processLogs);
+    List<String> argv =
+        AppCommand.logs(layout, lines, follow, List.copyOf(s.spec().processes().keySet()));
     Duration timeout = follow ? Duration.ofDays(365) : Duration.ofSeconds(30);
     // Lines of several nodes interleave as they come, each behind its node's name.
     int width = s.targets().stream().mapToInt(n -> n.name().length()).max().orElse(0);

@@ -13,12 +13,15 @@ import java.util.List;
 
 /**
  * Turns a fresh debootstrap tree into the node base: the host's apt configuration, no sshd host
- * keys, the test users and their sudo rules, an sshd tuned for tests, and only sshd enabled in
- * runit.
+ * keys, the test users and their sudo rules, an sshd tuned for tests, and only sshd enabled (in
+ * runit, or in systemd for a systemd base).
  */
 final class BaseSetup {
   /** Bump when what this class writes changes, so that cached bases are rebuilt. */
   static final int VERSION = 1;
+
+  /** Bump when only what a systemd base gets changes (the runit base then stays cached). */
+  static final int SYSTEMD_VERSION = 1;
 
   static final String SSHD_CONFIG =
       """
@@ -46,10 +49,12 @@ final class BaseSetup {
 
   private final Runner runner;
   private final Path root;
+  private final Init init;
 
-  BaseSetup(Runner runner, Path root) {
+  BaseSetup(Runner runner, Path root, Init init) {
     this.runner = runner;
     this.root = root;
+    this.init = init;
   }
 
   void apply() throws IOException, LabException, InterruptedException {
@@ -88,15 +93,30 @@ final class BaseSetup {
             null));
     write("etc/sudoers.d/hoist-lab", SUDOERS, "r--r-----");
     chroot("visudo", "--check", "--file", "/etc/sudoers.d/hoist-lab");
-    // runit's default-syslog is a placeholder (`sleep 6000`); a node runs sshd and what a deploy
-    // adds.
-    Files.deleteIfExists(root.resolve("etc/runit/runsvdir/default/default-syslog"));
-    Path ssh = root.resolve("etc/runit/runsvdir/default/ssh");
-    if (!Files.isSymbolicLink(ssh)) {
-      Files.createSymbolicLink(ssh, Path.of("/etc/sv/ssh"));
+    if (init == Init.SYSTEMD) {
+      systemdServices();
+    } else {
+      // runit's default-syslog is a placeholder (`sleep 6000`); a node runs sshd and what a deploy
+      // adds.
+      Files.deleteIfExists(root.resolve("etc/runit/runsvdir/default/default-syslog"));
+      Path ssh = root.resolve("etc/runit/runsvdir/default/ssh");
+      if (!Files.isSymbolicLink(ssh)) {
+        Files.createSymbolicLink(ssh, Path.of("/etc/sv/ssh"));
+      }
     }
     // The downloaded .debs are not needed once installed (~100 MB).
     deleteMatching(root.resolve("var/cache/apt/archives"), "*.deb");
+  }
+
+  /**
+   * sshd on at boot (Debian's postinst enabled it already; made sure). nginx and HAProxy off until
+   * a deploy's `systemctl enable --now` starts them, as on a runit node (and an lb node's port 80
+   * stays free); apt's daily timers masked: they would take the dpkg lock and the CPU mid-test.
+   */
+  private void systemdServices() throws IOException, LabException, InterruptedException {
+    chroot("systemctl", "enable", "ssh.service");
+    chroot("systemctl", "disable", "nginx.service", "haproxy.service");
+    chroot("systemctl", "mask", "apt-daily.timer", "apt-daily-upgrade.timer");
   }
 
   /**

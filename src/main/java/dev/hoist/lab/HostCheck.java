@@ -28,6 +28,7 @@ final class HostCheck {
     PACKAGES.put("setsid", "util-linux");
     PACKAGES.put("mount", "mount");
     PACKAGES.put("umount", "mount");
+    PACKAGES.put("systemd-nspawn", "systemd-container");
   }
 
   private HostCheck() {}

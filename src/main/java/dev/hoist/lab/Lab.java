@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -45,17 +44,30 @@ public final class Lab {
    * them.
    */
   public List<NodeStatus> up(int count) throws LabException, InterruptedException {
-    List<NodeSpec> wanted = IntStream.rangeClosed(1, count).mapToObj(NodeSpec::of).toList();
+    return up(count, Init.RUNIT);
+  }
+
+  /**
+   * Makes nodes 1..count of this kind (lab1.. for runit, sd1.. for systemd) run: running ones are
+   * kept, missing or stopped ones started. Returns them.
+   */
+  public List<NodeStatus> up(int count, Init init) throws LabException, InterruptedException {
+    List<NodeSpec> wanted =
+        IntStream.rangeClosed(1, count).mapToObj(i -> NodeSpec.of(init, i)).toList();
     HostCheck.requireRoot("start lab nodes");
-    LabBase base = new LabBase(layout, runner, progress);
-    HostCheck.requireTools(
-        base.isCurrent()
-            ? UP_TOOLS
-            : Stream.concat(UP_TOOLS.stream(), BUILD_TOOLS.stream()).toList());
+    LabBase base = new LabBase(layout, runner, progress, init);
+    List<String> tools = new ArrayList<>(UP_TOOLS);
+    if (!base.isCurrent()) {
+      tools.addAll(BUILD_TOOLS);
+    }
+    if (init == Init.SYSTEMD) {
+      tools.add("systemd-nspawn");
+    }
+    HostCheck.requireTools(tools);
     HostCheck.requireOverlayfs();
     try (LabLock lock = LabLock.acquire(layout, progress)) {
       LabState state = LabState.load(layout.state());
-      base.ensure(!state.nodes().isEmpty());
+      base.ensure(state.nodes().values().stream().anyMatch(r -> r.spec().init() == init));
       LabKeys keys = new LabKeys(layout, runner);
       keys.ensureClientKey();
       for (NodeSpec n : wanted) {
@@ -180,7 +192,7 @@ public final class Lab {
         }
       }
       if (purge) {
-        new LabBase(layout, runner, progress).purge();
+        new LabBase(layout, runner, progress, Init.RUNIT).purge();
       }
       return removed;
     }
@@ -188,7 +200,7 @@ public final class Lab {
 
   /** Recorded nodes, plus any whose namespace or directory outlived a lost state file. */
   private List<NodeSpec> everyNode(LabState state) {
-    TreeSet<NodeSpec> all = new TreeSet<>(Comparator.comparingInt(NodeSpec::index));
+    TreeSet<NodeSpec> all = new TreeSet<>(NodeSpec.ORDER);
     state.nodes().values().forEach(r -> all.add(r.spec()));
     all.addAll(LabNetwork.namespacesOnHost());
     try (Stream<Path> dirs = Files.list(layout.run())) {
@@ -220,7 +232,7 @@ public final class Lab {
   }
 
   private static List<NodeSpec> union(LabState state, List<NodeSpec> wanted) {
-    TreeSet<NodeSpec> all = new TreeSet<>(Comparator.comparingInt(NodeSpec::index));
+    TreeSet<NodeSpec> all = new TreeSet<>(NodeSpec.ORDER);
     all.addAll(wanted);
     state.nodes().values().forEach(r -> all.add(r.spec()));
     return List.copyOf(all);

@@ -38,6 +38,16 @@ final class LabBase {
           "procps",
           "ca-certificates");
 
+  /**
+   * A systemd node's base: the same stack without runit, plus Debian's systemd as /sbin/init and
+   * D-Bus (systemctl, logind and hostnamectl expect it).
+   */
+  static final List<String> SYSTEMD_PACKAGES =
+      java.util.stream.Stream.concat(
+              PACKAGES.stream().filter(p -> !p.equals("runit")),
+              java.util.stream.Stream.of("systemd", "systemd-sysv", "dbus"))
+          .toList();
+
   /** Inside the base, so the recipe and the tree it describes can only change together. */
   static final String STAMP = "etc/hoist-lab-base";
 
@@ -46,21 +56,38 @@ final class LabBase {
   private final LabLayout layout;
   private final Runner runner;
   private final Consumer<String> progress;
+  private final Init init;
 
-  LabBase(LabLayout layout, Runner runner, Consumer<String> progress) {
+  LabBase(LabLayout layout, Runner runner, Consumer<String> progress, Init init) {
     this.layout = layout;
     this.runner = runner;
     this.progress = progress;
+    this.init = init;
   }
 
-  /** What the base is built from; a base whose stamp differs is out of date. */
+  static List<String> packages(Init init) {
+    return init == Init.SYSTEMD ? SYSTEMD_PACKAGES : PACKAGES;
+  }
+
+  /** What the runit base is built from; a base whose stamp differs is out of date. */
   static String recipe() {
-    return "suite="
+    return recipe(Init.RUNIT);
+  }
+
+  /**
+   * What a base of this kind is built from. The runit recipe is the one earlier versions wrote, so
+   * a cached runit base stays current.
+   */
+  static String recipe(Init init) {
+    return (init == Init.SYSTEMD
+            ? "init=systemd\nsystemd-setup=" + BaseSetup.SYSTEMD_VERSION + "\n"
+            : "")
+        + "suite="
         + SUITE
         + "\nvariant="
         + VARIANT
         + "\npackages="
-        + String.join(",", PACKAGES)
+        + String.join(",", packages(init))
         + "\nsetup="
         + BaseSetup.VERSION
         + "\n";
@@ -68,13 +95,18 @@ final class LabBase {
 
   /** debootstrap downloads with wget, which takes apt's proxy from http_proxy. */
   static List<String> debootstrapCommand(String mirror, Path target, Optional<String> proxy) {
+    return debootstrapCommand(mirror, target, proxy, PACKAGES);
+  }
+
+  static List<String> debootstrapCommand(
+      String mirror, Path target, Optional<String> proxy, List<String> packages) {
     List<String> argv = new ArrayList<>();
     proxy.ifPresent(p -> argv.addAll(List.of("env", "http_proxy=" + p)));
     argv.addAll(
         List.of(
             "debootstrap",
             "--variant=" + VARIANT,
-            "--include=" + String.join(",", PACKAGES),
+            "--include=" + String.join(",", packages),
             SUITE,
             target.toString(),
             mirror));
@@ -82,12 +114,12 @@ final class LabBase {
   }
 
   boolean exists() {
-    return Files.isRegularFile(layout.base().resolve(STAMP));
+    return Files.isRegularFile(layout.base(init).resolve(STAMP));
   }
 
   boolean isCurrent() {
     try {
-      return exists() && Files.readString(layout.base().resolve(STAMP)).equals(recipe());
+      return exists() && Files.readString(layout.base(init).resolve(STAMP)).equals(recipe(init));
     } catch (IOException e) {
       return false;
     }
@@ -111,40 +143,43 @@ final class LabBase {
   }
 
   private void build() throws LabException, InterruptedException {
-    Path tmp = layout.home().resolve("base.building");
+    Path base = layout.base(init);
+    Path tmp = base.resolveSibling(init.baseDir() + ".building");
     removeTree(tmp);
     String mirror = HostApt.mirror(SUITE);
     Optional<String> proxy = HostApt.proxy(runner.run(List.of("apt-config", "dump")));
     progress.accept(
-        "lab: building the node base (Debian "
+        "lab: building the "
+            + init.label()
+            + " node base (Debian "
             + SUITE
             + " "
             + VARIANT
             + " + "
-            + PACKAGES.size()
+            + packages(init).size()
             + " packages from "
             + mirror
             + ") into "
-            + layout.base()
+            + base
             + "; about a minute, done once");
     long start = System.nanoTime();
     try {
       Files.createDirectories(layout.home());
       runner.run(
           new ExecRequest(
-              debootstrapCommand(mirror, tmp, proxy),
+              debootstrapCommand(mirror, tmp, proxy, packages(init)),
               null,
               DEBOOTSTRAP_TIMEOUT,
               new DebootstrapProgress(progress, start)));
-      new BaseSetup(runner, tmp).apply();
-      Files.writeString(tmp.resolve(STAMP), recipe());
+      new BaseSetup(runner, tmp, init).apply();
+      Files.writeString(tmp.resolve(STAMP), recipe(init));
       // Two renames: a crash between them leaves no base, and the next build starts over.
-      Path old = layout.home().resolve("base.old");
+      Path old = base.resolveSibling(init.baseDir() + ".old");
       removeTree(old);
-      if (Files.exists(layout.base())) {
-        Files.move(layout.base(), old, StandardCopyOption.ATOMIC_MOVE);
+      if (Files.exists(base)) {
+        Files.move(base, old, StandardCopyOption.ATOMIC_MOVE);
       }
-      Files.move(tmp, layout.base(), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, base, StandardCopyOption.ATOMIC_MOVE);
       removeTree(old);
     } catch (IOException e) {
       throw new LabException("cannot build the node base in " + tmp + ": " + e.getMessage(), e);
@@ -161,10 +196,12 @@ final class LabBase {
             "lab: node base ready in %d s", (System.nanoTime() - start) / 1_000_000_000L));
   }
 
-  /** Removes the base and any half-built one; only when no node uses it. */
+  /** Removes every kind's base and any half-built one; only when no node uses them. */
   void purge() throws LabException, InterruptedException {
-    for (String dir : List.of("base", "base.building", "base.old")) {
-      removeTree(layout.home().resolve(dir));
+    for (Init kind : Init.values()) {
+      for (String suffix : List.of("", ".building", ".old")) {
+        removeTree(layout.home().resolve(kind.baseDir() + suffix));
+      }
     }
   }
 

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -89,7 +88,7 @@ final class LabKeys {
     try (Stream<Path> dirs = Files.list(layout.hostKeys())) {
       return dirs.map(d -> NodeSpec.parse(d.getFileName().toString()))
           .flatMap(java.util.Optional::stream)
-          .sorted(Comparator.comparingInt(NodeSpec::index))
+          .sorted(NodeSpec.ORDER)
           .toList();
     } catch (IOException e) {
       throw new LabException("cannot list " + layout.hostKeys() + ": " + e.getMessage(), e);

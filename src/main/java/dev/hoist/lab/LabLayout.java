@@ -11,9 +11,14 @@ public record LabLayout(Path home, Path run) {
     return new LabLayout(Path.of("/var/lib/hoist-lab"), Path.of("/run/hoist-lab"));
   }
 
-  /** The Debian root filesystem every node shares read-only. */
+  /** The Debian root filesystem every runit node shares read-only. */
   public Path base() {
-    return home.resolve("base");
+    return base(Init.RUNIT);
+  }
+
+  /** The Debian root filesystem every node of this kind shares read-only. */
+  public Path base(Init init) {
+    return home.resolve(init.baseDir());
   }
 
   /** The lab's client key, authorized for root, deploy and guarded on every node. */

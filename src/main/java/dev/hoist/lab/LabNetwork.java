@@ -175,7 +175,7 @@ final class LabNetwork {
   static List<NodeSpec> namespacesOnHost() {
     try (var dir = Files.list(Path.of("/run/netns"))) {
       return dir.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith("hoist-lab"))
+          .filter(n -> n.startsWith("hoist-"))
           .map(n -> NodeSpec.parse(n.substring("hoist-".length())))
           .flatMap(Optional::stream)
           .toList();

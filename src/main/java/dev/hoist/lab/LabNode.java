@@ -88,6 +88,28 @@ final class LabNode {
   }
 
   /**
+   * Boots Debian's systemd in the node's root, in the node's network namespace. The host runs no
+   * systemd, so nothing registers with machined and no scope unit is made (--register=no
+   * --keep-unit); the node's own resolv.conf, hosts and timezone stay as the lab wrote them. Its
+   * console (systemd's boot messages) goes to the console log.
+   */
+  static List<String> nspawnCommand(NodeSpec node, Path root) {
+    return List.of(
+        "systemd-nspawn",
+        "--quiet",
+        "--register=no",
+        "--keep-unit",
+        "--boot",
+        "--directory=" + root,
+        "--machine=" + node.name(),
+        "--network-namespace-path=" + LabNetwork.netnsPath(node),
+        "--resolv-conf=off",
+        "--timezone=off",
+        "--link-journal=no",
+        "--console=read-only");
+  }
+
+  /**
    * Mounts the node's disk and root where they are not mounted yet; a new disk starts as an empty
    * layer.
    */
@@ -106,7 +128,7 @@ final class LabNode {
       throw new LabException("cannot prepare " + disk + ": " + e.getMessage(), e);
     }
     if (!Mounts.isMountPoint(root)) {
-      runner.run(overlayMount(spec, layout.base(), disk, root));
+      runner.run(overlayMount(spec, layout.base(spec.init()), disk, root));
     }
     return List.of(disk.toString(), root.toString());
   }
@@ -132,6 +154,9 @@ final class LabNode {
       String authorized = keys.clientPublicKey();
       for (String user : USERS) {
         NodeFiles.authorize(root, user, authorized);
+      }
+      if (spec.init() == Init.SYSTEMD) {
+        return;
       }
       try (InputStream init = LabNode.class.getResourceAsStream("init.sh")) {
         NodeFiles.write(
@@ -164,11 +189,14 @@ final class LabNode {
     } catch (IOException e) {
       throw new LabException("cannot write " + console + ": " + e.getMessage(), e);
     }
-    long holder = runner.startDetached(startCommand(spec, layout.root(spec.name())), console);
+    Path root = layout.root(spec.name());
+    long holder =
+        runner.startDetached(
+            spec.init() == Init.SYSTEMD ? nspawnCommand(spec, root) : startCommand(spec, root),
+            console);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<Procfs.Stat> init =
-          Procfs.children(holder).stream().map(Procfs::stat).flatMap(Optional::stream).findFirst();
+      Optional<Procfs.Stat> init = Procfs.namespaceInit(holder);
       if (init.isPresent()) {
         return new NodeRecord(
             spec.name(),
@@ -227,13 +255,18 @@ final class LabNode {
 
   /**
    * A power cut: SIGKILL to PID 1 takes the node's whole PID namespace with it; then anything left
-   * in its network namespace (the waiting unshare). Only recorded or namespace-member PIDs are
-   * touched.
+   * in its network namespace (the waiting unshare), and the recorded holder when it is still the
+   * parent of that PID 1 (systemd-nspawn, which lives outside the node's network namespace). Only
+   * recorded or namespace-member PIDs are touched.
    */
   static void kill(NodeRecord node) throws LabException, InterruptedException {
     List<Long> pids = new ArrayList<>();
-    if (Procfs.running(node.pid(), node.pidStartTicks())) {
+    boolean initRuns = Procfs.running(node.pid(), node.pidStartTicks());
+    if (initRuns) {
       pids.add(node.pid());
+      Procfs.stat(node.pid())
+          .filter(s -> s.ppid() == node.holderPid() && node.holderPid() > 1)
+          .ifPresent(s -> pids.add(s.ppid()));
     }
     netnsId(node.spec()).ifPresent(ns -> Procfs.sharingNamespace("net", ns).forEach(pids::add));
     for (long pid : pids) {
@@ -277,6 +310,8 @@ final class LabNode {
       for (Path p :
           List.of(
               layout.console(spec.name()),
+              // systemd-nspawn's lock beside the root it booted.
+              dir.resolve(".#root.lck"),
               layout.root(spec.name()),
               layout.disk(spec.name()),
               dir)) {
@@ -298,6 +333,7 @@ final class LabNode {
       return new NodeStatus(
           spec.name(),
           spec.address(),
+          spec.init().label(),
           NodeStatus.STOPPED,
           Optional.empty(),
           Optional.empty(),
@@ -315,6 +351,7 @@ final class LabNode {
     return new NodeStatus(
         spec.name(),
         spec.address(),
+        spec.init().label(),
         NodeStatus.RUNNING,
         Optional.of(pid),
         Optional.of(pss),

@@ -49,7 +49,7 @@ record LabState(
   }
 
   private static final Comparator<String> BY_INDEX =
-      Comparator.comparingInt(name -> NodeSpec.named(name).index());
+      Comparator.comparing(NodeSpec::named, NodeSpec.ORDER);
 
   LabState {
     TreeMap<String, NodeRecord> sorted = new TreeMap<>(BY_INDEX);

@@ -5,11 +5,12 @@ import java.util.Optional;
 
 /**
  * A lab node as it is now: running (with its PID 1 as this machine sees it, memory and uptime) or
- * stopped.
+ * stopped; {@code init} is "runit" or "systemd".
  */
 public record NodeStatus(
     String name,
     String address,
+    String init,
     String state,
     Optional<Long> pid,
     @JsonProperty("memory_kib") Optional<Long> memoryKib,

@@ -88,6 +88,35 @@ final class Procfs {
     }
   }
 
+  /**
+   * The first process below {@code ancestor} (children, then grandchildren) that is PID 1 of a PID
+   * namespace of its own: a node's init, whether unshare or systemd-nspawn started it.
+   */
+  static Optional<Stat> namespaceInit(long ancestor) {
+    List<Long> level = children(ancestor);
+    for (int depth = 0; depth < 3 && !level.isEmpty(); depth++) {
+      for (long pid : level) {
+        if (isNamespaceInit(pid)) {
+          return stat(pid);
+        }
+      }
+      level = level.stream().flatMap(p -> children(p).stream()).toList();
+    }
+    return Optional.empty();
+  }
+
+  /** "NSpid:\t4711\t1": the process is PID 1 in the innermost of its PID namespaces. */
+  static boolean isNamespaceInit(long pid) {
+    try {
+      return Files.readAllLines(PROC.resolve(pid + "/status")).stream()
+          .filter(l -> l.startsWith("NSpid:"))
+          .map(l -> l.substring("NSpid:".length()).strip().split("\\s+"))
+          .anyMatch(ids -> ids.length > 1 && ids[ids.length - 1].equals("1"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** The namespace {@code pid} is in, e.g. "pid:[4026532301]", or empty when it is gone. */
   static Optional<String> namespace(long pid, String kind) {
     try {

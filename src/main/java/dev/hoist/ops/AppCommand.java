@@ -27,15 +27,53 @@ public final class AppCommand {
     return argv;
   }
 
-  /** {@code tail} over the app's logs (supervised output, nginx access and error logs). */
+  /**
+   * Prints (or follows) the app's logs: its services' output (runit's svlogd files, or the units'
+   * journal when the node's PID 1 is systemd, decided on the node) and nginx's access and error
+   * logs. Arguments: lines, follow (empty or "-f"), then "unit=NAME", "svlogd=FILE" and plain
+   * files.
+   */
+  private static final String LOGS_SCRIPT =
+      """
+      n=$1; follow=$2; shift 2
+      sd=; [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && sd=1
+      units=(); files=()
+      for a in "$@"; do
+        case $a in
+          unit=*) [ -n "$sd" ] && units+=(-u "${a#unit=}") ;;
+          svlogd=*) [ -z "$sd" ] && files+=("${a#svlogd=}") ;;
+          *) files+=("$a") ;;
+        esac
+      done
+      if [ -n "$follow" ]; then
+        [ ${#units[@]} -gt 0 ] && journalctl --quiet -o short-iso -n "$n" -f "${units[@]}" &
+        exec tail -n "$n" -F "${files[@]}"
+      fi
+      [ ${#units[@]} -gt 0 ] && journalctl --no-pager --quiet -o short-iso -n "$n" "${units[@]}"
+      exec tail -n "$n" "${files[@]}"
+      """;
+
+  /**
+   * The app's logs on a node of either kind: the app's and its processes' output ({@code processes}
+   * names them) from svlogd's files or the journal, then nginx's access and error logs.
+   */
   public static List<String> logs(
-      AppLayout layout, int lines, boolean follow, List<String> processLogs) {
-    List<String> argv = new ArrayList<>(List.of("tail", "-n", String.valueOf(lines)));
-    if (follow) {
-      argv.add("-F");
+      AppLayout layout, int lines, boolean follow, List<String> processes) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/bash",
+                "-c",
+                LOGS_SCRIPT,
+                "hoist-logs",
+                String.valueOf(lines),
+                follow ? "-f" : ""));
+    argv.add("unit=" + layout.service());
+    argv.add("svlogd=" + layout.appLog());
+    for (String p : processes) {
+      argv.add("unit=" + layout.processService(p));
+      argv.add("svlogd=" + layout.processLogDir(p) + "/current");
     }
-    argv.add(layout.appLog());
-    argv.addAll(processLogs);
     argv.add(layout.nginxAccessLog());
     argv.add(layout.nginxErrorLog());
     return argv;

@@ -15,7 +15,6 @@ import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
-import dev.hoist.project.SupervisorChoice;
 import dev.hoist.stack.SecretsProbe;
 import dev.hoist.stack.Stack;
 import java.io.IOException;
@@ -292,23 +291,19 @@ public final class Deployer {
 
   private Decision decide() throws DeployException, InterruptedException {
     try {
-      Supervisor guess =
-          deployment.spec().supervisor() == SupervisorChoice.SYSTEMD
-              ? Supervisor.SYSTEMD
-              : Supervisor.RUNIT;
-      Stack stack = deployment.stack(guess);
+      Stack stack = deployment.stack(Supervisor.RUNIT);
       Trace.mark(engine.agent().node().name() + " stack built");
-      Engine.Probe probe = probe(stack);
+      // One round trip reads both stacks' resources; the node's PID 1 (or supervisor:) says which
+      // one applies.
+      Engine.Probe probe = probe(stack, deployment.stack(Supervisor.SYSTEMD));
       Trace.mark(engine.agent().node().name() + " probed");
       Supervisor actual =
           NodeSupervisor.pick(
               deployment.spec().supervisor(),
               probe.facts().path("init").asText("unknown"),
               engine.agent().node().name());
-      if (actual != guess) {
-        // The first guess was wrong (PID 1 is systemd): build for it and read again.
+      if (actual != Supervisor.RUNIT) {
         stack = deployment.stack(actual);
-        probe = probe(stack);
       }
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new DeployException(
@@ -365,10 +360,18 @@ public final class Deployer {
     }
   }
 
-  private Engine.Probe probe(Stack stack)
+  /**
+   * Probes {@code stack}'s resources and those of {@code other} it lacks (a service both have is
+   * probed once: the agent reads it from the node's actual supervisor), the release, port 80, the
+   * secrets' names, health and the node lock.
+   */
+  private Engine.Probe probe(Stack stack, Stack other)
       throws AgentException, DeployException, InterruptedException {
-    List<ObjectNode> probes = new ArrayList<>();
-    stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
+    Map<String, ObjectNode> byId = new LinkedHashMap<>();
+    for (Stack s : List.of(stack, other)) {
+      s.catalog().ordered().forEach(e -> byId.putIfAbsent(e.resource().id(), e.resource().probe()));
+    }
+    List<ObjectNode> probes = new ArrayList<>(byId.values());
     probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
     probes.add(Steps.probe("port:80", "port").put("port", 80));
     probes.add(SecretsProbe.of(stack.layout()));

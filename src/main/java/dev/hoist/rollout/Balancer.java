@@ -9,6 +9,7 @@ import dev.hoist.engine.Engine.ApplyResult;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.PlanException;
 import dev.hoist.engine.Planner;
+import dev.hoist.engine.ServiceResource;
 import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.stack.BalancerStack;
@@ -53,12 +54,17 @@ public final class Balancer {
    * Probes (the stack and HAProxy's servers at once), plans and applies the balancer's stack; after
    * a reload, waits until the new worker answers, so later commands reach the one that stays.
    */
-  public Converged converge(BalancerStack stack) throws RolloutException, InterruptedException {
+  public Converged converge(
+      java.util.function.Function<ServiceResource.Supervisor, BalancerStack> stacks)
+      throws RolloutException, InterruptedException {
     try {
-      List<ObjectNode> probes = new ArrayList<>();
-      stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
-      probes.add(serversProbe());
-      Engine.Probe probe = engine.probe(probes, Optional.empty());
+      BalancerStack stack = stacks.apply(ServiceResource.Supervisor.RUNIT);
+      Engine.Probe probe = probeWith(stack);
+      if ("systemd".equals(probe.facts().path("supervisor").asText())) {
+        // The first guess was wrong (PID 1 is systemd): build for it and read again.
+        stack = stacks.apply(ServiceResource.Supervisor.SYSTEMD);
+        probe = probeWith(stack);
+      }
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new RolloutException(
             RolloutException.Kind.FAILED,
@@ -73,7 +79,8 @@ public final class Balancer {
         return new Converged(List.of(), servers);
       }
       List<ObjectNode> steps = new ArrayList<>(plan.steps());
-      if (plan.changes().stream().anyMatch(c -> c.id().equals(stack.service().id()))) {
+      String serviceId = stack.service().id();
+      if (plan.changes().stream().anyMatch(c -> c.id().equals(serviceId))) {
         ObjectNode wait =
             Steps.step("reloaded", "lb.wait_reload")
                 .put("socket", BalancerStack.ADMIN_SOCKET)
@@ -199,5 +206,12 @@ public final class Balancer {
           RolloutException.Kind.UNREACHABLE,
           "lost the load balancer " + name() + ": " + e.getMessage());
     }
+  }
+
+  private Engine.Probe probeWith(BalancerStack stack) throws AgentException, InterruptedException {
+    List<ObjectNode> probes = new ArrayList<>();
+    stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
+    probes.add(serversProbe());
+    return engine.probe(probes, Optional.empty());
   }
 }

@@ -1,6 +1,5 @@
 package dev.hoist.rollout;
 
-import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.project.Spec;
@@ -253,9 +252,11 @@ public final class RollingDeploy implements RolloutJob {
         new Balancer(
             connections.engine(lb.get().name()),
             Set.copyOf(allWebs.stream().map(FleetNode::name).toList()));
-    BalancerStack stack =
-        new BalancerStackBuilder(deployment.templates(), Supervisor.RUNIT).build(spec, upstreams());
-    Balancer.Converged converged = balancer.converge(stack);
+    Balancer.Converged converged =
+        balancer.converge(
+            supervisor ->
+                new BalancerStackBuilder(deployment.templates(), supervisor)
+                    .build(spec, upstreams()));
     listener.note(
         lb.get().name()
             + ": HAProxy "

@@ -27,6 +27,9 @@ public final class BalancerStackBuilder {
   private static final Attributes SCRIPT = Attributes.of("root", "root", "0755");
   private static final String LOG_DIR = "/var/log/hoist/lb";
 
+  /** Run by the systemd unit's ExecReload before HAProxy reloads (runit's control/h does it). */
+  static final String SAVE_STATE = "/usr/local/lib/hoist/" + BalancerStack.SERVICE + "-save-state";
+
   private final Templates templates;
   private final Supervisor supervisor;
 
@@ -67,7 +70,10 @@ public final class BalancerStackBuilder {
     } else {
       String unit = "/etc/systemd/system/" + service + ".service";
       c.add(FileResource.of(unit, templates.render("systemd-haproxy.service.j2", ctx), ROOT_FILE));
-      files.add("file:" + unit);
+      c.add(
+          FileResource.of(
+              SAVE_STATE, templates.render("systemd-haproxy.save-state.j2", ctx), SCRIPT));
+      files.addAll(List.of("file:" + unit, "file:" + SAVE_STATE));
     }
     ServiceResource haproxy =
         new ServiceResource(service, supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
@@ -96,6 +102,8 @@ public final class BalancerStackBuilder {
     ctx.put("admin_dir_name", adminDir.substring("/run/".length()));
     ctx.put("tls_cert", spec.tlsCert().orElse(""));
     ctx.put("state_file", BalancerStack.STATE_FILE);
+    ctx.put("service", BalancerStack.SERVICE);
+    ctx.put("save_state", SAVE_STATE);
     ctx.put("health_path", spec.health().path());
     ctx.put("health_expect", health.expect());
     ctx.put("health_timeout_ms", health.timeout().toMillis());

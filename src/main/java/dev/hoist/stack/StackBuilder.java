@@ -205,6 +205,7 @@ public final class StackBuilder {
     ctx.put("secrets_file", layout.secretsFile());
     ctx.put("home", layout.root());
     ctx.put("with_env", layout.withEnv());
+    ctx.put("shared", layout.shared());
     ctx.put("gunicorn_config", layout.gunicornConfig());
     ctx.put("python", layout.python());
     ctx.put("access_log", layout.nginxAccessLog());

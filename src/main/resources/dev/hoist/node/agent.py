@@ -245,12 +245,97 @@ def runit_status(name, services="/etc/service"):
     return state, pid or None, max(0, int(time.time()) - secs)
 
 
+# ---------------------------------------------------------------- systemd
+
+def init_is_systemd():
+    try:
+        with open("/proc/1/comm") as f:
+            return f.read().strip() == "systemd"
+    except OSError:
+        return False
+
+
+def uses_systemd(step, name):
+    """The step's supervisor; a step that guessed runit on a node whose PID 1 is systemd (commands
+    that read before they know the node, e.g. rollback) gets systemd unless runit has the service."""
+    if step.get("supervisor") == "systemd":
+        return True
+    return init_is_systemd() and not os.path.isdir("/etc/sv/" + name)
+
+
+def unit_show(name):
+    """A unit's properties that hoist reads, in one systemctl call."""
+    out = subprocess.run(["systemctl", "show", "--property=ActiveState,SubState,UnitFileState,MainPID,"
+                          "NeedDaemonReload,LoadState,ActiveEnterTimestampMonotonic", name],
+                         capture_output=True, text=True).stdout
+    props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    return props
+
+
+def unit_state(props):
+    """runit's words for a unit's state: run, down, or systemd's own (activating, failed...)."""
+    active = props.get("ActiveState", "")
+    if active in ("active", "reloading"):
+        return "run"
+    return "down" if active in ("inactive", "") else active
+
+
+def journal_tail(name, n=15):
+    out = subprocess.run(["journalctl", "--no-pager", "--quiet", "-o", "cat", "-n", str(n), "-u", name],
+                         capture_output=True, text=True)
+    return out.stdout.splitlines()[-n:]
+
+
+def daemon_reload_if_needed(sid, name):
+    """daemon-reload only when the unit's file changed since systemd read it (or is new)."""
+    props = unit_show(name)
+    if props.get("NeedDaemonReload") == "yes" or props.get("LoadState") == "not-found":
+        run_checked(sid, ["systemctl", "daemon-reload"])
+        return True
+    return False
+
+
+def unit_wait_active(name, timeout):
+    """Waits until the unit is active and has stayed so for a moment (a crash at import shows as
+    'activating' with Restart=); raises with its last journal lines otherwise."""
+    end = time.time() + timeout
+    steady_since = None
+    props = {}
+    while time.time() < end:
+        props = unit_show(name)
+        if unit_state(props) == "run":
+            steady_since = steady_since or time.time()
+            if time.time() - steady_since >= 0.5:
+                return int(props.get("MainPID") or 0) or None
+        else:
+            steady_since = None
+            if props.get("ActiveState") == "failed":
+                break
+        time.sleep(0.1)
+    raise StepError("service %s does not stay up (%s/%s); its journal ends with:\n%s" % (
+        name, props.get("ActiveState", "?"), props.get("SubState", "?"), "\n".join(journal_tail(name))))
+
+
+def systemd_up(sid, step):
+    name = step["service"]
+    daemon_reload_if_needed(sid, name)
+    props = unit_show(name)
+    if props.get("UnitFileState") != "enabled":
+        run_checked(sid, ["systemctl", "enable", "--quiet", name])
+    rc, tail = run_cmd(sid, ["systemctl", "start", name])
+    if rc != 0:
+        raise StepError("systemctl start %s failed (exit %d); its journal ends with:\n%s" % (
+            name, rc, "\n".join(journal_tail(name))))
+    unit_wait_active(name, step.get("timeout", 30))
+    return "started"
+
+
 def probe_service(r):
     name = r["name"]
-    if r.get("supervisor") == "systemd":
-        active = subprocess.run(["systemctl", "is-active", name], capture_output=True, text=True).stdout.strip()
-        enabled = subprocess.run(["systemctl", "is-enabled", name], capture_output=True, text=True).stdout.strip()
-        return {"enabled": enabled == "enabled", "state": "run" if active == "active" else active}
+    if uses_systemd(r, name):
+        props = unit_show(name)
+        return {"enabled": props.get("UnitFileState") == "enabled", "state": unit_state(props),
+                "pid": int(props.get("MainPID") or 0) or None}
     link = "/etc/service/" + name
     state, pid, up = runit_status(name)
     return {
@@ -869,10 +954,10 @@ def children(pid):
 def master_status(step):
     """(state, pid) of a service's main process under runit or systemd."""
     name = step["service"]
-    if step.get("supervisor") == "systemd":
-        out = subprocess.run(["systemctl", "show", "-p", "MainPID", "--value", name], capture_output=True, text=True)
-        pid = int(out.stdout.strip() or 0)
-        return ("run" if pid else "down"), pid or None
+    if uses_systemd(step, name):
+        props = unit_show(name)
+        pid = int(props.get("MainPID") or 0)
+        return (unit_state(props) if pid else "down"), pid or None
     state, pid, _ = runit_status(name)
     return state, pid
 
@@ -900,9 +985,9 @@ def gunicorn_reload(step, sid):
 def service_enable(sid, step):
     """Links a runit service in, held down, so runsvdir's next scan (every 5 s) overlaps other work."""
     name = step["service"]
-    if step.get("supervisor") == "systemd":
-        run_checked(sid, ["systemctl", "daemon-reload"])
-        run_checked(sid, ["systemctl", "enable", name])
+    if uses_systemd(step, name):
+        daemon_reload_if_needed(sid, name)
+        run_checked(sid, ["systemctl", "enable", "--quiet", name])
         return "enabled"
     link = "/etc/service/" + name
     if not os.path.lexists(link):
@@ -916,10 +1001,8 @@ def service_enable(sid, step):
 
 def service_up(sid, step):
     name = step["service"]
-    if step.get("supervisor") == "systemd":
-        run_checked(sid, ["systemctl", "daemon-reload"])
-        run_checked(sid, ["systemctl", "enable", "--now", name])
-        return "started"
+    if uses_systemd(step, name):
+        return systemd_up(sid, step)
     link = "/etc/service/" + name
     if not os.path.lexists(link):
         service_enable(sid, step)
@@ -953,9 +1036,19 @@ def run_checked(sid, argv, **kw):
 
 def service_signal(sid, step):
     name, how = step["service"], step["how"]
-    if step.get("supervisor") == "systemd":
-        run_checked(sid, ["systemctl", how, name])
-        return how
+    if uses_systemd(step, name):
+        reloaded = daemon_reload_if_needed(sid, name)
+        if unit_state(unit_show(name)) != "run":
+            return systemd_up(sid, step)
+        # A changed unit file takes effect on a restart only; a reload would keep the old one.
+        verb = "restart" if how == "restart" or reloaded else "reload"
+        rc, tail = run_cmd(sid, ["systemctl", verb, name])
+        if rc != 0:
+            raise StepError("systemctl %s %s failed (exit %d); its journal ends with:\n%s" % (
+                verb, name, rc, "\n".join(journal_tail(name))))
+        if verb == "restart":
+            unit_wait_active(name, step.get("timeout", 30))
+        return verb + "ed"
     state, pid, up = runit_status(name)
     if state != "run":
         return service_up(sid, step)
@@ -1268,6 +1361,17 @@ def tail_file(path, n=20):
         return []
 
 
+def log_tail(path, n=20):
+    """A log's last lines under a header. A supervised service's log (runit's svlogd writes
+    /var/log/hoist/X/current for service hoist-X) is the unit's journal on a systemd node."""
+    parts = path.split("/")
+    svlogd = len(parts) == 6 and parts[:4] == ["", "var", "log", "hoist"] and parts[5] == "current"
+    if svlogd and not os.path.exists(path) and init_is_systemd():
+        unit = "hoist-" + parts[4]
+        return ["==> journalctl -u %s <==" % unit] + journal_tail(unit, n)
+    return ["==> %s <==" % path] + tail_file(path, n)
+
+
 def do_step(step, payload):
     """Runs one step; returns a note. Raises StepError on failure."""
     import base64
@@ -1364,7 +1468,7 @@ def do_step(step, payload):
         if not ok:
             tail = []
             for path in step.get("logs", []):
-                tail += ["==> %s <==" % path] + tail_file(path)
+                tail += log_tail(path)
             raise StepError("health check GET http://%s%s failed: %s (wanted HTTP %d%s)\n%s" % (
                 step["host"], step["path"], last, step["expect"],
                 " containing %r" % step["contains"] if step.get("contains") else "", "\n".join(tail)))

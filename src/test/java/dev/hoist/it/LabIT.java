@@ -151,7 +151,7 @@ class LabIT {
     Hoist.Result r = Hoist.run("lab", "up", "2", "--user", "deploy");
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out())
-        .contains("lab1    10.213.77.11   running")
+        .contains("lab1    10.213.77.11   runit    running")
         .contains(LabNodes.nodesYaml("deploy"))
         .contains(
             "  lab2: {host: 10.213.77.12, user: deploy, key: /var/lib/hoist-lab/id_ed25519,"
@@ -235,7 +235,7 @@ class LabIT {
   }
 
   /** A zombie has died: this machine's PID 1 reaps orphans late. */
-  private static boolean alive(long pid) throws Exception {
+  static boolean alive(long pid) throws Exception {
     Path stat = Path.of("/proc", Long.toString(pid), "stat");
     if (!Files.exists(stat)) {
       return false;

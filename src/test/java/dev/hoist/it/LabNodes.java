@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Lab nodes for integration tests: {@code hoist lab up N --json} runs once per JVM and its nodes
  * are shared by every test class (a later class asking for more nodes gets them added); {@code
- * hoist lab down} runs at JVM exit. Log in with {@link #ssh} or with {@link #key()} and {@link
+ * hoist lab down} runs at JVM exit. Systemd nodes (sd1.., {@link #upSystemd}) are shared the same
+ * way, beside the runit ones. Log in with {@link #ssh} or with {@link #key()} and {@link
  * #knownHosts()}.
  */
 final class LabNodes {
@@ -24,6 +25,8 @@ final class LabNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static List<Node> running = List.of();
   private static int mostEverUp;
+  private static List<Node> runningSystemd = List.of();
+  private static int mostSystemdEverUp;
   private static boolean hooked;
 
   private LabNodes() {}
@@ -34,23 +37,39 @@ final class LabNodes {
    */
   static synchronized List<Node> up(int n) throws IOException, InterruptedException {
     if (running.size() < n) {
-      Hoist.Result r = Hoist.run("lab", "up", Integer.toString(n), "--json");
-      if (r.exit() != 0) {
-        throw new IllegalStateException(
-            "hoist lab up " + n + " failed (exit " + r.exit() + "):\n" + r.all());
-      }
-      List<Node> nodes = new ArrayList<>();
-      for (JsonNode node : JSON.readTree(r.out())) {
-        nodes.add(new Node(node.get("name").asText(), node.get("address").asText()));
-      }
-      running = List.copyOf(nodes);
+      running = start(n, "runit");
       mostEverUp = Math.max(mostEverUp, n);
-      if (!hooked) {
-        Runtime.getRuntime().addShutdownHook(new Thread(LabNodes::downQuietly, "lab-down"));
-        hooked = true;
-      }
     }
     return running.subList(0, n);
+  }
+
+  /**
+   * Nodes sd1..sdN, whose PID 1 is Debian's systemd, running; the first call builds their base when
+   * it is not cached (a few minutes).
+   */
+  static synchronized List<Node> upSystemd(int n) throws IOException, InterruptedException {
+    if (runningSystemd.size() < n) {
+      runningSystemd = start(n, "systemd");
+      mostSystemdEverUp = Math.max(mostSystemdEverUp, n);
+    }
+    return runningSystemd.subList(0, n);
+  }
+
+  private static List<Node> start(int n, String init) throws IOException, InterruptedException {
+    Hoist.Result r = Hoist.run("lab", "up", Integer.toString(n), "--init", init, "--json");
+    if (r.exit() != 0) {
+      throw new IllegalStateException(
+          "hoist lab up " + n + " --init " + init + " failed (exit " + r.exit() + "):\n" + r.all());
+    }
+    List<Node> nodes = new ArrayList<>();
+    for (JsonNode node : JSON.readTree(r.out())) {
+      nodes.add(new Node(node.get("name").asText(), node.get("address").asText()));
+    }
+    if (!hooked) {
+      Runtime.getRuntime().addShutdownHook(new Thread(LabNodes::downQuietly, "lab-down"));
+      hooked = true;
+    }
+    return List.copyOf(nodes);
   }
 
   static Path key() {
@@ -65,8 +84,13 @@ final class LabNodes {
    * A {@code nodes:} block for hoist.yml naming every running lab node, logging in as {@code user}.
    */
   static synchronized String nodesYaml(String user) {
+    return nodesYaml(user, running);
+  }
+
+  /** A {@code nodes:} block for hoist.yml naming {@code nodes}, logging in as {@code user}. */
+  static String nodesYaml(String user, List<Node> nodes) {
     Map<String, String> addresses = new LinkedHashMap<>();
-    running.forEach(n -> addresses.put(n.name(), n.address()));
+    nodes.forEach(n -> addresses.put(n.name(), n.address()));
     return NodesBlock.render(addresses, user, key(), knownHosts());
   }
 
@@ -77,16 +101,22 @@ final class LabNodes {
       throw new IllegalStateException("hoist lab stop " + name + " failed:\n" + r.all());
     }
     running = List.of();
+    runningSystemd = List.of();
   }
 
-  /** Removes every node this JVM started (the cached base stays). */
+  /** Removes every node this JVM started, runit and systemd (the cached bases stay). */
   static synchronized Hoist.Result down() throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("lab", "down"));
     for (int i = 1; i <= mostEverUp; i++) {
       args.add("lab" + i);
     }
+    for (int i = 1; i <= mostSystemdEverUp; i++) {
+      args.add("sd" + i);
+    }
     running = List.of();
     mostEverUp = 0;
+    runningSystemd = List.of();
+    mostSystemdEverUp = 0;
     return args.size() == 2 ? new Hoist.Result(0, "", "") : Hoist.run(args.toArray(String[]::new));
   }
 

@@ -33,6 +33,21 @@ class LabCommandsTest {
   }
 
   @Test
+  void systemdNodeBootsWithNspawnInItsNetnsWithoutRegisteringAnywhere() {
+    NodeSpec sd2 = NodeSpec.of(Init.SYSTEMD, 2);
+    assertThat(LabNode.nspawnCommand(sd2, Path.of("/run/hoist-lab/sd2/root")))
+        .startsWith("systemd-nspawn")
+        .contains(
+            "--register=no",
+            "--keep-unit",
+            "--boot",
+            "--directory=/run/hoist-lab/sd2/root",
+            "--machine=sd2",
+            "--network-namespace-path=/run/netns/hoist-sd2",
+            "--resolv-conf=off");
+  }
+
+  @Test
   void diskIsASizeLimitedTmpfsAndRootAnOverlayOnTheBase() {
     Path disk = Path.of("/run/hoist-lab/lab2/disk");
     assertThat(LabNode.diskMount(lab2, disk))
@@ -130,6 +145,19 @@ class LabCommandsTest {
         .startsWith("env", "http_proxy=http://proxy:3128", "debootstrap");
     assertThat(LabBase.PACKAGES)
         .contains("openssh-server", "runit", "nginx", "gunicorn", "python3-venv", "sudo");
+  }
+
+  @Test
+  void theSystemdBaseHasSystemdAndNoRunitAndARecipeOfItsOwn() {
+    assertThat(LabBase.packages(Init.SYSTEMD))
+        .contains("systemd", "systemd-sysv", "dbus", "openssh-server", "nginx", "haproxy")
+        .doesNotContain("runit");
+    assertThat(LabBase.recipe(Init.SYSTEMD))
+        .startsWith("init=systemd\n")
+        .contains(String.join(",", LabBase.SYSTEMD_PACKAGES))
+        .isNotEqualTo(LabBase.recipe(Init.RUNIT));
+    // The runit recipe is what earlier versions stamped, so a cached runit base stays current.
+    assertThat(LabBase.recipe(Init.RUNIT)).startsWith("suite=bookworm\n");
   }
 
   @Test

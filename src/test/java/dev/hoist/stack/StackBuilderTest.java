@@ -241,13 +241,60 @@ class StackBuilderTest {
 
     assertThat(catalog.contains("package:runit")).isFalse();
     assertThat(ids(catalog)).noneMatch(id -> id.startsWith("file:/etc/sv/"));
+    assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello.service"))
+        .contains(
+            "User=hello\nGroup=hello\nWorkingDirectory=/\n",
+            "Environment=PATH=/usr/local/bin:/usr/bin:/bin\n",
+            "ExecStartPre=+/usr/bin/install -d -o hello -g www-data -m 2750 /run/hoist-hello\n",
+            "ExecStart=/srv/hello/current/.venv/bin/python -m gunicorn"
+                + " --config /srv/hello/current/.hoist/gunicorn.conf.py\n",
+            "ExecReload=/bin/kill -HUP $MAINPID",
+            "KillMode=mixed",
+            "Restart=always",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict\nReadWritePaths=-/srv/hello/shared -/run/hoist-hello\n",
+            "PrivateTmp=yes",
+            "ProtectHome=yes")
+        // gunicorn reads the env itself, as the app user: root never reads a file the app writes.
+        .doesNotContain("EnvironmentFile");
     assertThat(file(catalog, "file:/etc/systemd/system/hoist-hello.service").attributes())
         .isEqualTo(Attributes.of("root", "root", "0644"));
     assertThat(catalog.get("file:/etc/systemd/system/hoist-hello.service").restarts())
         .containsExactly("service:hoist-hello");
-    assertThat(catalog.get("file:/etc/systemd/system/hoist-hello-worker.service").notifies())
-        .containsExactly("service:hoist-hello-worker");
     assertThat(catalog.contains(WITH_ENV)).isTrue();
+    // Debian's own nginx.service: no unit of hoist's, enabled and started by the service steps.
+    assertThat(ids(catalog))
+        .contains("service:nginx")
+        .noneMatch(id -> id.contains("nginx.service"));
+  }
+
+  @Test
+  void systemdProcessUnitsLoadTheEnvAfterDroppingPrivileges() {
+    Catalog catalog =
+        build(
+                TestSpec.hello()
+                    .process(
+                        "worker",
+                        List.of("python", "worker.py", "--queue", "a b"),
+                        java.time.Duration.ofSeconds(10))
+                    .build(),
+                Supervisor.SYSTEMD)
+            .catalog();
+
+    assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello-worker.service"))
+        .contains(
+            "User=hello\nGroup=hello\n",
+            "ExecStart=/srv/hello/etc/with-env python worker.py --queue 'a b'\n",
+            "TimeoutStopSec=10",
+            "Restart=always",
+            "ReadWritePaths=-/srv/hello/shared\n");
+    assertThat(content(catalog, "file:/srv/hello/etc/with-env"))
+        .startsWith("#!/bin/sh\n")
+        .contains(". \"$release/.hoist/env\"\n", "exec \"$@\"");
+    assertThat(file(catalog, "file:/srv/hello/etc/with-env").attributes().owner())
+        .isEqualTo("root");
+    assertThat(catalog.get("service:hoist-hello-worker").requires())
+        .contains("file:/srv/hello/etc/with-env");
   }
 
   @Test
