@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hoist.engine.ServiceResource.Supervisor;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +52,34 @@ class AgentProtocolTest {
 
     assertThat(AgentProtocol.toJson(step).toString())
         .isEqualTo("{\"id\":\"unpause\",\"do\":\"path.remove\",\"path\":\"/x\",\"finish\":true}");
+  }
+
+  @Test
+  void balancerStepsGiveTimeoutsInSecondsAndTheServersByName() {
+    AgentOp.Haproxy lb = new AgentOp.Haproxy("/run/haproxy/admin.sock", "app");
+    var ready =
+        new AgentOp.LbReady(lb, List.of("web1", "web2"), Duration.ofMillis(1500), List.of("web1"));
+    var reload = new AgentOp.LbWaitReload(lb.socket(), Duration.ofSeconds(30), OptionalInt.of(42));
+
+    assertThat(AgentProtocol.toJson(AgentStep.of("ready", ready)).toString())
+        .isEqualTo(
+            "{\"id\":\"ready\",\"do\":\"lb.ready\",\"socket\":\"/run/haproxy/admin.sock\","
+                + "\"backend\":\"app\",\"timeout\":1.5,\"servers\":[\"web1\",\"web2\"],"
+                + "\"wait\":[\"web1\"]}");
+    assertThat(AgentProtocol.toJson(AgentStep.of("reloaded", reload)).toString())
+        .isEqualTo(
+            "{\"id\":\"reloaded\",\"do\":\"lb.wait_reload\","
+                + "\"socket\":\"/run/haproxy/admin.sock\",\"timeout\":30,\"old_pid\":42}");
+  }
+
+  @Test
+  void aProbeCarriesItsIdKindAndParameters() {
+    var probe = new ProbeRequest("service:nginx", new ProbeKind.Service("nginx", Supervisor.RUNIT));
+
+    assertThat(AgentProtocol.toJson(probe).toString())
+        .isEqualTo(
+            "{\"id\":\"service:nginx\",\"kind\":\"service\",\"name\":\"nginx\","
+                + "\"supervisor\":\"runit\"}");
   }
 
   private static JsonNode agentTables() throws Exception {
