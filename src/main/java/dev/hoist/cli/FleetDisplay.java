@@ -50,7 +50,8 @@ final class FleetDisplay implements Fleet.Listener {
 
       @Override
       public void step(StepEvent e) {
-        if (!e.isLog() && ("ok".equals(e.status()) || "fail".equals(e.status()))) {
+        if (!e.isLog()
+            && (e.status() == StepEvent.Status.OK || e.status() == StepEvent.Status.FAIL)) {
           update(node, null, -1, e.id());
         }
       }

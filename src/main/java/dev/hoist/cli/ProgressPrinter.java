@@ -31,7 +31,7 @@ final class ProgressPrinter implements DeployListener {
     }
     String secs = String.format(Locale.ROOT, "%5.2fs", e.seconds());
     switch (e.status()) {
-      case "ok" ->
+      case OK ->
           console.progress(
               prefix
                   + "  "
@@ -41,7 +41,7 @@ final class ProgressPrinter implements DeployListener {
                   + "  "
                   + e.id()
                   + (e.note() == null ? "" : console.dim("  " + firstLine(e.note()))));
-      case "fail" ->
+      case FAIL ->
           console.progress(
               prefix
                   + "  "

@@ -67,7 +67,9 @@ final class WarmupCommand implements Callable<Integer> {
     new FleetView(quiet).deploySummary(result);
     result.outcomes().getFirst().result().ifPresent(r -> new ReportView(quiet).plan(r, true));
     new ProgressPrinter(quiet, true)
-        .step(new dev.hoist.engine.Engine.StepEvent("x", "ok", "n", null, 0));
+        .step(
+            new dev.hoist.engine.Engine.StepEvent(
+                "x", dev.hoist.engine.Engine.StepEvent.Status.OK, "n", null, 0));
     return ExitCode.OK;
   }
 }

@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,11 +17,6 @@ public record Attributes(String owner, String group, String mode) {
     compare(out, "group", group, current.path("group").asText());
     compare(out, "mode", mode, current.path("mode").asText());
     return out;
-  }
-
-  /** Copies the attributes into an agent step. */
-  public ObjectNode into(ObjectNode step) {
-    return step.put("owner", owner).put("group", group).put("mode", mode);
   }
 
   private static void compare(List<String> out, String what, String want, String have) {

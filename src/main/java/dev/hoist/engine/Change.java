@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -15,7 +14,7 @@ public record Change(
     List<String> reasons,
     String diff,
     // Steps carry file contents, secrets included: never part of a printed report.
-    @JsonIgnore List<ObjectNode> steps) {
+    @JsonIgnore List<AgentStep> steps) {
   /** What happens to the resource. */
   public enum Kind {
     CREATE,

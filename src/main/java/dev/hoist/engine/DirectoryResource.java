@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,13 +12,13 @@ public record DirectoryResource(String path, Attributes attributes) implements R
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "dir").put("path", path);
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.Dir(path));
   }
 
   @Override
   public Optional<Change> diff(JsonNode current) {
-    ObjectNode step = attributes.into(Steps.step(id(), "dir.ensure").put("path", path));
+    AgentStep step = AgentStep.of(id(), new AgentOp.DirEnsure(path, attributes));
     if (!current.path("exists").asBoolean()) {
       return Optional.of(
           new Change(

@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.node.Agent;
 import dev.hoist.node.AgentException;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -50,7 +50,7 @@ public final class Engine {
   private static final String NODE_LOCK = "node-lock";
 
   /** Reads the state of every resource (and any extra probes) in one agent run. */
-  public Probe probe(Collection<ObjectNode> probes, Optional<ObjectNode> health)
+  public Probe probe(Collection<ProbeRequest> probes, Optional<AgentStep> health)
       throws AgentException, InterruptedException {
     return probe(probes, health, null);
   }
@@ -59,15 +59,14 @@ public final class Engine {
    * Reads the state of every resource in one agent run, and the node lock of the app whose root
    * directory is {@code lockRoot} (null: none).
    */
-  public Probe probe(Collection<ObjectNode> probes, Optional<ObjectNode> health, String lockRoot)
+  public Probe probe(Collection<ProbeRequest> probes, Optional<AgentStep> health, String lockRoot)
       throws AgentException, InterruptedException {
     ObjectNode request = Agent.request("probe");
     if (lockRoot != null) {
       request.put("lock", lockRoot);
     }
-    ArrayNode list = request.putArray("resources");
-    probes.forEach(list::add);
-    health.ifPresent(h -> request.set("health", h));
+    request.set("resources", AgentProtocol.probesToJson(probes));
+    health.ifPresent(h -> request.set("health", AgentProtocol.toJson(h)));
     JsonNode result = agent.call(request, new byte[0], PROBE_TIMEOUT, event -> {});
     Map<String, JsonNode> states = new LinkedHashMap<>();
     result.path("states").properties().forEach(e -> states.put(e.getKey(), e.getValue()));
@@ -81,10 +80,10 @@ public final class Engine {
    * for the run, so two runs never interleave.
    */
   public record ApplyRequest(
-      List<ObjectNode> steps,
+      List<AgentStep> steps,
       String guard,
-      List<ObjectNode> rescue,
-      List<ObjectNode> cleanup,
+      List<AgentStep> rescue,
+      List<AgentStep> cleanup,
       String lock,
       byte[] payload,
       Optional<NodeClaim> claim) {
@@ -96,10 +95,10 @@ public final class Engine {
     }
 
     public ApplyRequest(
-        List<ObjectNode> steps,
+        List<AgentStep> steps,
         String guard,
-        List<ObjectNode> rescue,
-        List<ObjectNode> cleanup,
+        List<AgentStep> rescue,
+        List<AgentStep> cleanup,
         String lock,
         byte[] payload) {
       this(steps, guard, rescue, cleanup, lock, payload, Optional.empty());
@@ -121,7 +120,20 @@ public final class Engine {
   /**
    * A progress event from the agent: a step starting or ending, or a line of a command's output.
    */
-  public record StepEvent(String id, String status, String note, String line, double seconds) {
+  public record StepEvent(String id, Status status, String note, String line, double seconds) {
+    /** Where a step is; {@code LOG}: a line of its output (agent.py sends no status then). */
+    public enum Status {
+      START,
+      OK,
+      SKIP,
+      FAIL,
+      LOG;
+
+      static Status parse(String wire) {
+        return valueOf(wire.toUpperCase(Locale.ROOT));
+      }
+    }
+
     public boolean isLog() {
       return line != null;
     }
@@ -130,9 +142,9 @@ public final class Engine {
   public ApplyResult apply(ApplyRequest req, Consumer<StepEvent> onEvent)
       throws AgentException, InterruptedException {
     ObjectNode request = Agent.request("apply");
-    request.putArray("steps").addAll(req.steps());
-    request.putArray("rescue").addAll(req.rescue());
-    request.putArray("cleanup").addAll(req.cleanup());
+    request.putArray("steps").addAll(AgentProtocol.toJson(req.steps()));
+    request.putArray("rescue").addAll(AgentProtocol.toJson(req.rescue()));
+    request.putArray("cleanup").addAll(AgentProtocol.toJson(req.cleanup()));
     if (req.guard() != null) {
       request.put("guard", req.guard());
     }
@@ -166,7 +178,7 @@ public final class Engine {
     String note = e.has("error") ? e.get("error").asText() : e.path("note").asText(null);
     return new StepEvent(
         e.path("id").asText(),
-        e.path("status").asText("log"),
+        StepEvent.Status.parse(e.path("status").asText("log")),
         note,
         e.has("line") ? e.get("line").asText() : null,
         e.path("secs").asDouble());

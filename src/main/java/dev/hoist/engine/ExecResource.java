@@ -1,8 +1,8 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,13 +31,8 @@ public record ExecResource(
   }
 
   @Override
-  public ObjectNode probe() {
-    ObjectNode probe = Steps.probe(id(), "exec");
-    creates.ifPresent(c -> probe.put("creates", c));
-    if (!unless.isEmpty()) {
-      probe.set("unless", Steps.array(unless));
-    }
-    return probe;
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.Exec(creates, unless));
   }
 
   @Override
@@ -60,10 +55,8 @@ public record ExecResource(
 
   /** The change that runs the command, for a refresh or a failed guard. */
   public Change run(Change.Kind kind, String why) {
-    ObjectNode step = Steps.step(id(), "exec");
-    step.set("argv", Steps.array(argv));
-    user.ifPresent(u -> step.put("user", u));
-    cwd.ifPresent(c -> step.put("cwd", c));
+    AgentStep step =
+        AgentStep.of(id(), new AgentOp.Exec(argv, user, cwd, Map.of(), Optional.empty()));
     return new Change(id(), kind, "run " + name, List.of(why), "", List.of(step));
   }
 }

@@ -1,11 +1,9 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -50,8 +48,8 @@ public record FileResource(
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "file").put("path", path).put("sha256", sha256());
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.File(path, sha256()));
   }
 
   @Override
@@ -65,14 +63,8 @@ public record FileResource(
               + ", not a file; move it away");
     }
     if (!exists || !sha256().equals(current.path("sha256").asText())) {
-      ObjectNode step =
-          attributes.into(
-              Steps.step(id(), "file.write")
-                  .put("path", path)
-                  .put("content", Base64.getEncoder().encodeToString(content)));
-      if (!validate.isEmpty()) {
-        step.set("validate", Steps.array(validate));
-      }
+      AgentStep step =
+          AgentStep.of(id(), new AgentOp.FileWrite(path, content, attributes, validate));
       String newText = new String(content, StandardCharsets.UTF_8);
       String diff =
           secret
@@ -93,7 +85,7 @@ public record FileResource(
     if (reasons.isEmpty()) {
       return Optional.empty();
     }
-    ObjectNode step = attributes.into(Steps.step(id(), "file.attrs").put("path", path));
+    AgentStep step = AgentStep.of(id(), new AgentOp.FileAttrs(path, attributes));
     return Optional.of(
         new Change(id(), Change.Kind.UPDATE, "fix " + path, reasons, "", List.of(step)));
   }

@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,8 +12,8 @@ public record GroupResource(String name) implements Resource {
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "group").put("name", name);
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.Group(name));
   }
 
   @Override
@@ -29,6 +28,6 @@ public record GroupResource(String name) implements Resource {
             "create system group " + name,
             List.of("missing"),
             "",
-            List.of(Steps.step(id(), "group.create").put("name", name))));
+            List.of(AgentStep.of(id(), new AgentOp.GroupCreate(name)))));
   }
 }

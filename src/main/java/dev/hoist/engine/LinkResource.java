@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,8 +12,8 @@ public record LinkResource(String path, String target) implements Resource {
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "link").put("path", path);
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.Link(path));
   }
 
   @Override
@@ -33,6 +32,6 @@ public record LinkResource(String path, String target) implements Resource {
             "link " + path + " -> " + target,
             List.of(exists ? "points to " + current.path("target").asText() : "missing"),
             "",
-            List.of(Steps.step(id(), "link.ensure").put("path", path).put("target", target))));
+            List.of(AgentStep.of(id(), new AgentOp.LinkEnsure(path, target)))));
   }
 }

@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,8 +12,8 @@ public record PackageResource(String name, Optional<String> version) implements 
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "package").put("name", name);
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.Package(name));
   }
 
   /** The argument apt-get takes: {@code name} or {@code name=version}. */
@@ -32,8 +31,7 @@ public record PackageResource(String name, Optional<String> version) implements 
         installed == null
             ? "not installed"
             : "installed " + installed + ", pinned " + version.get();
-    ObjectNode step = Steps.step(id(), "apt.install");
-    step.set("names", Steps.array(List.of(aptArgument())));
+    AgentStep step = AgentStep.of(id(), new AgentOp.AptInstall(List.of(aptArgument())));
     return Optional.of(
         new Change(
             id(),

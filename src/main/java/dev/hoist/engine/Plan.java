@@ -1,7 +1,5 @@
 package dev.hoist.engine;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,38 +25,41 @@ public record Plan(List<Change> changes, Map<String, Change> deferred) {
    * and every service is enabled before the first one starts, so the supervisor's one scan finds
    * them all.
    */
-  public List<ObjectNode> steps() {
-    List<ObjectNode> all = new ArrayList<>();
+  public List<AgentStep> steps() {
+    List<AgentStep> all = new ArrayList<>();
     changes.forEach(c -> all.addAll(c.steps()));
     deferred.values().forEach(c -> all.addAll(c.steps().subList(0, c.steps().size() - 1)));
-    List<ObjectNode> enables = all.stream().filter(s -> is(s, "service.enable")).toList();
-    List<ObjectNode> out = new ArrayList<>();
-    ObjectNode apt = null;
+    List<AgentStep> enables =
+        all.stream().filter(s -> s.op() instanceof AgentOp.ServiceEnable).toList();
+    List<String> packages = new ArrayList<>();
+    List<AgentStep> out = new ArrayList<>();
+    int aptAt = -1;
     boolean enabled = false;
-    for (ObjectNode step : all) {
-      if (is(step, "service.enable")) {
-        continue;
+    for (AgentStep step : all) {
+      switch (step.op()) {
+        case AgentOp.ServiceEnable e -> {}
+        case AgentOp.AptInstall apt -> {
+          if (aptAt < 0) {
+            aptAt = out.size();
+            out.add(step);
+          }
+          packages.addAll(apt.names());
+        }
+        default -> {
+          if (!enabled && step.op() instanceof AgentOp.ServiceUp) {
+            out.addAll(enables);
+            enabled = true;
+          }
+          out.add(step);
+        }
       }
-      if (!enabled && is(step, "service.up")) {
-        out.addAll(enables);
-        enabled = true;
-      }
-      if (!is(step, "apt.install")) {
-        out.add(step);
-      } else if (apt == null) {
-        apt = step.deepCopy().put("id", "packages");
-        out.add(apt);
-      } else {
-        ((ArrayNode) apt.get("names")).addAll((ArrayNode) step.get("names"));
-      }
+    }
+    if (aptAt >= 0) {
+      out.set(aptAt, AgentStep.of("packages", new AgentOp.AptInstall(packages)));
     }
     if (!enabled) {
       out.addAll(enables);
     }
     return out;
-  }
-
-  private static boolean is(ObjectNode step, String op) {
-    return op.equals(step.path("do").asText());
   }
 }

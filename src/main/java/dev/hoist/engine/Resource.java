@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 
 /**
@@ -22,7 +21,7 @@ public sealed interface Resource
   String id();
 
   /** What the agent should read for this resource (kind and parameters). */
-  ObjectNode probe();
+  ProbeRequest probe();
 
   /** The change that brings {@code current} (this resource's probed state) to what is wanted. */
   Optional<Change> diff(JsonNode current);

@@ -1,10 +1,8 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -36,10 +34,8 @@ public record ServiceResource(
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "service")
-        .put("name", name)
-        .put("supervisor", supervisor.name().toLowerCase(Locale.ROOT));
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.Service(name, supervisor));
   }
 
   @Override
@@ -55,8 +51,9 @@ public record ServiceResource(
             : "not running (" + (state.isEmpty() ? "no supervisor" : state) + ")";
     // Enabling first lets the supervisor pick the service up while other steps run; the last step
     // starts it (see Plan#preparatorySteps).
-    List<ObjectNode> steps =
-        enabled ? List.of(step("service.up")) : List.of(step("service.enable"), step("service.up"));
+    AgentStep up = step(new AgentOp.ServiceUp(target()));
+    List<AgentStep> steps =
+        enabled ? List.of(up) : List.of(step(new AgentOp.ServiceEnable(target())), up);
     return Optional.of(
         new Change(id(), Change.Kind.CREATE, "start " + name, List.of(why), "", steps));
   }
@@ -69,12 +66,14 @@ public record ServiceResource(
   /** The change a notification asks for; {@code restart} overrides a reload with a full restart. */
   public Change refreshChange(String why, boolean restart) {
     Refresh how = restart ? Refresh.RESTART : refresh;
-    ObjectNode step =
-        switch (how) {
-          case RELOAD -> step("service.signal").put("how", "reload");
-          case RESTART -> step("service.signal").put("how", "restart");
-          case REPLACE_WORKERS -> step("gunicorn.reload");
-        };
+    AgentStep step =
+        step(
+            switch (how) {
+              case RELOAD -> new AgentOp.ServiceSignal(target(), AgentOp.ServiceSignal.How.RELOAD);
+              case RESTART ->
+                  new AgentOp.ServiceSignal(target(), AgentOp.ServiceSignal.How.RESTART);
+              case REPLACE_WORKERS -> new AgentOp.GunicornReload(target());
+            });
     return new Change(
         id(),
         Change.Kind.REFRESH,
@@ -84,11 +83,13 @@ public record ServiceResource(
         List.of(step));
   }
 
-  private ObjectNode step(String op) {
-    return Steps.step(id(), op)
-        .put("service", name)
-        .put("supervisor", supervisor.name().toLowerCase(Locale.ROOT))
-        .put("stop_timeout", stopTimeout.toSeconds())
-        .put("timeout", Math.max(30, stopTimeout.toSeconds() + 10));
+  private AgentStep step(AgentOp op) {
+    return AgentStep.of(id(), op);
+  }
+
+  /** The service as its steps name it; a step may take the stop timeout plus 10 s, at least 30. */
+  private AgentOp.Service target() {
+    Duration timeout = Duration.ofSeconds(Math.max(30, stopTimeout.toSeconds() + 10));
+    return new AgentOp.Service(name, supervisor, stopTimeout, timeout);
   }
 }

@@ -1,7 +1,6 @@
 package dev.hoist.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +13,8 @@ public record UserResource(String name, String group, String home, String shell)
   }
 
   @Override
-  public ObjectNode probe() {
-    return Steps.probe(id(), "user").put("name", name);
+  public ProbeRequest probe() {
+    return new ProbeRequest(id(), new ProbeKind.User(name));
   }
 
   @Override
@@ -23,12 +22,7 @@ public record UserResource(String name, String group, String home, String shell)
     if (current.path("exists").asBoolean()) {
       return Optional.empty();
     }
-    ObjectNode step =
-        Steps.step(id(), "user.create")
-            .put("name", name)
-            .put("group", group)
-            .put("home", home)
-            .put("shell", shell);
+    AgentStep step = AgentStep.of(id(), new AgentOp.UserCreate(name, group, home, shell));
     return Optional.of(
         new Change(
             id(),

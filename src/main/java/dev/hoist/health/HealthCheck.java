@@ -1,8 +1,9 @@
 package dev.hoist.health;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hoist.engine.Steps;
+import dev.hoist.engine.AgentOp;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.project.HealthSpec;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,32 +20,30 @@ public record HealthCheck(HealthSpec spec, String host, List<String> logsOnFailu
   }
 
   /** The agent step (also usable as the probe's health request). */
-  public ObjectNode step(String id) {
-    ObjectNode step =
-        Steps.step(id, "http.check")
-            .put("host", host)
-            .put("path", spec.path())
-            .put("expect", spec.expect())
-            .put("timeout", seconds(spec.timeout()))
-            .put("interval", seconds(spec.interval()))
-            .put("healthy", spec.healthy())
-            .put("unhealthy", spec.unhealthy())
-            .put("deadline", seconds(spec.deadline()))
-            .put("start_period", seconds(spec.startPeriod()));
-    spec.contains().ifPresent(c -> step.put("contains", c));
-    step.set("logs", Steps.array(logsOnFailure));
-    return step;
+  public AgentStep step(String id) {
+    return AgentStep.of(id, check(spec.healthy(), spec.unhealthy(), spec.startPeriod()));
   }
 
   /**
    * A single quick check, for status and Nagios: one try, no retries, and an app that does not
    * answer is simply unhealthy.
    */
-  public ObjectNode once() {
-    return step("health").put("healthy", 1).put("unhealthy", 1).put("start_period", 0.0);
+  public AgentStep once() {
+    return AgentStep.of("health", check(1, 1, Duration.ZERO));
   }
 
-  private static double seconds(java.time.Duration d) {
-    return d.toMillis() / 1000.0;
+  private AgentOp.HttpCheck check(int healthy, int unhealthy, Duration startPeriod) {
+    return new AgentOp.HttpCheck(
+        host,
+        spec.path(),
+        spec.expect(),
+        spec.contains(),
+        spec.timeout(),
+        spec.interval(),
+        healthy,
+        unhealthy,
+        spec.deadline(),
+        startPeriod,
+        logsOnFailure);
   }
 }

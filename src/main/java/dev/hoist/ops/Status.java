@@ -2,10 +2,10 @@ package dev.hoist.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Engine;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.engine.ServiceResource;
-import dev.hoist.engine.Steps;
 import dev.hoist.health.HealthCheck;
 import dev.hoist.node.AgentException;
 import dev.hoist.release.ReleaseState;
@@ -68,9 +68,9 @@ public final class Status {
             stack.appService().supervisor(),
             ServiceResource.Refresh.RELOAD,
             java.time.Duration.ofSeconds(10)));
-    List<ObjectNode> probes = new ArrayList<>();
+    List<ProbeRequest> probes = new ArrayList<>();
     services.forEach(s -> probes.add(s.probe()));
-    probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
+    probes.add(new ProbeRequest("release", new ProbeKind.Release(stack.layout().root())));
     Engine.Probe probe = engine.probe(probes, Optional.of(health.once()));
     List<Process> processes = new ArrayList<>();
     for (ServiceResource s : services) {

@@ -2,7 +2,7 @@ package dev.hoist.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
@@ -10,8 +10,9 @@ import dev.hoist.engine.NodeClaim;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.PlanException;
 import dev.hoist.engine.Planner;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.engine.ServiceResource.Supervisor;
-import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
@@ -91,7 +92,7 @@ public final class Deployer {
           start);
     }
     Preparation p = preparation(d, true);
-    List<ObjectNode> main = new ArrayList<>(p.steps());
+    List<AgentStep> main = new ArrayList<>(p.steps());
     main.addAll(steps.activate(d.newRelease(), d.plan().deferred()));
     listener.phase(DeployListener.Phase.APPLY, main.size());
     return switched(
@@ -118,7 +119,7 @@ public final class Deployer {
     listener.phase(DeployListener.Phase.PROBE, 0);
     Decision d = decide();
     Preparation p = preparation(d, false);
-    List<ObjectNode> main = p.steps();
+    List<AgentStep> main = p.steps();
     if (main.isEmpty()) {
       return new Prepared(d, Optional.empty(), elapsed(start));
     }
@@ -141,7 +142,7 @@ public final class Deployer {
     long start = System.nanoTime();
     Decision d = prepared.decision();
     ReleaseSteps steps = new ReleaseSteps(d.stack());
-    List<ObjectNode> main = steps.activate(d.newRelease(), d.plan().deferred());
+    List<AgentStep> main = steps.activate(d.newRelease(), d.plan().deferred());
     listener.phase(DeployListener.Phase.APPLY, main.size());
     return switched(
         d,
@@ -167,7 +168,7 @@ public final class Deployer {
     if (d.newRelease().isEmpty() || d.stack().spec().release().runOnce().isEmpty()) {
       return Optional.empty();
     }
-    List<ObjectNode> steps = new ReleaseSteps(d.stack()).runOnce(d.newRelease().get());
+    List<AgentStep> steps = new ReleaseSteps(d.stack()).runOnce(d.newRelease().get());
     listener.phase(DeployListener.Phase.APPLY, steps.size());
     ApplyResult result =
         apply(
@@ -208,14 +209,14 @@ public final class Deployer {
    * Phase one's agent steps (stack changes, then the new release prepared), what undoes them, the
    * archive.
    */
-  private record Preparation(List<ObjectNode> steps, List<ObjectNode> cleanup, byte[] payload) {}
+  private record Preparation(List<AgentStep> steps, List<AgentStep> cleanup, byte[] payload) {}
 
   /**
    * The stack's changes, then the new release prepared beside the live one unless it already is;
    * {@code runOnceHere}: a node deploying on its own runs the run_once hooks too.
    */
   private Preparation preparation(Decision d, boolean runOnceHere) throws DeployException {
-    List<ObjectNode> steps = new ArrayList<>(d.plan().steps());
+    List<AgentStep> steps = new ArrayList<>(d.plan().steps());
     if (d.newRelease().isEmpty() || d.alreadyPrepared()) {
       return new Preparation(steps, List.of(), new byte[0]);
     }
@@ -229,7 +230,7 @@ public final class Deployer {
   }
 
   /** After a failed switch: back to the release live before, health-checked. */
-  private static List<ObjectNode> rescue(Decision d) {
+  private static List<AgentStep> rescue(Decision d) {
     return d.newRelease()
         .map(id -> new ReleaseSteps(d.stack()).rescue(id, d.releases().current()))
         .orElse(List.of());
@@ -367,13 +368,13 @@ public final class Deployer {
    */
   private Engine.Probe probe(Stack stack, Stack other)
       throws AgentException, DeployException, InterruptedException {
-    Map<String, ObjectNode> byId = new LinkedHashMap<>();
+    Map<String, ProbeRequest> byId = new LinkedHashMap<>();
     for (Stack s : List.of(stack, other)) {
       s.catalog().ordered().forEach(e -> byId.putIfAbsent(e.resource().id(), e.resource().probe()));
     }
-    List<ObjectNode> probes = new ArrayList<>(byId.values());
-    probes.add(Steps.probe("release", "release").put("root", stack.layout().root()));
-    probes.add(Steps.probe("port:80", "port").put("port", 80));
+    List<ProbeRequest> probes = new ArrayList<>(byId.values());
+    probes.add(new ProbeRequest("release", new ProbeKind.Release(stack.layout().root())));
+    probes.add(new ProbeRequest("port:80", new ProbeKind.Port(80)));
     probes.add(SecretsProbe.of(stack.layout()));
     Engine.Probe probe =
         engine.probe(

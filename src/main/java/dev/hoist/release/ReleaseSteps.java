@@ -1,16 +1,17 @@
 package dev.hoist.release;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentOp;
+import dev.hoist.engine.AgentOp.ReleaseUnpack;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.engine.Change;
 import dev.hoist.engine.ServiceResource;
-import dev.hoist.engine.Steps;
 import dev.hoist.health.HealthCheck;
 import dev.hoist.node.Agent;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.AppLayout;
 import dev.hoist.stack.Stack;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,39 +44,26 @@ public final class ReleaseSteps {
   }
 
   /** Unpacks, links shared dirs, builds the venv, checks the app imports, runs the hooks. */
-  public List<ObjectNode> prepare(
+  public List<AgentStep> prepare(
       String id, String hash, Map<String, Stack.ReleaseFile> renderedFiles) {
     Spec spec = stack.spec();
     String dir = layout.release(id);
-    List<ObjectNode> steps = new ArrayList<>();
-    ObjectNode unpack = Steps.step("unpack", "release.unpack").put("path", dir);
-    ObjectNode files = unpack.putObject("files");
+    List<AgentStep> steps = new ArrayList<>();
+    Map<String, ReleaseUnpack.File> files = new LinkedHashMap<>();
     Map<String, Stack.ReleaseFile> all = new LinkedHashMap<>(stack.releaseConfig());
     all.putAll(renderedFiles);
     all.forEach(
-        (path, f) ->
-            files
-                .putObject(path)
-                .put("content", Base64.getEncoder().encodeToString(f.content()))
-                .put("group", f.group())
-                .put("mode", f.mode()));
+        (path, f) -> files.put(path, new ReleaseUnpack.File(f.content(), f.group(), f.mode())));
     // hoist.yml says which commands run as root everywhere: not for other users' eyes.
-    unpack.putObject("private").put("hoist.yml", spec.app());
-    unpack
-        .putObject("meta")
-        .put("id", id)
-        .put("hash", hash)
-        .put("created", java.time.Instant.now().toString())
-        .put("app", spec.app());
-    steps.add(unpack);
+    Map<String, String> privateFiles = Map.of("hoist.yml", spec.app());
+    ReleaseUnpack.Meta meta =
+        new ReleaseUnpack.Meta(id, hash, java.time.Instant.now().toString(), spec.app());
+    steps.add(AgentStep.of("unpack", new ReleaseUnpack(dir, files, privateFiles, meta)));
     if (!spec.shared().isEmpty()) {
-      ObjectNode shared =
-          Steps.step("shared", "release.shared")
-              .put("path", dir)
-              .put("shared", layout.shared())
-              .put("user", spec.app());
-      shared.set("dirs", Steps.array(spec.shared()));
-      steps.add(shared);
+      steps.add(
+          AgentStep.of(
+              "shared",
+              new AgentOp.ReleaseShared(dir, layout.shared(), spec.app(), spec.shared())));
     }
     // Root builds the venv isolated (-I) from / in the root-owned release; the app never writes it.
     List<String> venv =
@@ -84,7 +72,7 @@ public final class ReleaseSteps {
       venv.add("--without-pip"); // ensurepip costs ~2.7 s and nothing needs pip here
     }
     venv.add(dir + "/.venv");
-    steps.add(rootExec("venv", venv));
+    steps.add(rootExec("venv", venv, Optional.empty()));
     // The app cannot write its release, so Python could not cache bytecode there: root compiles
     // it once (compiling runs none of the code), and every worker starts from the cache. A file
     // that does not compile is the import check's business, not a reason to stop here.
@@ -105,7 +93,8 @@ public final class ReleaseSteps {
                 "0",
                 "-x",
                 "/\\.venv/",
-                dir)));
+                dir),
+            Optional.empty()));
     spec.requirements()
         .ifPresent(
             req -> {
@@ -125,7 +114,7 @@ public final class ReleaseSteps {
               pip.addAll(List.of("-r", dir + "/" + req));
               // As root, like the venv: the project (and its wheelhouse) is trusted, the app is
               // not.
-              steps.add(rootExec("requirements", pip).put("timeout", hookTimeoutSeconds()));
+              steps.add(rootExec("requirements", pip, Optional.of(hookTimeout())));
             });
     steps.add(
         appExec(
@@ -136,18 +125,14 @@ public final class ReleaseSteps {
     boolean open = !spec.release().beforeActivate().isEmpty() && !outputs.isEmpty();
     if (open) {
       // The static dirs are the one place hooks may write (collectstatic); sealed after them.
-      ObjectNode step = Steps.step("open-static", "release.open").put("path", dir);
-      step.put("user", spec.app()).set("dirs", Steps.array(outputs));
-      steps.add(step);
+      steps.add(AgentStep.of("open-static", new AgentOp.ReleaseOpen(dir, spec.app(), outputs)));
     }
     int n = 1;
     for (List<String> hook : spec.release().beforeActivate()) {
       steps.add(appExec("hook-" + n++, hook, dir));
     }
     if (open) {
-      ObjectNode step = Steps.step("seal-static", "release.seal").put("path", dir);
-      step.set("dirs", Steps.array(outputs));
-      steps.add(step);
+      steps.add(AgentStep.of("seal-static", new AgentOp.ReleaseSeal(dir, outputs)));
     }
     return steps;
   }
@@ -155,8 +140,8 @@ public final class ReleaseSteps {
   /**
    * The release's run_once hooks (migrations), in the prepared release {@code id}, as the app user.
    */
-  public List<ObjectNode> runOnce(String id) {
-    List<ObjectNode> steps = new ArrayList<>();
+  public List<AgentStep> runOnce(String id) {
+    List<AgentStep> steps = new ArrayList<>();
     int n = 1;
     for (List<String> hook : stack.spec().release().runOnce()) {
       steps.add(appExec("run-once-" + n++, hook, layout.release(id)));
@@ -172,52 +157,44 @@ public final class ReleaseSteps {
    * Switches {@code current} to {@code id} and brings the app server and processes onto it, then
    * checks health. {@code appChange} is what the plan said about the app service (start or reload).
    */
-  public List<ObjectNode> activate(Optional<String> id, Map<String, Change> deferred) {
-    List<ObjectNode> steps = new ArrayList<>();
+  public List<AgentStep> activate(Optional<String> id, Map<String, Change> deferred) {
+    List<AgentStep> steps = new ArrayList<>();
     id.ifPresent(r -> steps.add(switchTo(r, SWITCH)));
+    // Steps after the switch run to the end even on Ctrl-C (finishing), so the node stays
+    // consistent.
     Change app = deferred.get(stack.appService().id());
     if ((app != null && app.kind() != Change.Kind.REFRESH)
         || (app != null && app.summary().startsWith("restart"))) {
-      steps.add(finish(last(app)));
+      steps.add(last(app).finishing());
     } else if (id.isPresent() || app != null) {
       String why = id.isPresent() ? "new release" : "config changed";
-      steps.add(finish(stack.appService().refreshChange(why).steps().get(0)));
+      steps.add(stack.appService().refreshChange(why).steps().get(0).finishing());
     }
     for (ServiceResource p : stack.processServices()) {
       Change change = deferred.get(p.id());
       if (change != null && change.kind() == Change.Kind.CREATE) {
-        steps.add(finish(last(change)));
+        steps.add(last(change).finishing());
       } else if (id.isPresent() || change != null) {
-        steps.add(finish(p.refreshChange("new release").steps().get(0)));
+        steps.add(p.refreshChange("new release").steps().get(0).finishing());
       }
     }
-    steps.add(finish(health.step("health")));
-    id.ifPresent(r -> steps.add(finish(prune())));
+    steps.add(health.step("health").finishing());
+    id.ifPresent(r -> steps.add(prune().finishing()));
     return steps;
   }
 
   /**
    * After a failed activation: back to {@code previous}, then report whether that one is healthy.
    */
-  public List<ObjectNode> rescue(String failed, Optional<String> previous) {
-    List<ObjectNode> steps = new ArrayList<>();
+  public List<AgentStep> rescue(String failed, Optional<String> previous) {
+    List<AgentStep> steps = new ArrayList<>();
     // This deploy made it live itself: marked although current still points at it.
-    steps.add(
-        Steps.step("mark-failed", "release.mark_failed")
-            .put("root", layout.root())
-            .put("release", failed)
-            .put("switched", true));
+    steps.add(markFailed(failed, true));
     previous.ifPresent(
         prev -> {
           steps.add(switchTo(prev, "switch-back"));
           steps.add(
-              stack
-                  .appService()
-                  .refreshChange("rollback")
-                  .steps()
-                  .get(0)
-                  .deepCopy()
-                  .put("id", "reload-back"));
+              stack.appService().refreshChange("rollback").steps().get(0).withId("reload-back"));
           for (ServiceResource p : stack.processServices()) {
             steps.add(p.refreshChange("rollback").steps().get(0));
           }
@@ -227,45 +204,36 @@ public final class ReleaseSteps {
   }
 
   /** When preparation fails: mark the half-made release failed (the next prune removes it). */
-  public List<ObjectNode> discard(String id) {
-    return List.of(
-        Steps.step("mark-failed", "release.mark_failed")
-            .put("root", layout.root())
-            .put("release", id));
+  public List<AgentStep> discard(String id) {
+    return List.of(markFailed(id, false));
   }
 
-  private static ObjectNode last(Change change) {
+  /** {@code switched}: this deploy made the release live, so it is marked though current is it. */
+  private AgentStep markFailed(String id, boolean switched) {
+    return AgentStep.of("mark-failed", new AgentOp.ReleaseMarkFailed(layout.root(), id, switched));
+  }
+
+  private static AgentStep last(Change change) {
     return change.steps().get(change.steps().size() - 1);
   }
 
-  private ObjectNode switchTo(String id, String stepId) {
-    return Steps.step(stepId, "release.switch").put("root", layout.root()).put("release", id);
+  private AgentStep switchTo(String id, String stepId) {
+    return AgentStep.of(stepId, new AgentOp.ReleaseSwitch(layout.root(), id));
   }
 
-  private ObjectNode prune() {
-    return Steps.step("prune", "release.prune")
-        .put("root", layout.root())
-        .put("keep", stack.spec().release().keep());
-  }
-
-  /**
-   * Steps after the switch always run to the end, even on Ctrl-C, so the node is left consistent.
-   */
-  private static ObjectNode finish(ObjectNode step) {
-    return step.deepCopy().put("finish", true);
-  }
-
-  private static ObjectNode exec(String id, List<String> argv, String cwd) {
-    ObjectNode step = Steps.step(id, "exec").put("cwd", cwd);
-    step.set("argv", Steps.array(argv));
-    return step;
+  private AgentStep prune() {
+    return AgentStep.of(
+        "prune", new AgentOp.ReleasePrune(layout.root(), stack.spec().release().keep()));
   }
 
   /** A command root runs from {@code /} with a fixed, minimal environment. */
-  private static ObjectNode rootExec(String id, List<String> argv) {
-    ObjectNode step = exec(id, argv, "/");
-    step.putObject("env").put("PATH", SAFE_PATH).put("LANG", "C.UTF-8").put("HOME", "/root");
-    return step;
+  private static AgentStep rootExec(String id, List<String> argv, Optional<Duration> timeout) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", SAFE_PATH);
+    env.put("LANG", "C.UTF-8");
+    env.put("HOME", "/root");
+    return AgentStep.of(
+        id, new AgentOp.Exec(argv, Optional.empty(), Optional.of("/"), env, timeout));
   }
 
   private static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -274,21 +242,26 @@ public final class ReleaseSteps {
    * A command in release {@code dir}'s environment (its env file and the node's secrets, loaded by
    * with-env after privileges dropped), as the app user, killed after release.hook_timeout.
    */
-  private ObjectNode appExec(String id, List<String> argv, String dir) {
+  private AgentStep appExec(String id, List<String> argv, String dir) {
     List<String> full = new ArrayList<>();
     full.add(layout.withEnv());
     full.addAll(argv);
-    ObjectNode step =
-        exec(id, full, dir).put("user", stack.spec().app()).put("timeout", hookTimeoutSeconds());
-    step.putObject("env")
-        .put("HOIST_RELEASE_DIR", dir)
-        .put("PATH", SAFE_PATH)
-        .put("LANG", "C.UTF-8")
-        .put("HOME", layout.root());
-    return step;
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("HOIST_RELEASE_DIR", dir);
+    env.put("PATH", SAFE_PATH);
+    env.put("LANG", "C.UTF-8");
+    env.put("HOME", layout.root());
+    return AgentStep.of(
+        id,
+        new AgentOp.Exec(
+            full,
+            Optional.of(stack.spec().app()),
+            Optional.of(dir),
+            env,
+            Optional.of(hookTimeout())));
   }
 
-  private long hookTimeoutSeconds() {
-    return stack.spec().release().hookTimeout().toSeconds();
+  private Duration hookTimeout() {
+    return stack.spec().release().hookTimeout();
   }
 }

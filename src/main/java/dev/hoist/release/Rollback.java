@@ -1,11 +1,12 @@
 package dev.hoist.release;
 
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
-import dev.hoist.engine.Steps;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.node.AgentException;
 import dev.hoist.stack.Stack;
 import java.time.Duration;
@@ -27,7 +28,7 @@ public final class Rollback {
     try {
       var probe =
           engine.probe(
-              List.of(Steps.probe("release", "release").put("root", stack.layout().root())),
+              List.of(new ProbeRequest("release", new ProbeKind.Release(stack.layout().root()))),
               Optional.empty());
       return ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
     } catch (AgentException e) {
@@ -84,10 +85,10 @@ public final class Rollback {
       throw new DeployException("release " + to + " is already live", null);
     }
     ReleaseSteps steps = new ReleaseSteps(stack);
-    List<ObjectNode> main = new ArrayList<>(steps.activate(Optional.of(to), Map.of()));
-    main.removeIf(s -> "prune".equals(s.path("id").asText()));
-    List<ObjectNode> rescue = new ArrayList<>(steps.rescue(to, Optional.of(from)));
-    rescue.removeIf(s -> "mark-failed".equals(s.path("id").asText()));
+    List<AgentStep> main = new ArrayList<>(steps.activate(Optional.of(to), Map.of()));
+    main.removeIf(s -> "prune".equals(s.id()));
+    List<AgentStep> rescue = new ArrayList<>(steps.rescue(to, Optional.of(from)));
+    rescue.removeIf(s -> "mark-failed".equals(s.id()));
     ApplyResult result;
     try {
       result =

@@ -2,15 +2,18 @@ package dev.hoist.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentOp;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.Engine.StepEvent;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.PlanException;
 import dev.hoist.engine.Planner;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.engine.ServiceResource;
-import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.stack.BalancerStack;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -78,17 +82,16 @@ public final class Balancer {
       if (plan.isEmpty()) {
         return new Converged(List.of(), servers);
       }
-      List<ObjectNode> steps = new ArrayList<>(plan.steps());
+      List<AgentStep> steps = new ArrayList<>(plan.steps());
       String serviceId = stack.service().id();
       if (plan.changes().stream().anyMatch(c -> c.id().equals(serviceId))) {
-        ObjectNode wait =
-            Steps.step("reloaded", "lb.wait_reload")
-                .put("socket", BalancerStack.ADMIN_SOCKET)
-                .put("timeout", 30);
-        if (lb.path("pid").isInt()) {
-          wait.put("old_pid", lb.path("pid").asInt());
-        }
-        steps.add(wait);
+        OptionalInt oldPid =
+            lb.path("pid").isInt() ? OptionalInt.of(lb.path("pid").asInt()) : OptionalInt.empty();
+        steps.add(
+            AgentStep.of(
+                "reloaded",
+                new AgentOp.LbWaitReload(
+                    BalancerStack.ADMIN_SOCKET, Duration.ofSeconds(30), oldPid)));
       }
       ApplyResult result =
           engine.apply(new ApplyRequest(steps, "", List.of(), List.of(), "", null), e -> {});
@@ -121,10 +124,9 @@ public final class Balancer {
     }
   }
 
-  private static ObjectNode serversProbe() {
-    return Steps.probe("lb", "lb")
-        .put("socket", BalancerStack.ADMIN_SOCKET)
-        .put("backend", BalancerStack.BACKEND);
+  private static ProbeRequest serversProbe() {
+    return new ProbeRequest(
+        "lb", new ProbeKind.Lb(BalancerStack.ADMIN_SOCKET, BalancerStack.BACKEND));
   }
 
   private static Map<String, Server> parse(JsonNode state) {
@@ -152,7 +154,7 @@ public final class Balancer {
     List<String> behind = behind(servers);
     return behind.isEmpty()
         ? "not behind the balancer"
-        : run(step("drain", "lb.drain", behind, drain));
+        : run(AgentStep.of("drain", new AgentOp.LbDrain(HAPROXY, behind, drain)));
   }
 
   /**
@@ -166,34 +168,25 @@ public final class Balancer {
     if (behind.isEmpty()) {
       return "not behind the balancer";
     }
-    ObjectNode step = step("ready", "lb.ready", behind, timeout);
-    step.set("wait", Steps.array(behind(waitFor)));
-    return run(step);
+    return run(
+        AgentStep.of("ready", new AgentOp.LbReady(HAPROXY, behind, timeout, behind(waitFor))));
   }
 
   private List<String> behind(List<String> servers) {
     return servers.stream().filter(upstreams::contains).toList();
   }
 
-  private static ObjectNode step(String id, String op, List<String> servers, Duration timeout) {
-    ObjectNode step =
-        Steps.step(id, op)
-            .put("socket", BalancerStack.ADMIN_SOCKET)
-            .put("backend", BalancerStack.BACKEND)
-            .put("timeout", timeout.toMillis() / 1000.0);
-    step.set("servers", Steps.array(servers));
-    return step;
-  }
+  private static final AgentOp.Haproxy HAPROXY =
+      new AgentOp.Haproxy(BalancerStack.ADMIN_SOCKET, BalancerStack.BACKEND);
 
-  private String run(ObjectNode step) throws RolloutException, InterruptedException {
+  private String run(AgentStep step) throws RolloutException, InterruptedException {
     StringBuilder note = new StringBuilder();
     try {
       ApplyResult result =
           engine.apply(
-              new ApplyRequest(
-                  List.of(step.put("finish", true)), "", List.of(), List.of(), "", null),
+              new ApplyRequest(List.of(step.finishing()), "", List.of(), List.of(), "", null),
               e -> {
-                if ("ok".equals(e.status()) && e.note() != null) {
+                if (e.status() == StepEvent.Status.OK && e.note() != null) {
                   note.append(e.note());
                 }
               });
@@ -209,7 +202,7 @@ public final class Balancer {
   }
 
   private Engine.Probe probeWith(BalancerStack stack) throws AgentException, InterruptedException {
-    List<ObjectNode> probes = new ArrayList<>();
+    List<ProbeRequest> probes = new ArrayList<>();
     stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
     probes.add(serversProbe());
     return engine.probe(probes, Optional.empty());

@@ -3,16 +3,20 @@ package dev.hoist.rollout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentOp;
+import dev.hoist.engine.AgentProtocol;
+import dev.hoist.engine.AgentStep;
+import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
 import dev.hoist.engine.NodeClaim;
-import dev.hoist.engine.Steps;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.node.AgentException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,14 +77,9 @@ public final class EnvLock {
 
   /** Takes the lock, or says who has it and since when. */
   public void take(String command) throws RolloutException, InterruptedException {
-    ObjectNode step = Steps.step("lock", "lock.take").put("path", lockPath);
-    step.putObject("holder")
-        .put("by", whoAmI())
-        .put("since", now())
-        .put("command", command)
-        .put("token", token)
-        .put("pid", ProcessHandle.current().pid());
-    ApplyResult r = apply(step);
+    var holder =
+        new AgentOp.LockTake.Holder(whoAmI(), now(), command, token, ProcessHandle.current().pid());
+    ApplyResult r = apply(AgentStep.of("lock", new AgentOp.LockTake(lockPath, holder)));
     if (!r.ok() && !r.error().startsWith("held by")) {
       throw new RolloutException(
           RolloutException.Kind.FAILED,
@@ -106,7 +105,7 @@ public final class EnvLock {
   /** Gives the lock back if this run still holds it. */
   public void release() throws InterruptedException {
     try {
-      apply(Steps.step("unlock", "lock.release").put("path", lockPath).put("token", token));
+      apply(AgentStep.of("unlock", new AgentOp.LockRelease(lockPath, Optional.of(token), false)));
     } catch (RolloutException e) {
       // The node went away: the lock stays, and 'hoist unlock' breaks it.
     }
@@ -116,7 +115,7 @@ public final class EnvLock {
   public Optional<Holder> breakLock() throws RolloutException, InterruptedException {
     Optional<Holder> holder = holder();
     ApplyResult r =
-        apply(Steps.step("unlock", "lock.release").put("path", lockPath).put("force", true));
+        apply(AgentStep.of("unlock", new AgentOp.LockRelease(lockPath, Optional.empty(), true)));
     if (!r.ok()) {
       throw new RolloutException(RolloutException.Kind.FAILED, node() + ": " + r.error());
     }
@@ -154,22 +153,17 @@ public final class EnvLock {
   public void pause(String release, String hash, List<String> nodes)
       throws RolloutException, InterruptedException {
     ObjectNode value =
-        Steps.json()
+        AgentProtocol.json()
             .createObjectNode()
             .put("release", release)
             .put("hash", hash)
             .put("by", whoAmI())
             .put("since", now());
-    value.set("nodes", Steps.array(nodes));
+    value.set("nodes", AgentProtocol.array(nodes));
     byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
-    ObjectNode step =
-        Steps.step("pause", "file.write")
-            .put("path", pausedPath)
-            .put("content", Base64.getEncoder().encodeToString(bytes))
-            .put("owner", "root")
-            .put("group", "root")
-            .put("mode", "0600");
-    ApplyResult r = apply(step);
+    var write =
+        new AgentOp.FileWrite(pausedPath, bytes, Attributes.of("root", "root", "0600"), List.of());
+    ApplyResult r = apply(AgentStep.of("pause", write));
     if (!r.ok()) {
       throw new RolloutException(RolloutException.Kind.FAILED, node() + ": " + r.error());
     }
@@ -177,13 +171,13 @@ public final class EnvLock {
 
   /** Forgets the waiting canary (it was continued or rolled back). */
   public void clearCanary() throws RolloutException, InterruptedException {
-    apply(Steps.step("unpause", "path.remove").put("path", pausedPath));
+    apply(AgentStep.of("unpause", new AgentOp.PathRemove(pausedPath)));
   }
 
   private JsonNode read(String path) throws RolloutException, InterruptedException {
     try {
       return engine
-          .probe(List.of(Steps.probe("json", "json").put("path", path)), Optional.empty())
+          .probe(List.of(new ProbeRequest("json", new ProbeKind.Json(path))), Optional.empty())
           .states()
           .getOrDefault("json", MissingNode.getInstance())
           .path("value");
@@ -192,11 +186,10 @@ public final class EnvLock {
     }
   }
 
-  private ApplyResult apply(ObjectNode step) throws RolloutException, InterruptedException {
+  private ApplyResult apply(AgentStep step) throws RolloutException, InterruptedException {
     try {
       return engine.apply(
-          new ApplyRequest(List.of(step.put("finish", true)), "", List.of(), List.of(), "", null),
-          e -> {});
+          new ApplyRequest(List.of(step.finishing()), "", List.of(), List.of(), "", null), e -> {});
     } catch (AgentException e) {
       throw new RolloutException(RolloutException.Kind.UNREACHABLE, node() + ": " + e.getMessage());
     }

@@ -2,13 +2,16 @@ package dev.hoist.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentOp;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.Engine.StepEvent;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.engine.ServiceResource;
 import dev.hoist.engine.ServiceResource.Supervisor;
-import dev.hoist.engine.Steps;
 import dev.hoist.node.AgentException;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.AppLayout;
@@ -64,7 +67,8 @@ public final class Secrets {
 
   /** The values, for {@code --show}. */
   public SecretValues reveal(Engine engine) throws SecretsException, InterruptedException {
-    ObjectNode values = Steps.probe("values", "secrets.values").put("file", layout.secretsFile());
+    ProbeRequest values =
+        new ProbeRequest("values", new ProbeKind.SecretsValues(layout.secretsFile()));
     JsonNode state = state(engine, probe(engine, List.of(values)), "values");
     Map<String, String> out = new LinkedHashMap<>();
     state.path("values").properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
@@ -84,16 +88,18 @@ public final class Secrets {
       stack = new StackBuilder(templates, Supervisor.SYSTEMD).build(spec);
       probe = probe(engine, serviceProbes(stack));
     }
-    List<ObjectNode> steps = new ArrayList<>();
+    List<AgentStep> steps = new ArrayList<>();
     steps.add(
-        Steps.step("secrets", "secrets.update")
-            .put("app", spec.app())
-            .put("file", layout.secretsFile())
-            .put("index", layout.secretsIndex())
-            .put("by", by)
-            .put("at", at.truncatedTo(ChronoUnit.SECONDS).toString())
-            .<ObjectNode>set("set", Steps.json().valueToTree(change.sets()))
-            .set("unset", Steps.array(change.unsets())));
+        AgentStep.of(
+            "secrets",
+            new AgentOp.SecretsUpdate(
+                spec.app(),
+                layout.secretsFile(),
+                layout.secretsIndex(),
+                by,
+                at.truncatedTo(ChronoUnit.SECONDS).toString(),
+                change.sets(),
+                change.unsets())));
     List<String> refreshed = new ArrayList<>();
     List<ServiceResource> services = new ArrayList<>(List.of(stack.appService()));
     services.addAll(stack.processServices());
@@ -111,7 +117,7 @@ public final class Secrets {
           engine.apply(
               new ApplyRequest(steps, null, List.of(), List.of(), layout.root(), new byte[0]),
               event -> {
-                if ("secrets".equals(event.id()) && "ok".equals(event.status())) {
+                if ("secrets".equals(event.id()) && event.status() == StepEvent.Status.OK) {
                   note.append(event.note());
                 }
               });
@@ -131,14 +137,14 @@ public final class Secrets {
     return new SecretsUpdated(note.toString(), refreshed);
   }
 
-  private List<ObjectNode> serviceProbes(Stack stack) {
-    List<ObjectNode> probes = new ArrayList<>();
+  private List<ProbeRequest> serviceProbes(Stack stack) {
+    List<ProbeRequest> probes = new ArrayList<>();
     probes.add(stack.appService().probe());
     stack.processServices().forEach(p -> probes.add(p.probe()));
     return probes;
   }
 
-  private static Engine.Probe probe(Engine engine, List<ObjectNode> probes)
+  private static Engine.Probe probe(Engine engine, List<ProbeRequest> probes)
       throws SecretsException, InterruptedException {
     Engine.Probe probe;
     try {

@@ -1,8 +1,8 @@
 package dev.hoist.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hoist.engine.Steps;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,10 +15,8 @@ public final class SecretsProbe {
 
   private SecretsProbe() {}
 
-  public static ObjectNode of(AppLayout layout) {
-    return Steps.probe(ID, "secrets")
-        .put("file", layout.secretsFile())
-        .put("index", layout.secretsIndex());
+  public static ProbeRequest of(AppLayout layout) {
+    return new ProbeRequest(ID, new ProbeKind.Secrets(layout.secretsFile(), layout.secretsIndex()));
   }
 
   /** The names in an answer of {@link #of}, sorted. */

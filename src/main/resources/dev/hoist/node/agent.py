@@ -132,61 +132,57 @@ def probe_path(path):
     return out
 
 
+def probe_user(r):
+    try:
+        p = pwd.getpwnam(r["name"])
+        return {"exists": True, "home": p.pw_dir, "shell": p.pw_shell, "group": grp.getgrgid(p.pw_gid).gr_name}
+    except KeyError:
+        return {"exists": False}
+
+
+def probe_group(r):
+    try:
+        grp.getgrnam(r["name"])
+        return {"exists": True}
+    except KeyError:
+        return {"exists": False}
+
+
+def probe_file(r):
+    out = probe_path(r["path"])
+    if out.get("type") == "file":
+        out["sha256"] = sha256_file(r["path"])
+        if out["sha256"] != r.get("sha256") and os.path.getsize(r["path"]) <= 65536:
+            with open(r["path"], "rb") as f:
+                data = f.read()
+            try:
+                out["text"] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+def probe_exec(r):
+    out = {}
+    if r.get("creates"):
+        out["created"] = os.path.exists(r["creates"])
+    if r.get("unless"):
+        out["unless_ok"] = subprocess.run(r["unless"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL).returncode == 0
+    return out
+
+
+def probe_lb(r):
+    if not os.path.exists(r["socket"]):
+        return {"error": "no admin socket %s: haproxy is not running" % r["socket"]}
+    return {"servers": lb_servers(r["socket"], r["backend"]), "pid": lb_pid(r["socket"])}
+
+
 def probe(r):
     kind = r["kind"]
-    if kind == "package":
-        return {"version": dpkg_installed().get(r["name"])}
-    if kind == "user":
-        try:
-            p = pwd.getpwnam(r["name"])
-            return {"exists": True, "home": p.pw_dir, "shell": p.pw_shell, "group": grp.getgrgid(p.pw_gid).gr_name}
-        except KeyError:
-            return {"exists": False}
-    if kind == "group":
-        try:
-            grp.getgrnam(r["name"])
-            return {"exists": True}
-        except KeyError:
-            return {"exists": False}
-    if kind in ("dir", "link"):
-        return probe_path(r["path"])
-    if kind == "file":
-        out = probe_path(r["path"])
-        if out.get("type") == "file":
-            out["sha256"] = sha256_file(r["path"])
-            if out["sha256"] != r.get("sha256") and os.path.getsize(r["path"]) <= 65536:
-                with open(r["path"], "rb") as f:
-                    data = f.read()
-                try:
-                    out["text"] = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    pass
-        return out
-    if kind == "exec":
-        out = {}
-        if r.get("creates"):
-            out["created"] = os.path.exists(r["creates"])
-        if r.get("unless"):
-            out["unless_ok"] = subprocess.run(r["unless"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL).returncode == 0
-        return out
-    if kind == "service":
-        return probe_service(r)
-    if kind == "release":
-        return probe_release(r["root"])
-    if kind == "port":
-        return {"listeners": listeners(r["port"])}
-    if kind == "json":
-        return {"value": read_json(r["path"])}
-    if kind == "secrets":
-        return secrets_probe(r)
-    if kind == "secrets.values":
-        return {"values": secrets_read(r["file"])}
-    if kind == "lb":
-        if not os.path.exists(r["socket"]):
-            return {"error": "no admin socket %s: haproxy is not running" % r["socket"]}
-        return {"servers": lb_servers(r["socket"], r["backend"]), "pid": lb_pid(r["socket"])}
-    raise StepError("unknown probe kind " + kind)
+    if kind not in PROBES:
+        raise StepError("unknown probe kind " + kind)
+    return PROBES[kind](r)
 
 
 def runsvdir_pids():
@@ -1372,128 +1368,180 @@ def log_tail(path, n=20):
     return ["==> %s <==" % path] + tail_file(path, n)
 
 
+def step_apt_install(sid, step, payload):
+    apt_install(sid, step["names"])
+    return "installed " + " ".join(step["names"])
+
+
+def step_group_create(sid, step, payload):
+    run_checked(sid, ["groupadd", "--system", step["name"]])
+    return "created"
+
+
+def step_user_create(sid, step, payload):
+    run_checked(sid, ["useradd", "--system", "--gid", step["group"], "--home-dir", step["home"],
+                      "--no-create-home", "--shell", step["shell"], step["name"]])
+    return "created"
+
+
+def step_dir_ensure(sid, step, payload):
+    os.makedirs(step["path"], exist_ok=True)
+    set_attrs(step["path"], step.get("owner"), step.get("group"), step.get("mode"))
+    return "ok"
+
+
+def step_file_write(sid, step, payload):
+    import base64
+    path = step["path"]
+    data = base64.b64decode(step["content"])
+    old = None
+    if step.get("validate") and os.path.isfile(path):
+        with open(path, "rb") as f:
+            old = f.read()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_atomic(path, data, step.get("owner"), step.get("group"), step.get("mode"))
+    if step.get("validate"):
+        rc, tail = run_cmd(sid, step["validate"])
+        if rc != 0:
+            if old is None:
+                os.unlink(path)
+            else:
+                write_atomic(path, old, step.get("owner"), step.get("group"), step.get("mode"))
+            raise StepError("%s rejected the new %s, so the old one was kept:\n%s"
+                            % (" ".join(step["validate"]), path, "\n".join(tail[-10:])))
+    return "written"
+
+
+def step_file_attrs(sid, step, payload):
+    set_attrs(step["path"], step.get("owner"), step.get("group"), step.get("mode"))
+    return "ok"
+
+
+def step_link_ensure(sid, step, payload):
+    os.makedirs(os.path.dirname(step["path"]), exist_ok=True)
+    symlink_atomic(step["path"], step["target"])
+    return "-> " + step["target"]
+
+
+def step_exec(sid, step, payload):
+    rc, tail = run_cmd(sid, step["argv"], user=step.get("user"), cwd=step.get("cwd"), env=step.get("env"),
+                       timeout=step.get("timeout"))
+    if rc != 0:
+        raise StepError("`%s` failed (exit %d):\n%s" % (" ".join(step["argv"]), rc, "\n".join(tail[-15:])))
+    return "ran"
+
+
+def step_release_unpack(sid, step, payload):
+    unpack(step, payload)
+    return "unpacked %d bytes" % len(payload)
+
+
+def step_release_shared(sid, step, payload):
+    link_shared(step)
+    return "linked " + ", ".join(step["dirs"])
+
+
+def step_release_switch(sid, step, payload):
+    root = step["root"]
+    before = probe_release(root)["current"]
+    if before and before != step["release"]:
+        write_atomic(os.path.join(state_dir(root), "previous"), before.encode(), mode="0600")
+    symlink_atomic(os.path.join(root, "current"), "releases/" + step["release"])
+    return "current -> releases/%s (was %s)" % (step["release"], before or "none")
+
+
+def step_release_mark_failed(sid, step, payload):
+    if not step.get("switched") and probe_release(step["root"])["current"] == step["release"]:
+        # Not this deploy's own switch (a discard): another deploy made it live; keep it unmarked.
+        return "not marked: it is the live release"
+    failed = os.path.join(state_dir(step["root"]), "failed")
+    os.makedirs(failed, mode=0o700, exist_ok=True)
+    write_atomic(os.path.join(failed, step["release"]), (step.get("why", "") + "\n").encode(), mode="0600")
+    return "marked failed"
+
+
+def step_http_check(sid, step, payload):
+    ok, last = http_check(step)
+    if not ok:
+        tail = []
+        for path in step.get("logs", []):
+            tail += log_tail(path)
+        raise StepError("health check GET http://%s%s failed: %s (wanted HTTP %d%s)\n%s" % (
+            step["host"], step["path"], last, step["expect"],
+            " containing %r" % step["contains"] if step.get("contains") else "", "\n".join(tail)))
+    return "healthy: " + last
+
+
+def step_path_remove(sid, step, payload):
+    try:
+        os.unlink(step["path"])
+        return "removed"
+    except FileNotFoundError:
+        return "absent"
+
+
+# ---------------------------------------------------------------- dispatch
+#
+# The one list of what the agent can do: a step's "do" -> fn(sid, step, payload) returning a note
+# (raising StepError on failure); a probe's "kind" -> fn(request) returning its state. The Java
+# side declares the same names once each (engine.AgentOp and engine.ProbeKind, @Wire), and
+# AgentProtocolTest fails when the two lists differ. A new op is one entry here, e.g. what used to
+# be `if op == "x": return f(sid, step)` is `"x": lambda sid, step, payload: f(sid, step),`.
+
+OPS = {
+    "apt.install": step_apt_install,
+    "group.create": step_group_create,
+    "user.create": step_user_create,
+    "dir.ensure": step_dir_ensure,
+    "file.write": step_file_write,
+    "file.attrs": step_file_attrs,
+    "link.ensure": step_link_ensure,
+    "exec": step_exec,
+    "service.enable": lambda sid, step, payload: service_enable(sid, step),
+    "service.up": lambda sid, step, payload: service_up(sid, step),
+    "service.signal": lambda sid, step, payload: service_signal(sid, step),
+    "gunicorn.reload": lambda sid, step, payload: gunicorn_reload(step, sid),
+    "release.unpack": step_release_unpack,
+    "release.open": lambda sid, step, payload: open_dirs(step),
+    "release.seal": lambda sid, step, payload: seal_dirs(step),
+    "release.shared": step_release_shared,
+    "release.switch": step_release_switch,
+    "release.mark_failed": step_release_mark_failed,
+    "release.prune": lambda sid, step, payload: prune(step),
+    "http.check": step_http_check,
+    "lb.drain": lambda sid, step, payload: lb_drain(step),
+    "lb.ready": lambda sid, step, payload: lb_ready(step),
+    "lb.wait_reload": lambda sid, step, payload: lb_wait_reload(step),
+    "lock.take": lambda sid, step, payload: lock_take(step),
+    "lock.release": lambda sid, step, payload: lock_release(step),
+    "path.remove": step_path_remove,
+    "secrets.update": lambda sid, step, payload: secrets_update(sid, step),
+}
+
+PROBES = {
+    "package": lambda r: {"version": dpkg_installed().get(r["name"])},
+    "user": probe_user,
+    "group": probe_group,
+    "dir": lambda r: probe_path(r["path"]),
+    "link": lambda r: probe_path(r["path"]),
+    "file": probe_file,
+    "exec": probe_exec,
+    "service": probe_service,
+    "release": lambda r: probe_release(r["root"]),
+    "port": lambda r: {"listeners": listeners(r["port"])},
+    "json": lambda r: {"value": read_json(r["path"])},
+    "lb": probe_lb,
+    "secrets": secrets_probe,
+    "secrets.values": lambda r: {"values": secrets_read(r["file"])},
+}
+
+
 def do_step(step, payload):
     """Runs one step; returns a note. Raises StepError on failure."""
-    import base64
-    sid, op = step["id"], step["do"]
-    if op == "apt.install":
-        apt_install(sid, step["names"])
-        return "installed " + " ".join(step["names"])
-    if op == "group.create":
-        run_checked(sid, ["groupadd", "--system", step["name"]])
-        return "created"
-    if op == "user.create":
-        run_checked(sid, ["useradd", "--system", "--gid", step["group"], "--home-dir", step["home"],
-                          "--no-create-home", "--shell", step["shell"], step["name"]])
-        return "created"
-    if op == "dir.ensure":
-        os.makedirs(step["path"], exist_ok=True)
-        set_attrs(step["path"], step.get("owner"), step.get("group"), step.get("mode"))
-        return "ok"
-    if op == "file.write":
-        path = step["path"]
-        data = base64.b64decode(step["content"])
-        old = None
-        if step.get("validate") and os.path.isfile(path):
-            with open(path, "rb") as f:
-                old = f.read()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, data, step.get("owner"), step.get("group"), step.get("mode"))
-        if step.get("validate"):
-            rc, tail = run_cmd(sid, step["validate"])
-            if rc != 0:
-                if old is None:
-                    os.unlink(path)
-                else:
-                    write_atomic(path, old, step.get("owner"), step.get("group"), step.get("mode"))
-                raise StepError("%s rejected the new %s, so the old one was kept:\n%s"
-                                % (" ".join(step["validate"]), path, "\n".join(tail[-10:])))
-        return "written"
-    if op == "file.attrs":
-        set_attrs(step["path"], step.get("owner"), step.get("group"), step.get("mode"))
-        return "ok"
-    if op == "link.ensure":
-        os.makedirs(os.path.dirname(step["path"]), exist_ok=True)
-        symlink_atomic(step["path"], step["target"])
-        return "-> " + step["target"]
-    if op == "exec":
-        rc, tail = run_cmd(sid, step["argv"], user=step.get("user"), cwd=step.get("cwd"), env=step.get("env"),
-                           timeout=step.get("timeout"))
-        if rc != 0:
-            raise StepError("`%s` failed (exit %d):\n%s" % (" ".join(step["argv"]), rc, "\n".join(tail[-15:])))
-        return "ran"
-    if op == "service.enable":
-        return service_enable(sid, step)
-    if op == "service.up":
-        return service_up(sid, step)
-    if op == "service.signal":
-        return service_signal(sid, step)
-    if op == "gunicorn.reload":
-        return gunicorn_reload(step, sid)
-    if op == "port.free":
-        others = [l for l in listeners(step["port"]) if l["comm"] not in step.get("allow", [])]
-        if others:
-            raise StepError("port %d is taken by %s; stop it or free the port, then deploy again"
-                            % (step["port"], ", ".join("%s (pid %d)" % (l["comm"], l["pid"]) for l in others)))
-        return "free"
-    if op == "release.unpack":
-        unpack(step, payload)
-        return "unpacked %d bytes" % len(payload)
-    if op == "release.open":
-        return open_dirs(step)
-    if op == "release.seal":
-        return seal_dirs(step)
-    if op == "release.shared":
-        link_shared(step)
-        return "linked " + ", ".join(step["dirs"])
-    if op == "release.switch":
-        root = step["root"]
-        before = probe_release(root)["current"]
-        if before and before != step["release"]:
-            write_atomic(os.path.join(state_dir(root), "previous"), before.encode(), mode="0600")
-        symlink_atomic(os.path.join(root, "current"), "releases/" + step["release"])
-        return "current -> releases/%s (was %s)" % (step["release"], before or "none")
-    if op == "release.mark_failed":
-        if not step.get("switched") and probe_release(step["root"])["current"] == step["release"]:
-            # Not this deploy's own switch (a discard): another deploy made it live; keep it unmarked.
-            return "not marked: it is the live release"
-        failed = os.path.join(state_dir(step["root"]), "failed")
-        os.makedirs(failed, mode=0o700, exist_ok=True)
-        write_atomic(os.path.join(failed, step["release"]), (step.get("why", "") + "\n").encode(), mode="0600")
-        return "marked failed"
-    if op == "release.prune":
-        return prune(step)
-    if op == "http.check":
-        ok, last = http_check(step)
-        if not ok:
-            tail = []
-            for path in step.get("logs", []):
-                tail += log_tail(path)
-            raise StepError("health check GET http://%s%s failed: %s (wanted HTTP %d%s)\n%s" % (
-                step["host"], step["path"], last, step["expect"],
-                " containing %r" % step["contains"] if step.get("contains") else "", "\n".join(tail)))
-        return "healthy: " + last
-    if op == "lb.drain":
-        return lb_drain(step)
-    if op == "lb.ready":
-        return lb_ready(step)
-    if op == "lb.wait_reload":
-        return lb_wait_reload(step)
-    if op == "lock.take":
-        return lock_take(step)
-    if op == "lock.release":
-        return lock_release(step)
-    if op == "path.remove":
-        try:
-            os.unlink(step["path"])
-            return "removed"
-        except FileNotFoundError:
-            return "absent"
-    if op == "secrets.update":
-        return secrets_update(sid, step)
-    if op == "fail.if":
-        raise StepError(step["why"])
-    raise StepError("unknown step " + op)
+    op = step["do"]
+    if op not in OPS:
+        raise StepError("unknown step " + op)
+    return OPS[op](step["id"], step, payload)
 
 
 def run_steps(steps, payload, phase):

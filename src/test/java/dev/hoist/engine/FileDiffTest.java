@@ -1,5 +1,6 @@
 package dev.hoist.engine;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static dev.hoist.engine.Probed.absent;
 import static dev.hoist.engine.Probed.path;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,7 +56,7 @@ class FileDiffTest {
   void writeStepCarriesContentAttributesAndValidation() {
     FileResource validated = site.validatedBy(List.of("nginx", "-t", "-q"));
 
-    ObjectNode step = validated.diff(absent()).orElseThrow().steps().getFirst();
+    ObjectNode step = toJson(validated.diff(absent()).orElseThrow().steps()).getFirst();
 
     assertThat(step.path("do").asText()).isEqualTo("file.write");
     assertThat(step.path("path").asText()).isEqualTo(site.path());
@@ -78,7 +79,7 @@ class FileDiffTest {
     assertThat(change.summary()).isEqualTo("fix /etc/nginx/sites-enabled/hoist-hello.conf");
     assertThat(change.reasons()).containsExactly("owner hello -> root", "mode 0600 -> 0644");
     assertThat(change.diff()).isEmpty();
-    assertThat(change.steps())
+    assertThat(toJson(change.steps()))
         .singleElement()
         .satisfies(
             s -> {
@@ -131,7 +132,7 @@ class FileDiffTest {
             .asSecret();
     Change change = env.diff(absent()).orElseThrow();
 
-    String json = Steps.json().writeValueAsString(change);
+    String json = AgentProtocol.json().writeValueAsString(change);
 
     assertThat(json).contains("\"id\":\"file:/srv/hello/etc/env\"").doesNotContain("steps");
     assertThat(json)

@@ -1,5 +1,6 @@
 package dev.hoist.engine;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static dev.hoist.engine.Probed.absent;
 import static dev.hoist.engine.Probed.json;
 import static dev.hoist.engine.Probed.pkg;
@@ -40,7 +41,7 @@ class PlanStepsTest {
   void allAptInstallsFoldIntoOnePackagesStepAtTheFirstOnesPosition() {
     Plan plan = new Plan(List.of(dir, nginx, file, gunicorn, runit), Map.of());
 
-    List<ObjectNode> steps = plan.steps();
+    List<ObjectNode> steps = toJson(plan.steps());
 
     assertThat(steps)
         .extracting(s -> s.path("id").asText())
@@ -54,12 +55,12 @@ class PlanStepsTest {
   void foldingLeavesThePlannedChangesUntouched() {
     Plan plan = new Plan(List.of(nginx, gunicorn), Map.of());
 
-    List<ObjectNode> first = plan.steps();
-    List<ObjectNode> second = plan.steps();
+    List<ObjectNode> first = toJson(plan.steps());
+    List<ObjectNode> second = toJson(plan.steps());
 
     assertThat(second).isEqualTo(first);
-    assertThat(nginx.steps().getFirst().path("names").toString()).isEqualTo("[\"nginx\"]");
-    assertThat(nginx.steps().getFirst().path("id").asText()).isEqualTo("package:nginx");
+    assertThat(toJson(nginx.steps()).getFirst().path("names").toString()).isEqualTo("[\"nginx\"]");
+    assertThat(toJson(nginx.steps()).getFirst().path("id").asText()).isEqualTo("package:nginx");
   }
 
   @Test
@@ -68,7 +69,7 @@ class PlanStepsTest {
     Change worker = start("hoist-hello-worker");
     Plan plan = new Plan(List.of(file, app, dir, worker), Map.of());
 
-    List<String> ops = ops(plan.steps());
+    List<String> ops = ops(toJson(plan.steps()));
 
     assertThat(ops)
         .containsExactly(
@@ -78,8 +79,9 @@ class PlanStepsTest {
             "service.up",
             "dir.ensure",
             "service.up");
-    assertThat(plan.steps().get(1).path("service").asText()).isEqualTo("hoist-hello");
-    assertThat(plan.steps().get(2).path("service").asText()).isEqualTo("hoist-hello-worker");
+    assertThat(toJson(plan.steps()).get(1).path("service").asText()).isEqualTo("hoist-hello");
+    assertThat(toJson(plan.steps()).get(2).path("service").asText())
+        .isEqualTo("hoist-hello-worker");
   }
 
   @Test
@@ -87,7 +89,7 @@ class PlanStepsTest {
     Change app = start("hoist-hello");
     Plan plan = new Plan(List.of(file), Map.of(app.id(), app));
 
-    assertThat(ops(plan.steps())).containsExactly("file.write", "service.enable");
+    assertThat(ops(toJson(plan.steps()))).containsExactly("file.write", "service.enable");
   }
 
   @Test
@@ -96,7 +98,7 @@ class PlanStepsTest {
     Change nginxStart = start("nginx");
     Plan plan = new Plan(List.of(file, nginxStart), Map.of(app.id(), app));
 
-    List<ObjectNode> steps = plan.steps();
+    List<ObjectNode> steps = toJson(plan.steps());
 
     assertThat(ops(steps))
         .containsExactly("file.write", "service.enable", "service.enable", "service.up");

@@ -1,5 +1,6 @@
 package dev.hoist.engine;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static dev.hoist.engine.Probed.absent;
 import static dev.hoist.engine.Probed.json;
 import static dev.hoist.engine.Probed.running;
@@ -79,7 +80,7 @@ class PlannerTest {
     assertThat(plan.isEmpty()).isTrue();
     assertThat(plan.changes()).isEmpty();
     assertThat(plan.deferred()).isEmpty();
-    assertThat(plan.steps()).isEmpty();
+    assertThat(toJson(plan.steps())).isEmpty();
   }
 
   @Test
@@ -146,7 +147,7 @@ class PlannerTest {
     assertThat(plan.changes()).extracting(Change::id).containsExactly(RUN, APP);
     Change restart = plan.changes().get(1);
     assertThat(restart.summary()).isEqualTo("restart hoist-hello");
-    assertThat(restart.steps().getFirst().path("how").asText()).isEqualTo("restart");
+    assertThat(toJson(restart.steps()).getFirst().path("how").asText()).isEqualTo("restart");
   }
 
   @Test
@@ -158,7 +159,7 @@ class PlannerTest {
 
     Change refresh = plan.changes().get(1);
     assertThat(refresh.summary()).isEqualTo("reload hoist-hello");
-    assertThat(refresh.steps().getFirst().path("do").asText()).isEqualTo("gunicorn.reload");
+    assertThat(toJson(refresh.steps()).getFirst().path("do").asText()).isEqualTo("gunicorn.reload");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.hoist.engine;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static dev.hoist.engine.Probed.absent;
 import static dev.hoist.engine.Probed.exists;
 import static dev.hoist.engine.Probed.json;
@@ -29,7 +30,7 @@ class ResourceDiffTest {
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("install nginx");
     assertThat(change.reasons()).containsExactly("not installed");
-    assertThat(change.steps())
+    assertThat(toJson(change.steps()))
         .singleElement()
         .satisfies(
             s -> {
@@ -51,7 +52,7 @@ class ResourceDiffTest {
 
     assertThat(change.kind()).isEqualTo(Change.Kind.UPDATE);
     assertThat(change.reasons()).containsExactly("installed 5:7.0.11-1, pinned 5:7.0.15-1");
-    assertThat(change.steps().getFirst().path("names").get(0).asText())
+    assertThat(toJson(change.steps()).getFirst().path("names").get(0).asText())
         .isEqualTo("redis-server=5:7.0.15-1");
     assertThat(redis.diff(pkg("5:7.0.15-1"))).isEmpty();
   }
@@ -65,10 +66,10 @@ class ResourceDiffTest {
             .orElseThrow();
 
     assertThat(group.kind()).isEqualTo(Change.Kind.CREATE);
-    assertThat(group.steps().getFirst().path("do").asText()).isEqualTo("group.create");
+    assertThat(toJson(group.steps()).getFirst().path("do").asText()).isEqualTo("group.create");
     assertThat(user.summary()).isEqualTo("create system user hello (home /srv/hello)");
     assertThat(user.reasons()).containsExactly("missing");
-    ObjectNode step = user.steps().getFirst();
+    ObjectNode step = toJson(user.steps()).getFirst();
     assertThat(step.path("do").asText()).isEqualTo("user.create");
     assertThat(step.path("group").asText()).isEqualTo("hello");
     assertThat(step.path("shell").asText()).isEqualTo("/usr/sbin/nologin");
@@ -88,7 +89,7 @@ class ResourceDiffTest {
 
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("create /srv/hello/releases/");
-    ObjectNode step = change.steps().getFirst();
+    ObjectNode step = toJson(change.steps()).getFirst();
     assertThat(step.path("do").asText()).isEqualTo("dir.ensure");
     assertThat(step.path("owner").asText()).isEqualTo("hello");
     assertThat(step.path("mode").asText()).isEqualTo("0755");
@@ -157,7 +158,7 @@ class ResourceDiffTest {
     assertThat(change.kind()).isEqualTo(Change.Kind.CREATE);
     assertThat(change.summary()).isEqualTo("start hoist-hello");
     assertThat(change.reasons()).containsExactly("not enabled");
-    assertThat(change.steps())
+    assertThat(toJson(change.steps()))
         .extracting(s -> s.path("do").asText())
         .containsExactly("service.enable", "service.up");
   }
@@ -170,7 +171,9 @@ class ResourceDiffTest {
             .orElseThrow();
 
     assertThat(change.reasons()).containsExactly("not running (down)");
-    assertThat(change.steps()).extracting(s -> s.path("do").asText()).containsExactly("service.up");
+    assertThat(toJson(change.steps()))
+        .extracting(s -> s.path("do").asText())
+        .containsExactly("service.up");
   }
 
   @Test
@@ -202,11 +205,11 @@ class ResourceDiffTest {
 
     assertThat(reload.kind()).isEqualTo(Change.Kind.REFRESH);
     assertThat(reload.summary()).isEqualTo("reload nginx");
-    assertThat(reload.steps().getFirst().path("how").asText()).isEqualTo("reload");
-    assertThat(replace.steps().getFirst().path("do").asText()).isEqualTo("gunicorn.reload");
+    assertThat(toJson(reload.steps()).getFirst().path("how").asText()).isEqualTo("reload");
+    assertThat(toJson(replace.steps()).getFirst().path("do").asText()).isEqualTo("gunicorn.reload");
     assertThat(restart.summary()).isEqualTo("restart hoist-hello");
-    assertThat(restart.steps().getFirst().path("how").asText()).isEqualTo("restart");
-    assertThat(restart.steps().getFirst().path("stop_timeout").asLong()).isEqualTo(30);
+    assertThat(toJson(restart.steps()).getFirst().path("how").asText()).isEqualTo("restart");
+    assertThat(toJson(restart.steps()).getFirst().path("stop_timeout").asLong()).isEqualTo(30);
   }
 
   @Test
@@ -216,9 +219,9 @@ class ResourceDiffTest {
     Change change = exec.diff(json("{'created': false}")).orElseThrow();
 
     assertThat(change.reasons()).containsExactly("/srv/hello/.done is missing");
-    assertThat(change.steps().getFirst().path("argv").toString())
+    assertThat(toJson(change.steps()).getFirst().path("argv").toString())
         .isEqualTo("[\"touch\",\"/srv/hello/.done\"]");
-    assertThat(change.steps().getFirst().path("user").asText()).isEqualTo("hello");
+    assertThat(toJson(change.steps()).getFirst().path("user").asText()).isEqualTo("hello");
     assertThat(exec.diff(json("{'created': true}"))).isEmpty();
   }
 

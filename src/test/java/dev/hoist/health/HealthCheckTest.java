@@ -1,5 +1,6 @@
 package dev.hoist.health;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,7 +27,7 @@ class HealthCheckTest {
 
   @Test
   void theGateWaitsForAStartingAppUpToTheStartPeriod() {
-    ObjectNode step = check.step("health");
+    ObjectNode step = toJson(check.step("health"));
 
     assertThat(step.path("do").asText()).isEqualTo("http.check");
     assertThat(step.path("start_period").asDouble()).isEqualTo(30.0);
@@ -40,12 +41,12 @@ class HealthCheckTest {
   void startPeriodDefaultsToTheDeadline() {
     HealthCheck defaults = new HealthCheck(HealthSpec.defaults(), "hello.localhost", List.of());
 
-    assertThat(defaults.step("health").path("start_period").asDouble()).isEqualTo(60.0);
+    assertThat(toJson(defaults.step("health")).path("start_period").asDouble()).isEqualTo(60.0);
   }
 
   @Test
   void oneLookDoesNotWaitForAStartingApp() {
-    ObjectNode once = check.once();
+    ObjectNode once = toJson(check.once());
 
     assertThat(once.path("healthy").asInt()).isEqualTo(1);
     assertThat(once.path("unhealthy").asInt()).isEqualTo(1);

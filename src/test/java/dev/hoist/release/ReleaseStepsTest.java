@@ -1,12 +1,14 @@
 package dev.hoist.release;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentProtocol;
 import dev.hoist.engine.Change;
 import dev.hoist.engine.ServiceResource.Supervisor;
-import dev.hoist.engine.Steps;
+import dev.hoist.health.HealthCheck;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.StackBuilder;
@@ -29,8 +31,27 @@ class ReleaseStepsTest {
   private static final String OLD = "20250101T100000Z-aaaaaaa";
   private static final String DIR = "/srv/hello/releases/" + ID;
 
-  private static ReleaseSteps steps(TestSpec spec) {
-    return new ReleaseSteps(stack(spec.build()));
+  private static Wire steps(TestSpec spec) {
+    return new Wire(new ReleaseSteps(stack(spec.build())));
+  }
+
+  /** The steps as the agent receives them. */
+  private record Wire(ReleaseSteps steps) {
+    List<ObjectNode> prepare(String id, String hash, Map<String, Stack.ReleaseFile> files) {
+      return toJson(steps.prepare(id, hash, files));
+    }
+
+    List<ObjectNode> activate(Optional<String> id, Map<String, Change> deferred) {
+      return toJson(steps.activate(id, deferred));
+    }
+
+    List<ObjectNode> rescue(String failed, Optional<String> previous) {
+      return toJson(steps.rescue(failed, previous));
+    }
+
+    HealthCheck health() {
+      return steps.health();
+    }
   }
 
   private static Stack stack(Spec spec) {
@@ -232,11 +253,11 @@ class ReleaseStepsTest {
     Change start =
         stack
             .appService()
-            .diff(Steps.json().createObjectNode().put("enabled", false))
+            .diff(AgentProtocol.json().createObjectNode().put("enabled", false))
             .orElseThrow();
 
     List<ObjectNode> activate =
-        new ReleaseSteps(stack).activate(Optional.of(ID), Map.of(start.id(), start));
+        new Wire(new ReleaseSteps(stack)).activate(Optional.of(ID), Map.of(start.id(), start));
 
     assertThat(activate)
         .extracting(s -> s.path("do").asText())

@@ -3,12 +3,14 @@ package dev.hoist.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentOp;
+import dev.hoist.engine.AgentStep;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
 import dev.hoist.engine.Engine.ApplyResult;
 import dev.hoist.engine.Engine.StepEvent;
-import dev.hoist.engine.Steps;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.node.Agent;
 import dev.hoist.node.LocalNode;
 import java.nio.file.Files;
@@ -47,15 +49,17 @@ class SecretsAgentTest {
   }
 
   private ApplyResult apply(Map<String, String> sets, List<String> unsets) throws Exception {
-    ObjectNode step =
-        Steps.step("secrets", "secrets.update")
-            .put("app", GROUP)
-            .put("file", file.toString())
-            .put("index", index.toString())
-            .put("by", "me@admin")
-            .put("at", "2026-12-02T12:00:00Z");
-    step.set("set", Steps.json().valueToTree(sets));
-    step.set("unset", Steps.array(unsets));
+    AgentStep step =
+        AgentStep.of(
+            "secrets",
+            new AgentOp.SecretsUpdate(
+                GROUP,
+                file.toString(),
+                index.toString(),
+                "me@admin",
+                "2026-12-02T12:00:00Z",
+                sets,
+                unsets));
     return engine.apply(
         new ApplyRequest(List.of(step), null, List.of(), List.of(), null, null), events::add);
   }
@@ -96,10 +100,8 @@ class SecretsAgentTest {
     assertThat(events).anyMatch(e -> "unset DROP; not set before: NEVER_SET".equals(e.note()));
     assertThat(Files.readString(file)).contains("KEEP=hunter2").doesNotContain("DROP");
 
-    ObjectNode probe =
-        Steps.probe("secrets", "secrets")
-            .put("file", file.toString())
-            .put("index", index.toString());
+    ProbeRequest probe =
+        new ProbeRequest("secrets", new ProbeKind.Secrets(file.toString(), index.toString()));
     Engine.Probe answer = engine.probe(List.of(probe), Optional.empty());
     String raw = answer.states().get("secrets").toString();
     assertThat(raw).contains("KEEP", "2026-12-02T12:00:00Z", "me@admin");

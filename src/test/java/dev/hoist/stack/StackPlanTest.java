@@ -1,10 +1,12 @@
 package dev.hoist.stack;
 
+import static dev.hoist.engine.AgentProtocol.toJson;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentProtocol;
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.Change;
@@ -17,7 +19,6 @@ import dev.hoist.engine.PackageResource;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.Planner;
 import dev.hoist.engine.ServiceResource;
-import dev.hoist.engine.Steps;
 import dev.hoist.engine.UserResource;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,7 +49,7 @@ class StackPlanTest {
         .extracting(Change::id)
         .contains("service:nginx")
         .doesNotContain("service:hoist-hello", "service:hoist-hello-worker");
-    List<ObjectNode> steps = plan.steps();
+    List<ObjectNode> steps = toJson(plan.steps());
     assertThat(steps.getFirst().path("id").asText()).isEqualTo("packages");
     assertThat(steps.getFirst().path("names").toString())
         .isEqualTo("[\"nginx\",\"gunicorn\",\"python3-venv\",\"runit\"]");
@@ -68,7 +69,7 @@ class StackPlanTest {
     Plan plan = Planner.plan(stack.catalog(), converged(stack.catalog()), stack.releaseRefreshed());
 
     assertThat(plan.isEmpty()).isTrue();
-    assertThat(plan.steps()).isEmpty();
+    assertThat(toJson(plan.steps())).isEmpty();
   }
 
   @Test
@@ -163,6 +164,6 @@ class StackPlanTest {
   }
 
   private static ObjectNode object() {
-    return Steps.json().createObjectNode();
+    return AgentProtocol.json().createObjectNode();
   }
 }

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hoist.engine.Steps;
+import dev.hoist.engine.AgentProtocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +156,7 @@ class StackScriptsTest {
 
     assertThat(result.exit()).as(result.output()).isZero();
     List<String> env = new ArrayList<>();
-    for (JsonNode e : Steps.json().readTree(result.output())) {
+    for (JsonNode e : AgentProtocol.json().readTree(result.output())) {
       env.add(e.asText());
     }
     return env;
