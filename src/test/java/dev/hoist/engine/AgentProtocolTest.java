@@ -82,6 +82,41 @@ class AgentProtocolTest {
                 + "\"supervisor\":\"runit\"}");
   }
 
+  @Test
+  void theSecretsStepSendsValuesOnTheWireButItsTextNamesKeysOnly() {
+    var update =
+        new AgentOp.SecretsUpdate(
+            "hello",
+            "/srv/hello/etc/secrets",
+            "/srv/hello/etc/secrets.json",
+            "me@admin",
+            "2026-12-02T12:00:00Z",
+            java.util.Map.of("TOKEN", "hunter2"),
+            List.of("OLD"));
+
+    assertThat(AgentProtocol.toJson(AgentStep.of("secrets", update)).toString())
+        .isEqualTo(
+            "{\"id\":\"secrets\",\"do\":\"secrets.update\",\"app\":\"hello\","
+                + "\"file\":\"/srv/hello/etc/secrets\","
+                + "\"index\":\"/srv/hello/etc/secrets.json\",\"by\":\"me@admin\","
+                + "\"at\":\"2026-12-02T12:00:00Z\",\"set\":{\"TOKEN\":\"hunter2\"},"
+                + "\"unset\":[\"OLD\"]}");
+    assertThat(update.toString()).contains("TOKEN", "OLD").doesNotContain("hunter2");
+    assertThat(AgentStep.of("secrets", update).toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void theSecretsProbesNameTheirFiles() {
+    var names = new ProbeRequest("secrets", new ProbeKind.Secrets("/s", "/s.json"));
+    var values = new ProbeRequest("values", new ProbeKind.SecretsValues("/s"));
+
+    assertThat(AgentProtocol.toJson(names).toString())
+        .isEqualTo(
+            "{\"id\":\"secrets\",\"kind\":\"secrets\",\"file\":\"/s\",\"index\":\"/s.json\"}");
+    assertThat(AgentProtocol.toJson(values).toString())
+        .isEqualTo("{\"id\":\"values\",\"kind\":\"secrets.values\",\"file\":\"/s\"}");
+  }
+
   private static JsonNode agentTables() throws Exception {
     assumeTrue(Files.isExecutable(PYTHON), "needs " + PYTHON);
     byte[] source;
