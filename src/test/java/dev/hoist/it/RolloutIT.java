@@ -194,7 +194,7 @@ class RolloutIT {
         .contains("lab2  failed, rolled back")
         .contains("lab3  not switched")
         .contains(
-            "batch 1 of 3 failed: lab2: health check GET http://rollhello.test/healthz failed: HTTP 500");
+            "batch 1 of 3 failed: lab2: health check GET http://rollhello.test/healthz failed: unhealthy 3 times in a row: HTTP 500");
     assertThat(seen.failed()).as(seen.summary()).isZero();
     assertThat(versions(seen)).as(seen.summary()).containsExactly("2");
     assertThat(servedByWebs()).containsExactly("200 2", "200 2", "200 2");
