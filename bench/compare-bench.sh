@@ -25,6 +25,9 @@ DEPLOY_TIMEOUT=${DEPLOY_TIMEOUT:-600}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 LAB_N=10
+# Each jar gets its own 10 nodes (old: lab1-10, new: lab11-20): both manage the same nginx run
+# script, and taking turns on one node would make every "no-op" a real change.
+LAB_ALL=20
 
 log() { printf '[compare-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -40,9 +43,9 @@ finish() {
   if [ -n "$lab_touched" ] && [ "${KEEP_LAB:-0}" != 1 ]; then
     timeout 120 "$NEW" lab down >/dev/null 2>&1 || log "warning: hoist lab down failed"
   fi
-  if [ -n "${NEW:-}" ]; then remove_local_app benchold; remove_local_app benchnew; fi
+  if [ -n "${NEW:-}" ]; then remove_local_app benchold-local; remove_local_app benchnew-local; fi
   git -C "$repo" worktree remove --force "$tmp/base-src" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
+  if [ "${KEEP_TMP:-0}" = 1 ]; then log "logs kept in $tmp/logs"; else rm -rf "$tmp"; fi
   exit "$rc"
 }
 trap finish EXIT
@@ -71,39 +74,45 @@ declare -A ADDR
 lab_up() {
   lab_touched=1
   timeout 120 "$NEW" lab down >/dev/null 2>&1 || true
-  timeout 300 "$NEW" lab up "$LAB_N" --json >"$tmp/lab.json" 2>"$tmp/lab-up.log" \
-    || { tail -n 20 "$tmp/lab-up.log" >&2; die "hoist lab up $LAB_N failed"; }
+  timeout 300 "$NEW" lab up "$LAB_ALL" --json >"$tmp/lab.json" 2>"$tmp/lab-up.log" \
+    || { tail -n 20 "$tmp/lab-up.log" >&2; die "hoist lab up $LAB_ALL failed"; }
   local name addr
   while read -r name addr; do ADDR[$name]=$addr; done < <(python3 -c '
 import json, sys
 for n in json.load(open(sys.argv[1])): print(n["name"], n["address"])' "$tmp/lab.json")
 }
-log "lab: $LAB_N fresh nodes"
+log "lab: $LAB_ALL fresh nodes"
 lab_up
 lab_key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["key"])' "$tmp/lab.json")
 lab_known=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["known_hosts"])' "$tmp/lab.json")
+# One project per jar and scope (app bench<side>-<scope>): a new release in one scope must not
+# make the next scope's "no-op" a real deploy (n1 and n10 share lab1).
 declare -A PROJ VERSION
 for side in old new; do
-  PROJ[$side]="$tmp/bench$side"
-  hello_project "${PROJ[$side]}" "bench$side" "bench$side.test"
-  {
-    lab_nodes "$LAB_N" "$lab_key" "$lab_known"
-    echo "environments:"
-    echo "  n1: [lab1]"
-    echo "  n10: [$(seq -s ' ' 1 "$LAB_N" | sed 's/[0-9][0-9]*/lab&/g; s/ /, /g')]"
-  } >>"${PROJ[$side]}/hoist.yml"
-  VERSION[$side]=1
+  for scope in local n1 n10; do
+    PROJ[$side.$scope]="$tmp/bench$side-$scope"
+    hello_project "${PROJ[$side.$scope]}" "bench$side-$scope" "bench$side-$scope.test"
+    first=1
+    [ "$side" = old ] || first=11
+    {
+      lab_nodes "$LAB_ALL" "$lab_key" "$lab_known"
+      echo "environments:"
+      echo "  n1: [lab$first]"
+      echo "  n10: [$(seq -s ' ' "$first" $((first + LAB_N - 1)) | sed 's/[0-9][0-9]*/lab&/g; s/ /, /g')]"
+    } >>"${PROJ[$side.$scope]}/hoist.yml"
+    VERSION[$side.$scope]=1
+  done
 done
 jar() { if [ "$1" = old ]; then echo "$OLD"; else echo "$NEW"; fi; }
 
 # One deploy, timed (wall clock, JVM included); prints "seconds ok_nodes all_nodes rt_max".
 declare -A T RT
 deploy() { # SIDE SCOPE(local|n1|n10) SCENARIO(noop|new|first)
-  local side=$1 scope=$2 sc=$3 name="$1-$2-$3-$RANDOM" args=() t0 t1 rc=0
-  [ "$sc" = noop ] || { VERSION[$side]=$((VERSION[$side] + 1)); sed -i "s/version [0-9][0-9]*/version ${VERSION[$side]}/" "${PROJ[$side]}/hello.py"; }
+  local side=$1 scope=$2 sc=$3 name="$1-$2-$3-$RANDOM" args=() t0 t1 rc=0 key=$1.$2
+  [ "$sc" = noop ] || { VERSION[$key]=$((VERSION[$key] + 1)); sed -i "s/version [0-9][0-9]*/version ${VERSION[$key]}/" "${PROJ[$key]}/hello.py"; }
   [ "$scope" = local ] || args=(--env "$scope")
   t0=$EPOCHREALTIME
-  timeout "$DEPLOY_TIMEOUT" "$(jar "$side")" deploy "${PROJ[$side]}" "${args[@]}" --json >"$tmp/logs/$name.json" 2>"$tmp/logs/$name.err" || rc=$?
+  timeout "$DEPLOY_TIMEOUT" "$(jar "$side")" deploy "${PROJ[$key]}" "${args[@]}" --json >"$tmp/logs/$name.json" 2>"$tmp/logs/$name.err" || rc=$?
   t1=$EPOCHREALTIME
   python3 - "$tmp/logs/$name.json" "$rc" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" <<'EOF'
 import json, sys
@@ -121,24 +130,26 @@ EOF
 record() { # KEY "secs ok all rt"
   local secs ok all rt
   read -r secs ok all rt <<<"$2"
-  [ "$ok" = "$all" ] || { log "FAILED: $1 ($ok/$all nodes ok)"; FAILED="$FAILED $1"; }
+  [ "$ok" = "$all" ] || { log "FAILED: $1 ($ok/$all nodes ok)"; FAILED="$FAILED $1"; KEEP_TMP=1; }
   T[$1]="${T[$1]:-} $secs"
   RT[$1]="${RT[$1]:-} $rt"
 }
 FAILED=""
 
-# First deploys to 10 fresh nodes at once, one per jar, each on its own fresh lab.
+# First deploys to 10 fresh nodes at once, one per jar, each on its own nodes of the fresh lab.
 declare -A FIRST
 for side in new old; do
-  log "first deploy of bench$side to $LAB_N fresh nodes ($side jar)"
-  lab_up
+  log "first deploy of bench$side-n10 to its $LAB_N fresh nodes ($side jar)"
   FIRST[$side]=$(deploy "$side" n10 first)
 done
-# Both apps deployed everywhere, then the timed rounds.
-log "first deploys on this machine"
-for side in old new; do deploy "$side" local first >/dev/null; done
-deploy new n10 first >/dev/null
-deploy old n10 first >/dev/null
+# Every app deployed where it is timed (untimed, a failure retried once), then the timed rounds.
+log "first deploys of the timed apps"
+for side in old new; do
+  for scope in local n1 n10; do
+    deploy "$side" "$scope" first >/dev/null
+    deploy "$side" "$scope" noop >/dev/null
+  done
+done
 
 for run in $(seq "$RUNS"); do
   if [ $((run % 2)) = 1 ]; then order=(old new); else order=(new old); fi
@@ -146,6 +157,8 @@ for run in $(seq "$RUNS"); do
   for scope in local n1 n10; do
     for sc in noop new; do
       for side in "${order[@]}"; do
+        # This machine's nginx run script is both jars': after the other jar, one untimed deploy.
+        [ "$scope" != local ] || deploy "$side" local noop >/dev/null
         record "$side.$scope.$sc" "$(deploy "$side" "$scope" "$sc")"
       done
     done
@@ -169,7 +182,7 @@ report() {
     done
   done
   echo
-  echo "First deploy of examples/hello to $LAB_N fresh lab nodes at once:"
+  echo "First deploy of examples/hello to $LAB_N fresh lab nodes at once (each jar on its own fresh nodes):"
   echo
   echo "| jar | nodes succeeded | time [s] |"
   echo "|---|---:|---:|"

@@ -1578,7 +1578,11 @@ def node_lock(root, holder=None):
         os.close(fd)
         raise StepError("another hoist run holds this node: %s" % describe_holder(read_json(os.path.join(d, "holder"))))
     if holder is not None:
-        write_atomic(os.path.join(d, "holder"), json.dumps(dict(holder, pid=os.getpid())).encode(), mode="0600")
+        try:
+            write_atomic(os.path.join(d, "holder"), json.dumps(dict(holder, pid=os.getpid())).encode(),
+                         mode="0600")
+        except OSError:
+            pass  # a full disk: the flock alone still keeps others out; the steps will say what fails
     return fd
 
 
@@ -1674,8 +1678,9 @@ def main():
                 last = generation(root)
                 raise StepError("%s changed this node after this deploy read it (%s); nothing was changed:"
                                 " deploy again" % (last.get("by") or "another hoist run", last.get("command") or "a deploy"))
-        except StepError as e:
-            emit({"ev": "result", "ok": False, "error": str(e), "done": [], "rescued": False})
+        except (StepError, OSError) as e:
+            msg = str(e) if isinstance(e, StepError) else "cannot take the node lock: %s" % e
+            emit({"ev": "result", "ok": False, "error": msg, "done": [], "rescued": False})
             return 1
         ok, done, err = run_steps(req["steps"], payload, "main")
         rescued = None
@@ -1688,9 +1693,14 @@ def main():
             run_steps(req.get("cleanup", []), payload, "rescue")
         result = {"ev": "result", "ok": ok, "error": err, "done": done, "rescued": rescued}
         if held is not None:
-            result["generation"] = bump_generation(root, req.get("holder"))
-            if req.get("holder"):
+            try:
+                result["generation"] = bump_generation(root, req.get("holder"))
+            except OSError:
+                pass  # a full disk: what the steps did stands; the counter is only for later deploys
+            try:
                 os.unlink(os.path.join(root, ".hoist", "holder"))
+            except OSError:
+                pass
             os.close(held)
         emit(result)
         return 0 if ok else 1
