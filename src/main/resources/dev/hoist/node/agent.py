@@ -904,7 +904,10 @@ def ensure_runsvdir(step_id):
 def wake_runsvdir():
     # runsvdir rescans every 5 s; Debian's rescans at once on SIGALRM (measured: 0.01 s).
     for pid in runsvdir_pids():
-        os.kill(pid, signal.SIGALRM)
+        try:
+            os.kill(pid, signal.SIGALRM)
+        except ProcessLookupError:
+            pass  # it exited since it was listed (a runsvdir being replaced)
 
 
 def wait_supervised(name, timeout=12.0):
