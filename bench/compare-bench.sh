@@ -63,7 +63,9 @@ git -C "$repo" worktree add --detach "$tmp/base-src" "$BASE" >/dev/null 2>&1 || 
 (cd "$tmp/base-src" && mvn -B -q -ntp -DskipTests package >"$tmp/base-build.log" 2>&1) \
   || { tail -n 30 "$tmp/base-build.log" >&2; die "the jar of $BASE does not build"; }
 mkdir -p "$tmp/old/target"
-cp -a "$tmp/base-src/hoist" "$tmp/base-src/scripts" "$tmp/old/"
+# The launcher trains its class-data cache on examples/hello: without it, it would retry (~7 s) on
+# every start and the old jar would look slow for a reason that is not its own.
+cp -a "$tmp/base-src/hoist" "$tmp/base-src/scripts" "$tmp/base-src/examples" "$tmp/old/"
 cp -a "$tmp/base-src/target/hoist.jar" "$tmp/old/target/"
 OLD="$tmp/old/hoist"
 "$OLD" --version >/dev/null 2>&1 || die "the old jar does not start"
@@ -87,7 +89,7 @@ lab_key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["ke
 lab_known=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["known_hosts"])' "$tmp/lab.json")
 # One project per jar and scope (app bench<side>-<scope>): a new release in one scope must not
 # make the next scope's "no-op" a real deploy (n1 and n10 share lab1).
-declare -A PROJ VERSION
+declare -A PROJ
 for side in old new; do
   for scope in local n1 n10; do
     PROJ[$side.$scope]="$tmp/bench$side-$scope"
@@ -100,7 +102,6 @@ for side in old new; do
       echo "  n1: [lab$first]"
       echo "  n10: [$(seq -s ' ' "$first" $((first + LAB_N - 1)) | sed 's/[0-9][0-9]*/lab&/g; s/ /, /g')]"
     } >>"${PROJ[$side.$scope]}/hoist.yml"
-    VERSION[$side.$scope]=1
   done
 done
 jar() { if [ "$1" = old ]; then echo "$OLD"; else echo "$NEW"; fi; }
@@ -109,7 +110,11 @@ jar() { if [ "$1" = old ]; then echo "$OLD"; else echo "$NEW"; fi; }
 declare -A T RT
 deploy() { # SIDE SCOPE(local|n1|n10) SCENARIO(noop|new|first)
   local side=$1 scope=$2 sc=$3 name="$1-$2-$3-$RANDOM" args=() t0 t1 rc=0 key=$1.$2
-  [ "$sc" = noop ] || { VERSION[$key]=$((VERSION[$key] + 1)); sed -i "s/version [0-9][0-9]*/version ${VERSION[$key]}/" "${PROJ[$key]}/hello.py"; }
+  # deploy runs in a $( ) subshell: the next version is read from the file, not kept in a variable.
+  if [ "$sc" != noop ]; then
+    local v; v=$(grep -o 'version [0-9][0-9]*' "${PROJ[$key]}/hello.py" | head -n 1 | grep -o '[0-9][0-9]*')
+    sed -i "s/version [0-9][0-9]*/version $((v + 1))/" "${PROJ[$key]}/hello.py"
+  fi
   [ "$scope" = local ] || args=(--env "$scope")
   t0=$EPOCHREALTIME
   timeout "$DEPLOY_TIMEOUT" "$(jar "$side")" deploy "${PROJ[$key]}" "${args[@]}" --json >"$tmp/logs/$name.json" 2>"$tmp/logs/$name.err" || rc=$?
