@@ -89,8 +89,6 @@ public final class ReleaseSteps {
                 "-m",
                 "compileall",
                 "-q",
-                "-j",
-                "0",
                 "-x",
                 "/\\.venv/",
                 dir),
