@@ -203,7 +203,7 @@ class StackBuilderTest {
     assertThat(commands(run).getLast())
         .isEqualTo(
             "exec /usr/bin/chpst -u hello:hello /usr/bin/env -i"
-                + " PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/srv/hello"
+                + " PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PYTHONUNBUFFERED=1 HOME=/srv/hello"
                 + " /srv/hello/current/.venv/bin/python -m gunicorn"
                 + " --config /srv/hello/current/.hoist/gunicorn.conf.py");
     assertThat(run).contains("/usr/bin/install -d -o hello -g www-data -m 2750 /run/hoist-hello");
@@ -244,7 +244,7 @@ class StackBuilderTest {
     assertThat(content(catalog, "file:/etc/systemd/system/hoist-hello.service"))
         .contains(
             "User=hello\nGroup=hello\nWorkingDirectory=/\n",
-            "Environment=PATH=/usr/local/bin:/usr/bin:/bin\n",
+            "Environment=PATH=/usr/local/bin:/usr/bin:/bin PYTHONUNBUFFERED=1\n",
             "ExecStartPre=+/usr/bin/install -d -o hello -g www-data -m 2750 /run/hoist-hello\n",
             "ExecStart=/srv/hello/current/.venv/bin/python -m gunicorn"
                 + " --config /srv/hello/current/.hoist/gunicorn.conf.py\n",
