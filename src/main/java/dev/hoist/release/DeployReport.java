@@ -30,38 +30,6 @@ public record DeployReport(
     warnings = List.copyOf(warnings);
   }
 
-  /** A report without warnings. */
-  public DeployReport(
-      String node,
-      boolean applied,
-      List<Change> changes,
-      Optional<String> liveBefore,
-      Optional<String> newRelease,
-      String releaseReason,
-      boolean ok,
-      Optional<String> error,
-      boolean rolledBack,
-      Optional<String> live,
-      String health,
-      Duration elapsed,
-      int roundTrips) {
-    this(
-        node,
-        applied,
-        changes,
-        liveBefore,
-        newRelease,
-        releaseReason,
-        ok,
-        error,
-        rolledBack,
-        live,
-        health,
-        elapsed,
-        roundTrips,
-        List.of());
-  }
-
   /** Resources changed plus the release, if one was made. */
   public int changedCount() {
     return changes.size() + (newRelease.isPresent() ? 1 : 0);

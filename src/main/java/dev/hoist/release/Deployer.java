@@ -196,7 +196,8 @@ public final class Deployer {
           d.releases().current(),
           "unchanged",
           Duration.ZERO,
-          engine.agent().roundTrips());
+          engine.agent().roundTrips(),
+          List.of());
     }
     if (d.releases().current().isEmpty()) {
       throw new DeployException(

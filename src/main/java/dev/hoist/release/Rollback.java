@@ -116,6 +116,7 @@ public final class Rollback {
         Optional.of(onTarget ? to : from),
         result.ok() ? "healthy" : "failed",
         Duration.ofNanos(System.nanoTime() - start),
-        engine.agent().roundTrips());
+        engine.agent().roundTrips(),
+        List.of());
   }
 }

@@ -56,7 +56,8 @@ class FleetViewTest {
         Optional.of(ok ? "R1" : "R0"),
         ok ? "healthy: HTTP 200" : "failed",
         Duration.ofMillis(900),
-        2);
+        2,
+        List.of());
   }
 
   @Test

@@ -74,7 +74,8 @@ class RolloutTest {
           Optional.of(ok ? to : "old"),
           ok ? "healthy" : "failed",
           Duration.ZERO,
-          1);
+          1,
+          List.of());
     }
   }
 
