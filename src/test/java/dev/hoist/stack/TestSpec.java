@@ -142,6 +142,8 @@ public final class TestSpec {
         health,
         dev.hoist.project.RolloutSpec.defaults(),
         tlsCert,
-        dev.hoist.project.Inventory.empty());
+        dev.hoist.project.Inventory.empty(),
+        dev.hoist.project.SupervisorChoice.AUTO,
+        List.of());
   }
 }
