@@ -657,29 +657,6 @@ def secrets_root_dir(path):
         raise StepError("%s must be a directory owned by root and writable only by it" % path)
 
 
-def secrets_write(path, data, gid, mode):
-    """Writes path atomically, never readable beyond mode even for a moment."""
-    tmp = os.path.join(os.path.dirname(path), ".%s.hoist-tmp" % os.path.basename(path))
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        os.fchown(fd, 0, gid)
-        os.fchmod(fd, mode)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    os.close(fd)
-    os.rename(tmp, path)
-
-
 def secrets_update(sid, step):
     """Sets and unsets secrets on this node as a whole: checks everything before writing."""
     sets, unsets = step.get("set", {}), step.get("unset", [])
@@ -691,11 +668,10 @@ def secrets_update(sid, step):
         raise StepError("the value of %s contains a NUL byte, which no environment can hold" % ", ".join(nul))
     app = step["app"]
     try:
-        gid = grp.getgrnam(app).gr_gid
+        grp.getgrnam(app)
     except KeyError:
         # Before the first deploy: the group the deploy would make, so the file can be the app's.
         run_checked(sid, ["groupadd", "--system", app])
-        gid = grp.getgrnam(app).gr_gid
     for d in (os.path.dirname(os.path.dirname(step["file"])), os.path.dirname(step["file"])):
         secrets_root_dir(d)
     values = secrets_read(step["file"])
@@ -710,8 +686,10 @@ def secrets_update(sid, step):
     index = {k: index.get(k, {}) for k in sorted(values)}
     import shlex
     text = SECRETS_HEADER % (app, app) + "".join("%s=%s\n" % (k, shlex.quote(values[k])) for k in sorted(values))
-    secrets_write(step["file"], text.encode("utf-8"), gid, 0o640)
-    secrets_write(step["index"], (json.dumps(index, indent=1, sort_keys=True) + "\n").encode(), 0, 0o600)
+    # write_atomic: a 0600 temp file given its owner and mode before any byte, then renamed.
+    write_atomic(step["file"], text.encode("utf-8"), "root", app, "0640")
+    write_atomic(step["index"], (json.dumps(index, indent=1, sort_keys=True) + "\n").encode(), "root", "root",
+                 "0600")
     removed = sorted(set(unsets) - set(absent))
     parts = [("set ", sorted(sets)), ("unset ", removed), ("not set before: ", sorted(absent))]
     return "; ".join(what + ", ".join(keys) for what, keys in parts if keys)
