@@ -37,10 +37,11 @@ final class PlanCommand implements Callable<Integer> {
   static int show(
       Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
-    Session s = Session.open(project, targets, ssh).appNodes();
+    Session full = Session.open(project, targets, ssh);
+    Session s = full.appNodes();
     Deployment deployment;
     try {
-      deployment = DeployService.deployment(s.spec(), s.templates());
+      deployment = DeployService.deployment(s.spec(), s.templates(), full.balancer());
     } catch (RolloutException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     }

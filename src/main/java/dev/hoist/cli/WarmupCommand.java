@@ -6,6 +6,7 @@ import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
 import dev.hoist.ssh.Rehearsal;
+import dev.hoist.stack.Edge;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -50,7 +51,8 @@ final class WarmupCommand implements Callable<Integer> {
             new PrintStream(OutputStream.nullOutputStream()),
             true);
     Session s = Session.open(project, new TargetOptions(), root.ssh);
-    Deployment deployment = new Deployment(s.spec(), s.templates());
+    Deployment deployment =
+        new Deployment(s.spec(), s.templates(), Edge.direct(java.util.Optional.empty()));
     deployment.prepareAhead();
     FleetDisplay display = new FleetDisplay(quiet, s.targets());
     FleetResult<DeployReport> result =

@@ -208,6 +208,7 @@ public final class AgentProtocol {
       case ProbeKind.Lb l -> out.put("socket", l.socket()).put("backend", l.backend());
       case ProbeKind.Secrets x -> out.put("file", x.file()).put("index", x.index());
       case ProbeKind.SecretsValues v -> out.put("file", v.file());
+      case ProbeKind.Tls t -> out.put("dir", t.dir());
     }
     return out;
   }

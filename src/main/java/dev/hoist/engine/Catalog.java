@@ -61,6 +61,11 @@ public final class Catalog {
       return this;
     }
 
+    /** Whether a resource with this id was added (several parts of a stack may share a dir). */
+    public boolean has(String id) {
+      return entries.containsKey(id);
+    }
+
     public Builder requires(String... ids) {
       entries.get(last).requires().addAll(List.of(ids));
       return this;

@@ -69,4 +69,11 @@ public sealed interface ProbeKind {
   /** The values of the app's secrets, for {@code hoist secrets list --show}. */
   @Wire("secrets.values")
   record SecretsValues(String file) implements ProbeKind {}
+
+  /**
+   * The certificate chain an app serves ({@code dir}/cert.pem) and the ACME runner's last result
+   * there: certificate blocks and state only, never a key.
+   */
+  @Wire("tls")
+  record Tls(String dir) implements ProbeKind {}
 }

@@ -9,10 +9,10 @@ import java.util.Optional;
  * A validated {@code hoist.yml}: everything Hoist needs to know about one app.
  *
  * <p>Maps keep the order of the file. Paths inside the project are relative strings with forward
- * slashes, already checked to stay inside {@link #projectDir()}. {@code tlsCert} is the path, on
- * the load balancer node, of the PEM (certificate and key) it serves HTTPS with. {@link
- * #inventory()} holds only the nodes and environments this file declares; {@link UserConfig} adds
- * the user's own. {@link #include()} lists glob patterns of files to ship beyond those git tracks.
+ * slashes, already checked to stay inside {@link #projectDir()}. {@code tls} says how HTTPS is
+ * served (by the node that ends TLS: nginx, or HAProxy on the balancer). {@link #inventory()} holds
+ * only the nodes and environments this file declares; {@link UserConfig} adds the user's own.
+ * {@link #include()} lists glob patterns of files to ship beyond those git tracks.
  */
 public record Spec(
     Path projectDir,
@@ -33,7 +33,7 @@ public record Spec(
     ReleaseSpec release,
     HealthSpec health,
     RolloutSpec rollout,
-    Optional<String> tlsCert,
+    TlsSpec tls,
     Inventory inventory,
     SupervisorChoice supervisor,
     List<String> include) {

@@ -109,7 +109,10 @@ final class SpecWalker {
         top.get("rollout")
             .map(n -> new RolloutReader(nodes).read(n))
             .orElse(RolloutSpec.defaults());
-    Optional<String> tlsCert = top.get("tls").flatMap(this::tlsCert);
+    TlsSpec tls =
+        top.get("tls")
+            .map(n -> new TlsReader(nodes, projectDir).read(n, domain, aliases))
+            .orElseGet(() -> TlsReader.defaults(domain, aliases));
     SupervisorChoice supervisor =
         top.get("supervisor")
             .flatMap(
@@ -148,37 +151,10 @@ final class SpecWalker {
             release,
             health,
             rollout,
-            tlsCert,
+            tls,
             targets,
             supervisor,
             include));
-  }
-
-  /**
-   * {@code tls: {cert: /etc/ssl/private/site.pem}}: a file on the load balancer, so an absolute
-   * path.
-   */
-  private Optional<String> tlsCert(Node node) {
-    return nodes
-        .fields(node, "tls", List.of("cert"), Set.of())
-        .flatMap(f -> f.required("cert", "cert: /etc/ssl/private/mysite.pem"))
-        .flatMap(
-            n ->
-                nodes.parse(
-                    n,
-                    "tls.cert",
-                    "an absolute path on the load balancer node",
-                    SpecWalker::pemPath));
-  }
-
-  private static String pemPath(String text) {
-    if (!text.startsWith("/")
-        || text.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new InvalidValue(
-          "expected an absolute path without spaces, found '" + text + "'",
-          "the PEM (certificate, then key) as it lies on the lb node, e.g. /etc/ssl/private/mysite.pem");
-    }
-    return text;
   }
 
   private Optional<String> wheelhouse(Fields top) {

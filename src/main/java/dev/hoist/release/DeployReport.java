@@ -34,4 +34,31 @@ public record DeployReport(
   public int changedCount() {
     return changes.size() + (newRelease.isPresent() ? 1 : 0);
   }
+
+  /**
+   * This report with more work done on the node after it (e.g. a certificate obtained and nginx
+   * switched to HTTPS): its changes and warnings added, its time and round trips counted.
+   */
+  public DeployReport plus(
+      List<Change> moreChanges, List<String> moreWarnings, Duration more, int roundTripsNow) {
+    List<Change> allChanges = new java.util.ArrayList<>(changes);
+    allChanges.addAll(moreChanges);
+    List<String> allWarnings = new java.util.ArrayList<>(warnings);
+    allWarnings.addAll(moreWarnings);
+    return new DeployReport(
+        node,
+        applied || !moreChanges.isEmpty(),
+        allChanges,
+        liveBefore,
+        newRelease,
+        releaseReason,
+        ok,
+        error,
+        rolledBack,
+        live,
+        health,
+        elapsed.plus(more),
+        roundTripsNow,
+        allWarnings);
+  }
 }

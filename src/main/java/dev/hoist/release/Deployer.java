@@ -18,6 +18,7 @@ import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.SecretsProbe;
 import dev.hoist.stack.Stack;
+import dev.hoist.stack.TlsProbe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +45,9 @@ public final class Deployer {
    */
   private OptionalLong generation = OptionalLong.empty();
 
+  /** The node's TLS state as this deployer's probe read it (the certificate, never a key). */
+  private JsonNode tlsState = MissingNode.getInstance();
+
   /** {@code deployment}: what the deployers of all nodes of one deploy share. */
   public Deployer(Engine engine, Deployment deployment) {
     this.engine = engine;
@@ -61,6 +65,14 @@ public final class Deployer {
       boolean alreadyPrepared,
       String health,
       List<String> warnings) {}
+
+  /**
+   * The app's certificate on the node and the ACME runner's last result, as the last probe read
+   * them (missing before a probe).
+   */
+  public JsonNode tlsState() {
+    return tlsState;
+  }
 
   /** Plans only: what a deploy would change, touching nothing. */
   public DeployReport plan() throws DeployException, InterruptedException {
@@ -304,9 +316,10 @@ public final class Deployer {
               deployment.spec().supervisor(),
               probe.facts().path("init").asText("unknown"),
               engine.agent().node().name());
-      if (actual != Supervisor.RUNIT) {
-        stack = deployment.stack(actual);
-      }
+      tlsState = probe.states().getOrDefault(TlsProbe.ID, MissingNode.getInstance());
+      boolean certOnNode = TlsProbe.certOnNode(tlsState);
+      // The same resources either way: only what nginx serves differs.
+      stack = deployment.stack(actual, certOnNode);
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new DeployException(
             "hoist must run as root on "
@@ -377,6 +390,7 @@ public final class Deployer {
     probes.add(new ProbeRequest("release", new ProbeKind.Release(stack.layout().root())));
     probes.add(new ProbeRequest("port:80", new ProbeKind.Port(80)));
     probes.add(SecretsProbe.of(stack.layout()));
+    probes.add(TlsProbe.of(stack.layout()));
     Engine.Probe probe =
         engine.probe(
             probes, Optional.of(new ReleaseSteps(stack).health().once()), stack.layout().root());

@@ -2,6 +2,7 @@ package dev.hoist.release;
 
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.Edge;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.StackBuilder;
 import dev.hoist.stack.Templates;
@@ -16,13 +17,21 @@ import java.util.Map;
 public final class Deployment {
   private final Spec spec;
   private final Templates templates;
+  private final Edge edge;
   private final ReleaseBundle bundle;
   private final Map<Supervisor, Stack> stacks = new EnumMap<>(Supervisor.class);
+  private final Map<Supervisor, Stack> withCert = new EnumMap<>(Supervisor.class);
 
-  public Deployment(Spec spec, Templates templates) {
+  /** {@code edge}: whether the nodes end TLS themselves or sit behind balancers. */
+  public Deployment(Spec spec, Templates templates, Edge edge) {
     this.spec = spec;
     this.templates = templates;
+    this.edge = edge;
     this.bundle = ReleaseBundle.of(spec);
+  }
+
+  public Edge edge() {
+    return edge;
   }
 
   public Spec spec() {
@@ -37,10 +46,20 @@ public final class Deployment {
     return bundle;
   }
 
-  /** The stack for nodes run by {@code supervisor}, built on first request. */
+  /**
+   * The stack for nodes run by {@code supervisor} that hold no ACME certificate yet, built on first
+   * request.
+   */
   public Stack stack(Supervisor supervisor) {
-    synchronized (stacks) {
-      return stacks.computeIfAbsent(supervisor, s -> new StackBuilder(templates, s).build(spec));
+    return stack(supervisor, false);
+  }
+
+  /** As {@link #stack(Supervisor)}; {@code certOnNode}: the node holds the app's certificate. */
+  public Stack stack(Supervisor supervisor, boolean certOnNode) {
+    Map<Supervisor, Stack> cache = certOnNode ? withCert : stacks;
+    synchronized (cache) {
+      return cache.computeIfAbsent(
+          supervisor, s -> new StackBuilder(templates, s).build(spec, edge, certOnNode));
     }
   }
 

@@ -15,7 +15,9 @@ import dev.hoist.engine.ProbeKind;
 import dev.hoist.engine.ProbeRequest;
 import dev.hoist.engine.ServiceResource;
 import dev.hoist.node.AgentException;
+import dev.hoist.stack.AppLayout;
 import dev.hoist.stack.BalancerStack;
+import dev.hoist.stack.TlsProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,8 +38,17 @@ public final class Balancer {
    */
   public record Server(String status, boolean drained, boolean maint) {}
 
-  /** What converging did, and the servers as they were found (one probe for both). */
-  public record Converged(List<String> changes, Map<String, Server> servers) {}
+  /**
+   * What converging did, the servers as they were found, and the node's certificate state (one
+   * probe for all).
+   */
+  public record Converged(List<String> changes, Map<String, Server> servers, JsonNode tls) {}
+
+  /** The balancer's stack for a supervisor, and whether the node already holds its certificate. */
+  @FunctionalInterface
+  public interface Stacks {
+    BalancerStack build(ServiceResource.Supervisor supervisor, boolean certOnNode);
+  }
 
   private final Engine engine;
   private final java.util.Set<String> upstreams;
@@ -58,17 +69,20 @@ public final class Balancer {
    * Probes (the stack and HAProxy's servers at once), plans and applies the balancer's stack; after
    * a reload, waits until the new worker answers, so later commands reach the one that stays.
    */
-  public Converged converge(
-      java.util.function.Function<ServiceResource.Supervisor, BalancerStack> stacks)
-      throws RolloutException, InterruptedException {
+  public Converged converge(Stacks stacks) throws RolloutException, InterruptedException {
     try {
-      BalancerStack stack = stacks.apply(ServiceResource.Supervisor.RUNIT);
+      ServiceResource.Supervisor supervisor = ServiceResource.Supervisor.RUNIT;
+      BalancerStack stack = stacks.build(supervisor, false);
       Engine.Probe probe = probeWith(stack);
       if ("systemd".equals(probe.facts().path("supervisor").asText())) {
         // The first guess was wrong (PID 1 is systemd): build for it and read again.
-        stack = stacks.apply(ServiceResource.Supervisor.SYSTEMD);
+        supervisor = ServiceResource.Supervisor.SYSTEMD;
+        stack = stacks.build(supervisor, false);
         probe = probeWith(stack);
       }
+      JsonNode tls = probe.states().getOrDefault(TlsProbe.ID, MissingNode.getInstance());
+      // The same resources either way: only what HAProxy serves differs.
+      stack = stacks.build(supervisor, TlsProbe.certOnNode(tls));
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new RolloutException(
             RolloutException.Kind.FAILED,
@@ -80,7 +94,7 @@ public final class Balancer {
       Map<String, Server> servers = parse(lb);
       Plan plan = Planner.plan(stack.catalog(), probe.states(), Set.of());
       if (plan.isEmpty()) {
-        return new Converged(List.of(), servers);
+        return new Converged(List.of(), servers, tls);
       }
       List<AgentStep> steps = new ArrayList<>(plan.steps());
       String serviceId = stack.service().id();
@@ -100,7 +114,7 @@ public final class Balancer {
             RolloutException.Kind.FAILED,
             "setting up the load balancer on " + name() + " failed: " + result.error());
       }
-      return new Converged(plan.changes().stream().map(c -> c.summary()).toList(), servers);
+      return new Converged(plan.changes().stream().map(c -> c.summary()).toList(), servers, tls);
     } catch (PlanException | AgentException e) {
       throw new RolloutException(RolloutException.Kind.FAILED, name() + ": " + e.getMessage());
     }
@@ -205,6 +219,7 @@ public final class Balancer {
     List<ProbeRequest> probes = new ArrayList<>();
     stack.catalog().ordered().forEach(e -> probes.add(e.resource().probe()));
     probes.add(serversProbe());
+    probes.add(TlsProbe.of(new AppLayout(stack.app())));
     return engine.probe(probes, Optional.empty());
   }
 }

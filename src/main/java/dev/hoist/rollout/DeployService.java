@@ -8,14 +8,21 @@ import dev.hoist.node.Agent;
 import dev.hoist.node.Node;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
+import dev.hoist.project.TlsSpec;
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
-import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
 import dev.hoist.release.UnshippableException;
+import dev.hoist.stack.Edge;
 import dev.hoist.stack.Templates;
+import dev.hoist.stack.TlsMaterial;
+import dev.hoist.tls.HttpsOnNode;
+import dev.hoist.tls.PemBundle;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -53,7 +60,8 @@ public final class DeployService {
             @Override
             public DeployReport run(FleetNode node, Node connection)
                 throws DeployException, InterruptedException {
-              return new Deployer(new Engine(new Agent(connection)), deployment)
+              return new HttpsOnNode(
+                      new Engine(new Agent(connection)), deployment, Clock.systemUTC())
                   .deploy(listeners.apply(node));
             }
 
@@ -129,16 +137,30 @@ public final class DeployService {
   }
 
   private static Deployment deployment(Request r) throws RolloutException {
-    return deployment(r.spec(), r.templates());
+    return deployment(r.spec(), r.templates(), r.balancer());
   }
 
   /**
    * What every node of a deploy shares. A project that cannot ship (a symlink pointing outside it)
-   * is refused before anything is sent; the stack is built and the code archived on other threads
-   * while connections are made.
+   * or whose own certificate cannot serve is refused before anything is sent; the stack is built
+   * and the code archived on other threads while connections are made. {@code balancer}: the
+   * environment's, which then ends TLS.
    */
-  public static Deployment deployment(Spec spec, Templates templates) throws RolloutException {
-    Deployment deployment = new Deployment(spec, templates);
+  public static Deployment deployment(Spec spec, Templates templates, Optional<FleetNode> balancer)
+      throws RolloutException {
+    Optional<TlsMaterial> files = Optional.empty();
+    if (spec.tls() instanceof TlsSpec.Files f) {
+      List<String> names = new ArrayList<>();
+      names.add(spec.domain());
+      names.addAll(spec.aliases());
+      try {
+        files = Optional.of(PemBundle.load(f, names, Instant.now()));
+      } catch (PemBundle.BadCertificate e) {
+        throw usage("tls.cert: " + e.getMessage());
+      }
+    }
+    Edge edge = new Edge(balancer.map(b -> List.of(b.spec().host())).orElse(List.of()), files);
+    Deployment deployment = new Deployment(spec, templates, edge);
     try {
       deployment.bundle().check();
     } catch (UnshippableException e) {

@@ -252,17 +252,19 @@ public final class RollingDeploy implements RolloutJob {
         new Balancer(
             connections.engine(lb.get().name()),
             Set.copyOf(allWebs.stream().map(FleetNode::name).toList()));
-    Balancer.Converged converged =
-        balancer.converge(
-            supervisor ->
-                new BalancerStackBuilder(deployment.templates(), supervisor)
-                    .build(spec, upstreams()));
+    Balancer.Stacks stacks =
+        (supervisor, certOnNode) ->
+            new BalancerStackBuilder(deployment.templates(), supervisor)
+                .build(spec, upstreams(), deployment.edge().files(), certOnNode);
+    Balancer.Converged converged = balancer.converge(stacks);
     listener.note(
         lb.get().name()
             + ": HAProxy "
             + (converged.changes().isEmpty()
                 ? "up to date"
                 : String.join(", ", converged.changes())));
+    new HttpsOnBalancer(balancer, lb.get(), connections.node(lb.get().name()), listener)
+        .secure(spec, converged.tls(), stacks);
     putBackDrained(balancer, converged.servers());
     return Optional.of(balancer);
   }

@@ -26,6 +26,9 @@ public record AppLayout(String app) {
     return root() + "/etc";
   }
 
+  /** The ACME runner (hoist-acme, driving certbot), shared by every app on a node. */
+  public static final String ACME_RUNNER = "/usr/local/lib/hoist/hoist-acme";
+
   /** A release's own config (env, gunicorn's config), relative to the release directory. */
   public static final String RELEASE_CONFIG = ".hoist";
 
@@ -105,5 +108,37 @@ public record AppLayout(String app) {
   /** The python of the live release's virtualenv (through the {@code current} link). */
   public String python() {
     return current() + "/.venv/bin/python";
+  }
+
+  /**
+   * The app's TLS state on the node that ends TLS: certificate and key, the ACME runner's config,
+   * its certbot lineage and last result. Root only (0700).
+   */
+  public String tlsDir() {
+    return "/etc/hoist/tls/" + app;
+  }
+
+  /** The served certificate chain (PEM); present once a certificate was obtained or shipped. */
+  public String tlsCert() {
+    return tlsDir() + "/cert.pem";
+  }
+
+  public String tlsKey() {
+    return tlsDir() + "/key.pem";
+  }
+
+  /** Chain and key in one file, as HAProxy reads them. */
+  public String tlsHaproxyPem() {
+    return tlsDir() + "/haproxy.pem";
+  }
+
+  /** Where the ACME client writes HTTP-01 tokens for nginx to serve (root-owned, 0755). */
+  public String acmeWebroot() {
+    return "/var/lib/hoist/acme/" + app;
+  }
+
+  /** The job that renews the certificate, run by the node's supervisor (or a systemd timer). */
+  public String tlsService() {
+    return "hoist-tls-" + app;
   }
 }

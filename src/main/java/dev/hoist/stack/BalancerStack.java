@@ -8,7 +8,8 @@ import java.util.List;
  * What a load-balancer node needs for one app: HAProxy, its config with the web nodes as upstreams,
  * and its supervised service; plus where its admin socket is, for draining.
  */
-public record BalancerStack(Catalog catalog, ServiceResource service, List<Upstream> upstreams) {
+public record BalancerStack(
+    String app, Catalog catalog, ServiceResource service, List<Upstream> upstreams) {
   /** HAProxy's config, written by hoist (the package's own haproxy.cfg is left alone). */
   public static final String CONFIG = "/etc/haproxy/hoist.cfg";
 

@@ -38,20 +38,46 @@ public final class BalancerStackBuilder {
     this.supervisor = supervisor;
   }
 
+  /** The balancer of a node that holds no ACME certificate yet (HTTP, or the user's own PEM). */
   public BalancerStack build(Spec spec, List<BalancerStack.Upstream> upstreams) {
+    return build(spec, upstreams, Optional.empty(), false);
+  }
+
+  /**
+   * HAProxy ends TLS: with the user's own certificate ({@code ownCert}), or with the ACME
+   * certificate the node already holds ({@code certOnNode}); until then it serves HTTP and the
+   * challenge.
+   */
+  public BalancerStack build(
+      Spec spec,
+      List<BalancerStack.Upstream> upstreams,
+      Optional<TlsMaterial> ownCert,
+      boolean certOnNode) {
     Map<String, Object> ctx = context(spec, upstreams);
     Catalog.Builder c = Catalog.builder();
     c.add(new PackageResource("haproxy", Optional.empty()));
+    if (supervisor == Supervisor.RUNIT) {
+      c.add(new PackageResource("runit", Optional.empty()));
+    }
+    List<String> reload =
+        supervisor == Supervisor.SYSTEMD
+            ? List.of("systemctl", "reload", BalancerStack.SERVICE)
+            : List.of("sv", "hup", "/etc/service/" + BalancerStack.SERVICE);
+    TlsResources.Served tls =
+        new TlsResources(templates, supervisor).add(c, spec, ownCert, certOnNode, reload, true);
+    ctx.putAll(tls.context());
     List<String> files = new ArrayList<>();
     c.add(
             FileResource.of(
                     BalancerStack.CONFIG, templates.render("haproxy.cfg.j2", ctx), ROOT_FILE)
                 .validatedBy(List.of("haproxy", "-c", "-q", "-f", BalancerStack.CONFIG)))
-        .requires("package:haproxy");
+        .requires("package:haproxy")
+        .requires(tls.requires().toArray(String[]::new));
     String service = BalancerStack.SERVICE;
     if (supervisor == Supervisor.RUNIT) {
-      c.add(new PackageResource("runit", Optional.empty()));
-      c.add(new DirectoryResource("/var/log/hoist", ROOT_DIR));
+      if (!c.has("dir:/var/log/hoist")) {
+        c.add(new DirectoryResource("/var/log/hoist", ROOT_DIR));
+      }
       c.add(new DirectoryResource(LOG_DIR, ROOT_DIR)).requires("dir:/var/log/hoist");
       Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
       logCtx.put("log_dir", LOG_DIR);
@@ -73,6 +99,9 @@ public final class BalancerStackBuilder {
       c.add(
           FileResource.of(
               SAVE_STATE, templates.render("systemd-haproxy.save-state.j2", ctx), SCRIPT));
+      if (c.has("dir:/usr/local/lib/hoist")) {
+        c.requires("dir:/usr/local/lib/hoist");
+      }
       files.addAll(List.of("file:" + unit, "file:" + SAVE_STATE));
     }
     ServiceResource haproxy =
@@ -83,7 +112,7 @@ public final class BalancerStackBuilder {
       // A new run script or unit only takes effect on a restart.
       c.restart(file, haproxy.id());
     }
-    return new BalancerStack(c.build(), haproxy, List.copyOf(upstreams));
+    return new BalancerStack(spec.app(), c.build(), haproxy, List.copyOf(upstreams));
   }
 
   static Map<String, Object> context(Spec spec, List<BalancerStack.Upstream> upstreams) {
@@ -100,7 +129,7 @@ public final class BalancerStackBuilder {
     ctx.put("admin_socket", BalancerStack.ADMIN_SOCKET);
     ctx.put("admin_dir", adminDir);
     ctx.put("admin_dir_name", adminDir.substring("/run/".length()));
-    ctx.put("tls_cert", spec.tlsCert().orElse(""));
+    ctx.putAll(TlsResources.context(spec));
     ctx.put("state_file", BalancerStack.STATE_FILE);
     ctx.put("service", BalancerStack.SERVICE);
     ctx.put("save_state", SAVE_STATE);

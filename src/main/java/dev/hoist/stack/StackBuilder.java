@@ -40,7 +40,16 @@ public final class StackBuilder {
     this.supervisor = supervisor;
   }
 
+  /** The stack of a node that ends TLS itself and holds no ACME certificate yet. */
   public Stack build(Spec spec) {
+    return build(spec, Edge.direct(Optional.empty()), false);
+  }
+
+  /**
+   * {@code edge}: whether the node ends TLS or sits behind balancers; {@code certOnNode}: the node
+   * already holds the app's ACME certificate, so nginx serves HTTPS with it.
+   */
+  public Stack build(Spec spec, Edge edge, boolean certOnNode) {
     AppLayout layout = new AppLayout(spec.app());
     String app = spec.app();
     Map<String, Object> ctx = context(spec, layout);
@@ -122,11 +131,23 @@ public final class StackBuilder {
           .requires("package:nginx");
       nginxFiles.add("file:/etc/sv/nginx/run");
     }
+    List<String> tlsIds = List.of();
+    ctx.putAll(TlsResources.context(spec));
+    ctx.put("balancers", edge.balancers());
+    // Behind a balancer, HAProxy ends TLS; the web node serves HTTP to it.
+    if (!edge.behindBalancer()) {
+      TlsResources.Served tls =
+          new TlsResources(templates, supervisor)
+              .add(c, spec, edge.files(), certOnNode, reloadNginx(), false);
+      ctx.putAll(tls.context());
+      tlsIds = tls.requires();
+    }
     c.add(
             FileResource.of(
                     layout.nginxSite(), templates.render("nginx-site.conf.j2", ctx), ROOT_FILE)
                 .validatedBy(NGINX_TEST))
-        .requires("package:nginx");
+        .requires("package:nginx")
+        .requires(tlsIds.toArray(String[]::new));
     nginxFiles.add("file:" + layout.nginxSite());
     c.add(nginx).requires(nginxFiles.toArray(String[]::new)).requires(appService.id());
     for (String id : nginxFiles) {
@@ -160,6 +181,13 @@ public final class StackBuilder {
             spec.app(),
             "0640"));
     return files;
+  }
+
+  /** How the ACME runner makes nginx pick up a renewed certificate: a graceful reload. */
+  private List<String> reloadNginx() {
+    return supervisor == Supervisor.SYSTEMD
+        ? List.of("systemctl", "reload", "nginx")
+        : List.of("sv", "hup", "/etc/service/nginx");
   }
 
   /** The supervisor's files for one service; returns their resource ids. */

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import signal
 import socket
 import subprocess
@@ -576,6 +577,28 @@ def read_json(path):
         return None
     except ValueError:
         return {"unreadable": True}
+
+
+def tls_probe(r):
+    """The served certificate (public PEM, never the key) and the ACME runner's last result, from
+    the app's root-only TLS directory; links are not followed."""
+    def read_small(path):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            return f.read(65536).decode("ascii", "replace")
+    state = read_small(os.path.join(r["dir"], "state.json"))
+    try:
+        state = json.loads(state) if state else None
+    except ValueError:
+        state = {"unreadable": True}
+    text = read_small(os.path.join(r["dir"], "cert.pem"))
+    # Only certificate blocks leave the node, whatever else the file holds.
+    blocks = re.findall(r"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----",
+                        text or "")
+    return {"cert": "\n".join(blocks) + "\n" if blocks else None, "state": state}
 
 
 def lock_take(step):
@@ -1514,6 +1537,7 @@ PROBES = {
     "lb": probe_lb,
     "secrets": secrets_probe,
     "secrets.values": lambda r: {"values": secrets_read(r["file"])},
+    "tls": tls_probe,
 }
 
 

@@ -113,14 +113,4 @@ class SpecRolloutTest {
     assertThat(r.runOnce()).containsExactly(List.of("python", "manage.py", "migrate", "--noinput"));
     assertThat(r.beforeActivate()).containsExactly(List.of("true"));
   }
-
-  @Test
-  void tlsCertIsAnAbsolutePathOnTheBalancer() throws Exception {
-    assertThat(project.loadWith("tls: {cert: /etc/ssl/private/hello.pem}\n").tlsCert())
-        .contains("/etc/ssl/private/hello.pem");
-    assertThat(project.loadWith("").tlsCert()).isEmpty();
-    SpecProblem p = project.problemWith("tls: {cert: certs/hello.pem}\n");
-    assertThat(p.key()).isEqualTo("tls.cert");
-    assertThat(p.message()).contains("expected an absolute path");
-  }
 }

@@ -40,7 +40,7 @@ class BalancerStackTest {
         .contains("default-server check inter 500ms fall 3 rise 2")
         .contains("    server web1 10.0.0.11:80\n    server web2 10.0.0.12:80")
         .contains("retry-on conn-failure empty-response")
-        .contains("# TLS-ready")
+        .contains("# HTTPS: on by default for a public domain")
         .doesNotContain("{{");
   }
 
@@ -73,18 +73,59 @@ class BalancerStackTest {
   }
 
   @Test
-  void withACertificateItServesHttpsAndRedirectsHttpToIt() {
+  void withTheUsersCertificateItServesHttpsAndRedirectsHttpToIt() throws Exception {
+    SelfSigned.Files pem =
+        SelfSigned.make(dir, "site", List.of("hello.example.com", "www.hello.example.com"), 30);
+    Spec spec =
+        TestSpec.hello().alias("www.hello.example.com").tlsCert(pem.both().toString()).build();
+
+    Catalog c = buildWith(spec, Supervisor.RUNIT, pem.material(), false).catalog();
+
+    assertThat(content(c, CONFIG))
+        .contains("bind :443 ssl crt /etc/hoist/tls/hello/haproxy.pem alpn h2,http/1.1")
+        .contains("http-request redirect scheme https code 301 unless { ssl_fc }\n")
+        .contains("http-request set-header X-Forwarded-Proto https if { ssl_fc }")
+        .contains("http-request set-header X-Forwarded-Proto http unless { ssl_fc }")
+        .contains("redirect prefix https://hello.example.com code 301")
+        .contains("ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2")
+        .doesNotContain("acme");
+    assertThat(content(c, "file:/etc/hoist/tls/hello/haproxy.pem"))
+        .isEqualTo(Files.readString(pem.cert()) + Files.readString(pem.key()));
+    assertThat(content(c, "file:/etc/hoist/tls/hello/cert.pem"))
+        .isEqualTo(Files.readString(pem.cert()));
+  }
+
+  @Test
+  void withAcmeItAnswersTheChallengeThroughCertbotAndServesHttpsOnceTheCertificateIsThere() {
     Spec spec =
         TestSpec.hello()
             .alias("www.hello.example.com")
-            .tlsCert("/etc/ssl/private/hello.pem")
+            .tls(
+                new dev.hoist.project.TlsSpec.Acme(
+                    List.of("hello.example.com", "www.hello.example.com"),
+                    java.util.Optional.empty(),
+                    dev.hoist.project.TlsSpec.LETS_ENCRYPT,
+                    java.util.Optional.empty(),
+                    java.util.Optional.of(java.time.Duration.ofDays(365))))
             .build();
 
-    assertThat(content(build(spec, Supervisor.RUNIT).catalog(), CONFIG))
-        .contains("bind :443 ssl crt /etc/ssl/private/hello.pem alpn h2,http/1.1")
-        .contains("http-request redirect scheme https code 301 unless { ssl_fc }")
-        .contains("redirect prefix https://hello.example.com code 301")
-        .doesNotContain("# TLS-ready");
+    String before = content(buildWith(spec, Supervisor.RUNIT, null, false).catalog(), CONFIG);
+    Catalog after = buildWith(spec, Supervisor.SYSTEMD, null, true).catalog();
+
+    assertThat(before)
+        .contains("use_backend acme if acme_challenge")
+        .contains("server certbot 127.0.0.1:8402")
+        .doesNotContain(":443");
+    assertThat(content(after, CONFIG))
+        .contains("bind :443 ssl crt /etc/hoist/tls/hello/haproxy.pem")
+        .contains("redirect scheme https code 301 unless { ssl_fc } || acme_challenge")
+        .contains("Strict-Transport-Security \"max-age=31536000\" if { ssl_fc }");
+    assertThat(content(after, "file:/etc/hoist/tls/hello/acme.json"))
+        .contains("\"standalone\" : \"127.0.0.1:8402\"")
+        .contains("\"haproxy_pem\" : true")
+        .contains("[ \"systemctl\", \"reload\", \"hoist-lb\" ]");
+    assertThat(after.contains("service:hoist-tls-hello.timer")).isTrue();
+    assertThat(after.contains("package:certbot")).isTrue();
   }
 
   @Test
@@ -92,33 +133,34 @@ class BalancerStackTest {
     Path haproxy = Path.of("/usr/sbin/haproxy");
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isExecutable(haproxy), "haproxy is not installed here");
-    Path pem = dir.resolve("site.pem");
-    Process openssl =
-        new ProcessBuilder(
-                "sh",
-                "-c",
-                "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=hello.example.com"
-                    + " -keyout "
-                    + pem
-                    + ".key -out "
-                    + pem
-                    + ".crt -days 1 && cat "
-                    + pem
-                    + ".crt "
-                    + pem
-                    + ".key > "
-                    + pem)
-            .redirectErrorStream(true)
-            .start();
-    String made = new String(openssl.getInputStream().readAllBytes(), UTF_8);
-    assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(openssl.exitValue()).as(made).isZero();
-    for (Spec spec :
+    SelfSigned.Files pem =
+        SelfSigned.make(dir, "site", List.of("hello.example.com", "www.hello.example.com"), 30);
+    dev.hoist.project.TlsSpec acme =
+        new dev.hoist.project.TlsSpec.Acme(
+            List.of("hello.example.com"),
+            java.util.Optional.empty(),
+            dev.hoist.project.TlsSpec.LETS_ENCRYPT,
+            java.util.Optional.empty(),
+            java.util.Optional.of(java.time.Duration.ofDays(1)));
+    List<BalancerStack> stacks =
         List.of(
-            TestSpec.hello().alias("www.hello.example.com").build(),
-            TestSpec.hello().alias("www.hello.example.com").tlsCert(pem.toString()).build())) {
+            build(TestSpec.hello().alias("www.hello.example.com").build(), Supervisor.RUNIT),
+            buildWith(
+                TestSpec.hello()
+                    .alias("www.hello.example.com")
+                    .tlsCert(pem.both().toString())
+                    .build(),
+                Supervisor.RUNIT,
+                pem.material(),
+                false),
+            buildWith(TestSpec.hello().tls(acme).build(), Supervisor.RUNIT, null, false),
+            buildWith(TestSpec.hello().tls(acme).build(), Supervisor.RUNIT, null, true));
+    for (BalancerStack stack : stacks) {
       Path cfg = dir.resolve("hoist.cfg");
-      Files.writeString(cfg, content(build(spec, Supervisor.RUNIT).catalog(), CONFIG));
+      Files.writeString(
+          cfg,
+          content(stack.catalog(), CONFIG)
+              .replace("/etc/hoist/tls/hello/haproxy.pem", pem.both().toString()));
 
       Process p =
           new ProcessBuilder(haproxy.toString(), "-c", "-f", cfg.toString())
@@ -128,5 +170,11 @@ class BalancerStackTest {
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
     }
+  }
+
+  static BalancerStack buildWith(
+      Spec spec, Supervisor supervisor, TlsMaterial material, boolean certOnNode) {
+    return new BalancerStackBuilder(new Templates(List.of()), supervisor)
+        .build(spec, WEBS, java.util.Optional.ofNullable(material), certOnNode);
   }
 }

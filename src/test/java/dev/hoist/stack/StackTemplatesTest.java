@@ -60,7 +60,8 @@ class StackTemplatesTest {
     assertThat(site)
         .contains(
             "server {\n    listen 80;\n    server_name www.hello.example.com hello.example.org;\n"
-                + "    return 301 $scheme://hello.example.com$request_uri;\n}");
+                + "    location / {\n        return 301 $scheme://hello.example.com$request_uri;\n"
+                + "    }\n}");
   }
 
   @Test

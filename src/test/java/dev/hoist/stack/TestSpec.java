@@ -35,7 +35,7 @@ public final class TestSpec {
   private final Map<String, ProcessSpec> processes = new LinkedHashMap<>();
   private ReleaseSpec release = ReleaseSpec.defaults();
   private HealthSpec health = HealthSpec.defaults();
-  private Optional<String> tlsCert = Optional.empty();
+  private dev.hoist.project.TlsSpec tls = new dev.hoist.project.TlsSpec.Off("a test spec");
 
   public static TestSpec hello() {
     return new TestSpec();
@@ -76,8 +76,14 @@ public final class TestSpec {
     return this;
   }
 
+  /** The user's own PEM (chain and key in one file). */
   public TestSpec tlsCert(String path) {
-    this.tlsCert = Optional.of(path);
+    return tls(
+        new dev.hoist.project.TlsSpec.Files(Path.of(path), Optional.empty(), Optional.empty()));
+  }
+
+  public TestSpec tls(dev.hoist.project.TlsSpec tls) {
+    this.tls = tls;
     return this;
   }
 
@@ -141,7 +147,7 @@ public final class TestSpec {
         release,
         health,
         dev.hoist.project.RolloutSpec.defaults(),
-        tlsCert,
+        tls,
         dev.hoist.project.Inventory.empty(),
         dev.hoist.project.SupervisorChoice.AUTO,
         List.of());
