@@ -1,10 +1,20 @@
 package dev.hoist.cli;
 
+import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
+import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
 import dev.hoist.fleet.NodeOutcome;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
+import dev.hoist.rollout.Connections;
+import dev.hoist.tls.CertReport;
+import dev.hoist.tls.CertVerdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +30,19 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Checks the app as a Nagios/NRPE plugin: one status line, exit code 0 OK, 1 WARNING",
       "(healthy, but a supervised process is down), 2 CRITICAL (health check fails), 3 UNKNOWN",
-      "(cannot tell: bad hoist.yml, node unreachable)."
+      "(cannot tell: bad hoist.yml, node unreachable).",
+      "With HTTPS it checks the certificate where TLS ends (each web node, or the balancer):",
+      "WARNING under 14 days left, after a failed renewal, or while an ACME certificate is still",
+      "to come; CRITICAL under 3 days, expired, not covering the domain and aliases, or your",
+      "own certificate missing. Performance data: cert_days=N;14;3."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  hoist check                          # this machine",
+      "  hoist check /srv/projects/mysite --env live",
+      "",
+      "NRPE: command[check_mysite]=/usr/local/bin/hoist check /srv/projects/mysite --env live"
     })
 final class CheckCommand implements Callable<Integer> {
   static final int OK = 0;
@@ -44,51 +66,33 @@ final class CheckCommand implements Callable<Integer> {
       return UNKNOWN;
     }
     var stack = s.stack();
+    Instant now = Instant.now();
+    // Behind a balancer, TLS ends on the lb node: its certificate is judged there.
+    boolean endsTls = s.balancer().isEmpty();
     Fleet.Task<Status.Report> task =
         (node, connection) ->
             new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
     FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
-    // The worst node decides the state, as a Nagios service check of a whole cluster does.
-    int worst = OK;
-    String worstLine = "";
+    List<Verdict> verdicts = new ArrayList<>();
     for (NodeOutcome<Status.Report> o : result.outcomes()) {
       String where = s.local() ? s.spec().app() : s.spec().app() + " on " + o.node();
-      int state;
-      String line;
       if (o.failure().isPresent()) {
-        state = UNKNOWN;
-        line =
-            "HOIST UNKNOWN - "
-                + where
-                + ": "
-                + o.failure().get().message().lines().findFirst().orElse("");
+        verdicts.add(unknown(where, o.failure().get().message()));
       } else {
         Status.Report r = o.result().orElseThrow();
-        String release = " | release=" + r.release().orElse("none");
-        var down =
-            r.processes().stream()
-                .filter(p -> !"run".equals(p.state()))
-                .map(Status.Process::service)
-                .toList();
-        if (!r.healthy()) {
-          state = CRITICAL;
-          line = "HOIST CRITICAL - " + where + ": " + r.url() + " " + r.health() + release;
-        } else if (!down.isEmpty()) {
-          state = WARNING;
-          line =
-              "HOIST WARNING - "
-                  + where
-                  + ": healthy, but not running: "
-                  + String.join(", ", down)
-                  + release;
-        } else {
-          state = OK;
-          line = "HOIST OK - " + where + ": " + r.url() + " " + r.health() + release;
-        }
+        Optional<CertVerdict> cert =
+            endsTls ? CertReport.of(r.node(), s.spec(), r.tls(), now).verdict() : Optional.empty();
+        verdicts.add(judge(where, r, cert));
       }
-      if (rank(state) > rank(worst) || worstLine.isEmpty()) {
-        worst = state;
-        worstLine = line;
+    }
+    if (s.balancer().isPresent() && s.spec().tls().on()) {
+      verdicts.add(balancer(s, s.balancer().get(), now));
+    }
+    // The worst node decides the state, as a Nagios service check of a whole cluster does.
+    Verdict worst = verdicts.getFirst();
+    for (Verdict v : verdicts) {
+      if (rank(v.state()) > rank(worst.state())) {
+        worst = v;
       }
     }
     long ok =
@@ -96,10 +100,84 @@ final class CheckCommand implements Callable<Integer> {
             .filter(o -> o.result().map(Status.Report::healthy).orElse(false))
             .count();
     root.console.line(
-        s.local()
-            ? worstLine
-            : worstLine + " (" + ok + " of " + result.outcomes().size() + " nodes healthy)");
-    return worst;
+        worst.line(
+            s.local() ? "" : " (" + ok + " of " + result.outcomes().size() + " nodes healthy)"));
+    return worst.state();
+  }
+
+  /** One node's state, what it says, and its performance data (Nagios's text after '|'). */
+  record Verdict(int state, String text, String perfData) {
+    String line(String suffix) {
+      return "HOIST "
+          + NAMES.get(state)
+          + " - "
+          + text
+          + suffix
+          + (perfData.isEmpty() ? "" : " | " + perfData);
+    }
+  }
+
+  private static final Map<Integer, String> NAMES =
+      Map.of(OK, "OK", WARNING, "WARNING", CRITICAL, "CRITICAL", UNKNOWN, "UNKNOWN");
+
+  static Verdict unknown(String where, String message) {
+    return new Verdict(UNKNOWN, where + ": " + message.lines().findFirst().orElse(""), "");
+  }
+
+  /**
+   * A node's verdict from its health, its processes and its certificate: the worst decides the
+   * state and speaks first.
+   */
+  static Verdict judge(String where, Status.Report r, Optional<CertVerdict> cert) {
+    var down =
+        r.processes().stream()
+            .filter(p -> !"run".equals(p.state()))
+            .map(Status.Process::service)
+            .toList();
+    int state;
+    String health;
+    if (!r.healthy()) {
+      state = CRITICAL;
+      health = r.url() + " " + r.health();
+    } else if (!down.isEmpty()) {
+      state = WARNING;
+      health = "healthy, but not running: " + String.join(", ", down);
+    } else {
+      state = OK;
+      health = r.url() + " " + r.health();
+    }
+    String perf = "release=" + r.release().orElse("none");
+    if (cert.isEmpty()) {
+      return new Verdict(state, where + ": " + health, perf);
+    }
+    int certState = state(cert.get().state());
+    String certPerf = cert.get().perfData();
+    perf += certPerf.isEmpty() ? "" : " " + certPerf;
+    return rank(certState) > rank(state)
+        ? new Verdict(certState, where + ": " + cert.get().message() + "; " + health, perf)
+        : new Verdict(state, where + ": " + health + "; " + cert.get().message(), perf);
+  }
+
+  /** The certificate on the balancer; UNKNOWN when it cannot be read. */
+  private Verdict balancer(Session s, FleetNode lb, Instant now) throws InterruptedException {
+    String where = s.spec().app() + " on " + lb.name();
+    try (Connections connection = Connections.open(List.of(lb), s.connector())) {
+      CertVerdict v =
+          CertReport.read(connection.engine(lb.name()), s.spec(), now).verdict().orElseThrow();
+      return new Verdict(state(v.state()), where + ": " + v.message(), v.perfData());
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      return unknown(where, "cannot read the certificate: " + Failures.classify(e).message());
+    }
+  }
+
+  private static int state(CertVerdict.State state) {
+    return switch (state) {
+      case OK -> OK;
+      case WARNING -> WARNING;
+      case CRITICAL -> CRITICAL;
+    };
   }
 
   /** UNKNOWN ranks between WARNING and CRITICAL, as Nagios orders service states. */

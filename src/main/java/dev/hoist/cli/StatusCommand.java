@@ -1,15 +1,20 @@
 package dev.hoist.cli;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.hoist.engine.Engine;
 import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
+import dev.hoist.node.AgentException;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
 import dev.hoist.rollout.Balancer;
 import dev.hoist.rollout.Connections;
 import dev.hoist.rollout.EnvLock;
+import dev.hoist.rollout.RolloutException;
+import dev.hoist.tls.CertReport;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,12 +23,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code hoist status}: the live release, each process with pid and uptime, and health. */
+/**
+ * {@code hoist status}: the live release, each process with pid and uptime, health, and the
+ * certificate on the node that ends TLS (each web node, or the balancer).
+ */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description =
-        "Shows the live release, each supervised process (pid, uptime) and the health check.")
+        "Shows the live release, each supervised process (pid, uptime), the health check, and the"
+            + " HTTPS certificate (names, issuer, expiry, last renewal) where TLS ends.")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
@@ -33,47 +42,94 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  /** One node's status, with its certificate when it ends TLS; --json keeps the report's keys. */
+  record NodeStatus(@JsonUnwrapped Status.Report status, Optional<CertReport> certificate) {
+    boolean healthy() {
+      return status.healthy();
+    }
+  }
+
+  /** The balancer in --json: the lb node and the certificate it serves. */
+  record BalancerJson(String node, Optional<CertReport> certificate) {}
+
+  /** --json with a balancer: the nodes' outcomes and the balancer's certificate. */
+  record StatusJson(
+      @JsonUnwrapped FleetView.FleetJson<NodeStatus> fleet, Optional<BalancerJson> balancer) {}
+
+  /** What the balancer said: how it sees its web nodes, and its certificate. */
+  record LbView(Map<String, Balancer.Server> servers, Optional<CertReport> certificate) {}
+
   @Override
   public Integer call() throws CommandException, InterruptedException {
     Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var stack = s.stack();
-    Map<String, Balancer.Server> servers =
-        s.balancer().isPresent() ? balancer(s, s.balancer().get()) : Map.of();
-    Fleet.Task<Status.Report> task =
+    Instant now = Instant.now();
+    LbView lb =
+        s.balancer().isPresent()
+            ? balancer(s, s.balancer().get(), now)
+            : new LbView(Map.of(), Optional.empty());
+    // Behind a balancer, TLS ends on the lb node: the web nodes hold no certificate.
+    boolean endsTls = s.balancer().isEmpty();
+    Fleet.Task<NodeStatus> task =
         (node, connection) -> {
           Status.Report r =
               new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());
-          return s.balancer().isEmpty() || !node.roles().contains("web")
-              ? r
-              : r.inBalancer(
-                  Optional.ofNullable(servers.get(node.name()))
-                      .map(Balancer.Server::status)
-                      .orElse("unknown"));
+          if (s.balancer().isPresent() && node.roles().contains("web")) {
+            r =
+                r.inBalancer(
+                    Optional.ofNullable(lb.servers().get(node.name()))
+                        .map(Balancer.Server::status)
+                        .orElse("unknown"));
+          }
+          return new NodeStatus(
+              r,
+              endsTls
+                  ? Optional.of(CertReport.of(r.node(), s.spec(), r.tls(), now))
+                  : Optional.empty());
         };
     if (output.json) {
-      FleetResult<Status.Report> result = s.run(task, new Fleet.Listener() {}, false);
+      FleetResult<NodeStatus> result = s.run(task, new Fleet.Listener() {}, false);
       if (s.local()) {
-        Status.Report r = PerNode.only(result);
+        NodeStatus r = PerNode.only(result);
         root.console.json(r);
         return r.healthy() ? ExitCode.OK : ExitCode.FAILED;
       }
-      root.console.json(FleetView.json(result, Status.Report::healthy));
-      return PerNode.exitCode(result, Status.Report::healthy);
+      FleetView.FleetJson<NodeStatus> fleet = FleetView.json(result, NodeStatus::healthy);
+      root.console.json(
+          s.balancer().isPresent()
+              ? new StatusJson(
+                  fleet, Optional.of(new BalancerJson(s.balancer().get().name(), lb.certificate())))
+              : fleet);
+      return PerNode.exitCode(result, NodeStatus::healthy);
     }
     return PerNode.exitCode(
-        PerNode.run(s, root.console, task, (node, r) -> show(r)), Status.Report::healthy);
+        PerNode.run(s, root.console, task, (node, r) -> show(r)), NodeStatus::healthy);
   }
 
   /**
    * How the environment's balancer sees its web nodes, with a line about its lock and any waiting
    * canary; an unreachable balancer is reported, and the nodes show "unknown".
    */
-  private Map<String, Balancer.Server> balancer(Session s, FleetNode lb)
-      throws InterruptedException {
+  private LbView balancer(Session s, FleetNode lb, Instant now) throws InterruptedException {
     Console c = root.console;
     try (Connections connection = Connections.open(List.of(lb), s.connector())) {
       Engine engine = connection.engine(lb.name());
-      Map<String, Balancer.Server> servers = new Balancer(engine, java.util.Set.of()).servers();
+      Optional<CertReport> cert = Optional.empty();
+      try {
+        cert = Optional.of(CertReport.read(engine, s.spec(), now));
+      } catch (AgentException e) {
+        c.warn("cannot read the certificate on " + lb.name() + ": " + e.getMessage());
+      }
+      Map<String, Balancer.Server> servers;
+      try {
+        servers = new Balancer(engine, java.util.Set.of()).servers();
+      } catch (RolloutException e) {
+        if (!output.json) {
+          c.line(c.bold("balancer") + " on " + lb.name() + ": " + c.red(e.getMessage()));
+          cert.ifPresent(r -> new CertView(c).show(r, "  "));
+        }
+        return new LbView(Map.of(), cert);
+      }
       if (!output.json) {
         EnvLock lock = new EnvLock(engine, s.spec().app(), s.environment().orElseThrow());
         c.line(
@@ -112,16 +168,18 @@ final class StatusCommand implements Callable<Integer> {
                             + String.join(", ", k.nodes())
                             + " since "
                             + k.since()));
+        cert.ifPresent(r -> new CertView(c).show(r, "  "));
       }
-      return servers;
+      return new LbView(servers, cert);
     } catch (Exception e) {
       c.warn("cannot read the load balancer " + lb.name() + ": " + Failures.classify(e).message());
-      return Map.of();
+      return new LbView(Map.of(), Optional.empty());
     }
   }
 
-  private void show(Status.Report r) {
+  private void show(NodeStatus status) {
     Console c = root.console;
+    Status.Report r = status.status();
     c.line(
         c.bold(r.app())
             + " on "
@@ -149,6 +207,7 @@ final class StatusCommand implements Callable<Integer> {
             + ": "
             + (r.healthy() ? c.green("healthy") : c.red("unhealthy"))
             + c.dim(" (" + r.health() + ")"));
+    status.certificate().ifPresent(cert -> new CertView(c).show(cert, "  "));
   }
 
   static String uptime(long s) {

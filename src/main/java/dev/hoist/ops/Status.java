@@ -1,5 +1,6 @@
 package dev.hoist.ops;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.hoist.engine.Engine;
@@ -10,18 +11,25 @@ import dev.hoist.health.HealthCheck;
 import dev.hoist.node.AgentException;
 import dev.hoist.release.ReleaseState;
 import dev.hoist.stack.Stack;
+import dev.hoist.stack.TlsProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads, in one round trip, what is live: the release, each supervised process, and health. */
+/**
+ * Reads, in one round trip, what is live: the release, each supervised process, health, and the
+ * app's certificate when the node ends TLS.
+ */
 public final class Status {
   /** One supervised process. */
   @SuppressWarnings("AvoidCommonTypeNames") // always named as Status.Process outside this class
   public record Process(
       String service, String state, Optional<Integer> pid, Optional<Long> uptimeSeconds) {}
 
-  /** What {@code hoist status} shows. */
+  /**
+   * What {@code hoist status} shows; {@code tls}: the agent's answer on the app's certificate there
+   * (for the tls package to read; not printed as is).
+   */
   public record Report(
       String node,
       String app,
@@ -32,7 +40,8 @@ public final class Status {
       boolean healthy,
       String health,
       String url,
-      Optional<String> balancer) {
+      Optional<String> balancer,
+      @JsonIgnore JsonNode tls) {
 
     /**
      * The same report, with how the environment's load balancer sees this node (UP, MAINT, ...).
@@ -48,7 +57,8 @@ public final class Status {
           healthy,
           health,
           url,
-          Optional.of(state));
+          Optional.of(state),
+          tls);
     }
   }
 
@@ -71,6 +81,9 @@ public final class Status {
     List<ProbeRequest> probes = new ArrayList<>();
     services.forEach(s -> probes.add(s.probe()));
     probes.add(new ProbeRequest("release", new ProbeKind.Release(stack.layout().root())));
+    if (stack.spec().tls().on()) {
+      probes.add(TlsProbe.of(stack.layout()));
+    }
     Engine.Probe probe = engine.probe(probes, Optional.of(health.once()));
     List<Process> processes = new ArrayList<>();
     for (ServiceResource s : services) {
@@ -99,6 +112,7 @@ public final class Status {
         h.path("ok").asBoolean(),
         h.path("detail").asText("not checked"),
         health.url(),
-        Optional.empty());
+        Optional.empty(),
+        probe.states().getOrDefault(TlsProbe.ID, MissingNode.getInstance()));
   }
 }
