@@ -142,7 +142,8 @@ def days_left(not_after, t):
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(not_after))
     if not_after <= t:
         return "0 days (expired %s)" % when
-    return "%d days (%s)" % ((not_after - t) // DAY, when)
+    days = (not_after - t) // DAY
+    return "%d day%s (%s)" % (days, "" if days == 1 else "s", when)
 
 
 def backoff(failures):
