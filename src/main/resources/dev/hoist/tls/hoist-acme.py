@@ -418,25 +418,28 @@ def ensure(directory, force, now_flag):
     lock = os.open(os.path.join(directory, "lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     # One certbot per DIR: a deploy and the renewal job wait for each other. The decision is made
     # under the lock, so the second one sees what the first installed.
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    t = now()
-    has_key = os.path.isfile(os.path.join(directory, "key.pem"))
-    cert = read_cert(os.path.join(directory, "cert.pem")) if has_key else None
-    action, reason = decide(cfg, cert, t, force)
-    state = read_state(directory)
-    next_attempt = None
-    if action is None:
-        action, message = "unchanged", reason
-    else:
-        failures = int(state.get("failures") or 0)
-        if failures and not (force or now_flag):
-            next_attempt = int(state.get("last_attempt") or 0) + backoff(failures)
-        if next_attempt and t < next_attempt:
-            action, message = "skipped", "%s, but %d attempt(s) failed, the last: %s" % (
-                reason, failures, state.get("message"))
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        t = now()
+        has_key = os.path.isfile(os.path.join(directory, "key.pem"))
+        cert = read_cert(os.path.join(directory, "cert.pem")) if has_key else None
+        action, reason = decide(cfg, cert, t, force)
+        state = read_state(directory)
+        next_attempt = None
+        if action is None:
+            action, message = "unchanged", reason
         else:
-            action, message, next_attempt = attempt(cfg, directory, action, reason, state, t)
-    cert = read_cert(os.path.join(directory, "cert.pem"))
+            failures = int(state.get("failures") or 0)
+            if failures and not (force or now_flag):
+                next_attempt = int(state.get("last_attempt") or 0) + backoff(failures)
+            if next_attempt and t < next_attempt:
+                action, message = "skipped", "%s, but %d attempt(s) failed, the last: %s" % (
+                    reason, failures, state.get("message"))
+            else:
+                action, message, next_attempt = attempt(cfg, directory, action, reason, state, t)
+        cert = read_cert(os.path.join(directory, "cert.pem"))
+    finally:
+        os.close(lock)
     return {"action": action, "message": message,
             "names": sorted(cert[0]) if cert else [],
             "not_after": cert[1] if cert else None, "next_attempt": next_attempt}
