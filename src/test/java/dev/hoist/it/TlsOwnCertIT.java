@@ -30,7 +30,7 @@ class TlsOwnCertIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    purge();
+    Hoist.purge(APP);
     certs = Files.createDirectories(tmp.resolve("certs"));
     // Outside the project, so the key is not shipped with the code.
     pem = certs.resolve("site.pem");
@@ -40,12 +40,7 @@ class TlsOwnCertIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    purge();
-  }
-
-  private static void purge() throws Exception {
     Hoist.purge(APP);
-    Hoist.sh("rm -rf /etc/hoist/tls/" + APP);
   }
 
   /**

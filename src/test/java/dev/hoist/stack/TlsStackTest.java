@@ -130,6 +130,15 @@ class TlsStackTest {
   }
 
   @Test
+  void aStackForReadingNeedsNoOwnCertificateLoaded() {
+    // status, check, rollback and secrets read services and paths: the PEM stays unread.
+    Spec spec = TestSpec.hello().tlsCert("/nowhere/site.pem").build();
+    Stack stack = new StackBuilder(new Templates(List.of()), Supervisor.RUNIT).build(spec);
+    assertThat(stack.appService().name()).isEqualTo("hoist-hello");
+    assertThat(stack.catalog().contains("file:/etc/hoist/tls/hello/key.pem")).isFalse();
+  }
+
+  @Test
   void behindABalancerTheWebNodeServesHttpOnlyAndNeedsNoCertificate() {
     Catalog c =
         build(acme(), new Edge(List.of("10.0.0.5"), Optional.empty()), false, Supervisor.RUNIT)
