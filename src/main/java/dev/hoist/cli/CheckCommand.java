@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,32 +89,47 @@ final class CheckCommand implements Callable<Integer> {
     if (s.balancer().isPresent() && s.spec().tls().on()) {
       verdicts.add(balancer(s, s.balancer().get(), now));
     }
-    // The worst node decides the state, as a Nagios service check of a whole cluster does.
+    // The worst node decides the state, as a Nagios service check of a whole cluster does; the
+    // performance data carries the fewest days any certificate has left.
     Verdict worst = verdicts.getFirst();
     for (Verdict v : verdicts) {
       if (rank(v.state()) > rank(worst.state())) {
         worst = v;
       }
     }
+    OptionalLong days =
+        verdicts.stream()
+            .map(Verdict::certDays)
+            .filter(OptionalLong::isPresent)
+            .mapToLong(OptionalLong::getAsLong)
+            .min();
     long ok =
         result.outcomes().stream()
             .filter(o -> o.result().map(Status.Report::healthy).orElse(false))
             .count();
     root.console.line(
         worst.line(
-            s.local() ? "" : " (" + ok + " of " + result.outcomes().size() + " nodes healthy)"));
+            s.local() ? "" : " (" + ok + " of " + result.outcomes().size() + " nodes healthy)",
+            days));
     return worst.state();
   }
 
-  /** One node's state, what it says, and its performance data (Nagios's text after '|'). */
-  record Verdict(int state, String text, String perfData) {
-    String line(String suffix) {
+  /**
+   * One node's state, what it says, its release (for the performance data) and its certificate's
+   * days left.
+   */
+  record Verdict(int state, String text, Optional<String> release, OptionalLong certDays) {
+    /** The plugin's line, with {@code suffix} after the text and {@code days} as cert_days. */
+    String line(String suffix, OptionalLong days) {
+      List<String> perf = new ArrayList<>();
+      release.ifPresent(r -> perf.add("release=" + r));
+      days.ifPresent(d -> perf.add(CertVerdict.perfData(d)));
       return "HOIST "
           + NAMES.get(state)
           + " - "
           + text
           + suffix
-          + (perfData.isEmpty() ? "" : " | " + perfData);
+          + (perf.isEmpty() ? "" : " | " + String.join(" ", perf));
     }
   }
 
@@ -121,7 +137,11 @@ final class CheckCommand implements Callable<Integer> {
       Map.of(OK, "OK", WARNING, "WARNING", CRITICAL, "CRITICAL", UNKNOWN, "UNKNOWN");
 
   static Verdict unknown(String where, String message) {
-    return new Verdict(UNKNOWN, where + ": " + message.lines().findFirst().orElse(""), "");
+    return new Verdict(
+        UNKNOWN,
+        where + ": " + message.lines().findFirst().orElse(""),
+        Optional.empty(),
+        OptionalLong.empty());
   }
 
   /**
@@ -146,16 +166,22 @@ final class CheckCommand implements Callable<Integer> {
       state = OK;
       health = r.url() + " " + r.health();
     }
-    String perf = "release=" + r.release().orElse("none");
+    Optional<String> release = Optional.of(r.release().orElse("none"));
     if (cert.isEmpty()) {
-      return new Verdict(state, where + ": " + health, perf);
+      return new Verdict(state, where + ": " + health, release, OptionalLong.empty());
     }
     int certState = state(cert.get().state());
-    String certPerf = cert.get().perfData();
-    perf += certPerf.isEmpty() ? "" : " " + certPerf;
     return rank(certState) > rank(state)
-        ? new Verdict(certState, where + ": " + cert.get().message() + "; " + health, perf)
-        : new Verdict(state, where + ": " + health + "; " + cert.get().message(), perf);
+        ? new Verdict(
+            certState,
+            where + ": " + cert.get().message() + "; " + health,
+            release,
+            cert.get().daysLeft())
+        : new Verdict(
+            state,
+            where + ": " + health + "; " + cert.get().message(),
+            release,
+            cert.get().daysLeft());
   }
 
   /** The certificate on the balancer; UNKNOWN when it cannot be read. */
@@ -164,7 +190,8 @@ final class CheckCommand implements Callable<Integer> {
     try (Connections connection = Connections.open(List.of(lb), s.connector())) {
       CertVerdict v =
           CertReport.read(connection.engine(lb.name()), s.spec(), now).verdict().orElseThrow();
-      return new Verdict(state(v.state()), where + ": " + v.message(), v.perfData());
+      return new Verdict(
+          state(v.state()), where + ": " + v.message(), Optional.empty(), v.daysLeft());
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {

@@ -101,8 +101,11 @@ public record CertVerdict(State state, String message, OptionalLong daysLeft) {
 
   /** Nagios performance data: {@code cert_days=N;14;3}, or empty without a certificate. */
   public String perfData() {
-    return daysLeft.isPresent()
-        ? "cert_days=" + daysLeft.getAsLong() + ";" + WARNING_DAYS + ";" + CRITICAL_DAYS
-        : "";
+    return daysLeft.isPresent() ? perfData(daysLeft.getAsLong()) : "";
+  }
+
+  /** {@code cert_days=N;14;3}: days left, then the warning and critical thresholds. */
+  public static String perfData(long daysLeft) {
+    return "cert_days=" + daysLeft + ";" + WARNING_DAYS + ";" + CRITICAL_DAYS;
   }
 }

@@ -43,7 +43,7 @@ class CheckCommandTest {
         CheckCommand.judge(
             "hello", report(true), cert(CertVerdict.State.OK, "expires in 60 days", 60));
     assertThat(v.state()).isEqualTo(CheckCommand.OK);
-    assertThat(v.line(""))
+    assertThat(v.line("", v.certDays()))
         .isEqualTo(
             "HOIST OK - hello: http://hello.example.com/healthz HTTP 200; expires in 60 days"
                 + " | release=R1 cert_days=60;14;3");
@@ -55,7 +55,7 @@ class CheckCommandTest {
         CheckCommand.judge(
             "hello on web1", report(true), cert(CertVerdict.State.WARNING, "expires in 9 days", 9));
     assertThat(v.state()).isEqualTo(CheckCommand.WARNING);
-    assertThat(v.line(" (1 of 1 nodes healthy)"))
+    assertThat(v.line(" (1 of 1 nodes healthy)", v.certDays()))
         .isEqualTo(
             "HOIST WARNING - hello on web1: expires in 9 days; http://hello.example.com/healthz"
                 + " HTTP 200 (1 of 1 nodes healthy) | release=R1 cert_days=9;14;3");
@@ -74,7 +74,7 @@ class CheckCommandTest {
         CheckCommand.judge(
             "hello", report(false), cert(CertVerdict.State.WARNING, "expires in 9 days", 9));
     assertThat(v.state()).isEqualTo(CheckCommand.CRITICAL);
-    assertThat(v.line(""))
+    assertThat(v.line("", v.certDays()))
         .startsWith(
             "HOIST CRITICAL - hello: http://hello.example.com/healthz HTTP 502; expires in 9 days");
   }
@@ -94,7 +94,7 @@ class CheckCommandTest {
   @Test
   void withoutHttpsNoCertificateData() {
     CheckCommand.Verdict v = CheckCommand.judge("hello", report(true), Optional.empty());
-    assertThat(v.line(""))
+    assertThat(v.line("", v.certDays()))
         .isEqualTo("HOIST OK - hello: http://hello.example.com/healthz HTTP 200 | release=R1");
     CheckCommand.Verdict noCertYet =
         CheckCommand.judge(
@@ -105,12 +105,24 @@ class CheckCommandTest {
                     CertVerdict.State.WARNING,
                     "no certificate yet: refused",
                     OptionalLong.empty())));
-    assertThat(noCertYet.perfData()).isEqualTo("release=R1");
+    assertThat(noCertYet.line("", noCertYet.certDays())).endsWith(" | release=R1");
+  }
+
+  @Test
+  void theFewestDaysLeftOfAnyCertificateAreThePerformanceData() {
+    // Behind a balancer: the web node's line is the worst, the balancer's certificate has 40 days.
+    CheckCommand.Verdict web = CheckCommand.judge("hello on web1", report(true), Optional.empty());
+    assertThat(web.line(" (2 of 2 nodes healthy)", OptionalLong.of(40)))
+        .isEqualTo(
+            "HOIST OK - hello on web1: http://hello.example.com/healthz HTTP 200 (2 of 2 nodes"
+                + " healthy) | release=R1 cert_days=40;14;3");
   }
 
   @Test
   void anUnknownNodeSaysOnlyItsFirstLine() {
-    assertThat(CheckCommand.unknown("hello on web2", "web2: timed out\nmore").line(""))
+    assertThat(
+            CheckCommand.unknown("hello on web2", "web2: timed out\nmore")
+                .line("", OptionalLong.empty()))
         .isEqualTo("HOIST UNKNOWN - hello on web2: web2: timed out");
   }
 }
