@@ -97,7 +97,7 @@ public record CertReport(
     return switch (tls) {
       case TlsSpec.Acme a -> "ACME from " + a.directory();
       case TlsSpec.Files f -> "your own file " + f.cert();
-      case TlsSpec.Off o -> "none: HTTP only (" + o.why() + ")";
+      case TlsSpec.Off o -> "none: HTTP only; " + o.why();
     };
   }
 

@@ -113,10 +113,10 @@ class CertViewTest {
     CertReport r =
         new CertReport(
             "local",
-            "none: HTTP only (tls: false in hoist.yml)",
+            "none: HTTP only; tls: false in hoist.yml",
             Optional.empty(),
             Optional.empty(),
             Optional.empty());
-    assertThat(show(r)).isEqualTo("  certificate: none: HTTP only (tls: false in hoist.yml)\n");
+    assertThat(show(r)).isEqualTo("  certificate: none: HTTP only; tls: false in hoist.yml\n");
   }
 }

@@ -109,7 +109,7 @@ class CertReportTest {
             TestSpec.hello().tls(new TlsSpec.Off("tls: false in hoist.yml")).build(),
             MissingNode.getInstance(),
             Instant.now());
-    assertThat(off.source()).isEqualTo("none: HTTP only (tls: false in hoist.yml)");
+    assertThat(off.source()).isEqualTo("none: HTTP only; tls: false in hoist.yml");
     assertThat(off.certificate()).isEmpty();
     assertThat(off.verdict()).isEmpty();
   }
