@@ -147,7 +147,7 @@ public final class StackBuilder {
     if (!edge.behindBalancer() && !(reading && spec.tls() instanceof TlsSpec.Files)) {
       TlsResources.Served tls =
           new TlsResources(templates, supervisor)
-              .add(c, spec, edge.files(), certOnNode, reloadNginx(), false);
+              .add(c, spec, edge.files(), certOnNode, reloadNginx(), false, "service:nginx");
       ctx.putAll(tls.context());
       tlsIds = tls.requires();
     }
