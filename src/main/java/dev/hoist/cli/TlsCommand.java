@@ -21,10 +21,10 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     subcommands = {TlsCommand.RenewCommand.class, TlsCommand.StatusCommand.class},
     description = {
-      "The app's HTTPS certificate, on the node that ends TLS: each web node (nginx), or the",
+      "Shows the app's HTTPS certificate and renews it now.",
+      "The certificate lives on the node that ends TLS: each web node (nginx), or the",
       "environment's balancer (HAProxy). Hoist gets certificates from an ACME CA (Let's Encrypt",
-      "by default) when it deploys, and the node renews them by itself 30 days before expiry;",
-      "these commands show them and renew them now."
+      "by default) when it deploys, and the node renews them by itself 30 days before expiry."
     },
     footer = {
       "",
@@ -49,10 +49,11 @@ final class TlsCommand implements Runnable {
       name = "renew",
       mixinStandardHelpOptions = true,
       description = {
-        "Runs the node's ACME runner now, on the node(s) that end TLS, without waiting for the",
-        "backoff that follows a failed attempt. It gets a certificate when there is none, when",
-        "the names changed or when it expires within 30 days (--force: even a fresh one), and",
-        "says per node what happened: issued, renewed, unchanged, or failed with the CA's cause.",
+        "Gets or renews the certificate now, on the node(s) that end TLS.",
+        "Runs the node's ACME runner without waiting for the backoff that follows a failed",
+        "attempt. It gets a certificate when there is none, when the names changed or when it",
+        "expires within 30 days (--force: even a fresh one), and says per node what happened:",
+        "issued, renewed, unchanged, or failed with the CA's cause.",
         "A node that gets its first certificate is switched to HTTPS: nginx is converged for the",
         "live release (no code is shipped; if the project's code differs, the next deploy does",
         "it), HAProxy under the environment's lock. A failure leaves the old certificate serving."
@@ -122,9 +123,9 @@ final class TlsCommand implements Runnable {
       name = "status",
       mixinStandardHelpOptions = true,
       description = {
-        "Shows the certificate where TLS ends: names, issuer, days left and expiry, where it",
-        "comes from, the last renewal attempt (and the next one while failures back off), and",
-        "the verdict 'hoist check' gives it. 'hoist status' shows the same beside the app."
+        "Shows the certificate where TLS ends: names, issuer, days left, last renewal.",
+        "Also its expiry date, where it comes from, the next attempt while failures back off,",
+        "and the verdict 'hoist check' gives it. 'hoist status' shows the same beside the app."
       },
       footer = {"", "Examples:", "  hoist tls status", "  hoist tls status --env live --json"})
   static final class StatusCommand implements Callable<Integer> {

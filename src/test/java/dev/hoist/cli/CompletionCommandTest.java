@@ -27,6 +27,8 @@ class CompletionCommandTest {
       }
     }
     assertThat(script).contains("complete -F _complete_hoist", "--canary", "--json", "--verbose");
+    // Subcommands of subcommands, and their options.
+    assertThat(script).contains("_picocli_hoist_tls_renew", "--force");
   }
 
   @Test
