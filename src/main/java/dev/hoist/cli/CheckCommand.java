@@ -69,7 +69,7 @@ final class CheckCommand implements Callable<Integer> {
     var stack = s.stack();
     Instant now = Instant.now();
     // Behind a balancer, TLS ends on the lb node: its certificate is judged there.
-    boolean endsTls = s.balancer().isEmpty();
+    boolean endsTls = s.balancer().isEmpty() && s.balancedEnvironmentOfTargets().isEmpty();
     Fleet.Task<Status.Report> task =
         (node, connection) ->
             new Status(Session.engine(connection)).read(stack, new ReleaseSteps(stack).health());

@@ -69,7 +69,7 @@ final class StatusCommand implements Callable<Integer> {
             ? balancer(s, s.balancer().get(), now)
             : new LbView(Map.of(), Optional.empty());
     // Behind a balancer, TLS ends on the lb node: the web nodes hold no certificate.
-    boolean endsTls = s.balancer().isEmpty();
+    boolean endsTls = s.balancer().isEmpty() && s.balancedEnvironmentOfTargets().isEmpty();
     Fleet.Task<NodeStatus> task =
         (node, connection) -> {
           Status.Report r =

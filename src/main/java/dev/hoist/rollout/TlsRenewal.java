@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code hoist tls renew}: runs the ACME runner now on the node(s) that end TLS (past the backoff
@@ -122,7 +123,10 @@ public final class TlsRenewal {
             layout,
             request.force() ? AcmeRunner.Urgency.FORCE : AcmeRunner.Urgency.NOW);
     String message = outcome.message();
-    if (outcome.action().equals("error") || message.contains("acme.json")) {
+    // No runner, or no directory or config of the app's: the node was not deployed with ACME.
+    if (outcome.action().equals("error")
+        || message.contains("acme.json")
+        || message.contains(layout.tlsDir() + " does not exist")) {
       message += "; was the app deployed here? 'hoist deploy' sets the ACME runner up";
     }
     Optional<String> https = Optional.empty();
@@ -192,9 +196,7 @@ public final class TlsRenewal {
               .toList();
       Balancer balancer =
           new Balancer(
-              engine,
-              java.util.Set.copyOf(
-                  request.environmentWebs().stream().map(FleetNode::name).toList()));
+              engine, Set.copyOf(request.environmentWebs().stream().map(FleetNode::name).toList()));
       balancer.converge(
           (supervisor, certOnNode) ->
               new BalancerStackBuilder(request.templates(), supervisor)
