@@ -4,13 +4,14 @@
 # client, ssh-agent) and sudo for SshNodeIT, which runs its own sshd on a loopback port, and what
 # `hoist lab` needs to build and run local test nodes (debootstrap, ip, nft, unshare, mount, and
 # systemd-nspawn for `--init systemd` nodes), HAProxy and openssl so the balancer's generated
-# config is checked by the real `haproxy -c`, and pyflakes, which checks the node agent's Python.
+# config is checked by the real `haproxy -c`, pyflakes, which checks the node agent's Python, and
+# Let's Encrypt's test CA pebble (with pebble-challtestsrv) and certbot, for certificates from ACME.
 # Quick when present. Debian's openssh-server postinst may try to start the system sshd: with no
 # systemd that is harmless (the tests never use port 22), and a second run installs nothing.
 set -euo pipefail
 packages=(nginx runit gunicorn python3-venv python3-flask python3-django curl ca-certificates
   openssh-server openssh-client sudo debootstrap systemd-container iproute2 nftables util-linux mount procps
-  haproxy openssl python3-pyflakes)
+  haproxy openssl python3-pyflakes pebble certbot)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

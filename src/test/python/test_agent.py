@@ -152,10 +152,15 @@ class HttpGet(unittest.TestCase):
                 thread.join(5)
 
     def test_status_and_body(self):
-        (status, body), served = self.get(b"HTTP/1.1 503 Service Unavailable\r\nX: y\r\n\r\nstarting")
-        self.assertEqual((503, "starting"), (status, body))
+        (status, body, location), served = self.get(b"HTTP/1.1 503 Service Unavailable\r\nX: y\r\n\r\nstarting")
+        self.assertEqual((503, "starting", None), (status, body, location))
         self.assertTrue(served[0].startswith(b"GET /health HTTP/1.0\r\n"), served)
         self.assertIn(b"\r\nHost: example.org\r\n", served[0])
+
+    def test_a_redirect_gives_its_location(self):
+        (status, body, location), _ = self.get(
+            b"HTTP/1.1 301 Moved Permanently\r\nlocation: https://example.org/health\r\n\r\n")
+        self.assertEqual((301, "https://example.org/health"), (status, location))
 
     def test_a_status_line_that_is_not_http_is_refused(self):
         for reply in (b"SSH-2.0-OpenSSH_9.2\r\n\r\n", b"HTTP/1.1 OK\r\n\r\n", b""):

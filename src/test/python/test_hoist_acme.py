@@ -210,6 +210,43 @@ class RunnerTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.dir, "cert.pem")))
         self.assertIsNone(self.state()["last_success"])
 
+    def test_a_lost_key_means_no_certificate(self):
+        self.ensure(expect_code=0)
+        os.unlink(os.path.join(self.dir, "key.pem"))
+        out = self.ensure(expect_code=0)
+        self.assertEqual(out["action"], "issued")
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "key.pem")))
+
+    def test_a_hanging_certbot_is_killed_with_its_children(self):
+        hang = os.path.join(self.tmp.name, "hang")
+        pid_file = os.path.join(self.tmp.name, "child.pid")
+        with open(hang, "w") as f:
+            f.write("#!/bin/sh\nsleep 60 &\necho $! > %s\nwait\n" % pid_file)
+        os.chmod(hang, 0o755)
+        saved = acme.CERTBOT, acme.CERTBOT_TIMEOUT
+        acme.CERTBOT, acme.CERTBOT_TIMEOUT = hang, 1
+        try:
+            out = acme.ensure(self.dir, False, False)
+        finally:
+            acme.CERTBOT, acme.CERTBOT_TIMEOUT = saved
+        self.assertEqual(out["action"], "failed")
+        self.assertIn("certbot timed out after 1 s", out["message"])
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "cert.pem")))
+        with open(pid_file) as f:
+            child = int(f.read())
+        deadline = time.time() + 5
+        while time.time() < deadline and self.alive(child):
+            time.sleep(0.05)
+        self.assertFalse(self.alive(child), "certbot's child outlived the timeout")
+
+    @staticmethod
+    def alive(pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().split(") ")[1][0] != "Z"
+        except FileNotFoundError:
+            return False
+
     def test_missing_certbot_is_named(self):
         out = self.ensure(certbot="/nonexistent/certbot", expect_code=1)
         self.assertIn("certbot is not installed", out["message"])
@@ -318,12 +355,16 @@ class RunnerTest(unittest.TestCase):
         self.assertIn("Could not bind TCP port 80", acme.failure_cause(out))
 
     def test_ca_addresses_of_pebble_and_boulder(self):
-        self.assertEqual(acme.ca_addresses('Get "http://a:80/x": dial tcp 10.0.0.9:80: refused'),
-                         ["10.0.0.9"])
-        self.assertEqual(acme.ca_addresses("203.0.113.5: Fetching http://a/x: Timeout"),
-                         ["203.0.113.5"])
-        self.assertEqual(acme.ca_addresses("dial tcp [2001:db8::1]:80: refused"), ["2001:db8::1"])
-        self.assertEqual(acme.ca_addresses("DNS problem: NXDOMAIN looking up A for a"), [])
+        def seen(detail):
+            return acme.ca_addresses("  Domain: a\n  Type:   connection\n  Detail: " + detail)
+
+        self.assertEqual(seen('Get "http://a:80/x": dial tcp 10.0.0.9:80: refused'), ["10.0.0.9"])
+        self.assertEqual(seen("203.0.113.5: Fetching http://a/x: Timeout"), ["203.0.113.5"])
+        self.assertEqual(seen("dial tcp [2001:db8::1]:80: refused"), ["2001:db8::1"])
+        self.assertEqual(seen("DNS problem: NXDOMAIN looking up A for a"), [])
+        # An ACME server this node cannot reach is not the CA connecting anywhere.
+        self.assertEqual(acme.ca_addresses("An unexpected error occurred:\n"
+                                           "ValueError: Requesting 10.0.0.1/dir: refused"), [])
 
     def test_node_addresses_are_global_ones(self):
         for address in acme.node_addresses():

@@ -8,6 +8,7 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.rollout.DeployService;
 import dev.hoist.rollout.RolloutException;
+import dev.hoist.tls.HttpsOnNode;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -185,13 +186,24 @@ final class DeployCommand implements Callable<Integer> {
     DeployReport report = result.outcomes().getFirst().result().orElseThrow();
     new ReportView(root.console).deployed(report);
     if (report.ok() && report.changedCount() > 0) {
+      String domain = s.spec().domain();
+      boolean https =
+          s.spec().tls().on()
+              && report.warnings().stream().noneMatch(w -> w.startsWith(HttpsOnNode.NOT_SERVED));
       root.console.line(
-          "serving "
-              + "http://"
-              + s.spec().domain()
-              + "/  (try: curl -H 'Host: "
-              + s.spec().domain()
-              + "' http://127.0.0.1/)");
+          https
+              ? "serving https://"
+                  + domain
+                  + "/  (try: curl --resolve "
+                  + domain
+                  + ":443:127.0.0.1 https://"
+                  + domain
+                  + "/)"
+              : "serving http://"
+                  + domain
+                  + "/  (try: curl -H 'Host: "
+                  + domain
+                  + "' http://127.0.0.1/)");
     }
   }
 

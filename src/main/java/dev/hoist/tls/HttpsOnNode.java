@@ -2,6 +2,7 @@ package dev.hoist.tls;
 
 import dev.hoist.engine.Change;
 import dev.hoist.engine.Engine;
+import dev.hoist.engine.Engine.StepEvent;
 import dev.hoist.project.TlsSpec;
 import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
@@ -23,6 +24,11 @@ import java.util.Optional;
  * the report carries a loud warning with the cause.
  */
 public final class HttpsOnNode {
+  /** How a warning starts when the site could not get its certificate and stays on HTTP. */
+  public static final String NOT_SERVED = "HTTPS IS NOT SERVED";
+
+  private static final String STEP = "tls:certificate";
+
   private final Engine engine;
   private final Deployment deployment;
   private final Clock clock;
@@ -63,6 +69,7 @@ public final class HttpsOnNode {
           engine.agent().roundTrips());
     }
     long start = System.nanoTime();
+    listener.step(new StepEvent(STEP, StepEvent.Status.START, needed.get(), null, 0));
     AcmeRunner.Outcome outcome;
     try {
       outcome =
@@ -76,6 +83,13 @@ public final class HttpsOnNode {
               "error", e.getMessage(), List.of(), Optional.empty(), Optional.empty());
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
+    listener.step(
+        new StepEvent(
+            STEP,
+            outcome.failed() ? StepEvent.Status.FAIL : StepEvent.Status.OK,
+            outcome.action() + ": " + outcome.message(),
+            null,
+            took.toMillis() / 1000.0));
     if (!outcome.gotOne()) {
       if (outcome.action().equals("unchanged")) {
         return report;
@@ -92,7 +106,7 @@ public final class HttpsOnNode {
     }
     Change got =
         new Change(
-            "tls:certificate",
+            STEP,
             status.cert().isPresent() ? Change.Kind.UPDATE : Change.Kind.CREATE,
             outcome.action() + " a certificate for " + String.join(", ", acme.names()),
             List.of(needed.get(), outcome.message()),
@@ -123,7 +137,8 @@ public final class HttpsOnNode {
   private static String notServing(boolean hasCert, TlsSpec.Acme acme) {
     return hasCert
         ? "HTTPS: the certificate for " + String.join(", ", acme.names()) + " was not renewed:"
-        : "HTTPS IS NOT SERVED: no certificate for "
+        : NOT_SERVED
+            + ": no certificate for "
             + String.join(", ", acme.names())
             + " from "
             + acme.directory()

@@ -1063,13 +1063,25 @@ class NotConnected(Exception):
     """The TCP connection to nginx itself failed: nothing could answer yet."""
 
 
-def http_get(address, port, host, path, timeout):
-    """One HTTP/1.0 GET, as (status, first 64 KiB of the body): all a health check needs, without
-    the import cost of http.client. Raises NotConnected when the connection cannot be made."""
+def http_get(address, port, host, path, timeout, tls=False):
+    """One HTTP/1.0 GET, as (status, first 64 KiB of the body, Location or None): all a health
+    check needs, without the import cost of http.client. tls: over HTTPS with SNI, trusting any
+    certificate (this checks the app, not the certificate). Raises NotConnected when the
+    connection cannot be made."""
     try:
         conn = socket.create_connection((address, port), timeout=timeout)
     except OSError as e:
         raise NotConnected(e)
+    if tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        try:
+            conn = context.wrap_socket(conn, server_hostname=host)
+        except (OSError, ValueError) as e:
+            conn.close()
+            raise NotConnected(e)
     with conn:
         conn.sendall(("GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: hoist-health\r\n"
                       "Connection: close\r\n\r\n" % (path, host)).encode("ascii"))
@@ -1080,10 +1092,16 @@ def http_get(address, port, host, path, timeout):
                 break
             data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    status_line = head.split(b"\r\n", 1)[0].split()
+    lines = head.split(b"\r\n")
+    status_line = lines[0].split()
     if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/") or not status_line[1].isdigit():
         raise ValueError("not an HTTP response: %r" % head[:60])
-    return int(status_line[1]), body[:65536].decode("utf-8", "replace")
+    location = None
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"location":
+            location = value.strip().decode("latin-1")
+    return int(status_line[1]), body[:65536].decode("utf-8", "replace"), location
 
 
 # nginx's own answer when the app behind it is not there (yet): no socket or refused (502), no
@@ -1098,8 +1116,13 @@ NGINX_WAITING = {
 def health_observe(step):
     """One GET of the health URL, as ("http", status, body), ("connect", error) or ("error", error)."""
     try:
-        status, body = http_get(step.get("connect", "127.0.0.1"), step.get("port", 80),
-                                step["host"], step["path"], step["timeout"])
+        address = step.get("connect", "127.0.0.1")
+        status, body, location = http_get(address, step.get("port", 80), step["host"],
+                                          step["path"], step["timeout"])
+        # nginx serving the app over HTTPS answers plain HTTP with its redirect: follow that one.
+        if status in (301, 308) and location == "https://%s%s" % (step["host"], step["path"]):
+            status, body, _ = http_get(address, 443, step["host"], step["path"], step["timeout"],
+                                       tls=True)
         return ("http", status, body)
     except NotConnected as e:
         return ("connect", e.args[0])

@@ -142,7 +142,8 @@ def days_left(not_after, t):
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(not_after))
     if not_after <= t:
         return "0 days (expired %s)" % when
-    return "%d days (%s)" % ((not_after - t) // DAY, when)
+    days = (not_after - t) // DAY
+    return "%d day%s (%s)" % (days, "" if days == 1 else "s", when)
 
 
 def backoff(failures):
@@ -264,11 +265,13 @@ IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
 IPV6 = re.compile(r"\[([0-9A-Fa-f:]+)\]")
 
 
-def ca_addresses(cause):
-    """The addresses the CA says it tried, e.g. pebble's "dial tcp 10.0.0.9:80" or Boulder's
-    "10.0.0.9: Fetching http://...": what the name resolves to, as the CA sees it."""
+def ca_addresses(output):
+    """The addresses the CA says it tried, in its "Detail:" lines (pebble's "dial tcp
+    10.0.0.9:80", Boulder's "10.0.0.9: Fetching http://..."): what the name resolves to, as the CA
+    sees it. Other lines are not the CA's (an unreachable ACME server's address is ours)."""
+    details = " ".join(x for x in output.splitlines() if x.strip().startswith("Detail:"))
     found = []
-    for text in IPV4.findall(cause) + IPV6.findall(cause):
+    for text in IPV4.findall(details) + IPV6.findall(details):
         try:
             address = str(ipaddress.ip_address(text))
         except ValueError:
@@ -323,7 +326,7 @@ def install(cfg, directory):
         chain = f.read()
     with open(os.path.join(live, "privkey.pem"), "rb") as f:
         key = f.read()
-    # Key first: a reader that sees the new cert.pem also finds its key.
+    # Two renames: the reloads run after both.
     write_atomic(directory, "key.pem", key, 0o600)
     write_atomic(directory, "cert.pem", chain, 0o644)
     if cfg.get("haproxy_pem"):
@@ -365,22 +368,25 @@ def attempt(cfg, directory, action, reason, state, t):
         # How certbot (python-requests) trusts a private ACME server's certificate.
         env["REQUESTS_CA_BUNDLE"] = cfg["ca_file"]
     if not os.access(CERTBOT, os.X_OK):
-        code, cause = 127, "certbot is not installed (%s is missing): apt-get install certbot" % CERTBOT
+        code, output = 127, ""
+        cause = "certbot is not installed (%s is missing): apt-get install certbot" % CERTBOT
     else:
         log = os.path.join(directory, "last.log")
         code = run_certbot(certbot_argv(cfg, directory, action == "renewed"), env, log)
         with open(log, encoding="utf-8", errors="replace") as f:
             output = f.read()
-        cause = ("certbot timed out after %d s" % CERTBOT_TIMEOUT if code is None
-                 else failure_cause(output) if code else None)
-    if not code:
+        if code is None:
+            code, cause = 124, "certbot timed out after %d s" % CERTBOT_TIMEOUT
+        elif code:
+            cause = failure_cause(output)
+    if code == 0:
         try:
             names, not_after = install(cfg, directory)
         except (RuntimeError, OSError) as e:
             code, cause = 1, str(e)
     if code:
         failures = int(state.get("failures") or 0) + 1
-        seen = ca_addresses(cause)
+        seen = ca_addresses(output)
         if seen:
             mine = node_addresses()
             cause += "; the CA connected to %s; this node has %s" % (
@@ -412,23 +418,28 @@ def ensure(directory, force, now_flag):
     lock = os.open(os.path.join(directory, "lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     # One certbot per DIR: a deploy and the renewal job wait for each other. The decision is made
     # under the lock, so the second one sees what the first installed.
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    t = now()
-    action, reason = decide(cfg, read_cert(os.path.join(directory, "cert.pem")), t, force)
-    state = read_state(directory)
-    next_attempt = None
-    if action is None:
-        action, message = "unchanged", reason
-    else:
-        failures = int(state.get("failures") or 0)
-        if failures and not (force or now_flag):
-            next_attempt = int(state.get("last_attempt") or 0) + backoff(failures)
-        if next_attempt and t < next_attempt:
-            action, message = "skipped", "%s, but %d attempt(s) failed, the last: %s" % (
-                reason, failures, state.get("message"))
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        t = now()
+        has_key = os.path.isfile(os.path.join(directory, "key.pem"))
+        cert = read_cert(os.path.join(directory, "cert.pem")) if has_key else None
+        action, reason = decide(cfg, cert, t, force)
+        state = read_state(directory)
+        next_attempt = None
+        if action is None:
+            action, message = "unchanged", reason
         else:
-            action, message, next_attempt = attempt(cfg, directory, action, reason, state, t)
-    cert = read_cert(os.path.join(directory, "cert.pem"))
+            failures = int(state.get("failures") or 0)
+            if failures and not (force or now_flag):
+                next_attempt = int(state.get("last_attempt") or 0) + backoff(failures)
+            if next_attempt and t < next_attempt:
+                action, message = "skipped", "%s, but %d attempt(s) failed, the last: %s" % (
+                    reason, failures, state.get("message"))
+            else:
+                action, message, next_attempt = attempt(cfg, directory, action, reason, state, t)
+        cert = read_cert(os.path.join(directory, "cert.pem"))
+    finally:
+        os.close(lock)
     return {"action": action, "message": message,
             "names": sorted(cert[0]) if cert else [],
             "not_after": cert[1] if cert else None, "next_attempt": next_attempt}

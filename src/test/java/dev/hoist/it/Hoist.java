@@ -136,7 +136,23 @@ final class Hoist {
             + " >/dev/null 2>&1;"
             + " groupdel "
             + app
-            + " >/dev/null 2>&1; [ -e /etc/service/nginx ] && sv hup /etc/service/nginx >/dev/null 2>&1; true");
+            + " >/dev/null 2>&1; sv -w 15 down /etc/service/hoist-tls-"
+            + app
+            + " >/dev/null 2>&1; sv exit /etc/service/hoist-tls-"
+            + app
+            + " /etc/service/hoist-tls-"
+            + app
+            + "/log >/dev/null 2>&1; rm -rf /etc/service/hoist-tls-"
+            + app
+            + " /etc/sv/hoist-tls-"
+            + app
+            + " /var/log/hoist/hoist-tls-"
+            + app
+            + " /etc/hoist/tls/"
+            + app
+            + " /var/lib/hoist/acme/"
+            + app
+            + "; [ -e /etc/service/nginx ] && sv hup /etc/service/nginx >/dev/null 2>&1; true");
   }
 
   static String sh(String script) throws IOException, InterruptedException {
