@@ -481,18 +481,38 @@ class RolloutIT {
     // Straight to a web node: its own scheme and the peer's address.
     assertThat(forwarded(webs().get(0), forged)).isEqualTo("200 for=" + CLIENT + " proto=http");
 
-    // HAProxy ends TLS with the user's PEM (outside the project, which ships), and the web nodes
-    // answer only HAProxy.
+    // The web nodes answer only HAProxy, and themselves.
+    String yml = Files.readString(project.resolve("hoist.yml"));
+    Files.writeString(
+        project.resolve("hoist.yml"), yml.replace("lb: [lab1]", "lb: {node: lab1, only: true}"));
+    Hoist.Result only = deploy();
+    assertThat(only.exit()).as(only.all()).isZero();
+
+    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http");
+    for (LabNodes.Node web : webs()) {
+      assertThat(Http.get(web.address(), HOST, "/healthz").status()).as(web.name()).isEqualTo(403);
+      // hoist's own health checks run on the node, against 127.0.0.1.
+      assertThat(
+              LabNodes.ssh(
+                      "root",
+                      web,
+                      "curl -s -o /dev/null -w %{http_code} -H 'Host: "
+                          + HOST
+                          + "' http://127.0.0.1/healthz")
+                  .out())
+          .as(web.name())
+          .isEqualTo("200");
+    }
+    Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
+    assertThat(status.out()).as(status.all()).contains("3 web node(s), 3 UP");
+
+    // HAProxy ends TLS with the user's PEM (outside the project, which ships).
     SelfSigned.Files pem = SelfSigned.make(tmp, "rollhello", List.of(HOST), 30);
     Files.writeString(
         project.resolve("hoist.yml"),
-        Files.readString(project.resolve("hoist.yml"))
-                .replace("lb: [lab1]", "lb: {node: lab1, only: true}")
-            + "tls: {cert: "
-            + pem.both()
-            + "}\n");
-    Hoist.Result r = deploy();
-    assertThat(r.exit()).as(r.all()).isZero();
+        Files.readString(project.resolve("hoist.yml")) + "tls: {cert: " + pem.both() + "}\n");
+    Hoist.Result tls = deploy();
+    assertThat(tls.exit()).as(tls.all()).isZero();
 
     Curl curl = new Curl(lb().address(), pem.cert());
     assertThat(
@@ -506,23 +526,8 @@ class RolloutIT {
         .isEqualTo("for=" + CLIENT + " proto=https\n");
     assertThat(curl.status("http://" + HOST + "/forwarded"))
         .isEqualTo("301 https://" + HOST + "/forwarded");
-    for (LabNodes.Node web : webs()) {
-      assertThat(Http.get(web.address(), HOST, "/healthz").status()).as(web.name()).isEqualTo(403);
-      // hoist's own health checks run on the node, against 127.0.0.1.
-      assertThat(
-              LabNodes.ssh(
-                      "root",
-                      web,
-                      "curl -s -o /dev/null -w %{http_code} -H 'Host: "
-                          + HOST
-                          + "'"
-                          + " http://127.0.0.1/healthz")
-                  .out())
-          .as(web.name())
-          .isEqualTo("200");
-    }
-    Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
-    assertThat(status.out()).as(status.all()).contains("3 web node(s), 3 UP");
+    assertThat(Http.get(webs().get(0).address(), HOST, "/forwarded", forged).status())
+        .isEqualTo(403);
     // The workers HAProxy started on this deploy's reload run as haproxy in its chroot.
     assertThat(haproxyProcesses(lb()))
         .contains("root /", "haproxy /var/lib/haproxy")
