@@ -20,8 +20,9 @@ def application(environ, start_response):
         status = "200 OK"
     elif path == "/forwarded":
         # What the proxies in front say about the client (docs/proxy-headers.md).
-        body = "for=%s proto=%s\n" % (environ.get("HTTP_X_FORWARDED_FOR", "-"),
-                                      environ.get("HTTP_X_FORWARDED_PROTO", "-"))
+        body = "for=%s proto=%s scheme=%s\n" % (environ.get("HTTP_X_FORWARDED_FOR", "-"),
+                                                environ.get("HTTP_X_FORWARDED_PROTO", "-"),
+                                                environ.get("wsgi.url_scheme"))
         status = "200 OK"
     elif path == "/healthz":
         body, status = "ok\n", "200 OK"

@@ -474,12 +474,16 @@ class RolloutIT {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     yml("rollout: {batch: 1, drain: 5s}\n");
     assertThat(deploy().exit()).isZero();
-    String[] forged = {"X-Forwarded-For: 6.6.6.6", "X-Forwarded-Proto: https"};
+    // X-Forwarded-Ssl: gunicorn would take it for https from nginx, its trusted Unix-socket peer.
+    String[] forged = {
+      "X-Forwarded-For: 6.6.6.6", "X-Forwarded-Proto: https", "X-Forwarded-Ssl: on"
+    };
 
     // Through HAProxy: this machine's address on the lab bridge, not lab1's, nor the forged one.
-    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http");
+    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http scheme=http");
     // Straight to a web node: its own scheme and the peer's address.
-    assertThat(forwarded(webs().get(0), forged)).isEqualTo("200 for=" + CLIENT + " proto=http");
+    assertThat(forwarded(webs().get(0), forged))
+        .isEqualTo("200 for=" + CLIENT + " proto=http scheme=http");
 
     // The web nodes answer only HAProxy, and themselves.
     String yml = Files.readString(project.resolve("hoist.yml"));
@@ -488,7 +492,7 @@ class RolloutIT {
     Hoist.Result only = deploy();
     assertThat(only.exit()).as(only.all()).isZero();
 
-    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http");
+    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http scheme=http");
     for (LabNodes.Node web : webs()) {
       assertThat(Http.get(web.address(), HOST, "/healthz").status()).as(web.name()).isEqualTo(403);
       // hoist's own health checks run on the node, against 127.0.0.1.
@@ -523,7 +527,7 @@ class RolloutIT {
                     "X-Forwarded-Proto: http",
                     "https://" + HOST + "/forwarded")
                 .out())
-        .isEqualTo("for=" + CLIENT + " proto=https\n");
+        .isEqualTo("for=" + CLIENT + " proto=https scheme=https\n");
     assertThat(curl.status("http://" + HOST + "/forwarded"))
         .isEqualTo("301 https://" + HOST + "/forwarded");
     assertThat(Http.get(webs().get(0).address(), HOST, "/forwarded", forged).status())
