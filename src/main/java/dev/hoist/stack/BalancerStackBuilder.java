@@ -64,7 +64,8 @@ public final class BalancerStackBuilder {
             ? List.of("systemctl", "reload", BalancerStack.SERVICE)
             : List.of("sv", "hup", "/etc/service/" + BalancerStack.SERVICE);
     TlsResources.Served tls =
-        new TlsResources(templates, supervisor).add(c, spec, ownCert, certOnNode, reload, true);
+        new TlsResources(templates, supervisor)
+            .add(c, spec, ownCert, certOnNode, reload, true, "service:" + BalancerStack.SERVICE);
     ctx.putAll(tls.context());
     List<String> files = new ArrayList<>();
     c.add(

@@ -139,7 +139,7 @@ public final class StackBuilder {
     if (!edge.behindBalancer()) {
       TlsResources.Served tls =
           new TlsResources(templates, supervisor)
-              .add(c, spec, edge.files(), certOnNode, reloadNginx(), false);
+              .add(c, spec, edge.files(), certOnNode, reloadNginx(), false, "service:nginx");
       ctx.putAll(tls.context());
       tlsIds = tls.requires();
     }

@@ -73,7 +73,10 @@ final class TlsResources {
    * Adds what serving {@code spec}'s HTTPS needs. {@code certOnNode}: the node already holds an
    * ACME certificate (its probe said so), so the server can use it now; {@code reload}: how the
    * runner makes the server pick a renewed certificate up; {@code haproxy}: the balancer ends TLS
-   * (one PEM file, the challenge answered by certbot's own server behind HAProxy).
+   * (one PEM file, the challenge answered by certbot's own server behind HAProxy); {@code server}:
+   * the resource id of nginx's or HAProxy's service, which the renewal job starts after (on
+   * systemd, every unit is enabled before the first one starts, so the server's unit file must be
+   * written by then).
    */
   Served add(
       Catalog.Builder c,
@@ -81,7 +84,8 @@ final class TlsResources {
       Optional<TlsMaterial> files,
       boolean certOnNode,
       List<String> reload,
-      boolean haproxy) {
+      boolean haproxy,
+      String server) {
     AppLayout layout = new AppLayout(spec.app());
     Map<String, Object> ctx = new LinkedHashMap<>();
     if (!spec.tls().on()) {
@@ -133,13 +137,14 @@ final class TlsResources {
     String config = layout.tlsDir() + "/acme.json";
     c.add(FileResource.of(config, acmeJson(spec, acme, caFile, reload, haproxy), PRIVATE_FILE))
         .requires("dir:" + layout.tlsDir());
-    renewalJob(c, spec, layout, config);
+    renewalJob(c, spec, layout, config, server);
     ctx.put("https", certOnNode);
     return new Served(ctx, requires);
   }
 
   /** Runs the runner hourly: certbot itself runs only when the certificate is due. */
-  private void renewalJob(Catalog.Builder c, Spec spec, AppLayout layout, String config) {
+  private void renewalJob(
+      Catalog.Builder c, Spec spec, AppLayout layout, String config, String server) {
     Map<String, Object> ctx = new LinkedHashMap<>();
     ctx.put("app", spec.app());
     ctx.put("runner", RUNNER);
@@ -177,7 +182,7 @@ final class TlsResources {
         new ServiceResource(name, supervisor, Refresh.RESTART, Duration.ofSeconds(10));
     c.add(job)
         .requires(files.toArray(String[]::new))
-        .requires("file:" + RUNNER, "file:" + config, "package:certbot");
+        .requires("file:" + RUNNER, "file:" + config, "package:certbot", server);
     for (String f : files) {
       c.restart(f, job.id());
     }

@@ -142,6 +142,39 @@ class BalancerStackTest {
   }
 
   @Test
+  void onSystemdTheRenewalTimerStartsOnlyAfterHaproxysUnitIsWrittenAndEnabled() {
+    Spec spec =
+        TestSpec.hello()
+            .tls(
+                new dev.hoist.project.TlsSpec.Acme(
+                    List.of("hello.example.com"),
+                    java.util.Optional.empty(),
+                    dev.hoist.project.TlsSpec.LETS_ENCRYPT,
+                    java.util.Optional.empty(),
+                    java.util.Optional.empty()))
+            .build();
+    Catalog c = buildWith(spec, Supervisor.SYSTEMD, null, false).catalog();
+
+    // Every unit is enabled before the first one starts: hoist-lb's unit must exist by then.
+    List<String> steps =
+        dev.hoist.engine.Planner.plan(c, java.util.Map.of(), java.util.Set.of()).steps().stream()
+            .map(
+                s ->
+                    switch (s.op()) {
+                      case dev.hoist.engine.AgentOp.FileWrite f -> "write " + f.path();
+                      case dev.hoist.engine.AgentOp.ServiceEnable e ->
+                          "enable " + e.service().name();
+                      case dev.hoist.engine.AgentOp.ServiceUp u -> "up " + u.service().name();
+                      default -> "other";
+                    })
+            .toList();
+    assertThat(steps.indexOf("write /etc/systemd/system/hoist-lb.service"))
+        .isGreaterThanOrEqualTo(0)
+        .isLessThan(steps.indexOf("enable hoist-lb"));
+    assertThat(steps.indexOf("up hoist-lb")).isLessThan(steps.indexOf("up hoist-tls-hello.timer"));
+  }
+
+  @Test
   void haproxyAcceptsTheConfigWhenItIsInstalled() throws Exception {
     Path haproxy = Path.of("/usr/sbin/haproxy");
     org.junit.jupiter.api.Assumptions.assumeTrue(
