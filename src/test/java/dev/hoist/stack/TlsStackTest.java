@@ -130,6 +130,16 @@ class TlsStackTest {
   }
 
   @Test
+  void commandsThatDoNotDeployBuildTheStackWithoutReadingTheUsersCertificate() {
+    Spec spec = TestSpec.hello().tlsCert("/nonexistent/site.pem").build();
+
+    Catalog c = build(spec, Edge.direct(Optional.empty()), false, Supervisor.RUNIT).catalog();
+
+    assertThat(content(c, SITE)).contains("listen 443 ssl http2;");
+    assertThat(c.contains("file:/etc/hoist/tls/hello/key.pem")).isFalse();
+  }
+
+  @Test
   void behindABalancerTheWebNodeServesHttpOnlyAndNeedsNoCertificate() {
     Catalog c =
         build(
