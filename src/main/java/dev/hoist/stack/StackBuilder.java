@@ -14,7 +14,6 @@ import dev.hoist.project.PackageRef;
 import dev.hoist.project.ProcessSpec;
 import dev.hoist.project.ShellWords;
 import dev.hoist.project.Spec;
-import dev.hoist.project.TlsSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,13 +40,9 @@ public final class StackBuilder {
     this.supervisor = supervisor;
   }
 
-  /**
-   * The stack of a node that ends TLS itself and holds no ACME certificate yet, for commands that
-   * only read a node or refresh its services (status, check, rollback, secrets), never to be
-   * planned: the user's own certificate is not loaded for it, so its TLS files are left out.
-   */
+  /** The stack of a node that ends TLS itself and holds no ACME certificate yet. */
   public Stack build(Spec spec) {
-    return build(spec, Edge.direct(Optional.empty()), false, true);
+    return build(spec, Edge.direct(Optional.empty()), false);
   }
 
   /**
@@ -55,10 +50,6 @@ public final class StackBuilder {
    * already holds the app's ACME certificate, so nginx serves HTTPS with it.
    */
   public Stack build(Spec spec, Edge edge, boolean certOnNode) {
-    return build(spec, edge, certOnNode, false);
-  }
-
-  private Stack build(Spec spec, Edge edge, boolean certOnNode, boolean reading) {
     AppLayout layout = new AppLayout(spec.app());
     String app = spec.app();
     Map<String, Object> ctx = context(spec, layout);
@@ -143,8 +134,9 @@ public final class StackBuilder {
     List<String> tlsIds = List.of();
     ctx.putAll(TlsResources.context(spec));
     ctx.put("balancers", edge.balancers());
+    ctx.put("balancer_only", edge.balancerOnly());
     // Behind a balancer, HAProxy ends TLS; the web node serves HTTP to it.
-    if (!edge.behindBalancer() && !(reading && spec.tls() instanceof TlsSpec.Files)) {
+    if (!edge.behindBalancer()) {
       TlsResources.Served tls =
           new TlsResources(templates, supervisor)
               .add(c, spec, edge.files(), certOnNode, reloadNginx(), false, "service:nginx");
