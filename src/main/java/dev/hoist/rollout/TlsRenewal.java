@@ -157,7 +157,7 @@ public final class TlsRenewal {
    */
   private Switch nginx(Engine engine, String node) throws InterruptedException, RolloutException {
     Deployment deployment =
-        DeployService.deployment(request.spec(), request.templates(), Optional.empty());
+        DeployService.deployment(request.spec(), request.templates(), Optional.empty(), false);
     try {
       DeployReport plan = new Deployer(engine, deployment).plan();
       if (plan.newRelease().isPresent()) {
