@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -115,52 +114,22 @@ class TlsBalancerIT {
   @Test
   @Order(2)
   void aForcedRenewalUnderHttpsLoadThroughHaproxyFailsNoRequest() throws Exception {
-    Path out = tmp.resolve("load.txt");
-    Path err = tmp.resolve("load-errors.txt");
-    Process load =
-        new ProcessBuilder(
-                "curl",
-                "-sS",
-                "--http1.1",
-                "-Z",
-                "--parallel-max",
-                "8",
-                "--max-time",
-                "120",
-                "--resolve",
-                DOMAIN + ":443:" + lb().address(),
-                "--cacert",
-                tmp.resolve("pebble-root.pem").toString(),
-                "-w",
-                "\nSTATUS %{http_code}\n",
-                "https://" + DOMAIN + "/?n=[1-12000]")
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    Thread.sleep(1000);
-
-    Hoist.Result renew =
-        LabNodes.ssh(
-            "root",
-            lb(),
-            "/usr/bin/python3",
-            "-I",
-            "/usr/local/lib/hoist/hoist-acme",
-            "ensure",
-            "/etc/hoist/tls/" + APP,
-            "--force");
-    boolean stillRunning = load.isAlive();
-    assertThat(load.waitFor(3, TimeUnit.MINUTES)).isTrue();
-
-    assertThat(renew.exit()).as(renew.all()).isZero();
-    assertThat(renew.out()).contains("\"action\": \"renewed\"");
-    assertThat(stillRunning).as("the load outlasted the renewal").isTrue();
-    List<String> statuses =
-        Files.readAllLines(out).stream().filter(l -> l.startsWith("STATUS ")).toList();
-    assertThat(statuses).hasSize(12000);
-    assertThat(statuses.stream().filter(s -> !s.equals("STATUS 200")).toList())
-        .as(Files.readString(err))
-        .isEmpty();
+    RenewalUnderLoad.check(
+        tmp,
+        DOMAIN,
+        lb().address(),
+        tmp.resolve("pebble-root.pem"),
+        12000,
+        () ->
+            LabNodes.ssh(
+                "root",
+                lb(),
+                "/usr/bin/python3",
+                "-I",
+                "/usr/local/lib/hoist/hoist-acme",
+                "ensure",
+                "/etc/hoist/tls/" + APP,
+                "--force"));
   }
 
   @Test

@@ -6,9 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -123,56 +120,25 @@ class TlsIT {
   @Test
   @Order(3)
   void aForcedRenewalUnderHttpsLoadFailsNoRequestAndServesTheNewCertificate() throws Exception {
-    // HTTP/2, as browsers speak it: nginx's graceful reload sends GOAWAY and curl moves on. Over
-    // HTTP/1.1 the reload closes idle keep-alive connections, which curl 7.88 sometimes fails to
-    // notice five times in a row (bench/README.md, "HTTPS"); h2load there sees no failed request.
     String before = Files.readString(Path.of("/etc/hoist/tls/" + APP + "/cert.pem"));
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "curl",
-                "-sS",
-                "--http2",
-                "-Z",
-                "--parallel-max",
-                "8",
-                "--max-time",
-                "120",
-                "--resolve",
-                DOMAIN + ":443:127.0.0.1",
-                "--cacert",
-                tmp.resolve("pebble-root.pem").toString(),
-                "-w",
-                "\nSTATUS %{http_code}\n",
-                "https://" + DOMAIN + "/?n=[1-20000]"));
-    Path out = tmp.resolve("load.txt");
-    Path err = tmp.resolve("load-errors.txt");
-    Process load =
-        new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    Thread.sleep(1000);
 
-    Hoist.Result renew =
-        Hoist.capture(
-            new ProcessBuilder(
-                "/usr/bin/python3",
-                "-I",
-                "/usr/local/lib/hoist/hoist-acme",
-                "ensure",
-                "/etc/hoist/tls/" + APP,
-                "--force"),
-            "hoist-acme");
-    boolean stillRunning = load.isAlive();
-    assertThat(load.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    RenewalUnderLoad.check(
+        tmp,
+        DOMAIN,
+        "127.0.0.1",
+        tmp.resolve("pebble-root.pem"),
+        20000,
+        () ->
+            Hoist.capture(
+                new ProcessBuilder(
+                    "/usr/bin/python3",
+                    "-I",
+                    "/usr/local/lib/hoist/hoist-acme",
+                    "ensure",
+                    "/etc/hoist/tls/" + APP,
+                    "--force"),
+                "hoist-acme"));
 
-    assertThat(renew.exit()).as(renew.all()).isZero();
-    assertThat(renew.out()).contains("\"action\": \"renewed\"");
-    assertThat(stillRunning).as("the load outlasted the renewal").isTrue();
-    List<String> statuses =
-        Files.readAllLines(out).stream().filter(l -> l.startsWith("STATUS ")).toList();
-    assertThat(statuses).hasSize(20000);
-    assertThat(statuses.stream().filter(s -> !s.equals("STATUS 200")).toList())
-        .as(Files.readString(err))
-        .isEmpty();
     assertThat(Files.readString(Path.of("/etc/hoist/tls/" + APP + "/cert.pem")))
         .isNotEqualTo(before);
     // What nginx serves now is the new certificate.

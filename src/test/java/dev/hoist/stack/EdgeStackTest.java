@@ -1,17 +1,14 @@
 package dev.hoist.stack;
 
 import static dev.hoist.stack.StackBuilderTest.content;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,8 +116,7 @@ class EdgeStackTest {
 
   @Test
   void nginxAcceptsEveryVariantWhenItIsInstalled() throws Exception {
-    Path nginx = Path.of("/usr/sbin/nginx");
-    Assumptions.assumeTrue(Files.isExecutable(nginx), "nginx is not installed here");
+    Assumptions.assumeTrue(NginxCheck.installed(), "nginx is not installed here");
     Spec plain = TestSpec.hello().alias("www.hello.example.com").statics("/s", "s").build();
     Spec other = TestSpec.hello().app("my-shop").domain("shop.example.com").build();
     // Two apps behind the same balancer in one http block: their geo and map names must differ.
@@ -130,31 +126,7 @@ class EdgeStackTest {
             site(plain, BEHIND) + site(other, BEHIND),
             site(plain, ONLY) + site(other, ONLY));
     for (String config : configs) {
-      String site = config.replace("/var/log/nginx/", dir + "/");
-      Files.writeString(dir.resolve("site.conf"), site);
-      Files.writeString(
-          dir.resolve("nginx.conf"),
-          "pid "
-              + dir
-              + "/nginx.pid;\nerror_log "
-              + dir
-              + "/error.log;\nevents {}\nhttp {\n  include "
-              + dir
-              + "/site.conf;\n}\n");
-      Process p =
-          new ProcessBuilder(
-                  nginx.toString(),
-                  "-t",
-                  "-q",
-                  "-p",
-                  dir.toString(),
-                  "-c",
-                  dir.resolve("nginx.conf").toString())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(out + "\n" + site).isZero();
+      NginxCheck.accepts(dir, config);
     }
   }
 }
