@@ -1,5 +1,7 @@
 package dev.hoist.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +30,21 @@ record Curl(String address, Path root) {
     List<String> args = new ArrayList<>(List.of(extra));
     args.addAll(List.of("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url));
     return run(args.toArray(String[]::new)).out().strip();
+  }
+
+  /**
+   * Asserts the site answers the app over HTTPS (certificate trusted, HTTP/2 offered) and sends
+   * plain HTTP there with a 301 that keeps the path and query.
+   */
+  void servesHttps(String domain) throws IOException, InterruptedException {
+    Hoist.Result page = run("https://" + domain + "/");
+    assertThat(page.exit()).as(page.err()).isZero();
+    assertThat(page.out()).contains("Hello from hoist!");
+    assertThat(
+            run("--http2", "-o", "/dev/null", "-w", "%{http_version}", "https://" + domain + "/")
+                .out())
+        .isEqualTo("2");
+    assertThat(status("http://" + domain + "/a?b=c")).isEqualTo("301 https://" + domain + "/a?b=c");
   }
 
   /** The host names of the URLs among {@code args}. */

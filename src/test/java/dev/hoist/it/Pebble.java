@@ -223,6 +223,13 @@ final class Pebble implements AutoCloseable {
         "{\"host\": \"%s\", \"addresses\": [\"%s\"]}".formatted(name, ipv4));
   }
 
+  /** Makes challtestsrv answer SERVFAIL for {@code name} (a DNS failure), or stop doing so. */
+  void servfail(String name, boolean on) throws IOException, InterruptedException {
+    request(
+        "http://127.0.0.1:" + ports.dnsManagement() + (on ? "/set-servfail" : "/clear-servfail"),
+        "{\"host\": \"%s\"}".formatted(name));
+  }
+
   /** Sends {@code name} back to the default answer, 127.0.0.1. */
   void unmapHost(String name) throws IOException, InterruptedException {
     request(

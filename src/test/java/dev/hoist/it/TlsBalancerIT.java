@@ -85,21 +85,7 @@ class TlsBalancerIT {
     assertThat(deploy.all())
         .contains("sd1: certificate issued")
         .contains("sd1: HAProxy serves HTTPS");
-    Hoist.Result page = curl.run("https://" + DOMAIN + "/");
-    assertThat(page.exit()).as(page.err()).isZero();
-    assertThat(page.out()).contains("Hello from hoist!");
-    assertThat(
-            curl.run(
-                    "--http2",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_version}",
-                    "https://" + DOMAIN + "/")
-                .out())
-        .isEqualTo("2");
-    assertThat(curl.status("http://" + DOMAIN + "/a?b=c"))
-        .isEqualTo("301 https://" + DOMAIN + "/a?b=c");
+    curl.servesHttps(DOMAIN);
     assertThat(curl.status("https://" + ALIAS + "/x")).isEqualTo("301 https://" + DOMAIN + "/x");
     // The challenge path goes to certbot's own server (not running now), never to a redirect.
     assertThat(curl.status("http://" + DOMAIN + "/.well-known/acme-challenge/none"))

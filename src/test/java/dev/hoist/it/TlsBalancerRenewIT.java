@@ -2,13 +2,8 @@ package dev.hoist.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +56,7 @@ class TlsBalancerRenewIT {
 
   @AfterAll
   static void down() throws Exception {
-    dns("/clear-servfail");
+    pebble.servfail(DOMAIN, false);
     pebble.unmapHost(DOMAIN);
     // HAProxy holds ports 80 and 443 on lab1: gone, so later classes get nodes they can deploy to.
     LabNodes.down();
@@ -71,24 +66,10 @@ class TlsBalancerRenewIT {
     return nodes.get(0);
   }
 
-  /** Makes pebble's DNS answer SERVFAIL for the domain ({@code /set-servfail}), or not. */
-  static void dns(String endpoint) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + pebble.ports.dnsManagement() + endpoint))
-                    .timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"host\": \"" + DOMAIN + "\"}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-  }
-
   @Test
   @Order(1)
   void statusAndCheckReadTheCertificateOnTheBalancer() throws Exception {
-    dns("/set-servfail");
+    pebble.servfail(DOMAIN, true);
     Hoist.Result deploy = Hoist.run("deploy", project.toString(), "--env", "live");
     assertThat(deploy.exit()).as(deploy.all()).isZero();
     assertThat(deploy.all()).contains("HTTPS IS NOT SERVED");
@@ -126,7 +107,7 @@ class TlsBalancerRenewIT {
   @Test
   @Order(3)
   void renewGetsTheCertificateOnTheBalancerAndHaproxyServesIt() throws Exception {
-    dns("/clear-servfail");
+    pebble.servfail(DOMAIN, false);
     pebble.mapHost(DOMAIN, lb().address());
     Hoist.Result renew = Hoist.run("tls", "renew", project.toString(), "--env", "live");
     assertThat(renew.exit()).as(renew.all()).isZero();

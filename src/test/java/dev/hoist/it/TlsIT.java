@@ -77,21 +77,7 @@ class TlsIT {
     assertThat(deploy.all())
         .contains("tls:certificate  issued: certificate issued (no certificate yet)")
         .contains("serving https://" + DOMAIN + "/");
-    Hoist.Result page = curl.run("https://" + DOMAIN + "/");
-    assertThat(page.exit()).as(page.err()).isZero();
-    assertThat(page.out()).contains("Hello from hoist!");
-    assertThat(
-            curl.run(
-                    "--http2",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_version}",
-                    "https://" + DOMAIN + "/")
-                .out())
-        .isEqualTo("2");
-    assertThat(curl.status("http://" + DOMAIN + "/a?b=c"))
-        .isEqualTo("301 https://" + DOMAIN + "/a?b=c");
+    curl.servesHttps(DOMAIN);
     assertThat(curl.status("http://" + ALIAS + "/x")).isEqualTo("301 https://" + DOMAIN + "/x");
     assertThat(curl.status("https://" + ALIAS + "/x")).isEqualTo("301 https://" + DOMAIN + "/x");
     // The challenge path is not redirected (a renewal needs it on HTTP).

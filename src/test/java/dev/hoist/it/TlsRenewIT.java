@@ -2,13 +2,8 @@ package dev.hoist.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -53,28 +48,14 @@ class TlsRenewIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    servfail("/clear-servfail");
+    pebble.servfail(DOMAIN, false);
     Hoist.purge(APP);
-  }
-
-  /** Makes pebble's DNS answer SERVFAIL for the domain ({@code /set-servfail}), or not. */
-  static void servfail(String endpoint) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + pebble.ports.dnsManagement() + endpoint))
-                    .timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"host\": \"" + DOMAIN + "\"}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   @Test
   @Order(1)
   void aFailedFirstAttemptLeavesHttpAndStatusAndCheckSayWhy() throws Exception {
-    servfail("/set-servfail");
+    pebble.servfail(DOMAIN, true);
     Hoist.Result deploy = Hoist.run("deploy", project.toString());
     assertThat(deploy.exit()).as(deploy.all()).isZero();
     assertThat(deploy.err()).contains("HTTPS IS NOT SERVED");
@@ -99,7 +80,7 @@ class TlsRenewIT {
   @Test
   @Order(2)
   void renewGetsItPastTheBackoffAndSwitchesNginxToHttps() throws Exception {
-    servfail("/clear-servfail");
+    pebble.servfail(DOMAIN, false);
     Hoist.Result renew = Hoist.run("tls", "renew", project.toString());
     assertThat(renew.exit()).as(renew.all()).isZero();
     assertThat(renew.out())
