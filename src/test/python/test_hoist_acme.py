@@ -5,6 +5,7 @@ with fake_certbot.py in certbot's place and HOIST_ACME_NOW as the clock. The rea
 a real pebble is AcmeRunnerIT's part.
 """
 import fcntl
+import hashlib
 import importlib.util
 import json
 import os
@@ -466,6 +467,21 @@ class RunnerTest(unittest.TestCase):
         self.assertTrue(other_lines)
         for line in other_lines:
             self.assertNotIn(line, self.last.stdout + self.last.stderr + self.read("state.json"))
+
+    def test_a_failed_write_installs_neither_key_nor_certificate(self):
+        self.write_config(haproxy_pem=True)
+        self.ensure(expect_code=0)
+        # Digests: a failing assertion must not print a key.
+        before = [hashlib.sha256(self.read(n, "rb")).hexdigest() for n in ("key.pem", "cert.pem", "haproxy.pem")]
+        # The last file cannot be written (as on a full disk): the first two must not move either.
+        os.mkdir(os.path.join(self.dir, ".haproxy.pem.tmp"))
+        out = self.ensure("--force", expect_code=1)
+        self.assertEqual(out["action"], "failed")
+        self.assertIn("Is a directory", out["message"])
+        self.assertEqual([hashlib.sha256(self.read(n, "rb")).hexdigest()
+                          for n in ("key.pem", "cert.pem", "haproxy.pem")], before)
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if n.endswith(".tmp")),
+                         [".haproxy.pem.tmp"])
 
     def test_an_email_or_directory_that_is_not_one_argument_is_refused(self):
         for change in ({"email": "-m@example.com"}, {"email": "ops@example.com --staging"},

@@ -172,27 +172,34 @@ def read_state(directory):
         return {}
 
 
-def write_atomic(directory, name, data, mode):
-    """Temp file beside the target, 0600 from birth (O_EXCL|O_NOFOLLOW refuse a planted file or
-    link), then its final mode, then rename: a reader sees the old file or the new, whole."""
-    tmp = os.path.join(directory, ".%s.tmp" % name)
+def write_atomic(directory, files):
+    """files: (name, data, mode). Each goes to a temp file beside its target, 0600 from birth
+    (O_EXCL|O_NOFOLLOW refuse a planted file or link), then its final mode; only when all are
+    written are they renamed: a reader sees the old files or the new, whole, and a failed write
+    (a full disk) changes none of them (a new key beside an old certificate stops nginx)."""
+    written = []
     try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(fd, mode)
-            f.write(data)
-            f.flush()
-            os.fsync(fd)
-        os.rename(tmp, os.path.join(directory, name))
+        for name, data, mode in files:
+            tmp = os.path.join(directory, ".%s.tmp" % name)
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            written.append(tmp)
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(fd, mode)
+                f.write(data)
+                f.flush()
+                os.fsync(fd)
+        for tmp, (name, _, _) in zip(written, files):
+            os.rename(tmp, os.path.join(directory, name))
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        for tmp in written:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
 
 
@@ -371,12 +378,11 @@ def install(cfg, directory):
         chain = f.read()
     with open(os.path.join(live, "privkey.pem"), "rb") as f:
         key = f.read()
-    # Two renames: the reloads run after both.
-    write_atomic(directory, "key.pem", key, 0o600)
-    write_atomic(directory, "cert.pem", chain, 0o644)
+    # The reloads run after every rename.
+    files = [("key.pem", key, 0o600), ("cert.pem", chain, 0o644)]
     if cfg.get("haproxy_pem"):
-        write_atomic(directory, "haproxy.pem", chain + (b"" if chain.endswith(b"\n") else b"\n") + key,
-                     0o600)
+        files.append(("haproxy.pem", chain + (b"" if chain.endswith(b"\n") else b"\n") + key, 0o600))
+    write_atomic(directory, files)
     return cert
 
 
@@ -452,7 +458,7 @@ def attempt(cfg, directory, action, reason, state, t):
 
 def save_state(directory, state):
     state["message"] = printable(state["message"])
-    write_atomic(directory, "state.json", (json.dumps(state, indent=1) + "\n").encode(), 0o644)
+    write_atomic(directory, [("state.json", (json.dumps(state, indent=1) + "\n").encode(), 0o644)])
 
 
 def ensure(directory, force, now_flag):
