@@ -18,6 +18,12 @@ def application(environ, start_response):
         body = "HELLO_SECRET unset\n" if value is None else "HELLO_SECRET sha256:%s\n" % (
             hashlib.sha256(value.encode("utf-8")).hexdigest()[:16])
         status = "200 OK"
+    elif path == "/forwarded":
+        # What the proxies in front say about the client (docs/proxy-headers.md).
+        body = "for=%s proto=%s scheme=%s\n" % (environ.get("HTTP_X_FORWARDED_FOR", "-"),
+                                                environ.get("HTTP_X_FORWARDED_PROTO", "-"),
+                                                environ.get("wsgi.url_scheme"))
+        status = "200 OK"
     elif path == "/healthz":
         body, status = "ok\n", "200 OK"
     else:

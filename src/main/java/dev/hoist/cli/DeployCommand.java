@@ -108,6 +108,7 @@ final class DeployCommand implements Callable<Integer> {
         s.environment(),
         s.targets(),
         s.balancer(),
+        s.balancerOnly(),
         s.environmentNodes("web"),
         s.balancedEnvironmentOfTargets(),
         canary,

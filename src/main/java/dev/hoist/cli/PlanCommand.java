@@ -41,7 +41,8 @@ final class PlanCommand implements Callable<Integer> {
     Session s = full.appNodes();
     Deployment deployment;
     try {
-      deployment = DeployService.deployment(s.spec(), s.templates(), full.balancer());
+      deployment =
+          DeployService.deployment(s.spec(), s.templates(), full.balancer(), full.balancerOnly());
     } catch (RolloutException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     }

@@ -152,6 +152,14 @@ final class Session {
     return environmentNodes("lb").stream().findFirst();
   }
 
+  /** The environment's web nodes answer only its balancer ({@code lb: {only: true}}). */
+  boolean balancerOnly() {
+    return environment
+        .map(inventory.environments()::get)
+        .map(dev.hoist.project.EnvironmentSpec::lbOnly)
+        .orElse(false);
+  }
+
   /**
    * With --node and no --env: an environment with a load balancer that one of the nodes belongs to
    * (deploying such a node outside its environment would skip draining it).

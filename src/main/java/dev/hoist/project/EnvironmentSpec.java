@@ -7,9 +7,11 @@ import java.util.Map;
 
 /**
  * A named group of nodes (stage, live) with roles: {@code web} nodes run the whole stack, {@code
- * worker} nodes the app and its processes, {@code lb} nodes the load balancer.
+ * worker} nodes the app and its processes, {@code lb} nodes the load balancer. {@code lbOnly}: the
+ * web nodes answer the app's requests from the balancer (and themselves) only.
  */
-public record EnvironmentSpec(String name, Map<String, List<NodeRef>> roles, String origin) {
+public record EnvironmentSpec(
+    String name, Map<String, List<NodeRef>> roles, boolean lbOnly, String origin) {
   public static final List<String> ROLES = List.of("web", "worker", "lb");
 
   /** A node named in an environment, with where it was named so a typo can be pointed at. */
@@ -19,6 +21,11 @@ public record EnvironmentSpec(String name, Map<String, List<NodeRef>> roles, Str
     Map<String, List<NodeRef>> copy = new LinkedHashMap<>();
     roles.forEach((role, refs) -> copy.put(role, List.copyOf(refs)));
     roles = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /** An environment whose web nodes answer anyone. */
+  public EnvironmentSpec(String name, Map<String, List<NodeRef>> roles, String origin) {
+    this(name, roles, false, origin);
   }
 
   /** Every node reference, in file order by role, each node once. */

@@ -22,6 +22,10 @@ final class InventoryReader {
   static final List<String> NODE_KEYS =
       List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout", "keepalive");
   private static final List<String> ENV_KEYS = List.of("nodes", "web", "worker", "lb");
+  private static final List<String> LB_KEYS = List.of("node", "only");
+
+  /** The {@code lb:} of an environment: its nodes, and whether web nodes answer only them. */
+  private record Balancer(List<EnvironmentSpec.NodeRef> nodes, boolean only) {}
 
   private final YamlNodes nodes;
   private final Path baseDir;
@@ -182,12 +186,30 @@ final class InventoryReader {
     f.get("web").ifPresent(n -> web.addAll(refs(n, f.key("web"))));
     roles.put("web", web);
     roles.put("worker", f.get("worker").map(n -> refs(n, f.key("worker"))).orElse(List.of()));
-    roles.put("lb", f.get("lb").map(n -> refs(n, f.key("lb"))).orElse(List.of()));
+    Balancer lb =
+        f.get("lb").map(n -> balancer(n, f.key("lb"))).orElse(new Balancer(List.of(), false));
+    roles.put("lb", lb.nodes());
     if (roles.values().stream().allMatch(List::isEmpty)) {
       nodes.problem(value, key, "the environment has no nodes", "add e.g. 'web: [web1, web2]'");
       return Optional.empty();
     }
-    return Optional.of(new EnvironmentSpec(name, roles, origin(value)));
+    return Optional.of(new EnvironmentSpec(name, roles, lb.only(), origin(value)));
+  }
+
+  /** {@code lb1}, {@code [lb1]}, or {@code {node: lb1, only: true}}. */
+  private Balancer balancer(Node value, String key) {
+    if (!(value instanceof MappingNode)) {
+      return new Balancer(refs(value, key), false);
+    }
+    Optional<Fields> fields = nodes.fields(value, key, LB_KEYS, Set.of());
+    if (fields.isEmpty()) {
+      return new Balancer(List.of(), false);
+    }
+    Fields f = fields.get();
+    List<EnvironmentSpec.NodeRef> refs =
+        f.required("node", "node: lb1").map(n -> refs(n, f.key("node"))).orElse(List.of());
+    boolean only = f.get("only").flatMap(n -> nodes.flag(n, f.key("only"))).orElse(false);
+    return new Balancer(refs, only);
   }
 
   /** One node name or a list of them. */

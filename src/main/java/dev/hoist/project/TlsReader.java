@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -48,7 +47,7 @@ final class TlsReader {
   TlsSpec read(Node node, String domain, List<String> aliases) {
     if (node instanceof ScalarNode) {
       return nodes
-          .parse(node, "tls", "false, true or a mapping like {acme: {email: ...}}", TlsReader::flag)
+          .parse(node, "tls", "false, true or a mapping like {acme: {email: ...}}", YamlNodes::flag)
           .map(
               on ->
                   on
@@ -108,7 +107,7 @@ final class TlsReader {
                 n -> nodes.parse(n, af.key("directory"), "an https:// URL", TlsReader::directory));
     boolean staging =
         af.get("staging")
-            .flatMap(n -> nodes.parse(n, af.key("staging"), "true or false", TlsReader::flag))
+            .flatMap(n -> nodes.parse(n, af.key("staging"), "true or false", YamlNodes::flag))
             .orElse(false);
     if (staging && directory.isPresent()) {
       nodes.problem(
@@ -182,16 +181,6 @@ final class TlsReader {
               }
               return Optional.of(path);
             });
-  }
-
-  private static boolean flag(String text) {
-    return switch (text.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "on" -> true;
-      case "false", "no", "off" -> false;
-      default ->
-          throw new InvalidValue(
-              "expected true or false, found '" + text + "'", "write true or false");
-    };
   }
 
   private static String email(String text) {

@@ -128,6 +128,21 @@ final class YamlNodes {
             });
   }
 
+  Optional<Boolean> flag(Node node, String key) {
+    return parse(node, key, "true or false", YamlNodes::flag);
+  }
+
+  /** true or false (also yes/no, on/off, as YAML 1.1 wrote them). */
+  static boolean flag(String text) {
+    return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default ->
+          throw new InvalidValue(
+              "expected true or false, found '" + text + "'", "write true or false");
+    };
+  }
+
   Optional<Duration> duration(Node node, String key) {
     return parse(
         node,

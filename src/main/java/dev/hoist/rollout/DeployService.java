@@ -20,9 +20,12 @@ import dev.hoist.stack.TlsMaterial;
 import dev.hoist.tls.HttpsOnNode;
 import dev.hoist.tls.PemBundle;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -33,7 +36,10 @@ import java.util.function.Function;
  * must run once before any node switches). A request that fits neither is refused with what to do.
  */
 public final class DeployService {
-  /** The project, the nodes picked, the environment around them, and the canary options. */
+  /**
+   * The project, the nodes picked, the environment around them, and the canary options. {@code
+   * balancerOnly}: the environment's web nodes answer only its balancer ({@code lb: {only: true}}).
+   */
   public record Request(
       Spec spec,
       Templates templates,
@@ -41,6 +47,7 @@ public final class DeployService {
       Optional<String> environment,
       List<FleetNode> targets,
       Optional<FleetNode> balancer,
+      boolean balancerOnly,
       List<FleetNode> environmentWebs,
       Optional<String> balancedEnvironmentOfTargets,
       int canary,
@@ -137,16 +144,17 @@ public final class DeployService {
   }
 
   private static Deployment deployment(Request r) throws RolloutException {
-    return deployment(r.spec(), r.templates(), r.balancer());
+    return deployment(r.spec(), r.templates(), r.balancer(), r.balancerOnly());
   }
 
   /**
    * What every node of a deploy shares. A project that cannot ship (a symlink pointing outside it)
    * or whose own certificate cannot serve is refused before anything is sent; the stack is built
    * and the code archived on other threads while connections are made. {@code balancer}: the
-   * environment's, which then ends TLS.
+   * environment's, which then ends TLS; {@code balancerOnly}: the web nodes answer only it.
    */
-  public static Deployment deployment(Spec spec, Templates templates, Optional<FleetNode> balancer)
+  public static Deployment deployment(
+      Spec spec, Templates templates, Optional<FleetNode> balancer, boolean balancerOnly)
       throws RolloutException {
     Optional<TlsMaterial> files = Optional.empty();
     if (spec.tls() instanceof TlsSpec.Files f) {
@@ -159,7 +167,11 @@ public final class DeployService {
         throw usage("tls.cert: " + e.getMessage());
       }
     }
-    Edge edge = new Edge(balancer.map(b -> List.of(b.spec().host())).orElse(List.of()), files);
+    List<String> balancers = new ArrayList<>();
+    if (balancer.isPresent()) {
+      balancers.addAll(addresses(balancer.get()));
+    }
+    Edge edge = new Edge(balancers, balancerOnly && !balancers.isEmpty(), files);
     Deployment deployment = new Deployment(spec, templates, edge);
     try {
       deployment.bundle().check();
@@ -170,6 +182,29 @@ public final class DeployService {
     }
     deployment.prepareAhead();
     return deployment;
+  }
+
+  /**
+   * The balancer's addresses, which the web nodes trust for X-Forwarded-* (nginx takes IP literals
+   * only): its host as written, or what that name resolves to here. It is the address HAProxy's
+   * requests come from as long as the web nodes reach it at the same address hoist does.
+   */
+  private static List<String> addresses(FleetNode balancer) throws RolloutException {
+    String host = balancer.spec().host();
+    try {
+      // A literal is only checked, never looked up.
+      return Arrays.stream(InetAddress.getAllByName(host))
+          .map(InetAddress::getHostAddress)
+          .distinct()
+          .toList();
+    } catch (UnknownHostException e) {
+      throw usage(
+          "cannot resolve "
+              + host
+              + ", the host of load balancer "
+              + balancer.name()
+              + ", to the address web nodes see its requests from; give its IP address as host");
+    }
   }
 
   private static boolean servesTheApp(FleetNode node) {

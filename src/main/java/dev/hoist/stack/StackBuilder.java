@@ -134,6 +134,7 @@ public final class StackBuilder {
     List<String> tlsIds = List.of();
     ctx.putAll(TlsResources.context(spec));
     ctx.put("balancers", edge.balancers());
+    ctx.put("balancer_only", edge.balancerOnly());
     // Behind a balancer, HAProxy ends TLS; the web node serves HTTP to it.
     if (!edge.behindBalancer()) {
       TlsResources.Served tls =

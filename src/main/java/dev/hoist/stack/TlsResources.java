@@ -97,18 +97,22 @@ final class TlsResources {
     List<String> requires = new ArrayList<>();
     requires.add("dir:" + layout.tlsDir());
     if (spec.tls() instanceof TlsSpec.Files) {
-      TlsMaterial m = files.orElseThrow(() -> new IllegalStateException("tls.cert was not loaded"));
-      // cert.pem always: status and check read the chain from it, never from a file with the key.
-      c.add(new FileResource(layout.tlsCert(), m.chain(), PUBLIC_FILE, List.of(), false))
-          .requires("dir:" + layout.tlsDir());
-      requires.add("file:" + layout.tlsCert());
-      if (haproxy) {
-        c.add(pem(layout.tlsHaproxyPem(), concat(m.chain(), m.key())))
+      // Empty in commands that do not deploy (status, logs, run): they read the stack's layout and
+      // services, and must work even when the certificate file has expired or moved.
+      if (files.isPresent()) {
+        TlsMaterial m = files.get();
+        // cert.pem always: status and check read the chain from it, never from a file with the key.
+        c.add(new FileResource(layout.tlsCert(), m.chain(), PUBLIC_FILE, List.of(), false))
             .requires("dir:" + layout.tlsDir());
-        requires.add("file:" + layout.tlsHaproxyPem());
-      } else {
-        c.add(pem(layout.tlsKey(), m.key())).requires("dir:" + layout.tlsDir());
-        requires.add("file:" + layout.tlsKey());
+        requires.add("file:" + layout.tlsCert());
+        if (haproxy) {
+          c.add(pem(layout.tlsHaproxyPem(), concat(m.chain(), m.key())))
+              .requires("dir:" + layout.tlsDir());
+          requires.add("file:" + layout.tlsHaproxyPem());
+        } else {
+          c.add(pem(layout.tlsKey(), m.key())).requires("dir:" + layout.tlsDir());
+          requires.add("file:" + layout.tlsKey());
+        }
       }
       ctx.put("https", true);
       return new Served(ctx, requires);

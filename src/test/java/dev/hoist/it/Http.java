@@ -20,13 +20,24 @@ final class Http {
     return get("127.0.0.1", host, path);
   }
 
-  /** A GET to nginx at {@code address} (a lab node, say) port 80. */
-  static Response get(String address, String host, String path) throws IOException {
+  /**
+   * A GET to nginx at {@code address} (a lab node, say) port 80, with extra {@code headers} ("Name:
+   * value").
+   */
+  static Response get(String address, String host, String path, String... headers)
+      throws IOException {
     try (Socket socket = new Socket(address, 80)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
+      StringBuilder request =
+          new StringBuilder("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\n");
+      for (String h : headers) {
+        request.append(h).append("\r\n");
+      }
       out.write(
-          ("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          request
+              .append("Connection: close\r\n\r\n")
+              .toString()
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();

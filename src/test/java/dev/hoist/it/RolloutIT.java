@@ -2,6 +2,7 @@ package dev.hoist.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hoist.stack.SelfSigned;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -461,5 +462,101 @@ class RolloutIT {
         .contains("lab1 (lb): unreachable");
     assertThat(servedByWebs()).isEqualTo(before);
     nodes = LabNodes.up(4);
+  }
+
+  @Test
+  @Order(14)
+  void theAppSeesTheClientAndItsSchemeThroughTheBalancerAndNothingAClientForges() throws Exception {
+    // The example's app, which answers /forwarded with the X-Forwarded-* it got.
+    Files.copy(
+        Path.of(System.getProperty("hoist.root", "."), "examples", "hello", "hello.py"),
+        project.resolve("hello.py"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    yml("rollout: {batch: 1, drain: 5s}\n");
+    assertThat(deploy().exit()).isZero();
+    // X-Forwarded-Ssl: gunicorn would take it for https from nginx, its trusted Unix-socket peer.
+    String[] forged = {
+      "X-Forwarded-For: 6.6.6.6", "X-Forwarded-Proto: https", "X-Forwarded-Ssl: on"
+    };
+
+    // Through HAProxy: this machine's address on the lab bridge, not lab1's, nor the forged one.
+    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http scheme=http");
+    // Straight to a web node: its own scheme and the peer's address.
+    assertThat(forwarded(webs().get(0), forged))
+        .isEqualTo("200 for=" + CLIENT + " proto=http scheme=http");
+
+    // The web nodes answer only HAProxy, and themselves.
+    String yml = Files.readString(project.resolve("hoist.yml"));
+    Files.writeString(
+        project.resolve("hoist.yml"), yml.replace("lb: [lab1]", "lb: {node: lab1, only: true}"));
+    Hoist.Result only = deploy();
+    assertThat(only.exit()).as(only.all()).isZero();
+
+    assertThat(forwarded(lb(), forged)).isEqualTo("200 for=" + CLIENT + " proto=http scheme=http");
+    for (LabNodes.Node web : webs()) {
+      assertThat(Http.get(web.address(), HOST, "/healthz").status()).as(web.name()).isEqualTo(403);
+      // hoist's own health checks run on the node, against 127.0.0.1.
+      assertThat(
+              LabNodes.ssh(
+                      "root",
+                      web,
+                      "curl -s -o /dev/null -w %{http_code} -H 'Host: "
+                          + HOST
+                          + "' http://127.0.0.1/healthz")
+                  .out())
+          .as(web.name())
+          .isEqualTo("200");
+    }
+    Hoist.Result status = Hoist.run("status", project.toString(), "--env", ENV);
+    assertThat(status.out()).as(status.all()).contains("3 web node(s), 3 UP");
+
+    // HAProxy ends TLS with the user's PEM (outside the project, which ships).
+    SelfSigned.Files pem = SelfSigned.make(tmp, "rollhello", List.of(HOST), 30);
+    Files.writeString(
+        project.resolve("hoist.yml"),
+        Files.readString(project.resolve("hoist.yml")) + "tls: {cert: " + pem.both() + "}\n");
+    Hoist.Result tls = deploy();
+    assertThat(tls.exit()).as(tls.all()).isZero();
+
+    Curl curl = new Curl(lb().address(), pem.cert());
+    assertThat(
+            curl.run(
+                    "-H",
+                    "X-Forwarded-For: 6.6.6.6",
+                    "-H",
+                    "X-Forwarded-Proto: http",
+                    "https://" + HOST + "/forwarded")
+                .out())
+        .isEqualTo("for=" + CLIENT + " proto=https scheme=https\n");
+    assertThat(curl.status("http://" + HOST + "/forwarded"))
+        .isEqualTo("301 https://" + HOST + "/forwarded");
+    assertThat(Http.get(webs().get(0).address(), HOST, "/forwarded", forged).status())
+        .isEqualTo(403);
+    // The workers HAProxy started on this deploy's reload run as haproxy in its chroot.
+    assertThat(haproxyProcesses(lb()))
+        .contains("root /", "haproxy /var/lib/haproxy")
+        .doesNotContain("root /var/lib/haproxy", "haproxy /");
+  }
+
+  /** The lab bridge's address on this machine: where a test's requests come from. */
+  private static final String CLIENT = "10.213.77.1";
+
+  /** Status and body of GET /forwarded to {@code node}'s port 80, with {@code headers}. */
+  private static String forwarded(LabNodes.Node node, String... headers) throws Exception {
+    Http.Response r = Http.get(node.address(), HOST, "/forwarded", headers);
+    return r.status() + " " + r.body().strip();
+  }
+
+  /**
+   * Each HAProxy process on {@code node} as "user root-directory", e.g. "haproxy /var/lib/haproxy".
+   */
+  static java.util.List<String> haproxyProcesses(LabNodes.Node node) throws Exception {
+    Hoist.Result r =
+        LabNodes.ssh(
+            "root",
+            node,
+            "for p in $(pidof haproxy); do echo \"$(stat -c %U /proc/$p) $(readlink /proc/$p/root)\"; done");
+    assertThat(r.exit()).as(r.all()).isZero();
+    return r.out().lines().distinct().toList();
   }
 }

@@ -205,6 +205,10 @@ class SystemdIT {
     assertThat(first.err()).contains("sd1: HAProxy");
     assertThat(LabNodes.ssh("root", lb(), "systemctl", "is-active", "hoist-lb").out().strip())
         .isEqualTo("active");
+    // systemd's hardening (NoNewPrivileges, ProtectSystem) leaves HAProxy its user and chroot.
+    assertThat(RolloutIT.haproxyProcesses(lb()))
+        .contains("root /", "haproxy /var/lib/haproxy")
+        .doesNotContain("haproxy /");
     assertThat(Http.get(lb().address(), HOST, "/").body()).contains("version 3");
 
     version(4);

@@ -68,6 +68,50 @@ class SpecInventoryTest {
   }
 
   @Test
+  void anLbMappingSaysWhetherWebNodesAnswerOnlyTheBalancer() throws Exception {
+    Spec spec =
+        project.loadWith(
+            """
+        nodes: {a: 10.0.0.1, b: 10.0.0.2, d: 10.0.0.4}
+        environments:
+          live: {web: [a, b], lb: {node: d, only: true}}
+          open: {web: [a], lb: {node: [d]}}
+          old: {web: [b], lb: d}
+        """);
+
+    var envs = spec.inventory().environments();
+    assertThat(envs.get("live").lbOnly()).isTrue();
+    assertThat(envs.get("live").rolesOf("d")).containsExactly("lb");
+    assertThat(envs.get("open").lbOnly()).isFalse();
+    assertThat(envs.get("open").rolesOf("d")).containsExactly("lb");
+    assertThat(envs.get("old").lbOnly()).isFalse();
+    assertThat(envs.get("old").rolesOf("d")).containsExactly("lb");
+  }
+
+  @Test
+  void badLbMappingsPointAtThemselves() {
+    List<SpecProblem> problems =
+        project.problems(
+            TestProject.MINIMAL
+                + """
+        nodes: {a: 10.0.0.1, d: 10.0.0.4}
+        environments:
+          one: {web: [a], lb: {only: true}}
+          two: {web: [a], lb: {node: d, only: maybe}}
+          three: {web: [a], lb: {node: d, onyl: true}}
+        """);
+
+    assertThat(problems)
+        .extracting(TestProject::where)
+        .containsExactly(
+            "5:23: environments.one.lb.node: required key is missing",
+            "6:39: environments.two.lb.only: expected true or false, found 'maybe'",
+            "7:35: environments.three.lb.onyl: unknown key");
+    assertThat(problems.getFirst().hint()).contains("add e.g. 'node: lb1'");
+    assertThat(problems.getLast().hint()).contains("did you mean 'only'?");
+  }
+
+  @Test
   void badNodeValuesPointAtThemselves() {
     List<SpecProblem> problems =
         project.problems(

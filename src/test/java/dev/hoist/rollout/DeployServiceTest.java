@@ -7,6 +7,7 @@ import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.TestNodes;
 import dev.hoist.project.Spec;
 import dev.hoist.project.SpecLoader;
+import dev.hoist.stack.Edge;
 import dev.hoist.stack.Templates;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +38,7 @@ class DeployServiceTest {
         env,
         targets,
         lb,
+        false,
         targets,
         balancedElsewhere,
         canary,
@@ -57,7 +59,8 @@ class DeployServiceTest {
   }
 
   private static final FleetNode WEB1 = TestNodes.node("web1", "web");
-  private static final FleetNode LB = TestNodes.node("lb1", "lb");
+  private static final FleetNode LB =
+      new FleetNode(TestNodes.spec("lb1", "10.0.0.5"), List.of("lb"));
 
   @Test
   void thisMachineAndAFleetWithoutABalancerDeployEachNode() throws Exception {
@@ -111,5 +114,20 @@ class DeployServiceTest {
         .contains("behind the load balancer of environment live; deploy them with --env live");
     assertThat(refused(env("stage", List.of(LB), Optional.empty(), 0, false)))
         .endsWith("load balancer nodes are not deployed to directly");
+  }
+
+  @Test
+  void theWebNodesTrustTheBalancersAddressAndWithOnlyAnswerNoOneElse() throws Exception {
+    Templates templates = Templates.forProject(hello.projectDir());
+
+    Edge open = DeployService.deployment(hello, templates, Optional.of(LB), false).edge();
+    Edge only = DeployService.deployment(hello, templates, Optional.of(LB), true).edge();
+    Edge direct = DeployService.deployment(hello, templates, Optional.empty(), false).edge();
+
+    assertThat(open.balancers()).containsExactly("10.0.0.5");
+    assertThat(open.balancerOnly()).isFalse();
+    assertThat(only.balancers()).containsExactly("10.0.0.5");
+    assertThat(only.balancerOnly()).isTrue();
+    assertThat(direct.behindBalancer()).isFalse();
   }
 }

@@ -45,6 +45,19 @@ class BalancerStackTest {
   }
 
   @Test
+  void workersRunAsHaproxyInItsEmptyChrootWhileTheRootMasterKeepsTheSocketsAndFiles() {
+    String cfg = content(build(TestSpec.hello().build(), Supervisor.SYSTEMD).catalog(), CONFIG);
+
+    assertThat(cfg)
+        .contains("global\n")
+        .contains("    user haproxy\n    group haproxy\n    chroot /var/lib/haproxy\n")
+        // Read by the master (not chrooted) at start and on each reload.
+        .contains("server-state-file /run/hoist-lb/server-state")
+        .contains("log stdout format short daemon notice");
+    assertThat(cfg.indexOf("chroot")).isLessThan(cfg.indexOf("defaults"));
+  }
+
+  @Test
   void aliasesAreRedirectedToTheDomain() {
     Spec spec = TestSpec.hello().alias("www.hello.example.com").build();
 

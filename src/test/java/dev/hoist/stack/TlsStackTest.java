@@ -130,9 +130,23 @@ class TlsStackTest {
   }
 
   @Test
+  void commandsThatDoNotDeployBuildTheStackWithoutReadingTheUsersCertificate() {
+    Spec spec = TestSpec.hello().tlsCert("/nonexistent/site.pem").build();
+
+    Catalog c = build(spec, Edge.direct(Optional.empty()), false, Supervisor.RUNIT).catalog();
+
+    assertThat(content(c, SITE)).contains("listen 443 ssl http2;");
+    assertThat(c.contains("file:/etc/hoist/tls/hello/key.pem")).isFalse();
+  }
+
+  @Test
   void behindABalancerTheWebNodeServesHttpOnlyAndNeedsNoCertificate() {
     Catalog c =
-        build(acme(), new Edge(List.of("10.0.0.5"), Optional.empty()), false, Supervisor.RUNIT)
+        build(
+                acme(),
+                new Edge(List.of("10.0.0.5"), false, Optional.empty()),
+                false,
+                Supervisor.RUNIT)
             .catalog();
 
     assertThat(content(c, SITE)).doesNotContain("443").doesNotContain("acme-challenge");
@@ -159,7 +173,10 @@ class TlsStackTest {
             build(acme(), Edge.direct(Optional.empty()), true, Supervisor.RUNIT),
             build(own, Edge.direct(Optional.of(pem.material())), false, Supervisor.RUNIT),
             build(
-                acme(), new Edge(List.of("10.0.0.5"), Optional.empty()), false, Supervisor.RUNIT));
+                acme(),
+                new Edge(List.of("10.0.0.5"), false, Optional.empty()),
+                false,
+                Supervisor.RUNIT));
     for (Stack stack : variants) {
       String site =
           content(stack.catalog(), SITE)
