@@ -5,6 +5,7 @@ with fake_certbot.py in certbot's place and HOIST_ACME_NOW as the clock. The rea
 a real pebble is AcmeRunnerIT's part.
 """
 import fcntl
+import hashlib
 import importlib.util
 import json
 import os
@@ -12,6 +13,7 @@ import stat
 import subprocess
 import tempfile
 import time
+import unicodedata
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -383,6 +385,126 @@ class RunnerTest(unittest.TestCase):
         with open(path, "w") as f:
             f.write("not a certificate\n")
         self.assertIsNone(acme.read_cert(path))
+
+
+    # ------------------------------------------------------------ what a hostile world can do
+
+    def fake(self, body):
+        """A certbot of this test's own: a Python script (argv in sys.argv) ending with body."""
+        path = os.path.join(self.tmp.name, "certbot-%d" % len(os.listdir(self.tmp.name)))
+        with open(path, "w") as f:
+            f.write("#!/usr/bin/python3 -I\nimport json, os, subprocess, sys\n" + body)
+        os.chmod(path, 0o755)
+        return path
+
+    def test_certbot_and_reloads_get_a_fixed_environment_and_run_from_root(self):
+        seen = os.path.join(self.tmp.name, "seen.json")
+        certbot = self.fake(
+            "json.dump({'env': dict(os.environ), 'cwd': os.getcwd()}, open(%r, 'w'))\n" % seen
+            + "live = sys.argv[sys.argv.index('--config-dir') + 1] + '/live/hello'\n"
+            + "os.makedirs(live)\n"
+            + "subprocess.run(['/usr/bin/python3', %r] + sys.argv[1:], check=True)\n" % FAKE)
+        reloaded = os.path.join(self.tmp.name, "reloaded.json")
+        self.write_config(reload=[["python3", "-I", "-c",
+                                   "import json, os, sys; json.dump({'env': dict(os.environ),"
+                                   " 'cwd': os.getcwd()}, open(sys.argv[1], 'w'))", reloaded]])
+        # What the caller's environment may hold: none of it reaches certbot or a reload.
+        hostile = dict(os.environ, HOIST_ACME_CERTBOT=certbot, HOIST_ACME_NOW=str(self.clock),
+                       FAKE_CERTBOT_RECORD=self.record, PYTHONPATH=self.tmp.name,
+                       PYTHONSTARTUP=self.record, HOME=self.tmp.name,
+                       XDG_CONFIG_HOME=self.tmp.name, REQUESTS_CA_BUNDLE=self.record,
+                       PATH=self.tmp.name + ":" + os.environ.get("PATH", "/usr/bin"))
+        proc = subprocess.run(["/usr/bin/python3", "-I", RUNNER, "ensure", self.dir],
+                              env=hostile, cwd=self.tmp.name, capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(json.loads(proc.stdout)["action"], "issued", proc.stdout + proc.stderr)
+        with open(seen) as f:
+            certbot_saw = json.load(f)
+        own = self.dir + "/certbot"
+        self.assertEqual(certbot_saw, {"cwd": "/", "env": {
+            "PATH": acme.PATH, "LANG": "C.UTF-8", "HOME": own, "XDG_CONFIG_HOME": own,
+            "REQUESTS_CA_BUNDLE": "/etc/hoist/tls/hello/acme-ca.pem",
+            "FAKE_CERTBOT_RECORD": self.record}})
+        with open(reloaded) as f:
+            self.assertEqual(json.load(f), {"cwd": "/", "env": {"PATH": acme.PATH, "LANG": "C.UTF-8"}})
+        self.assertEqual(acme.PATH, "/usr/sbin:/usr/bin:/sbin:/bin")
+
+    def test_the_cas_words_reach_no_terminal_as_controls(self):
+        detail = "\x1b]0;owned\x07\x1b[2J\u202egnp.exe\x1b[1A\x9b" + "x" * 100000 + "\rrest"
+        certbot = self.fake("print('  Domain: hello.example.com\\n  Type: unauthorized\\n"
+                            "  Detail: ' + %r)\nsys.exit(1)\n" % detail)
+        out = self.ensure(certbot=certbot, expect_code=1)
+        quiet = self.ensure("--now", "--quiet", certbot=certbot, expect_code=1).stderr
+        for text in (out["message"], self.state()["message"], quiet[:-1]):
+            self.assertIn("hello.example.com: unauthorized: ?]0;owned??[2J?gnp.exe?[1A?xxx", text)
+            self.assertLessEqual(len(text), acme.MESSAGE_MAX + 100)
+            self.assertFalse([c for c in text if unicodedata.category(c)[0] == "C"], repr(text[:200]))
+        self.assertEqual(quiet.count("\n"), 1)
+
+    def test_printable(self):
+        self.assertEqual(acme.printable("a\tb\nc\x00d\x7fe\x9bf\u200eg\u2029h"), "a?b?c?d?e?f?g?h")
+        self.assertEqual(acme.printable("caf\u00e9 \u00fcber"), "caf\u00e9 \u00fcber")
+        self.assertEqual(acme.printable("y" * 50, 10), "yyyyyyy...")
+        self.assertEqual(acme.printable("y" * 10, 10), "y" * 10)
+
+    def test_a_key_that_is_not_the_certificates_is_never_installed(self):
+        self.ensure(expect_code=0)
+        cert, key = self.read("cert.pem"), self.read("key.pem")
+        # The CA answered with a certificate for another key (a hostile or broken CA).
+        other = os.path.join(self.tmp.name, "other.key")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-out", other], check=True, capture_output=True)
+        certbot = self.fake(
+            "subprocess.run(['/usr/bin/python3', %r] + sys.argv[1:], check=True)\n" % FAKE
+            + "live = sys.argv[sys.argv.index('--config-dir') + 1] + '/live/hello'\n"
+            + "open(live + '/privkey.pem', 'wb').write(open(%r, 'rb').read())\n" % other)
+        out = self.ensure("--force", certbot=certbot, expect_code=1)
+        self.assertEqual(out["action"], "failed")
+        self.assertIn("key and certificate do not go together", out["message"])
+        self.assertEqual((self.read("cert.pem"), self.read("key.pem")), (cert, key))
+        with open(other) as f:
+            other_lines = [line for line in f.read().splitlines() if "-----" not in line]
+        self.assertTrue(other_lines)
+        for line in other_lines:
+            self.assertNotIn(line, self.last.stdout + self.last.stderr + self.read("state.json"))
+
+    def test_a_failed_write_installs_neither_key_nor_certificate(self):
+        self.write_config(haproxy_pem=True)
+        self.ensure(expect_code=0)
+        # Digests: a failing assertion must not print a key.
+        before = [hashlib.sha256(self.read(n, "rb")).hexdigest() for n in ("key.pem", "cert.pem", "haproxy.pem")]
+        # The last file cannot be written (as on a full disk): the first two must not move either.
+        os.mkdir(os.path.join(self.dir, ".haproxy.pem.tmp"))
+        out = self.ensure("--force", expect_code=1)
+        self.assertEqual(out["action"], "failed")
+        self.assertIn("Is a directory", out["message"])
+        self.assertEqual([hashlib.sha256(self.read(n, "rb")).hexdigest()
+                          for n in ("key.pem", "cert.pem", "haproxy.pem")], before)
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if n.endswith(".tmp")),
+                         [".haproxy.pem.tmp"])
+
+    def test_an_email_or_directory_that_is_not_one_argument_is_refused(self):
+        for change in ({"email": "-m@example.com"}, {"email": "ops@example.com --staging"},
+                       {"email": "ops\x00@example.com"}, {"email": "ops\x1b@example.com"},
+                       {"directory": "https://ca.example/dir --dry-run"},
+                       {"directory": "https://ca.example/\x00"},
+                       {"ca_file": "/etc/hoist/tls/hello/ca\x00.pem"}):
+            self.write_config(**change)
+            out = self.ensure(expect_code=2)
+            self.assertEqual(out["action"], "failed", change)
+            self.config.update(email=None, directory="https://localhost:14000/dir",
+                               ca_file="/etc/hoist/tls/hello/acme-ca.pem")
+        self.assertEqual(self.calls(), [])
+        self.write_config(email="o'neil+tls@example.com")
+        self.ensure(expect_code=0)
+        self.assertIn("o'neil+tls@example.com", self.calls()[0]["argv"])
+
+    def test_a_reload_that_cannot_be_run_is_reported(self):
+        self.write_config(reload=[["/bin/true\x00"], ["/nonexistent/reload"]])
+        out = self.ensure(expect_code=0)
+        self.assertEqual(out["action"], "issued")
+        self.assertIn("embedded null byte", out["message"])
+        self.assertIn("/nonexistent/reload: No such file or directory", out["message"])
 
 
 if __name__ == "__main__":

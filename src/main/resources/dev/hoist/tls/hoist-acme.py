@@ -14,7 +14,12 @@
 # --quiet, one human line on stderr instead. Exit 0, or 1 when an attempt failed, or 2 when the
 # directory or acme.json is unusable.
 #
-# For tests: HOIST_ACME_CERTBOT names another certbot, HOIST_ACME_NOW (epoch seconds) the clock.
+# For tests: HOIST_ACME_CERTBOT names another certbot (which also gets the caller's FAKE_CERTBOT_*
+# variables), HOIST_ACME_NOW (epoch seconds) the clock.
+#
+# certbot (#!/usr/bin/python3, not isolated) and the reload commands run from / with a fixed
+# environment: no PYTHON* variable, HOME or XDG_CONFIG_HOME of whoever started the runner reaches
+# them (certbot reads ~/.config/letsencrypt/cli.ini and Python a user site under HOME).
 import argparse
 import fcntl
 import ipaddress
@@ -27,18 +32,24 @@ import stat
 import subprocess
 import sys
 import time
+import unicodedata
 
 CERTBOT = os.environ.get("HOIST_ACME_CERTBOT", "/usr/bin/certbot")
+PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 CERTBOT_TIMEOUT = 300
 RELOAD_TIMEOUT = 60
 BACKOFF_FIRST = 300
 BACKOFF_MAX = 6 * 3600
 DAY = 86400
+# The longest message kept: the CA's text is quoted in it, and state.json is read in 64 KiB.
+MESSAGE_MAX = 2000
 
 APP = re.compile(r"[a-z][a-z0-9-]*\Z")
 # Names that can pass HTTP-01: letters, digits, hyphens; never an option-like leading '-'.
 NAME = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
-EMAIL = re.compile(r"[^\s@-][^\s@]*@[^\s@]+\Z")
+# Printable ASCII only (it becomes an argument): no space, control character or leading '-'.
+EMAIL = re.compile(r"[!-,.-?A-~][!-?A-~]*@[!-?A-~]+\Z")
+DIRECTORY = re.compile(r"https://[!-~]+\Z")
 HOST_PORT = re.compile(r"\[?([0-9A-Fa-f:.]+)\]?:([0-9]{1,5})\Z")
 
 
@@ -83,10 +94,11 @@ def load_config(directory):
          "names must be lower-case DNS names: %r" % (names,))
     email = cfg.get("email")
     need(email is None or (isinstance(email, str) and EMAIL.match(email)), "email is not an address")
-    need(isinstance(cfg.get("directory"), str) and cfg["directory"].startswith("https://"),
+    need(isinstance(cfg.get("directory"), str) and DIRECTORY.match(cfg["directory"]),
          "directory must be an https:// URL")
     ca = cfg.get("ca_file")
-    need(ca is None or (isinstance(ca, str) and os.path.isabs(ca)), "ca_file must be an absolute path")
+    need(ca is None or (isinstance(ca, str) and os.path.isabs(ca) and "\0" not in ca),
+         "ca_file must be an absolute path")
     challenge = cfg.get("challenge")
     need(isinstance(challenge, dict) and len(challenge) == 1, "challenge must have one key")
     if "webroot" in challenge:
@@ -119,7 +131,8 @@ def read_cert(path):
         decoded = ssl._ssl._test_decode_cert(path)
     except (ssl.SSLError, OSError, ValueError):
         return None
-    names = {v.lower() for k, v in decoded.get("subjectAltName", ()) if k == "DNS"}
+    # The CA chose these: printable, so that they can be shown.
+    names = {printable(v.lower(), 253) for k, v in decoded.get("subjectAltName", ()) if k == "DNS"}
     return names, int(ssl.cert_time_to_seconds(decoded["notAfter"]))
 
 
@@ -159,31 +172,53 @@ def read_state(directory):
         return {}
 
 
-def write_atomic(directory, name, data, mode):
-    """Temp file beside the target, 0600 from birth (O_EXCL|O_NOFOLLOW refuse a planted file or
-    link), then its final mode, then rename: a reader sees the old file or the new, whole."""
-    tmp = os.path.join(directory, ".%s.tmp" % name)
+def write_atomic(directory, files):
+    """files: (name, data, mode). Each goes to a temp file beside its target, 0600 from birth
+    (O_EXCL|O_NOFOLLOW refuse a planted file or link), then its final mode; only when all are
+    written are they renamed: a reader sees the old files or the new, whole, and a failed write
+    (a full disk) changes none of them (a new key beside an old certificate stops nginx)."""
+    written = []
     try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(fd, mode)
-            f.write(data)
-            f.flush()
-            os.fsync(fd)
-        os.rename(tmp, os.path.join(directory, name))
+        for name, data, mode in files:
+            tmp = os.path.join(directory, ".%s.tmp" % name)
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            written.append(tmp)
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(fd, mode)
+                f.write(data)
+                f.flush()
+                os.fsync(fd)
+        for tmp, (name, _, _) in zip(written, files):
+            os.rename(tmp, os.path.join(directory, name))
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        for tmp in written:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
 
 
 # ---------------------------------------------------------------- certbot
+
+def child_env(cfg=None, directory=None):
+    """The whole environment of the reload commands, and with cfg and DIR of certbot: its HOME and
+    XDG_CONFIG_HOME are DIR/certbot (root's alone), REQUESTS_CA_BUNDLE trusts a private CA."""
+    env = {"PATH": PATH, "LANG": "C.UTF-8"}
+    if cfg is not None:
+        own = os.path.join(directory, "certbot")
+        env.update(HOME=own, XDG_CONFIG_HOME=own)
+        if cfg.get("ca_file"):
+            # How certbot (python-requests) trusts a private ACME server's certificate.
+            env["REQUESTS_CA_BUNDLE"] = cfg["ca_file"]
+        if CERTBOT != "/usr/bin/certbot":
+            env.update((k, v) for k, v in os.environ.items() if k.startswith("FAKE_CERTBOT_"))
+    return env
+
 
 def certbot_argv(cfg, directory, renew):
     own = os.path.join(directory, "certbot")
@@ -221,9 +256,9 @@ def run_certbot(argv, env, log_path):
     with os.fdopen(fd, "wb") as log:
         os.fchmod(fd, 0o600)
         try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        except OSError as e:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    env=env, cwd="/", start_new_session=True)
+        except (OSError, ValueError) as e:
             log.write(("cannot run %s: %s\n" % (argv[0], e)).encode())
             return 127
         try:
@@ -255,6 +290,16 @@ def failure_cause(output):
                 return rest[0]
     rest = [x for x in lines if x and not boilerplate(x)]
     return rest[-1] if rest else "certbot printed nothing"
+
+
+UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def printable(text, limit=MESSAGE_MAX):
+    """text with every control, format (bidi) or line-breaking character as '?', at most limit
+    characters: the CA's and the tools' words reach terminals and logs."""
+    text = "".join("?" if unicodedata.category(c) in UNPRINTABLE else c for c in text[:limit + 1])
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def boilerplate(line):
@@ -322,16 +367,22 @@ def install(cfg, directory):
     missing = [n for n in cfg["names"] if n not in cert[0]]
     if missing:
         raise RuntimeError("certbot's certificate does not cover %s" % ", ".join(missing))
+    try:
+        # A key that is not the certificate's would stop nginx/HAProxy at their next (re)start.
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(
+            os.path.join(live, "fullchain.pem"), os.path.join(live, "privkey.pem"))
+    except ssl.SSLError as e:
+        raise RuntimeError("certbot's key and certificate do not go together (%s)"
+                           % (e.reason or "unusable"))
     with open(os.path.join(live, "fullchain.pem"), "rb") as f:
         chain = f.read()
     with open(os.path.join(live, "privkey.pem"), "rb") as f:
         key = f.read()
-    # Two renames: the reloads run after both.
-    write_atomic(directory, "key.pem", key, 0o600)
-    write_atomic(directory, "cert.pem", chain, 0o644)
+    # The reloads run after every rename.
+    files = [("key.pem", key, 0o600), ("cert.pem", chain, 0o644)]
     if cfg.get("haproxy_pem"):
-        write_atomic(directory, "haproxy.pem", chain + (b"" if chain.endswith(b"\n") else b"\n") + key,
-                     0o600)
+        files.append(("haproxy.pem", chain + (b"" if chain.endswith(b"\n") else b"\n") + key, 0o600))
+    write_atomic(directory, files)
     return cert
 
 
@@ -342,9 +393,10 @@ def reload_all(cfg):
     for argv in cfg.get("reload", []):
         try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as e:
-            failed.append("%s: %s" % (" ".join(argv), e.strerror))
+                                    stderr=subprocess.STDOUT, env=child_env(), cwd="/",
+                                    start_new_session=True)
+        except (OSError, ValueError) as e:
+            failed.append("%s: %s" % (" ".join(argv), getattr(e, "strerror", None) or e))
             continue
         try:
             out, _ = proc.communicate(timeout=RELOAD_TIMEOUT)
@@ -362,11 +414,7 @@ def reload_all(cfg):
 
 def attempt(cfg, directory, action, reason, state, t):
     """Runs certbot once and records the result; returns (action, message, next_attempt)."""
-    env = dict(os.environ)
-    env.pop("REQUESTS_CA_BUNDLE", None)
-    if cfg.get("ca_file"):
-        # How certbot (python-requests) trusts a private ACME server's certificate.
-        env["REQUESTS_CA_BUNDLE"] = cfg["ca_file"]
+    env = child_env(cfg, directory)
     if not os.access(CERTBOT, os.X_OK):
         code, output = 127, ""
         cause = "certbot is not installed (%s is missing): apt-get install certbot" % CERTBOT
@@ -409,7 +457,8 @@ def attempt(cfg, directory, action, reason, state, t):
 
 
 def save_state(directory, state):
-    write_atomic(directory, "state.json", (json.dumps(state, indent=1) + "\n").encode(), 0o644)
+    state["message"] = printable(state["message"])
+    write_atomic(directory, [("state.json", (json.dumps(state, indent=1) + "\n").encode(), 0o644)])
 
 
 def ensure(directory, force, now_flag):
@@ -456,6 +505,7 @@ def main(argv):
     p.add_argument("--quiet", action="store_true", help="no JSON; one line on stderr")
     args = parser.parse_args(argv)
     directory = os.path.abspath(args.dir)
+    os.chdir("/")
     try:
         result = ensure(directory, args.force, args.now)
         code = 1 if result["action"] == "failed" else 0
@@ -463,6 +513,7 @@ def main(argv):
         result = {"action": "failed", "message": str(e), "names": [], "not_after": None,
                   "next_attempt": None}
         code = 2
+    result["message"] = printable(result["message"])
     if args.quiet:
         sys.stderr.write("hoist-acme %s: %s: %s\n" % (directory, result["action"], result["message"]))
     else:
