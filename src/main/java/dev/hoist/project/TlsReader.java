@@ -21,7 +21,9 @@ final class TlsReader {
   private static final List<String> KEYS = List.of("acme", "cert", "key", "hsts");
   private static final List<String> ACME_KEYS = List.of("email", "directory", "ca", "staging");
   private static final Pattern HSTS = Pattern.compile("([0-9]{1,9})(y|d|h|s)?");
-  private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+  // As the node's runner takes them: printable ASCII, no leading '-' (they become arguments).
+  private static final Pattern EMAIL =
+      Pattern.compile("[!-,.-?A-~][!-?A-~]*@[!-?A-~]+\\.[!-?A-~]+");
 
   private final YamlNodes nodes;
   private final Path projectDir;
@@ -193,7 +195,7 @@ final class TlsReader {
   }
 
   private static String directory(String text) {
-    if (!text.startsWith("https://") || text.chars().anyMatch(c -> c <= ' ')) {
+    if (!text.startsWith("https://") || text.chars().anyMatch(c -> c <= ' ' || c > '~')) {
       throw new InvalidValue(
           "expected the https:// URL of an ACME directory, found '" + text + "'",
           "e.g. https://acme-v02.api.letsencrypt.org/directory");

@@ -32,8 +32,12 @@ final class TlsResources {
   /** The runner's source: src/main/resources/dev/hoist/tls/hoist-acme.py. */
   private static final String RUNNER = AppLayout.ACME_RUNNER;
 
-  /** Where certbot's standalone server answers HTTP-01 on a balancer (HAProxy forwards to it). */
-  static final String STANDALONE = "127.0.0.1:8402";
+  /**
+   * Where certbot's standalone server answers HTTP-01 on a balancer (HAProxy forwards to it): a
+   * port below 1024, so no unprivileged process on the lb node can squat it and answer the
+   * challenge for the site's names.
+   */
+  static final String STANDALONE = "127.0.0.1:402";
 
   private static final Attributes ROOT_DIR = Attributes.of("root", "root", "0755");
   private static final Attributes PRIVATE_DIR = Attributes.of("root", "root", "0700");

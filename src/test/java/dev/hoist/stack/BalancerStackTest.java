@@ -127,14 +127,14 @@ class BalancerStackTest {
 
     assertThat(before)
         .contains("use_backend acme if acme_challenge")
-        .contains("server certbot 127.0.0.1:8402")
+        .contains("server certbot 127.0.0.1:402")
         .doesNotContain(":443");
     assertThat(content(after, CONFIG))
         .contains("bind :443 ssl crt /etc/hoist/tls/hello/haproxy.pem")
         .contains("redirect scheme https code 301 unless { ssl_fc } || acme_challenge")
         .contains("Strict-Transport-Security \"max-age=31536000\" if { ssl_fc }");
     assertThat(content(after, "file:/etc/hoist/tls/hello/acme.json"))
-        .contains("\"standalone\" : \"127.0.0.1:8402\"")
+        .contains("\"standalone\" : \"127.0.0.1:402\"")
         .contains("\"haproxy_pem\" : true")
         .contains("[ \"systemctl\", \"reload\", \"hoist-lb\" ]");
     assertThat(after.contains("service:hoist-tls-hello.timer")).isTrue();
