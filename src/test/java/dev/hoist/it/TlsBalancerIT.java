@@ -105,7 +105,7 @@ class TlsBalancerIT {
         DOMAIN,
         lb().address(),
         tmp.resolve("pebble-root.pem"),
-        12000,
+        60000,
         () ->
             LabNodes.ssh(
                 "root",

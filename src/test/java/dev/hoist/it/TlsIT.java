@@ -113,7 +113,7 @@ class TlsIT {
         DOMAIN,
         "127.0.0.1",
         tmp.resolve("pebble-root.pem"),
-        20000,
+        40000,
         () ->
             Hoist.capture(
                 new ProcessBuilder(
