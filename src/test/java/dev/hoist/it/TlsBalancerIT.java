@@ -95,6 +95,22 @@ class TlsBalancerIT {
                 .out()
                 .strip())
         .isEqualTo("active");
+    // What the timer starts: the hardened oneshot unit runs the runner, which finds nothing due.
+    Hoist.Result job =
+        LabNodes.ssh("root", lb(), "systemctl", "start", "hoist-tls-" + APP + ".service");
+    assertThat(job.exit()).as(job.all()).isZero();
+    assertThat(
+            LabNodes.ssh(
+                    "root",
+                    lb(),
+                    "journalctl",
+                    "--no-pager",
+                    "-o",
+                    "cat",
+                    "-u",
+                    "hoist-tls-" + APP + ".service")
+                .out())
+        .contains(": unchanged: ");
   }
 
   @Test
