@@ -8,7 +8,7 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.rollout.DeployService;
 import dev.hoist.rollout.RolloutException;
-import dev.hoist.tls.HttpsOnNode;
+import dev.hoist.tls.CertWarnings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -189,7 +189,7 @@ final class DeployCommand implements Callable<Integer> {
       String domain = s.spec().domain();
       boolean https =
           s.spec().tls().on()
-              && report.warnings().stream().noneMatch(w -> w.startsWith(HttpsOnNode.NOT_SERVED));
+              && report.warnings().stream().noneMatch(w -> w.startsWith(CertWarnings.NOT_SERVED));
       root.console.line(
           https
               ? "serving https://"

@@ -8,6 +8,7 @@ import dev.hoist.project.TlsSpec;
 import dev.hoist.stack.AppLayout;
 import dev.hoist.tls.AcmeRunner;
 import dev.hoist.tls.CertStatus;
+import dev.hoist.tls.CertWarnings;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
@@ -43,13 +44,7 @@ final class HttpsOnBalancer {
     }
     Optional<Instant> backoff = status.backoffUntil(now);
     if (backoff.isPresent()) {
-      warn(
-          status,
-          acme,
-          status.lastAttempt().map(CertStatus.Attempt::message).orElse("?")
-              + "; next attempt after "
-              + backoff.get()
-              + " (backoff), or now with 'hoist tls renew'");
+      warn(CertWarnings.backedOff(status, acme, backoff.get()));
       return;
     }
     listener.note(lb.name() + ": getting a certificate for " + String.join(", ", acme.names()));
@@ -67,28 +62,11 @@ final class HttpsOnBalancer {
         listener.note(lb.name() + ": HAProxy serves HTTPS; HTTP redirects to it");
       }
     } else if (!outcome.action().equals("unchanged")) {
-      warn(
-          status,
-          acme,
-          outcome.message()
-              + outcome
-                  .nextAttempt()
-                  .map(t -> "; the renewal job and the next deploy retry after " + t)
-                  .orElse(""));
+      warn(CertWarnings.failed(status, acme, outcome));
     }
   }
 
-  private void warn(CertStatus status, TlsSpec.Acme acme, String cause) {
-    listener.note(
-        "WARNING "
-            + lb.name()
-            + (status.cert().isPresent()
-                ? ": the certificate was not renewed: "
-                : ": HTTPS IS NOT SERVED (the site stays on HTTP): no certificate for "
-                    + String.join(", ", acme.names())
-                    + " from "
-                    + acme.directory()
-                    + ": ")
-            + cause);
+  private void warn(String warning) {
+    listener.note("WARNING " + lb.name() + ": " + warning);
   }
 }

@@ -24,9 +24,6 @@ import java.util.Optional;
  * the report carries a loud warning with the cause.
  */
 public final class HttpsOnNode {
-  /** How a warning starts when the site could not get its certificate and stays on HTTP. */
-  public static final String NOT_SERVED = "HTTPS IS NOT SERVED";
-
   private static final String STEP = "tls:certificate";
 
   private final Engine engine;
@@ -58,13 +55,7 @@ public final class HttpsOnNode {
     if (backoff.isPresent()) {
       return report.plus(
           List.of(),
-          List.of(
-              notServing(status.cert().isPresent(), acme)
-                  + " the last attempt failed: "
-                  + status.lastAttempt().map(CertStatus.Attempt::message).orElse("?")
-                  + "; next attempt after "
-                  + backoff.get()
-                  + " (backoff), or now with 'hoist tls renew'"),
+          List.of(CertWarnings.backedOff(status, acme, backoff.get())),
           Duration.ZERO,
           engine.agent().roundTrips());
     }
@@ -96,11 +87,7 @@ public final class HttpsOnNode {
       }
       return report.plus(
           List.of(),
-          List.of(
-              notServing(status.cert().isPresent(), acme)
-                  + " "
-                  + outcome.message()
-                  + retry(outcome)),
+          List.of(CertWarnings.failed(status, acme, outcome)),
           took,
           engine.agent().roundTrips() + 1);
     }
@@ -132,28 +119,6 @@ public final class HttpsOnNode {
         https.warnings().stream().filter(w -> !report.warnings().contains(w)).toList(),
         took.plus(https.elapsed()),
         engine.agent().roundTrips() + 1);
-  }
-
-  private static String notServing(boolean hasCert, TlsSpec.Acme acme) {
-    return hasCert
-        ? "HTTPS: the certificate for " + String.join(", ", acme.names()) + " was not renewed:"
-        : NOT_SERVED
-            + ": no certificate for "
-            + String.join(", ", acme.names())
-            + " from "
-            + acme.directory()
-            + "; the site stays on HTTP.";
-  }
-
-  private static String retry(AcmeRunner.Outcome outcome) {
-    return outcome
-        .nextAttempt()
-        .map(
-            t ->
-                "; the node's renewal job and the next deploy retry after "
-                    + t
-                    + " (backoff), 'hoist tls renew' now")
-        .orElse("; the next deploy retries, 'hoist tls renew' now");
   }
 
   private static List<Change> concat(Change first, List<Change> rest) {
