@@ -25,6 +25,9 @@ final class LabNode {
   /** Each node's disk is this small, so a test can fill it. */
   static final String DISK_SIZE = "2g";
 
+  /** Sets another size for new nodes' disks (e.g. {@code 8g}): a benchmark's gigabyte database. */
+  static final String DISK_VARIABLE = "HOIST_LAB_DISK";
+
   static final String INIT = "/usr/local/sbin/hoist-lab-init";
   static final List<String> USERS = List.of("root", "deploy", "guarded");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -39,15 +42,32 @@ final class LabNode {
     this.runner = runner;
   }
 
-  static List<String> diskMount(NodeSpec node, Path disk) {
+  static List<String> diskMount(NodeSpec node, Path disk, String size) {
     return List.of(
         "mount",
         "-t",
         "tmpfs",
         "-o",
-        "size=" + DISK_SIZE + ",mode=0755",
+        "size=" + size + ",mode=0755",
         "hoist-" + node.name(),
         disk.toString());
+  }
+
+  /** {@value #DISK_VARIABLE}'s size when set (a number and m or g), else {@value #DISK_SIZE}. */
+  static String diskSize(String wanted) throws LabException {
+    if (wanted == null || wanted.isEmpty()) {
+      return DISK_SIZE;
+    }
+    if (!wanted.matches("[1-9][0-9]{0,5}[mg]")) {
+      throw new LabException(
+          DISK_VARIABLE
+              + "="
+              + wanted
+              + " is not a size: give a number and m or g, e.g. "
+              + DISK_VARIABLE
+              + "=8g");
+    }
+    return wanted;
   }
 
   static List<String> overlayMount(NodeSpec node, Path base, Path disk, Path root) {
@@ -120,7 +140,7 @@ final class LabNode {
       Files.createDirectories(disk);
       Files.createDirectories(root);
       if (!Mounts.isMountPoint(disk)) {
-        runner.run(diskMount(spec, disk));
+        runner.run(diskMount(spec, disk, diskSize(System.getenv(DISK_VARIABLE))));
         Files.createDirectories(disk.resolve("upper"));
         Files.createDirectories(disk.resolve("work"));
       }

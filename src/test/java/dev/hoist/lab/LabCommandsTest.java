@@ -1,6 +1,7 @@
 package dev.hoist.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,9 +49,21 @@ class LabCommandsTest {
   }
 
   @Test
-  void diskIsASizeLimitedTmpfsAndRootAnOverlayOnTheBase() {
+  void aBenchmarkMayAskForABiggerDiskButNotForGarbage() throws Exception {
+    assertThat(LabNode.diskSize("")).isEqualTo("2g");
+    assertThat(LabNode.diskSize("8g")).isEqualTo("8g");
+    assertThat(LabNode.diskSize("512m")).isEqualTo("512m");
+    for (String bad : List.of("8", "0g", "8G", "8g,mode=4777", "-1g", "8t")) {
+      assertThatThrownBy(() -> LabNode.diskSize(bad))
+          .isInstanceOf(LabException.class)
+          .hasMessageContaining("HOIST_LAB_DISK=" + bad + " is not a size");
+    }
+  }
+
+  @Test
+  void diskIsASizeLimitedTmpfsAndRootAnOverlayOnTheBase() throws Exception {
     Path disk = Path.of("/run/hoist-lab/lab2/disk");
-    assertThat(LabNode.diskMount(lab2, disk))
+    assertThat(LabNode.diskMount(lab2, disk, LabNode.diskSize(null)))
         .containsExactly(
             "mount",
             "-t",
