@@ -88,6 +88,7 @@ final class DeployCommand implements Callable<Integer> {
       return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
     }
     Session s = Session.open(projectArg.path, targetOptions, root.ssh);
+    s.checkServices();
     DeployService.Way way;
     try {
       way = DeployService.choose(request(s));

@@ -12,8 +12,10 @@ import dev.hoist.node.Agent;
 import dev.hoist.node.LocalNode;
 import dev.hoist.node.Node;
 import dev.hoist.node.Trace;
+import dev.hoist.project.DataPlacement;
 import dev.hoist.project.Inventory;
 import dev.hoist.project.NodeSpec;
+import dev.hoist.project.ServicesSpec;
 import dev.hoist.project.Spec;
 import dev.hoist.project.SpecException;
 import dev.hoist.project.SpecLoader;
@@ -189,6 +191,80 @@ final class Session {
           .toList();
     } catch (TargetException e) {
       return List.of();
+    }
+  }
+
+  /**
+   * The node that holds the app's data (its database, Redis and uploads): this machine, the one
+   * node picked with --node, or the environment's data node ({@link DataPlacement}).
+   */
+  FleetNode dataNode() throws CommandException {
+    if (local) {
+      return LOCAL;
+    }
+    if (environment.isEmpty()) {
+      if (targets.size() != 1) {
+        throw new CommandException(
+            ExitCode.USAGE,
+            "the app's data lives on one node: name it with --node, or give --env to use the"
+                + " environment's db node");
+      }
+      return targets.getFirst();
+    }
+    try {
+      String name = DataPlacement.dataNode(inventory.environments().get(environment.get()));
+      return Targets.select(inventory, environment, List.of(name)).getFirst();
+    } catch (SpecException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    } catch (TargetException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses a deploy whose {@code services:} cannot be placed: no data node, uploads away from the
+   * app, or a data node of its own (which this version does not provision yet).
+   */
+  void checkServices() throws CommandException {
+    ServicesSpec services = spec.services();
+    if (services.any()) {
+      throw new CommandException(
+          ExitCode.USAGE,
+          "services: "
+              + String.join(", ", services.names())
+              + " are read from hoist.yml but not provisioned by this build of hoist yet;"
+              + " remove 'services:' to deploy");
+    }
+    if (local) {
+      return;
+    }
+    if (environment.isEmpty()) {
+      if (targets.size() > 1) {
+        throw new CommandException(
+            ExitCode.USAGE,
+            "services: each app's data lives on one node, and "
+                + targets.size()
+                + " nodes were named without an environment; deploy with --env (an environment"
+                + " with a db node, or one web node)");
+      }
+      return;
+    }
+    try {
+      String node =
+          DataPlacement.check(services, inventory.environments().get(environment.get()))
+              .orElseThrow();
+      if (!inventory.environments().get(environment.get()).rolesOf(node).contains("web")) {
+        throw new CommandException(
+            ExitCode.USAGE,
+            "services: the data of environment "
+                + environment.get()
+                + " is on its db node '"
+                + node
+                + "', and this version of hoist provisions services only on a web node;"
+                + " remove 'db:' from the environment to keep the data on its web node");
+      }
+    } catch (SpecException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
     }
   }
 

@@ -7,12 +7,13 @@ import java.util.Map;
 
 /**
  * A named group of nodes (stage, live) with roles: {@code web} nodes run the whole stack, {@code
- * worker} nodes the app and its processes, {@code lb} nodes the load balancer. {@code lbOnly}: the
- * web nodes answer the app's requests from the balancer (and themselves) only.
+ * worker} nodes the app and its processes, {@code lb} nodes the load balancer, the {@code db} node
+ * the app's backing services ({@link DataPlacement}). {@code lbOnly}: the web nodes answer the
+ * app's requests from the balancer (and themselves) only.
  */
 public record EnvironmentSpec(
     String name, Map<String, List<NodeRef>> roles, boolean lbOnly, String origin) {
-  public static final List<String> ROLES = List.of("web", "worker", "lb");
+  public static final List<String> ROLES = List.of("web", "worker", "lb", "db");
 
   /** A node named in an environment, with where it was named so a typo can be pointed at. */
   public record NodeRef(String name, String origin) {}

@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 final class InventoryReader {
   static final List<String> NODE_KEYS =
       List.of("host", "port", "user", "key", "jump", "known_hosts", "connect_timeout", "keepalive");
-  private static final List<String> ENV_KEYS = List.of("nodes", "web", "worker", "lb");
+  private static final List<String> ENV_KEYS = List.of("nodes", "web", "worker", "lb", "db");
   private static final List<String> LB_KEYS = List.of("node", "only");
 
   /** The {@code lb:} of an environment: its nodes, and whether web nodes answer only them. */
@@ -189,6 +189,7 @@ final class InventoryReader {
     Balancer lb =
         f.get("lb").map(n -> balancer(n, f.key("lb"))).orElse(new Balancer(List.of(), false));
     roles.put("lb", lb.nodes());
+    roles.put("db", f.get("db").map(n -> refs(n, f.key("db"))).orElse(List.of()));
     if (roles.values().stream().allMatch(List::isEmpty)) {
       nodes.problem(value, key, "the environment has no nodes", "add e.g. 'web: [web1, web2]'");
       return Optional.empty();

@@ -12,7 +12,8 @@ import java.util.Optional;
  * slashes, already checked to stay inside {@link #projectDir()}. {@code tls} says how HTTPS is
  * served (by the node that ends TLS: nginx, or HAProxy on the balancer). {@link #inventory()} holds
  * only the nodes and environments this file declares; {@link UserConfig} adds the user's own.
- * {@link #include()} lists glob patterns of files to ship beyond those git tracks.
+ * {@link #include()} lists glob patterns of files to ship beyond those git tracks. {@link
+ * #services()}: the backing services provisioned for the app on its data node.
  */
 public record Spec(
     Path projectDir,
@@ -36,7 +37,8 @@ public record Spec(
     TlsSpec tls,
     Inventory inventory,
     SupervisorChoice supervisor,
-    List<String> include) {
+    List<String> include,
+    ServicesSpec services) {
 
   public Spec {
     include = List.copyOf(include);

@@ -38,10 +38,11 @@ final class SpecWalker {
           "tls",
           "supervisor",
           "include",
+          "services",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
-  static final Set<String> NOT_YET = Set.of("services");
+  static final Set<String> NOT_YET = Set.of();
   private static final int MAX_WORKERS = 64;
 
   private final YamlNodes nodes;
@@ -123,6 +124,8 @@ final class SpecWalker {
         top.get("include")
             .map(n -> distinct(n, "include", "a file pattern", SpecWalker::includePattern, p -> p))
             .orElse(List.of());
+    ServicesSpec services =
+        top.get("services").map(n -> new ServicesReader(nodes).read(n)).orElse(ServicesSpec.none());
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
         new Inventory(
@@ -154,7 +157,8 @@ final class SpecWalker {
             tls,
             targets,
             supervisor,
-            include));
+            include,
+            services));
   }
 
   private Optional<String> wheelhouse(Fields top) {

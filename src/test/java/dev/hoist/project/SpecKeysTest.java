@@ -7,8 +7,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Which keys hoist.yml may have: required, unknown, reserved for later, duplicated; and that all
@@ -80,7 +78,7 @@ class SpecKeysTest {
         .contains(
             "valid keys here are: app, wsgi, requirements, wheelhouse, workers, domain, aliases,"
                 + " static, env, shared, packages, processes, templates, release, health, rollout, tls, supervisor,"
-                + " include, nodes,"
+                + " include, services, nodes,"
                 + " environments");
   }
 
@@ -96,21 +94,8 @@ class SpecKeysTest {
                 + ":4:3: health.timout: unknown key\n    did you mean 'timeout'?");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"services"})
-  void keysForLaterFeaturesSaySo(String key) {
-    SpecProblem p = project.problemWith(key + ": {}\n");
-
-    assertThat(TestProject.where(p)).isEqualTo("3:1: " + key + ": unknown key");
-    assertThat(p.hint())
-        .contains(
-            "'"
-                + key
-                + "' is not supported yet by this version of hoist; remove it or upgrade hoist");
-  }
-
   @Test
-  void keysForLaterFeaturesAreOnlyReservedAtTheTop() {
+  void unknownNestedKeysListTheValidOnes() {
     assertThat(project.problemWith("release: {nodes: 1}\n").hint())
         .contains("valid keys here are: keep, before_activate, run_once, hook_timeout");
   }

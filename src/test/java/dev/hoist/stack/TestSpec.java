@@ -35,6 +35,7 @@ public final class TestSpec {
   private final Map<String, ProcessSpec> processes = new LinkedHashMap<>();
   private ReleaseSpec release = ReleaseSpec.defaults();
   private HealthSpec health = HealthSpec.defaults();
+  private dev.hoist.project.ServicesSpec services = dev.hoist.project.ServicesSpec.none();
   private dev.hoist.project.TlsSpec tls = new dev.hoist.project.TlsSpec.Off("a test spec");
 
   public static TestSpec hello() {
@@ -122,6 +123,11 @@ public final class TestSpec {
     return this;
   }
 
+  public TestSpec services(dev.hoist.project.ServicesSpec services) {
+    this.services = services;
+    return this;
+  }
+
   public TestSpec health(HealthSpec health) {
     this.health = health;
     return this;
@@ -150,6 +156,7 @@ public final class TestSpec {
         tls,
         dev.hoist.project.Inventory.empty(),
         dev.hoist.project.SupervisorChoice.AUTO,
-        List.of());
+        List.of(),
+        services);
   }
 }
