@@ -13,7 +13,8 @@ import java.util.Optional;
  * served (by the node that ends TLS: nginx, or HAProxy on the balancer). {@link #inventory()} holds
  * only the nodes and environments this file declares; {@link UserConfig} adds the user's own.
  * {@link #include()} lists glob patterns of files to ship beyond those git tracks. {@link
- * #services()}: the backing services provisioned for the app on its data node.
+ * #services()}: the backing services provisioned for the app on its data node. {@link #cron()} holds
+ * the scheduled jobs, in file order.
  */
 public record Spec(
     Path projectDir,
@@ -38,7 +39,8 @@ public record Spec(
     Inventory inventory,
     SupervisorChoice supervisor,
     List<String> include,
-    ServicesSpec services) {
+    ServicesSpec services,
+    Map<String, CronJob> cron) {
 
   public Spec {
     include = List.copyOf(include);

@@ -39,6 +39,7 @@ final class SpecWalker {
           "supervisor",
           "include",
           "services",
+          "cron",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
@@ -126,6 +127,8 @@ final class SpecWalker {
             .orElse(List.of());
     ServicesSpec services =
         top.get("services").map(n -> new ServicesReader(nodes).read(n)).orElse(ServicesSpec.none());
+    Map<String, CronJob> cron =
+        top.get("cron").map(n -> new CronReader(nodes).read(n)).orElse(Map.of());
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
         new Inventory(
@@ -158,7 +161,8 @@ final class SpecWalker {
             targets,
             supervisor,
             include,
-            services));
+            services,
+            cron));
   }
 
   private Optional<String> wheelhouse(Fields top) {

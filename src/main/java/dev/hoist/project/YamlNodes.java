@@ -59,6 +59,36 @@ final class YamlNodes {
     problem(at, key, message, Optional.of(hint));
   }
 
+  /**
+   * A problem at {@code offset} inside a scalar's value (a field of a cron schedule): exact when
+   * the scalar is written on one line without escapes, else at the scalar's start.
+   */
+  void problemInside(ScalarNode at, int offset, String key, String message, String hint) {
+    Optional<Mark> start = at.getStartMark();
+    Optional<Mark> end = at.getEndMark();
+    int quote =
+        switch (at.getScalarStyle()) {
+          case PLAIN -> 0;
+          case SINGLE_QUOTED, DOUBLE_QUOTED -> 1;
+          default -> -1;
+        };
+    boolean exact =
+        quote >= 0
+            && start.isPresent()
+            && end.isPresent()
+            && start.get().getLine() == end.get().getLine()
+            && end.get().getColumn() - start.get().getColumn()
+                == at.getValue().length() + 2 * quote;
+    problems.add(
+        new SpecProblem(
+            file,
+            start.map(m -> m.getLine() + 1).orElse(0),
+            start.map(m -> m.getColumn() + 1 + (exact ? quote + offset : 0)).orElse(0),
+            key,
+            message,
+            Optional.ofNullable(hint)));
+  }
+
   /** An explicit {@code null}, {@code ~} or nothing after the colon. */
   static boolean isNull(Node node) {
     return node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL);

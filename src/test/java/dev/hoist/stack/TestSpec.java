@@ -37,6 +37,7 @@ public final class TestSpec {
   private HealthSpec health = HealthSpec.defaults();
   private dev.hoist.project.ServicesSpec services = dev.hoist.project.ServicesSpec.none();
   private dev.hoist.project.TlsSpec tls = new dev.hoist.project.TlsSpec.Off("a test spec");
+  private final Map<String, dev.hoist.project.CronJob> cron = new LinkedHashMap<>();
 
   public static TestSpec hello() {
     return new TestSpec();
@@ -118,6 +119,14 @@ public final class TestSpec {
     return this;
   }
 
+  public TestSpec cron(String name, String schedule, List<String> command, Duration timeout) {
+    cron.put(
+        name,
+        new dev.hoist.project.CronJob(
+            name, dev.hoist.project.CronSchedule.parse(schedule), command, timeout));
+    return this;
+  }
+
   public TestSpec release(int keep, List<List<String>> beforeActivate) {
     this.release = new ReleaseSpec(keep, beforeActivate);
     return this;
@@ -157,6 +166,7 @@ public final class TestSpec {
         dev.hoist.project.Inventory.empty(),
         dev.hoist.project.SupervisorChoice.AUTO,
         List.of(),
-        services);
+        services,
+        new LinkedHashMap<>(cron));
   }
 }
