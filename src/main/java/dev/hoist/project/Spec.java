@@ -13,8 +13,8 @@ import java.util.Optional;
  * served (by the node that ends TLS: nginx, or HAProxy on the balancer). {@link #inventory()} holds
  * only the nodes and environments this file declares; {@link UserConfig} adds the user's own.
  * {@link #include()} lists glob patterns of files to ship beyond those git tracks. {@link
- * #services()}: the backing services provisioned for the app on its data node. {@link #cron()} holds
- * the scheduled jobs, in file order.
+ * #services()}: the backing services provisioned for the app on its data node. {@link #cron()}
+ * holds the scheduled jobs, in file order.
  */
 public record Spec(
     Path projectDir,
