@@ -11,20 +11,28 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Python that runs on nodes (the agent and the ACME runner), checked the way nodes run it
- * (Debian's /usr/bin/python3): pyflakes finds no fault in it or in its tests, and its unit tests
+ * The Python that runs on nodes (the agent, the ACME and data runners), checked the way nodes run
+ * it (Debian's /usr/bin/python3): pyflakes finds no fault in it or in its tests, and its unit tests
  * (src/test/python) pass.
  */
 class AgentPythonTest {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final Path AGENT = Path.of("src/main/resources/dev/hoist/node/agent.py");
   private static final Path ACME_RUNNER = Path.of("src/main/resources/dev/hoist/tls/hoist-acme.py");
+  private static final Path DATA_RUNNER =
+      Path.of("src/main/resources/dev/hoist/services/hoist-data.py");
   private static final Path TESTS = Path.of("src/test/python");
 
   @Test
   void pyflakesFindsNothing() throws Exception {
     List<String> command =
-        new ArrayList<>(List.of("-m", "pyflakes", AGENT.toString(), ACME_RUNNER.toString()));
+        new ArrayList<>(
+            List.of(
+                "-m",
+                "pyflakes",
+                AGENT.toString(),
+                ACME_RUNNER.toString(),
+                DATA_RUNNER.toString()));
     try (var files = Files.list(TESTS)) {
       files.filter(f -> f.toString().endsWith(".py")).forEach(f -> command.add(f.toString()));
     }

@@ -1,0 +1,1589 @@
+#!/usr/bin/python3 -I
+# Hoist's data runner: installed on an app's data node as /usr/local/lib/hoist/hoist-data (root,
+# 0755) and run as root by 'hoist backup/restore/backups' over SSH and by the scheduled backup job.
+#
+#   hoist-data backup    --app A                       bundle on stdout
+#   hoist-data verify    [FILE|-]                      checks a bundle
+#   hoist-data restore   --app A [--as FROM] [--yes] [FILE|-]
+#   hoist-data cleanup   --app A                       drops the data a restore kept
+#   hoist-data drill     --app A [FILE]                restores into a scratch database and checks it
+#   hoist-data scheduled --app A                       the scheduled job (backup.json)
+#   hoist-data status    --app A                       JSON on stdout
+#
+# Progress and the result are JSON lines on stderr ({"event": "progress"|"warning"|"result", ...});
+# exit 0 ok, 1 failed, 2 bad input (a bundle that is not right is bad input). The bundle format and
+# this contract are in docs/backups.md.
+#
+# Trust: root runs this, so it never reads or follows what the app user can write: the uploads are
+# archived and extracted by tar running AS THE APP USER, a bundle is parsed here as untrusted data
+# (names whitelisted, regular members only, sizes bounded, every checksum checked) and pg_restore
+# --list of a bundle being verified runs as nobody. PostgreSQL tools run as postgres.
+#
+# For tests only: HOIST_DATA_ROOT prefixes every path, HOIST_DATA_PGHOST/PGPORT/PGBIN name another
+# PostgreSQL, HOIST_DATA_CHUNK another chunk size.
+import argparse
+import datetime
+import fcntl
+import hashlib
+import json
+import os
+import pwd
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import urllib.parse
+
+ROOT = os.environ.get("HOIST_DATA_ROOT", "")
+PGHOST = os.environ.get("HOIST_DATA_PGHOST", "/var/run/postgresql")
+PGPORT = os.environ.get("HOIST_DATA_PGPORT", "5432")
+PGBIN = os.environ.get("HOIST_DATA_PGBIN", "/usr/lib/postgresql/15/bin")
+CHUNK = int(os.environ.get("HOIST_DATA_CHUNK", str(8 << 20)))
+CHUNK_MAX = 8 << 20
+PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+FORMAT = 1
+JSON_MAX = 1 << 20
+ROLES_MAX = 1 << 20
+BGSAVE_TIMEOUT = 3600
+CHECK_TIMEOUT = 600
+OUTPUT_MAX = 2000
+
+APP = re.compile(r"[a-z][a-z0-9-]{0,30}\Z")
+# The parts in bundle order: key -> (member name pattern, single member?).
+PARTS = [
+    ("postgres/roles.sql", "postgres", re.compile(r"postgres/roles\.sql\Z")),
+    ("postgres/dump", "postgres", re.compile(r"postgres/dump\.([0-9]{6})\Z")),
+    ("redis/dump.rdb", "redis", re.compile(r"redis/dump\.rdb\.([0-9]{6})\Z")),
+    ("files/uploads.tar", "files", re.compile(r"files/uploads\.tar\.([0-9]{6})\Z")),
+]
+SERVICES = ["postgres", "redis", "files"]
+HEADER = "hoist-backup/header.json"
+MANIFEST = "hoist-backup/manifest.json"
+HEADER_KEYS = ["format", "app", "app_id", "release", "created", "node", "postgres_version",
+               "redis_version", "parts"]
+
+
+class Bad(Exception):
+    """Bad input: a bundle that is not right, another app's bundle, a target holding data (exit 2)."""
+
+
+class Failed(Exception):
+    """Something on the node failed (exit 1)."""
+
+
+class Interrupted(Exception):
+    """SIGINT, SIGTERM or SIGHUP arrived."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Output, paths, small helpers
+
+def emit(event, **fields):
+    fields = dict({"event": event}, **fields)
+    try:
+        sys.stderr.write(json.dumps(fields, sort_keys=True) + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def path(p):
+    return ROOT + p
+
+
+def app_id(app):
+    return app.replace("-", "_")
+
+
+def stamp(t=None):
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(t))
+
+
+def iso(t=None):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def backups_dir(app):
+    return path("/var/backups/hoist/" + app)
+
+
+def state_dir(app):
+    return path("/var/lib/hoist/data/" + app)
+
+
+def services_dir(app):
+    return path("/etc/hoist/services/" + app)
+
+
+def uploads_dir(app):
+    return path("/srv/%s/shared/uploads" % app)
+
+
+def bundle_name(app, t):
+    return "%s-%s.hoistbak" % (app, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t)))
+
+
+BUNDLE = re.compile(r"([a-z][a-z0-9-]{0,30})-([0-9]{8}T[0-9]{6}Z)\.hoistbak\Z")
+
+
+def read_json(p, default=None, limit=JSON_MAX):
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return default
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise Failed("%s is larger than %d bytes" % (p, limit))
+    try:
+        return json.loads(data.decode("utf-8"))
+    except ValueError as e:
+        raise Failed("%s is not valid JSON: %s" % (p, e))
+
+
+def write_json_atomic(p, obj, mode=0o600):
+    d = os.path.dirname(p)
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=1, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.rename(tmp, p)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def credentials(app):
+    return read_json(os.path.join(services_dir(app), "credentials.json"), default={}) or {}
+
+
+def tail(text, limit=OUTPUT_MAX):
+    text = text.strip()
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
+class Lock:
+    """One data job per app at a time (backup excepted: it only reads)."""
+
+    def __init__(self, app):
+        d = state_dir(app)
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        self.fd = os.open(os.path.join(d, "lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise Failed("another restore, drill, cleanup or scheduled backup of %s is running; "
+                         "wait for it and try again" % app)
+
+    def close(self):
+        os.close(self.fd)
+
+
+def update_state(app, change):
+    p = os.path.join(state_dir(app), "state.json")
+    state = read_json(p, default={}) or {}
+    change(state)
+    write_json_atomic(p, state)
+    return state
+
+
+# Every child runs in its own session: a Ctrl-C on the caller's terminal reaches only this runner,
+# which then ends its children itself (by pid) and drops what it staged.
+CHILDREN = set()
+
+
+def spawn(argv, user=None, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=None, cwd="/"):
+    if user is not None:
+        argv = ["/usr/sbin/runuser", "-u", user, "--"] + argv
+    e = {"PATH": PATH, "LANG": "C.UTF-8"}
+    e.update(env or {})
+    p = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=e, cwd=cwd,
+                         start_new_session=True)
+    CHILDREN.add(p)
+    p.err = []
+    t = threading.Thread(target=_collect, args=(p,), daemon=True)
+    t.start()
+    p.err_thread = t
+    return p
+
+
+def _collect(p):
+    size = 0
+    for line in iter(p.stderr.readline, b""):
+        if size < 64 * 1024:
+            p.err.append(line.decode("utf-8", "replace"))
+            size += len(line)
+    p.stderr.close()
+
+
+def finish(p, timeout=None):
+    """Waits for a child; returns (exit code, its stderr)."""
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill(p)
+        raise Failed("%s did not finish within %ss" % (os.path.basename(p.args[-1]), timeout))
+    p.err_thread.join(5)
+    CHILDREN.discard(p)
+    return rc, "".join(p.err)
+
+
+def kill(p):
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    CHILDREN.discard(p)
+
+
+def kill_children():
+    for p in list(CHILDREN):
+        kill(p)
+
+
+def run(argv, user=None, input_data=None, timeout=120, env=None, cwd="/"):
+    p = spawn(argv, user=user, stdin=subprocess.PIPE if input_data is not None else subprocess.DEVNULL,
+              env=env, cwd=cwd)
+    out = []
+    t = threading.Thread(target=lambda: out.append(p.stdout.read()), daemon=True)
+    t.start()
+    if input_data is not None:
+        try:
+            p.stdin.write(input_data)
+        except BrokenPipeError:
+            pass
+        p.stdin.close()
+    rc, err = finish(p, timeout)
+    t.join(5)
+    p.stdout.close()
+    return rc, (out[0] if out else b"").decode("utf-8", "replace"), err
+
+
+def read_full(f, n):
+    """Reads up to n bytes, less only at end of stream."""
+    parts, size = [], 0
+    while size < n:
+        b = f.read(n - size)
+        if not b:
+            break
+        parts.append(b)
+        size += len(b)
+    return b"".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL (as postgres, over the local socket)
+
+def pg_argv(tool, *args):
+    return [os.path.join(PGBIN, tool), "-h", PGHOST, "-p", PGPORT] + list(args)
+
+
+def ident(name):
+    return '"%s"' % name.replace('"', '""')
+
+
+def literal(value):
+    return "'%s'" % value.replace("'", "''")
+
+
+def psql(sql, db="postgres", timeout=120, check=True):
+    rc, out, err = run(pg_argv("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db),
+                       user="postgres", input_data=sql.encode(), timeout=timeout)
+    if check and rc != 0:
+        raise Failed("PostgreSQL: %s" % tail(err, 600))
+    return rc, out, err
+
+
+def pg_version():
+    rc, out, err = psql("SHOW server_version;", check=False, timeout=30)
+    if rc != 0:
+        raise Failed("PostgreSQL is not answering on %s port %s (%s); start it (pg_ctlcluster 15 main "
+                     "start, or 'hoist deploy' to provision it) and run this again"
+                     % (PGHOST, PGPORT, tail(err, 300) or "psql exit %d" % rc))
+    return out.strip()
+
+
+def pg_databases(pattern):
+    _, out, _ = psql("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1;" % literal(pattern))
+    return [line for line in out.splitlines() if line]
+
+
+def pg_exists(db):
+    return bool(pg_databases(db.replace("_", "\\_")))
+
+
+def pg_role_exists(role):
+    _, out, _ = psql("SELECT 1 FROM pg_roles WHERE rolname = %s;" % literal(role))
+    return out.strip() == "1"
+
+
+def pg_tables(db):
+    _, out, _ = psql("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', "
+                     "'information_schema') AND n.nspname NOT LIKE 'pg\\_%';", db=db)
+    return int(out.strip() or 0)
+
+
+def pg_roles_sql(role):
+    _, out, _ = psql("SELECT rolcanlogin, rolcreatedb, rolcreaterole, rolconnlimit FROM pg_roles "
+                     "WHERE rolname = %s;" % literal(role))
+    fields = out.strip().split("|")
+    login = fields[0] == "t" if len(fields) == 4 else True
+    attrs = ["LOGIN" if login else "NOLOGIN", "NOSUPERUSER",
+             "CREATEDB" if len(fields) == 4 and fields[1] == "t" else "NOCREATEDB",
+             "CREATEROLE" if len(fields) == 4 and fields[2] == "t" else "NOCREATEROLE"]
+    return ("-- The app's role, without its password: the target keeps its own role and password.\n"
+            "CREATE ROLE %s WITH %s;\n" % (ident(role), " ".join(attrs))).encode()
+
+
+def pg_create_staging(db, owner, like):
+    """A new database owned by the app role, closed to others, with the extensions of `like`."""
+    psql("CREATE DATABASE %s OWNER %s;\nREVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC;\n"
+         % (ident(db), ident(owner), ident(db)))
+    if like and pg_exists(like):
+        _, out, _ = psql("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql';", db=like)
+        exts = [e for e in out.split() if re.match(r"[a-z0-9_]+\Z", e)]
+        if exts:
+            # Extensions are created by the superuser (the app role may not); the dump's own
+            # CREATE EXTENSION IF NOT EXISTS then finds them.
+            psql("".join("CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e) for e in exts), db=db)
+
+
+def pg_drop(db):
+    psql("DROP DATABASE IF EXISTS %s WITH (FORCE);" % ident(db), timeout=300)
+
+
+# ---------------------------------------------------------------------------------------------
+# Redis: the app's own instance, through its admin user (RESP over TCP; no password in argv)
+
+def redis_conf(app):
+    conf = {"port": None, "dir": path("/var/lib/hoist/redis/" + app), "dbfilename": "dump.rdb"}
+    p = os.path.join(services_dir(app), "redis.conf")
+    try:
+        with open(p) as f:
+            for line in f:
+                words = line.split()
+                if len(words) == 2 and words[0] in ("port", "dir", "dbfilename"):
+                    conf[words[0]] = words[1].strip('"')
+    except FileNotFoundError:
+        return None
+    if conf["port"] is None or not conf["port"].isdigit():
+        raise Failed("%s names no port" % p)
+    if os.path.basename(conf["dbfilename"]) != conf["dbfilename"]:
+        raise Failed("%s: dbfilename must be a plain file name" % p)
+    return conf
+
+
+class Redis:
+    def __init__(self, port, password, timeout=10):
+        try:
+            self.sock = socket.create_connection(("127.0.0.1", int(port)), timeout=timeout)
+        except OSError as e:
+            raise Failed("Redis is not answering on 127.0.0.1:%s (%s); start it (hoist deploy) and "
+                         "run this again" % (port, e))
+        self.buf = self.sock.makefile("rb")
+        self.call("AUTH", "hoist", password)
+
+    def call(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        try:
+            self.sock.sendall(out)
+            return self._reply()
+        except OSError as e:
+            raise Failed("Redis: %s" % e)
+
+    def _reply(self):
+        line = self.buf.readline()
+        if not line.endswith(b"\r\n"):
+            raise Failed("Redis closed the connection")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise Failed("Redis: %s" % rest.decode("utf-8", "replace"))
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.buf.read(n + 2)
+            return data[:-2].decode("utf-8", "replace")
+        if kind == b"*":
+            return [self._reply() for _ in range(int(rest))]
+        raise Failed("Redis: unexpected reply %r" % line[:40])
+
+    def info(self, section):
+        out = {}
+        for line in self.call("INFO", section).splitlines():
+            if ":" in line and not line.startswith("#"):
+                k, v = line.split(":", 1)
+                out[k] = v
+        return out
+
+    def close(self):
+        self.sock.close()
+
+
+def redis_connect(app):
+    conf = redis_conf(app)
+    password = (credentials(app).get("redis") or {}).get("admin_password")
+    if conf is None or not password:
+        raise Failed("app %s has no Redis on this node (no redis.conf or admin password)" % app)
+    return conf, Redis(conf["port"], password)
+
+
+def redis_snapshot(app, r, conf):
+    """BGSAVE, wait for LASTSAVE to move, then open dump.rdb (redis renames a complete file in)."""
+    before = r.call("LASTSAVE")
+    end = time.time() + BGSAVE_TIMEOUT
+    while True:
+        try:
+            r.call("BGSAVE")
+            break
+        except Failed as e:
+            if "in progress" not in str(e) or time.time() > end:
+                raise
+            time.sleep(0.2)
+    while r.call("LASTSAVE") == before:
+        if time.time() > end:
+            raise Failed("Redis did not finish BGSAVE within %ss" % BGSAVE_TIMEOUT)
+        time.sleep(0.05)
+    status = r.info("persistence").get("rdb_last_bgsave_status")
+    if status != "ok":
+        raise Failed("Redis BGSAVE failed (rdb_last_bgsave_status: %s); see the instance's log" % status)
+    fd = os.open(os.path.join(conf["dir"], conf["dbfilename"]), os.O_RDONLY | os.O_NOFOLLOW)
+    return os.fdopen(fd, "rb")
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervisors: runit (/etc/service/NAME) or systemd (NAME.service), whichever runs the service
+
+def supervisor(name):
+    if os.path.isdir(path("/etc/service/" + name)):
+        return "runit"
+    if not ROOT and os.path.isdir("/run/systemd/system"):
+        rc, out, _ = run(["systemctl", "show", "--property=LoadState", "--value", name + ".service"],
+                         timeout=30)
+        if rc == 0 and out.strip() == "loaded":
+            return "systemd"
+    return None
+
+
+def service(name, verb):
+    kind = supervisor(name)
+    if kind == "runit":
+        argv = {"stop": ["sv", "-w", "60", "down"], "start": ["sv", "up"], "reload": ["sv", "hup"]}[verb]
+        argv = argv + [path("/etc/service/" + name)]
+    elif kind == "systemd":
+        argv = ["systemctl", verb, name + ".service"]
+    else:
+        raise Failed("service %s is not supervised here (no runit service, no systemd unit)" % name)
+    rc, out, err = run(argv, timeout=90)
+    if rc != 0:
+        raise Failed("%s failed (exit %d): %s" % (" ".join(argv), rc, tail(out + err, 500)))
+
+
+def wait_redis(conf, password, timeout=60):
+    end = time.time() + timeout
+    while True:
+        try:
+            r = Redis(conf["port"], password, timeout=2)
+            # LOADING while it reads the dump; PONG once it serves.
+            r.call("PING")
+            r.close()
+            return
+        except Failed as e:
+            if time.time() > end:
+                raise Failed("Redis did not come back within %ss: %s" % (timeout, e))
+            time.sleep(0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundle: writing
+
+class TarOut:
+    """An uncompressed POSIX (ustar) tar written member by member to a stream."""
+
+    def __init__(self, out):
+        self.out = out
+        self.bytes = 0
+
+    def add(self, name, data):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        info.mode = 0o600
+        info.mtime = int(time.time())
+        info.uname = info.gname = "root"
+        pad = (-len(data)) % 512
+        self._write(info.tobuf(format=tarfile.USTAR_FORMAT))
+        self._write(data)
+        if pad:
+            self._write(b"\0" * pad)
+
+    def close(self):
+        self._write(b"\0" * 1024)
+        self.out.flush()
+
+    def _write(self, b):
+        self.out.write(b)
+        self.bytes += len(b)
+
+
+def chunks(stream, size=None):
+    """Yields pieces of at most `size` bytes (at least one, maybe empty)."""
+    size = size or CHUNK
+    first = True
+    while True:
+        b = read_full(stream, size)
+        if b or first:
+            yield b
+        first = False
+        if len(b) < size:
+            return
+
+
+def write_part(tar, key, stream, parts):
+    """Writes one part as chunks, hashing on the fly; records it for the manifest."""
+    h, size, n = hashlib.sha256(), 0, 0
+    single = key == "postgres/roles.sql"
+    for b in chunks(stream):
+        name = key if single else "%s.%06d" % (key, n)
+        tar.add(name, b)
+        h.update(b)
+        size += len(b)
+        n += 1
+        emit("progress", part=key, bytes=size)
+    parts[key] = {"size": size, "sha256": h.hexdigest(), "chunks": n}
+
+
+def release_of(app):
+    try:
+        return os.path.basename(os.readlink(path("/srv/%s/current" % app)).rstrip("/"))
+    except OSError:
+        return None
+
+
+def present_parts(app):
+    creds = credentials(app)
+    parts = []
+    if "postgres" in creds:
+        parts.append("postgres")
+    if "redis" in creds and redis_conf(app) is not None:
+        parts.append("redis")
+    if os.path.isdir(uploads_dir(app)) and not os.path.islink(uploads_dir(app)):
+        parts.append("files")
+    return parts
+
+
+def user_exists(name):
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def backup(app, out):
+    """Writes the app's bundle to `out`. Everything that can fail early is checked before a byte."""
+    parts = present_parts(app)
+    if not parts:
+        raise Bad("app %s has no data on this node (no PostgreSQL, Redis or uploads of it here)" % app)
+    header = {"format": FORMAT, "app": app, "app_id": app_id(app), "release": release_of(app),
+              "created": iso(), "node": socket.gethostname(), "postgres_version": None,
+              "redis_version": None, "parts": parts}
+    r = conf = None
+    if "postgres" in parts:
+        header["postgres_version"] = pg_version()
+        if not pg_exists(app_id(app)):
+            raise Failed("database %s does not exist; run 'hoist deploy' to provision it" % app_id(app))
+    if "redis" in parts:
+        conf, r = redis_connect(app)
+        header["redis_version"] = r.info("server").get("redis_version")
+    if "files" in parts and not user_exists(app):
+        raise Failed("user %s does not exist; uploads are archived as the app user" % app)
+    tar = TarOut(out)
+    tar.add(HEADER, json.dumps(header, sort_keys=True).encode())
+    done = {}
+    if "postgres" in parts:
+        write_part(tar, "postgres/roles.sql", _bytes(pg_roles_sql(app_id(app))), done)
+        p = spawn(pg_argv("pg_dump", "-Fc", "-d", app_id(app)), user="postgres")
+        write_part(tar, "postgres/dump", p.stdout, done)
+        rc, err = finish(p, timeout=60)
+        if rc != 0:
+            raise Failed("pg_dump failed (exit %d): %s" % (rc, tail(err, 600)))
+    if "redis" in parts:
+        with redis_snapshot(app, r, conf) as f:
+            write_part(tar, "redis/dump.rdb", f, done)
+        r.close()
+    if "files" in parts:
+        p = spawn(["tar", "--create", "--file=-", "--one-file-system", "--directory",
+                   uploads_dir(app), "."], user=app)
+        write_part(tar, "files/uploads.tar", p.stdout, done)
+        rc, err = finish(p, timeout=60)
+        # 1: a file changed while it was read (uploads go on); the archive is still whole.
+        if rc == 1:
+            emit("warning", part="files/uploads.tar", message=tail(err, 300))
+        elif rc != 0:
+            raise Failed("tar of the uploads failed (exit %d): %s" % (rc, tail(err, 600)))
+    manifest = dict(header, parts=done, complete=True)
+    tar.add(MANIFEST, json.dumps(manifest, sort_keys=True).encode())
+    tar.close()
+    return manifest, tar.bytes
+
+
+class _bytes:
+    def __init__(self, b):
+        self.b = b
+
+    def read(self, n):
+        b, self.b = self.b[:n], self.b[n:]
+        return b
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundle: reading, as untrusted data
+
+class Reader:
+    """Reads a bundle from a stream, checks it as it goes and hands each chunk to a handler:
+
+    handler.header(h)            may refuse (raise Bad)
+    handler.chunk(key, data)
+    handler.part_end(key)
+    and, after the manifest matched everything read, returns (header, manifest).
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.offset = 0
+
+    def _read(self, n):
+        b = read_full(self.stream, n)
+        self.offset += len(b)
+        return b
+
+    def _member(self):
+        block = self._read(512)
+        if len(block) == 0:
+            return None
+        if len(block) < 512:
+            raise Bad("the bundle ends inside a tar header at byte %d: it is truncated" % self.offset)
+        if block == b"\0" * 512:
+            return "END", None
+        try:
+            info = tarfile.TarInfo.frombuf(block, "utf-8", "strict")
+        except (tarfile.HeaderError, UnicodeDecodeError) as e:
+            raise Bad("bad tar header at byte %d (%s): not a hoist bundle, or damaged" % (self.offset - 512, e))
+        if info.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+            raise Bad("member %r is not a regular file (type %r): refused" % (info.name, info.type))
+        if info.size > CHUNK_MAX:
+            raise Bad("member %r is %d bytes, more than a chunk may be (%d)" % (info.name, info.size, CHUNK_MAX))
+        data = self._read(info.size)
+        if len(data) < info.size:
+            raise Bad("the bundle ends inside %s: it is truncated" % _part_label(info.name))
+        pad = (-info.size) % 512
+        if pad and len(self._read(pad)) < pad:
+            raise Bad("the bundle ends inside %s: it is truncated" % _part_label(info.name))
+        return info.name, data
+
+    def run(self, handler):
+        m = self._member()
+        if m is None or m[0] != HEADER:
+            raise Bad("the bundle does not start with %s: not a hoist bundle" % HEADER)
+        header = parse_header(m[1])
+        handler.header(header)
+        wanted = [p for p in PARTS if p[1] in header["parts"]]
+        seen = {}
+        current = None
+        while True:
+            m = self._member()
+            if m is None or m[0] == "END":
+                raise Bad("the bundle has no manifest: it is truncated%s" % (
+                    " (it ends inside part %s)" % current if current else ""))
+            name, data = m
+            if name == MANIFEST:
+                break
+            key, index = _classify(name)
+            if key is None:
+                raise Bad("unexpected member %r in the bundle: refused" % name)
+            order = [p[0] for p in wanted]
+            if key not in order:
+                raise Bad("member %r belongs to a part the header does not list" % name)
+            if key != current:
+                if key in seen or (current is not None and order.index(key) < order.index(current)):
+                    raise Bad("member %r is out of order" % name)
+                if current is not None:
+                    handler.part_end(current)
+                current = key
+                seen[key] = {"size": 0, "sha256": hashlib.sha256(), "chunks": 0}
+            s = seen[key]
+            if (index or 0) != s["chunks"]:
+                raise Bad("member %r is out of sequence (expected chunk %06d)" % (name, s["chunks"]))
+            s["size"] += len(data)
+            s["chunks"] += 1
+            s["sha256"].update(data)
+            handler.chunk(key, data)
+        if current is not None:
+            handler.part_end(current)
+        manifest = parse_manifest(data, header)
+        check_manifest(manifest, seen, [p[0] for p in wanted])
+        rest = self._read(64 * 1024)
+        if rest.strip(b"\0") or read_full(self.stream, 1):
+            raise Bad("data after the manifest: refused")
+        if getattr(handler, "failure", None):
+            raise handler.failure
+        return header, manifest
+
+
+def _classify(name):
+    for key, _, pattern in PARTS:
+        m = pattern.match(name)
+        if m:
+            return key, (int(m.group(1)) if m.groups() else None)
+    return None, None
+
+
+def _part_label(name):
+    key, _ = _classify(name)
+    return "part " + key if key else repr(name)
+
+
+def parse_header(data):
+    h = _json_member(data, HEADER)
+    missing = [k for k in HEADER_KEYS if k not in h]
+    if missing:
+        raise Bad("%s lacks %s" % (HEADER, ", ".join(missing)))
+    if h["format"] != FORMAT:
+        raise Bad("bundle format %r; this runner reads format %d (a newer hoist wrote it?)" % (h["format"], FORMAT))
+    if not isinstance(h["app"], str) or not APP.match(h["app"]) or h["app_id"] != app_id(h["app"]):
+        raise Bad("%s names no valid app" % HEADER)
+    if not isinstance(h["parts"], list) or not h["parts"] or any(p not in SERVICES for p in h["parts"]) \
+            or len(set(h["parts"])) != len(h["parts"]):
+        raise Bad("%s lists unknown parts: %r" % (HEADER, h["parts"]))
+    return h
+
+
+def parse_manifest(data, header):
+    m = _json_member(data, MANIFEST)
+    if m.get("complete") is not True:
+        raise Bad("the manifest does not say the bundle is complete")
+    for k in HEADER_KEYS:
+        if k != "parts" and m.get(k) != header[k]:
+            raise Bad("the manifest's %s (%r) differs from the header's (%r): altered" % (k, m.get(k), header[k]))
+    if not isinstance(m.get("parts"), dict):
+        raise Bad("the manifest lists no parts")
+    return m
+
+
+def check_manifest(manifest, seen, wanted):
+    listed = manifest["parts"]
+    for key in wanted:
+        if key not in listed:
+            raise Bad("part %s is not in the manifest: altered" % key)
+        if key not in seen:
+            raise Bad("part %s is missing from the bundle" % key)
+        want, got = listed[key], seen[key]
+        if not isinstance(want, dict):
+            raise Bad("part %s: bad manifest entry" % key)
+        if want.get("size") != got["size"] or want.get("chunks") != got["chunks"]:
+            raise Bad("part %s: %d bytes in %d chunks, the manifest says %r bytes in %r chunks: "
+                      "altered or truncated" % (key, got["size"], got["chunks"], want.get("size"),
+                                                want.get("chunks")))
+        if want.get("sha256") != got["sha256"].hexdigest():
+            raise Bad("part %s: sha256 does not match the manifest: the bundle was altered or damaged" % key)
+    extra = set(listed) - set(wanted)
+    if extra:
+        raise Bad("the manifest lists parts the header does not: %s" % ", ".join(sorted(extra)))
+
+
+def _json_member(data, name):
+    if len(data) > JSON_MAX:
+        raise Bad("%s is too large" % name)
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except ValueError as e:
+        raise Bad("%s is not valid JSON (%s)" % (name, e))
+    if not isinstance(obj, dict):
+        raise Bad("%s is not a JSON object" % name)
+    return obj
+
+
+class Sink:
+    """Feeds a part into a child's stdin; a child that dies early is reported with its stderr."""
+
+    def __init__(self, proc, what):
+        self.proc, self.what, self.dead = proc, what, False
+
+    def write(self, data):
+        if self.dead:
+            return
+        try:
+            self.proc.stdin.write(data)
+        except BrokenPipeError:
+            self.dead = True
+
+    def close(self, timeout=None):
+        """Returns the child's failure, not raised: the stream is read to its end first, so that an
+        altered part is reported as such rather than as the error it caused in the child."""
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        rc, err = finish(self.proc, timeout)
+        if rc != 0:
+            return Failed("%s failed (exit %d): %s" % (self.what, rc, tail(err, 800)))
+        return None
+
+
+class VerifyHandler:
+    """verify: pg_restore --list (as nobody) must read the dump; nothing else is written."""
+
+    def __init__(self):
+        self.sink = None
+        self.listed = False
+        self.failure = None
+
+    def header(self, h):
+        pass
+
+    def chunk(self, key, data):
+        if key == "postgres/dump":
+            if self.sink is None:
+                p = spawn(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                           os.path.join(PGBIN, "pg_restore"), "--list"], stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL)
+                self.sink = Sink(p, "pg_restore --list (part postgres/dump)")
+            self.sink.write(data)
+
+    def part_end(self, key):
+        if key == "postgres/dump" and self.sink is not None:
+            failure = self.sink.close(timeout=300)
+            if failure:
+                self.failure = Bad("part postgres/dump is not a dump pg_restore can read: %s" % failure)
+            self.sink = None
+            self.listed = True
+
+
+def verify_stream(stream):
+    h = VerifyHandler()
+    try:
+        header, manifest = Reader(stream).run(h)
+    finally:
+        if h.sink is not None:
+            kill(h.sink.proc)
+    if "postgres" in header["parts"] and not h.listed:
+        raise Bad("part postgres/dump is empty")
+    return header, manifest
+
+
+def bundle_summary(header, manifest):
+    return {"app": header["app"], "release": header["release"], "created": header["created"],
+            "node": header["node"], "postgres_version": header["postgres_version"],
+            "redis_version": header["redis_version"],
+            "parts": {k: {"size": v["size"], "sha256": v["sha256"], "chunks": v["chunks"]}
+                      for k, v in manifest["parts"].items()}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Restore
+
+class Staging:
+    """What a restore builds beside the live data; dropped on any failure before the swap."""
+
+    def __init__(self, app, ts):
+        self.app, self.ts = app, ts
+        self.db = "%s_restore_%s" % (app_id(app), ts)
+        self.db_made = False
+        self.redis_dir = None
+        self.uploads = None
+        self.sinks = {}
+        self.rdb = None
+
+    def drop(self):
+        for s in self.sinks.values():
+            kill(s.proc)
+        self.sinks = {}
+        if self.rdb is not None:
+            self.rdb.close()
+            self.rdb = None
+        if self.db_made:
+            pg_drop(self.db)
+            self.db_made = False
+        if self.redis_dir:
+            shutil.rmtree(self.redis_dir, ignore_errors=True)
+            self.redis_dir = None
+        if self.uploads:
+            remove_app_dir(self.app, self.uploads)
+            self.uploads = None
+
+
+def remove_app_dir(app, d):
+    """Removes a directory the app user owns: its contents as the app user, then the dir itself
+    (its parent, shared/, is root's)."""
+    if not os.path.lexists(d):
+        return
+    if os.path.islink(d) or not os.path.isdir(d):
+        os.unlink(d)
+        return
+    rc, out, err = run(["find", d, "-mindepth", "1", "-delete"], user=app, timeout=600)
+    if rc != 0:
+        raise Failed("could not remove %s as %s: %s" % (d, app, tail(err, 300)))
+    os.rmdir(d)
+
+
+class RestoreHandler:
+    def __init__(self, app, as_app, yes, staging, target_parts, redis_ctx):
+        self.app, self.as_app, self.yes = app, as_app, yes
+        self.st, self.target_parts, self.redis_ctx = staging, target_parts, redis_ctx
+        self.parts = None
+        self.failure = None
+
+    def header(self, h):
+        src = h["app"]
+        if src != self.app and src != self.as_app:
+            raise Bad("this bundle is of app %s, not %s; to restore it into %s anyway, add --as %s"
+                      % (src, self.app, self.app, src))
+        if self.as_app and self.as_app != src:
+            raise Bad("this bundle is of app %s, not %s (--as)" % (src, self.as_app))
+        missing = [p for p in h["parts"] if p not in self.target_parts]
+        if missing:
+            raise Bad("the bundle has %s, which app %s does not have on this node; add it to "
+                      "'services:' in hoist.yml and deploy first" % (", ".join(missing), self.app))
+        self.parts = h["parts"]
+        if not self.yes:
+            holding = target_data(self.app, self.parts, self.redis_ctx)
+            if holding:
+                raise Bad("app %s already has data here (%s); restoring replaces it (the old data is "
+                          "kept until 'hoist restore --cleanup'): add --yes" % (self.app, "; ".join(holding)))
+        self._stage()
+
+    def _stage(self):
+        st, app = self.st, self.app
+        if "postgres" in self.parts:
+            pg_create_staging(st.db, app_id(app), app_id(app))
+            st.db_made = True
+        if "redis" in self.parts:
+            conf = self.redis_ctx[0]
+            st.redis_dir = "%s.restore-%s" % (conf["dir"].rstrip("/"), st.ts)
+            os.mkdir(st.redis_dir, 0o750)
+            pw = pwd.getpwnam("redis")
+            os.chown(st.redis_dir, pw.pw_uid, pw.pw_gid)
+            fd = os.open(os.path.join(st.redis_dir, conf["dbfilename"]),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+            os.fchown(fd, pw.pw_uid, pw.pw_gid)
+            st.rdb = os.fdopen(fd, "wb")
+        if "files" in self.parts:
+            st.uploads = "%s.restore-%s" % (uploads_dir(app), st.ts)
+            os.mkdir(st.uploads, 0o755)
+            pw = pwd.getpwnam(app)
+            os.chown(st.uploads, pw.pw_uid, pw.pw_gid)
+
+    def chunk(self, key, data):
+        st = self.st
+        if key == "postgres/dump":
+            if key not in st.sinks:
+                p = spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--role=" + app_id(self.app),
+                                  "--exit-on-error", "-d", st.db), user="postgres", stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL)
+                st.sinks[key] = Sink(p, "pg_restore")
+            st.sinks[key].write(data)
+        elif key == "redis/dump.rdb":
+            st.rdb.write(data)
+        elif key == "files/uploads.tar":
+            if key not in st.sinks:
+                # As the app user: the archive can only make what the app could make itself.
+                p = spawn(["tar", "--extract", "--file=-", "--no-same-owner", "--no-overwrite-dir",
+                           "--directory", st.uploads], user=self.app, stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL)
+                st.sinks[key] = Sink(p, "tar (extracting the uploads)")
+            st.sinks[key].write(data)
+        emit("progress", part=key, bytes=len(data))
+
+    def part_end(self, key):
+        st = self.st
+        if key in st.sinks:
+            self.failure = self.failure or st.sinks.pop(key).close(timeout=3600)
+        elif key == "redis/dump.rdb":
+            st.rdb.flush()
+            os.fsync(st.rdb.fileno())
+            st.rdb.close()
+            st.rdb = None
+
+
+def target_data(app, parts, redis_ctx):
+    """What the target already holds, in words; empty when it holds nothing."""
+    out = []
+    if "postgres" in parts and pg_exists(app_id(app)):
+        n = pg_tables(app_id(app))
+        if n:
+            out.append("%d tables in database %s" % (n, app_id(app)))
+    if "redis" in parts:
+        keys = sum(int(re.search(r"keys=([0-9]+)", v).group(1))
+                   for k, v in redis_ctx[1].info("keyspace").items() if k.startswith("db"))
+        if keys:
+            out.append("%d Redis keys" % keys)
+    if "files" in parts and os.path.isdir(uploads_dir(app)):
+        fd = os.open(uploads_dir(app), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            n = len(os.listdir(fd))
+        finally:
+            os.close(fd)
+        if n:
+            out.append("%d entries in %s" % (n, uploads_dir(app)))
+    return out
+
+
+STATE = {"swapping": False, "signal": None}
+
+
+def on_signal(signum, frame):
+    STATE["signal"] = signum
+    if not STATE["swapping"]:
+        raise Interrupted("interrupted by %s" % signal.Signals(signum).name)
+
+
+def restore(app, as_app, yes, stream):
+    target_parts = present_parts(app)
+    if not target_parts:
+        raise Bad("app %s has no services on this node; deploy it with 'services:' first" % app)
+    if "postgres" in target_parts:
+        pg_version()
+        if not pg_role_exists(app_id(app)):
+            raise Failed("role %s does not exist; run 'hoist deploy' to provision it" % app_id(app))
+    redis_ctx = None
+    if "redis" in target_parts:
+        redis_ctx = redis_connect(app)
+        if supervisor("hoist-redis-" + app) is None:
+            raise Failed("Redis of %s is not supervised here (hoist-redis-%s): cannot swap its data" % (app, app))
+    lock = Lock(app)
+    try:
+        drop_leftovers(app, old=False)
+        ts = stamp()
+        st = Staging(app, ts)
+        handler = RestoreHandler(app, as_app, yes, st, target_parts, redis_ctx)
+        try:
+            header, manifest = Reader(stream).run(handler)
+        except BaseException:
+            st.drop()
+            raise
+        emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
+        result = swap(app, st, header["parts"], redis_ctx)
+        result["bundle"] = bundle_summary(header, manifest)
+        return result
+    finally:
+        if redis_ctx:
+            redis_ctx[1].close()
+        lock.close()
+
+
+def swap(app, st, parts, redis_ctx):
+    """Maintenance on, the three swaps (each undone if a later one fails), reload, maintenance off."""
+    flag = path("/etc/hoist/maintenance/" + app)
+    STATE["swapping"] = True
+    undo = []
+    kept = {}
+    start = time.time()
+    os.makedirs(os.path.dirname(flag), mode=0o755, exist_ok=True)
+    made_flag = not os.path.exists(flag)
+    with open(flag, "a"):
+        pass
+    try:
+        if "postgres" in parts:
+            live, old = app_id(app), "%s_old_%s" % (app_id(app), st.ts)
+            swap_database(live, old, st.db)
+            st.db_made = False
+            kept["database"] = old
+            undo.append(lambda: swap_database(live, st.db, old))
+        if "redis" in parts:
+            conf = redis_ctx[0]
+            name = "hoist-redis-" + app
+            live, old = conf["dir"].rstrip("/"), "%s.old-%s" % (conf["dir"].rstrip("/"), st.ts)
+            service(name, "stop")
+            undo.append(lambda: service(name, "start"))
+            os.rename(live, old)
+            undo.append(lambda: os.rename(old, live))
+            os.rename(st.redis_dir, live)
+            st.redis_dir = None
+            undo.append(lambda: os.rename(live, "%s.restore-%s" % (live, st.ts)))
+            service(name, "start")
+            wait_redis(conf, (credentials(app).get("redis") or {}).get("admin_password"))
+            kept["redis"] = old
+        if "files" in parts:
+            live, old = uploads_dir(app), "%s.old-%s" % (uploads_dir(app), st.ts)
+            os.rename(live, old)
+            undo.append(lambda: os.rename(old, live))
+            os.rename(st.uploads, live)
+            st.uploads = None
+            kept["files"] = old
+        reloaded = False
+        if supervisor("hoist-" + app):
+            service("hoist-" + app, "reload")
+            reloaded = True
+    except BaseException as e:
+        emit("warning", message="swap failed (%s); putting the old data back" % e)
+        for fn in reversed(undo):
+            try:
+                fn()
+            except Exception as u:
+                emit("warning", message="could not undo a step: %s" % u)
+        raise
+    finally:
+        if made_flag:
+            os.unlink(flag)
+        STATE["swapping"] = False
+    return {"window_seconds": round(time.time() - start, 3), "kept": kept, "reloaded": reloaded}
+
+
+def swap_database(live, old, new):
+    """Closes `live` to new connections, ends its sessions, renames it to `old` and `new` to `live`.
+    Terminated sessions may take a moment to go, so the rename is retried for a while."""
+    end = time.time() + 30
+    while True:
+        rc, _, err = psql(
+            "ALTER DATABASE %s ALLOW_CONNECTIONS false;\n"
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s;\n"
+            "ALTER DATABASE %s RENAME TO %s;\nALTER DATABASE %s RENAME TO %s;\n"
+            % (ident(live), literal(live), ident(live), ident(old), ident(new), ident(live)),
+            check=False)
+        if rc == 0:
+            psql("ALTER DATABASE %s ALLOW_CONNECTIONS true;" % ident(old))
+            return
+        if "being accessed by other users" not in err or time.time() > end:
+            psql("ALTER DATABASE %s ALLOW_CONNECTIONS true;" % ident(live), check=False)
+            raise Failed("could not swap database %s: %s" % (live, tail(err, 400)))
+        time.sleep(0.1)
+
+
+def drop_leftovers(app, old):
+    """Drops staging a killed run left (and with old=True the data restores kept); the caller holds
+    the app's lock, so nothing else is using them. Returns what was removed."""
+    removed = []
+    aid = app_id(app).replace("_", "\\_")
+    patterns = [aid + "\\_restore\\_%", aid + "\\_drill"] + ([aid + "\\_old\\_%"] if old else [])
+    try:
+        dbs = [d for pat in patterns for d in pg_databases(pat)]
+    except Failed:
+        dbs = []
+    for d in dbs:
+        pg_drop(d)
+        removed.append("database " + d)
+    suffixes = [".restore-"] + ([".old-"] if old else [])
+    conf = redis_conf(app)
+    if conf:
+        base = conf["dir"].rstrip("/")
+        for d in _siblings(base, suffixes):
+            shutil.rmtree(d)
+            removed.append(d)
+    for d in _siblings(uploads_dir(app), suffixes):
+        remove_app_dir(app, d)
+        removed.append(d)
+    return removed
+
+
+def _siblings(base, suffixes):
+    parent, name = os.path.split(base)
+    try:
+        entries = os.listdir(parent)
+    except FileNotFoundError:
+        return []
+    return sorted(os.path.join(parent, e) for e in entries
+                  if any(re.match(re.escape(name + s) + r"[0-9]{14}\Z", e) for s in suffixes))
+
+
+def kept_data(app):
+    aid = app_id(app).replace("_", "\\_")
+    out = {"databases": [], "dirs": []}
+    try:
+        out["databases"] = pg_databases(aid + "\\_old\\_%")
+    except Failed:
+        pass
+    conf = redis_conf(app)
+    bases = [uploads_dir(app)] + ([conf["dir"].rstrip("/")] if conf else [])
+    out["dirs"] = [d for b in bases for d in _siblings(b, [".old-"])]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Drill
+
+class DrillHandler:
+    """Restores only the dump, into the scratch database; the other parts are checksummed."""
+
+    def __init__(self, app, db):
+        self.app, self.db, self.sink, self.failure = app, db, None, None
+
+    def header(self, h):
+        if h["app"] != self.app:
+            raise Bad("this bundle is of app %s, not %s" % (h["app"], self.app))
+        if "postgres" not in h["parts"]:
+            raise Bad("this bundle has no PostgreSQL part to drill")
+        pg_create_staging(self.db, app_id(self.app), app_id(self.app))
+
+    def chunk(self, key, data):
+        if key == "postgres/dump":
+            if self.sink is None:
+                p = spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--role=" + app_id(self.app),
+                                  "--exit-on-error", "-d", self.db), user="postgres", stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL)
+                self.sink = Sink(p, "pg_restore")
+            self.sink.write(data)
+
+    def part_end(self, key):
+        if key == "postgres/dump" and self.sink is not None:
+            self.failure = self.sink.close(timeout=3600)
+            self.sink = None
+
+
+def newest_bundle(app):
+    d = backups_dir(app)
+    try:
+        names = sorted(n for n in os.listdir(d) if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
+    except FileNotFoundError:
+        names = []
+    if not names:
+        raise Failed("no local backup of %s in %s; run 'hoist backup' or wait for the schedule" % (app, d))
+    return os.path.join(d, names[-1])
+
+
+def drill(app, file=None):
+    config = read_json(os.path.join(services_dir(app), "backup.json"), default={}) or {}
+    check = config.get("drill_check")
+    bundle = file or newest_bundle(app)
+    db = app_id(app) + "_drill"
+    started = time.time()
+    record = {"at": iso(started), "bundle": os.path.basename(bundle), "ok": False}
+    pg_version()
+    lock = Lock(app)
+    handler = DrillHandler(app, db)
+    try:
+        pg_drop(db)
+        with open(bundle, "rb") as f:
+            Reader(f).run(handler)
+        record["check"], record["output"] = run_check(app, db, check)
+        record["ok"] = True
+    except (Bad, Failed) as e:
+        record["error"] = str(e)
+        raise
+    finally:
+        if handler.sink is not None:
+            kill(handler.sink.proc)
+        try:
+            pg_drop(db)
+        finally:
+            record["seconds"] = round(time.time() - started, 3)
+            update_state(app, lambda s: s.update(last_drill=record))
+            lock.close()
+    return record
+
+
+def run_check(app, db, check):
+    if not check:
+        return "restore only (no drill_check)", ""
+    if isinstance(check, dict) and isinstance(check.get("sql"), str):
+        rc, out, err = psql("SET ROLE %s;\n%s\n" % (ident(app_id(app)), check["sql"]), db=db,
+                            timeout=CHECK_TIMEOUT, check=False)
+        if rc != 0:
+            raise Failed("drill_check (sql) failed: %s" % tail(err, 800))
+        return "sql", tail(out, 500)
+    if isinstance(check, str):
+        argv = shlex.split(check)
+        with_env = path("/srv/%s/etc/with-env" % app)
+        url = drill_url(app, db)
+        env_argv = ["/usr/bin/env", "DATABASE_URL=" + url, "HOIST_DRILL_DATABASE_URL=" + url]
+        full = ([with_env] if os.path.exists(with_env) else []) + env_argv + argv
+        rc, out, err = run(full, user=app, timeout=CHECK_TIMEOUT, env={"HOME": "/"})
+        if rc != 0:
+            raise Failed("drill_check %r failed (exit %d): %s" % (check, rc, tail(out + err, 800)))
+        return "command", tail(out + err, 500)
+    raise Failed("drill_check in backup.json is neither a command nor {\"sql\": ...}")
+
+
+def drill_url(app, db):
+    """The app's DATABASE_URL with the scratch database in it."""
+    url = None
+    try:
+        with open(path("/srv/%s/etc/services" % app)) as f:
+            for line in f:
+                if line.startswith("DATABASE_URL="):
+                    url = line.split("=", 1)[1].strip().strip("'\"")
+    except FileNotFoundError:
+        pass
+    if not url:
+        pw = (credentials(app).get("postgres") or {}).get("password", "")
+        url = "postgresql://%s:%s@127.0.0.1:%s/%s" % (app_id(app), urllib.parse.quote(pw, safe=""), PGPORT, db)
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + db))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduled
+
+def scheduled(app):
+    config = read_json(os.path.join(services_dir(app), "backup.json"), default=None)
+    if config is None:
+        raise Bad("no backup.json for %s (%s); add 'backup:' to hoist.yml and deploy" % (app, services_dir(app)))
+    keep = config.get("keep", 14)
+    if not isinstance(keep, int) or keep < 1:
+        raise Bad("backup.json: keep must be a positive number")
+    started = time.time()
+    record = {"started": iso(started), "ok": False}
+    try:
+        lock = Lock(app)
+    except Failed as e:
+        record.update(error=str(e), finished=iso())
+        update_state(app, lambda s: s.update(last_scheduled=record))
+        raise
+    try:
+        name, size = local_backup(app, started)
+        record.update(bundle=name, size=size)
+        target = os.path.join(backups_dir(app), name)
+        with open(target, "rb") as f:
+            verify_stream(f)
+        update_state(app, lambda s: s.setdefault("backups", {}).update(
+            {name: {"size": size, "created": iso(started), "verified": True, "verified_at": iso()}}))
+        record["verified"] = True
+        record["pruned"] = prune(app, keep)
+        if config.get("to"):
+            copy_off(app, target, config["to"])
+            record["copied"] = True
+            update_state(app, lambda s: s["backups"][name].update(copied=config["to"].get("host")))
+    except (Bad, Failed, OSError) as e:
+        record["error"] = str(e)
+    finally:
+        lock.close()
+    if config.get("drill") and "error" not in record:
+        try:
+            d = drill(app, os.path.join(backups_dir(app), record["bundle"]))
+            record["drill"] = {"ok": True, "check": d["check"]}
+        except (Bad, Failed, OSError) as e:
+            record["drill"] = {"ok": False, "error": str(e)}
+            record["error"] = "drill failed: %s" % e
+    record["ok"] = "error" not in record
+    record["finished"] = iso()
+    record["seconds"] = round(time.time() - started, 3)
+    update_state(app, lambda s: s.update(last_scheduled=record))
+    if not record["ok"]:
+        raise Failed(record["error"])
+    return record
+
+
+def local_backup(app, t):
+    d = backups_dir(app)
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    os.chmod(d, 0o700)
+    name = bundle_name(app, t)
+    partial = os.path.join(d, name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _, size = backup(app, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(partial, os.path.join(d, name))
+    except BaseException:
+        os.unlink(partial)
+        raise
+    return name, size
+
+
+def prune(app, keep):
+    d = backups_dir(app)
+    names = sorted(n for n in os.listdir(d) if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
+    gone = names[:-keep] if len(names) > keep else []
+    for n in gone:
+        os.unlink(os.path.join(d, n))
+    for n in os.listdir(d):
+        if n.endswith(".partial"):
+            os.unlink(os.path.join(d, n))
+    if gone:
+        update_state(app, lambda s: [s.get("backups", {}).pop(n, None) for n in gone])
+    return gone
+
+
+SAFE_REMOTE = re.compile(r"[A-Za-z0-9_./@:+-]+\Z")
+
+
+def sftp_command(to, key, known_hosts):
+    for k in ("host", "user", "path"):
+        if not isinstance(to.get(k), str) or not SAFE_REMOTE.match(to[k]) or to[k].startswith("-"):
+            raise Bad("backup.json: to.%s is missing or has characters hoist does not pass on" % k)
+    port = int(to.get("port") or 22)
+    return ["sftp", "-b", "-", "-i", key, "-P", str(port), "-o", "UserKnownHostsFile=" + known_hosts,
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30",
+            "%s@%s" % (to["user"], to["host"])]
+
+
+def sftp_batch(local, remote_dir, name):
+    remote = remote_dir.rstrip("/") + "/" + name
+    return ("-mkdir %s\nput %s %s.partial\n-rm %s\nrename %s.partial %s\n"
+            % (remote_dir, local, remote, remote, remote, remote)).encode()
+
+
+def known_hosts_line(to):
+    host_key = to.get("host_key")
+    if not isinstance(host_key, str) or not re.match(r"(ssh|ecdsa)-[a-z0-9-]+ [A-Za-z0-9+/=]+\Z", host_key.strip()):
+        raise Bad("backup.json: to.host_key must be the target's public host key ('ssh-ed25519 AAAA...')")
+    port = int(to.get("port") or 22)
+    host = to["host"] if port == 22 else "[%s]:%d" % (to["host"], port)
+    return "%s %s\n" % (host, host_key.strip())
+
+
+def copy_off(app, local, to):
+    known = os.path.join(state_dir(app), "known_hosts")
+    argv = sftp_command(to, path("/etc/hoist/backup/id_ed25519"), known)
+    with open(known, "w") as f:
+        f.write(known_hosts_line(to))
+    rc, out, err = run(argv, input_data=sftp_batch(local, to["path"], os.path.basename(local)),
+                       timeout=6 * 3600)
+    if rc != 0:
+        raise Failed("copy to %s@%s:%s failed (sftp exit %d): %s" % (
+            to["user"], to["host"], to["path"], rc, tail(err or out, 500)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Status
+
+def status(app):
+    state = read_json(os.path.join(state_dir(app), "state.json"), default={}) or {}
+    config = read_json(os.path.join(services_dir(app), "backup.json"), default=None)
+    known = state.get("backups", {})
+    local = []
+    d = backups_dir(app)
+    try:
+        names = sorted(n for n in os.listdir(d) if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
+    except FileNotFoundError:
+        names = []
+    for n in reversed(names):
+        st = os.stat(os.path.join(d, n))
+        created = datetime.datetime.strptime(BUNDLE.match(n).group(2), "%Y%m%dT%H%M%SZ")
+        info = known.get(n, {})
+        local.append({"name": n, "size": st.st_size, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      "verified": info.get("verified", False), "verified_at": info.get("verified_at"),
+                      "copied": info.get("copied")})
+    return {"app": app, "dir": d, "backups": local, "last_scheduled": state.get("last_scheduled"),
+            "last_drill": state.get("last_drill"), "schedule": (config or {}).get("schedule"),
+            "configured": config is not None, "kept": kept_data(app)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="hoist-data")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name in ("backup", "cleanup", "scheduled", "status"):
+        sub.add_parser(name).add_argument("--app", required=True)
+    v = sub.add_parser("verify")
+    v.add_argument("file", nargs="?", default="-")
+    r = sub.add_parser("restore")
+    r.add_argument("--app", required=True)
+    r.add_argument("--as", dest="as_app")
+    r.add_argument("--yes", action="store_true")
+    r.add_argument("file", nargs="?", default="-")
+    d = sub.add_parser("drill")
+    d.add_argument("--app", required=True)
+    d.add_argument("file", nargs="?")
+    return p.parse_args(argv)
+
+
+def open_input(name):
+    if name == "-":
+        return os.fdopen(os.dup(0), "rb", buffering=0)
+    try:
+        return open(name, "rb")
+    except OSError as e:
+        raise Bad("cannot read %s: %s" % (name, e.strerror))
+
+
+def main(argv):
+    try:
+        args = parse(argv)
+    except SystemExit as e:
+        return 2 if e.code else 0
+    os.umask(0o077)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    app = getattr(args, "app", None)
+    for a in (app, getattr(args, "as_app", None)):
+        if a is not None and not APP.match(a):
+            emit("result", ok=False, error="bad app name %r" % a)
+            return 2
+    try:
+        if os.geteuid() != 0:
+            raise Bad("hoist-data runs as root")
+        result = dict(dispatch(args))
+        result.pop("ok", None)
+        emit("result", ok=True, **result)
+        return 0
+    except Bad as e:
+        emit("result", ok=False, error=str(e))
+        return 2
+    except (Failed, Interrupted, OSError) as e:
+        msg = str(e)
+        if isinstance(e, OSError) and e.errno == 28:
+            msg = "the disk is full (%s); nothing was changed" % e
+        elif isinstance(e, BrokenPipeError):
+            msg = "the output was closed (the caller went away)"
+        emit("result", ok=False, error=msg)
+        return 1
+    finally:
+        kill_children()
+
+
+def dispatch(args):
+    if args.cmd == "backup":
+        out = os.fdopen(os.dup(1), "wb", buffering=0)
+        if out.isatty():
+            raise Bad("the bundle goes to stdout: redirect it to a file or a pipe")
+        manifest, size = backup(args.app, out)
+        return {"bytes": size, "parts": manifest["parts"]}
+    if args.cmd == "verify":
+        with open_input(args.file) as f:
+            header, manifest = verify_stream(f)
+        return bundle_summary(header, manifest)
+    if args.cmd == "restore":
+        with open_input(args.file) as f:
+            return restore(args.app, args.as_app, args.yes, f)
+    if args.cmd == "cleanup":
+        pg_version()
+        lock = Lock(args.app)
+        try:
+            return {"removed": drop_leftovers(args.app, old=True)}
+        finally:
+            lock.close()
+    if args.cmd == "drill":
+        return drill(args.app, args.file)
+    if args.cmd == "scheduled":
+        return scheduled(args.app)
+    if args.cmd == "status":
+        s = status(args.app)
+        sys.stdout.write(json.dumps(s, sort_keys=True) + "\n")
+        sys.stdout.flush()
+        return s
+    raise Bad("unknown command %s" % args.cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

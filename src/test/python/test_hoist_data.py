@@ -1,0 +1,269 @@
+"""Unit tests of the data runner's pure parts (run by dev.hoist.node.AgentPythonTest from mvn test):
+the bundle writer and its untrusted reader (names, order, sizes, checksums, links, truncation),
+chunking, names and the off-node copy's commands. The runner against a real PostgreSQL and Redis
+is it_hoist_data.py's part (DataRunnerIT).
+"""
+import calendar
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import tarfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNNER = os.path.join(HERE, "..", "..", "main", "resources", "dev", "hoist", "services", "hoist-data.py")
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("hoist_data", RUNNER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+data = load_runner()
+data.emit = lambda event, **fields: None
+
+HEADER = {"format": 1, "app": "shop", "app_id": "shop", "release": "20260101T000000-abc",
+          "created": "2026-12-03T06:00:00Z", "node": "db1", "postgres_version": "15.9",
+          "redis_version": "7.0.15", "parts": ["postgres", "redis", "files"]}
+PAYLOAD = {"postgres/roles.sql": b"CREATE ROLE shop WITH LOGIN;\n",
+           "postgres/dump": bytes(range(256)) * 20,
+           "redis/dump.rdb": b"REDIS0010" + b"r" * 3000,
+           "files/uploads.tar": b"t" * 2500}
+
+
+def bundle(header=None, payload=None, chunk=1024, manifest_change=None, end=True):
+    header = dict(header or HEADER)
+    payload = payload or PAYLOAD
+    out = io.BytesIO()
+    tar = data.TarOut(out)
+    tar.add(data.HEADER, json.dumps(header).encode())
+    parts = {}
+    old = data.CHUNK
+    data.CHUNK = chunk
+    try:
+        for key, _, _ in data.PARTS:
+            if key in payload and key.split("/")[0] in header["parts"]:
+                data.write_part(tar, key, data._bytes(payload[key]), parts)
+    finally:
+        data.CHUNK = old
+    manifest = dict(header, parts=parts, complete=True)
+    if manifest_change:
+        manifest_change(manifest)
+    tar.add(data.MANIFEST, json.dumps(manifest).encode())
+    if end:
+        tar.close()
+    return out.getvalue()
+
+
+class Recorder:
+    def __init__(self):
+        self.got = {}
+        self.ended = []
+        self.headers = []
+
+    def header(self, h):
+        self.headers.append(h)
+
+    def chunk(self, key, b):
+        self.got[key] = self.got.get(key, b"") + b
+
+    def part_end(self, key):
+        self.ended.append(key)
+
+
+def read(raw):
+    rec = Recorder()
+    header, manifest = data.Reader(io.BytesIO(raw)).run(rec)
+    return rec, header, manifest
+
+
+def members(raw):
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as t:
+        return [(m.name, m.size) for m in t.getmembers()]
+
+
+class BundleTest(unittest.TestCase):
+    def test_round_trip_in_chunks(self):
+        raw = bundle()
+        rec, header, manifest = read(raw)
+        self.assertEqual(PAYLOAD, rec.got)
+        self.assertEqual(["postgres/roles.sql", "postgres/dump", "redis/dump.rdb", "files/uploads.tar"], rec.ended)
+        self.assertEqual("shop", header["app"])
+        self.assertEqual(hashlib.sha256(PAYLOAD["postgres/dump"]).hexdigest(),
+                         manifest["parts"]["postgres/dump"]["sha256"])
+        self.assertEqual(5, manifest["parts"]["postgres/dump"]["chunks"])
+
+    def test_a_plain_tar_reader_reads_it_header_first_manifest_last(self):
+        names = [n for n, _ in members(bundle())]
+        self.assertEqual("hoist-backup/header.json", names[0])
+        self.assertEqual("hoist-backup/manifest.json", names[-1])
+        self.assertIn("postgres/dump.000000", names)
+        self.assertIn("postgres/dump.000004", names)
+        self.assertIn("redis/dump.rdb.000002", names)
+        self.assertIn("files/uploads.tar.000002", names)
+        self.assertTrue(all(size <= 1024 for n, size in members(bundle()) if not n.startswith("hoist-backup")))
+
+    def test_chunks_never_exceed_the_size_and_an_empty_stream_is_one_empty_chunk(self):
+        self.assertEqual([b"abc", b"def", b"g"], list(data.chunks(io.BytesIO(b"abcdefg"), 3)))
+        self.assertEqual([b"abc", b"def"], list(data.chunks(io.BytesIO(b"abcdef"), 3)))
+        self.assertEqual([b""], list(data.chunks(io.BytesIO(b""), 3)))
+        self.assertEqual(8 << 20, data.CHUNK_MAX)
+
+    def test_only_the_parts_the_header_lists(self):
+        header = dict(HEADER, parts=["postgres"])
+        rec, _, manifest = read(bundle(header))
+        self.assertEqual({"postgres/roles.sql", "postgres/dump"}, set(manifest["parts"]))
+
+    def test_truncated_anywhere_is_refused(self):
+        raw = bundle()
+        dump_at = raw.index(bytes(range(256)))
+        for cut in (0, 100, 700, dump_at + 100, len(raw) // 2, len(raw) - 1100):
+            with self.subTest(cut=cut), self.assertRaises(data.Bad) as e:
+                read(raw[:cut])
+            self.assertRegex(str(e.exception), "truncated|not a hoist bundle")
+        with self.assertRaises(data.Bad) as e:
+            read(raw[:dump_at + 100])
+        self.assertIn("postgres/dump", str(e.exception))
+
+    def test_without_the_end_blocks_it_is_whole(self):
+        read(bundle(end=False))
+
+    def test_an_altered_byte_names_the_part(self):
+        raw = bytearray(bundle())
+        at = bytes(raw).index(b"rrrrrrrr") + 1000
+        raw[at] ^= 1
+        with self.assertRaises(data.Bad) as e:
+            read(bytes(raw))
+        self.assertIn("part redis/dump.rdb: sha256 does not match", str(e.exception))
+
+    def test_a_manifest_that_differs_from_the_header_or_lacks_a_part(self):
+        with self.assertRaisesRegex(data.Bad, "manifest's app"):
+            read(bundle(manifest_change=lambda m: m.update(app="other")))
+        with self.assertRaisesRegex(data.Bad, "part files/uploads.tar is not in the manifest"):
+            read(bundle(manifest_change=lambda m: m["parts"].pop("files/uploads.tar")))
+        with self.assertRaisesRegex(data.Bad, "complete"):
+            read(bundle(manifest_change=lambda m: m.pop("complete")))
+        with self.assertRaisesRegex(data.Bad, "part postgres/dump: .* bytes"):
+            read(bundle(manifest_change=lambda m: m["parts"]["postgres/dump"].update(size=1)))
+
+    def test_a_part_the_header_lists_but_the_bundle_lacks(self):
+        payload = {k: v for k, v in PAYLOAD.items() if k != "redis/dump.rdb"}
+        with self.assertRaisesRegex(data.Bad, "redis/dump.rdb"):
+            read(bundle(payload=payload, manifest_change=lambda m: m["parts"].update(
+                {"redis/dump.rdb": {"size": 0, "sha256": "", "chunks": 0}})))
+
+    def tar_with(self, *extra, header=HEADER):
+        out = io.BytesIO()
+        t = tarfile.open(fileobj=out, mode="w:", format=tarfile.USTAR_FORMAT)
+        info = tarfile.TarInfo(data.HEADER)
+        raw = json.dumps(header).encode()
+        info.size = len(raw)
+        t.addfile(info, io.BytesIO(raw))
+        for info, content in extra:
+            t.addfile(info, io.BytesIO(content) if content is not None else None)
+        t.close()
+        return out.getvalue()
+
+    def test_links_devices_traversal_and_unknown_names_are_refused(self):
+        link = tarfile.TarInfo("postgres/dump.000000")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/shadow"
+        hard = tarfile.TarInfo("postgres/dump.000000")
+        hard.type, hard.linkname = tarfile.LNKTYPE, "hoist-backup/header.json"
+        dev = tarfile.TarInfo("postgres/dump.000000")
+        dev.type = tarfile.CHRTYPE
+        traversal = tarfile.TarInfo("../../etc/cron.d/x")
+        traversal.size = 1
+        other = tarfile.TarInfo("postgres/dump.sql")
+        other.size = 1
+        for info, content, message in [(link, None, "not a regular file"), (hard, None, "not a regular file"),
+                                       (dev, None, "not a regular file"), (traversal, b"x", "unexpected member"),
+                                       (other, b"x", "unexpected member")]:
+            with self.subTest(name=info.name, type=info.type), self.assertRaisesRegex(data.Bad, message):
+                read(self.tar_with((info, content)))
+
+    def test_an_oversized_member_is_refused_before_it_is_read(self):
+        info = tarfile.TarInfo("postgres/dump.000000")
+        info.size = (8 << 20) + 1
+        raw = self.tar_with((info, b"x" * info.size))
+        with self.assertRaisesRegex(data.Bad, "more than a chunk"):
+            read(raw)
+
+    def test_out_of_order_chunks_and_parts(self):
+        def member(name, content=b"x"):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            return info, content
+        with self.assertRaisesRegex(data.Bad, "out of sequence"):
+            read(self.tar_with(member("postgres/roles.sql"), member("postgres/dump.000001")))
+        with self.assertRaisesRegex(data.Bad, "out of order"):
+            read(self.tar_with(member("redis/dump.rdb.000000"), member("postgres/dump.000000")))
+        with self.assertRaisesRegex(data.Bad, "header does not list"):
+            read(self.tar_with(member("files/uploads.tar.000000"), header=dict(HEADER, parts=["postgres"])))
+
+    def test_the_header_must_come_first_and_be_right(self):
+        with self.assertRaisesRegex(data.Bad, "does not start with"):
+            read(bundle()[512 * 2:])
+        with self.assertRaisesRegex(data.Bad, "format"):
+            read(bundle(dict(HEADER, format=2)))
+        with self.assertRaisesRegex(data.Bad, "valid app"):
+            read(bundle(dict(HEADER, app="../x")))
+        with self.assertRaisesRegex(data.Bad, "unknown parts"):
+            read(bundle(dict(HEADER, parts=["postgres", "mysql"])))
+        with self.assertRaisesRegex(data.Bad, "not a hoist bundle|bad tar header"):
+            read(b"PK\x03\x04" + b"\0" * 2000)
+
+    def test_data_after_the_manifest_is_refused(self):
+        raw = bundle(end=False)
+        info = tarfile.TarInfo("postgres/dump.000099")
+        info.size = 1
+        extra = info.tobuf(format=tarfile.USTAR_FORMAT) + b"x" + b"\0" * 511
+        with self.assertRaisesRegex(data.Bad, "after the manifest"):
+            read(raw + extra)
+
+
+class NamesTest(unittest.TestCase):
+    def test_names(self):
+        self.assertEqual("my_shop", data.app_id("my-shop"))
+        self.assertEqual("shop-20261203T060102Z.hoistbak", data.bundle_name("shop", calendar.timegm((2026, 12, 3, 6, 1, 2))))
+        self.assertTrue(data.BUNDLE.match("my-shop-20261203T060102Z.hoistbak"))
+        self.assertFalse(data.BUNDLE.match("shop-20261203T060102Z.hoistbak.partial"))
+        self.assertEqual('"a""b"', data.ident('a"b'))
+        self.assertEqual("'it''s'", data.literal("it's"))
+
+    def test_bad_app_names_are_bad_input(self):
+        for bad in ("Shop", "../x", "-x", "a" * 40, ""):
+            self.assertIsNone(data.APP.match(bad), bad)
+
+
+class OffNodeCopyTest(unittest.TestCase):
+    TO = {"host": "backup.example.com", "port": 2222, "user": "hoist", "path": "/srv/backups/shop",
+          "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG"}
+
+    def test_sftp_is_strict_about_the_host_key(self):
+        argv = data.sftp_command(self.TO, "/etc/hoist/backup/id_ed25519", "/k")
+        self.assertEqual(["sftp", "-b", "-", "-i", "/etc/hoist/backup/id_ed25519", "-P", "2222"], argv[:7])
+        self.assertIn("StrictHostKeyChecking=yes", argv)
+        self.assertIn("UserKnownHostsFile=/k", argv)
+        self.assertEqual("hoist@backup.example.com", argv[-1])
+        self.assertEqual("[backup.example.com]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG\n",
+                         data.known_hosts_line(self.TO))
+
+    def test_the_copy_lands_under_a_partial_name_then_is_renamed(self):
+        batch = data.sftp_batch("/var/backups/hoist/shop/b.hoistbak", "/srv/backups/shop", "b.hoistbak").decode()
+        self.assertIn("put /var/backups/hoist/shop/b.hoistbak /srv/backups/shop/b.hoistbak.partial\n", batch)
+        self.assertTrue(batch.endswith("rename /srv/backups/shop/b.hoistbak.partial /srv/backups/shop/b.hoistbak\n"))
+
+    def test_odd_targets_are_refused(self):
+        for change in ({"host": "-oProxyCommand=x"}, {"path": "/a b"}, {"user": None}, {"path": "x\nrm y"}):
+            with self.subTest(change=change), self.assertRaises(data.Bad):
+                data.sftp_command(dict(self.TO, **change), "/k", "/k")
+        with self.assertRaises(data.Bad):
+            data.known_hosts_line(dict(self.TO, host_key="nonsense"))
+
+
+if __name__ == "__main__":
+    unittest.main()
