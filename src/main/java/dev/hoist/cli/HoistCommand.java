@@ -51,6 +51,7 @@ public final class HoistCommand implements Runnable {
     SUBCOMMANDS.put("check", CheckCommand::new);
     SUBCOMMANDS.put("exec", ExecCommand::new);
     SUBCOMMANDS.put("secrets", SecretsCommand::new);
+    SUBCOMMANDS.put("backup", BackupCommand::new);
     SUBCOMMANDS.put("tls", TlsCommand::new);
     SUBCOMMANDS.put("node", NodeCommand::new);
     SUBCOMMANDS.put("lab", LabCommand::new);

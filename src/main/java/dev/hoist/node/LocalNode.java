@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** This machine: commands run as child processes. */
 public final class LocalNode implements Node {
@@ -74,6 +75,83 @@ public final class LocalNode implements Node {
       throws IOException, InterruptedException {
     // Local processes inherit the terminal itself, so a TTY is there whenever the user has one.
     return new ProcessBuilder(argv).inheritIO().start().waitFor();
+  }
+
+  @Override
+  public StreamingCommand stream(java.util.List<String> argv, Consumer<String> onErrorLine)
+      throws IOException {
+    return new LocalStream(new ProcessBuilder(argv).start(), onErrorLine);
+  }
+
+  /** A child process with piped stdin and stdout, its stderr read line by line on a thread. */
+  private static final class LocalStream implements StreamingCommand {
+    private final Process process;
+    private final Thread errors;
+
+    LocalStream(Process process, Consumer<String> onErrorLine) {
+      this.process = process;
+      this.errors = Thread.ofVirtual().start(() -> lines(process.getErrorStream(), onErrorLine));
+    }
+
+    @Override
+    public OutputStream stdin() {
+      return process.getOutputStream();
+    }
+
+    @Override
+    public InputStream stdout() {
+      return process.getInputStream();
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+      // Java reports a process ended by a signal as 128 + its number, as sh does.
+      int exit = process.waitFor();
+      errors.join();
+      return exit;
+    }
+
+    @Override
+    public void cancel() {
+      // SIGTERM, so the command stops at its own safe point; through the handle, as
+      // Process.destroy() would also close the pipes we still read its last words from.
+      process.toHandle().destroy();
+      try {
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        // It has exited already.
+      }
+    }
+
+    @Override
+    public void close() {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+      }
+      try {
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        // Gone already.
+      }
+      try {
+        process.getInputStream().close();
+      } catch (IOException e) {
+        // Gone already.
+      }
+    }
+  }
+
+  /** Hands each line of {@code stream} to {@code listener} until it ends. */
+  private static void lines(InputStream stream, Consumer<String> listener) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        listener.accept(line);
+      }
+    } catch (IOException e) {
+      // The stream was closed under us: the command's end says what happened.
+    }
   }
 
   private static String drain(InputStream stream) {

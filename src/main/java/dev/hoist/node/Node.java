@@ -1,6 +1,8 @@
 package dev.hoist.node;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Where commands run: this machine or (later) an SSH session. Every run goes through {@link
@@ -23,4 +25,14 @@ public interface Node {
    */
   int interactive(java.util.List<String> argv, boolean tty)
       throws IOException, InterruptedException;
+
+  /**
+   * Starts {@code argv} (as root, as {@link #exec} does) with its stdin and stdout as byte streams
+   * of any length and each stderr line handed to {@code onErrorLine} as it comes; see {@link
+   * StreamingCommand}. Nodes that cannot stream (test doubles) refuse.
+   */
+  default StreamingCommand stream(List<String> argv, Consumer<String> onErrorLine)
+      throws IOException, InterruptedException {
+    throw new IOException(name() + ": this node cannot stream a command");
+  }
 }

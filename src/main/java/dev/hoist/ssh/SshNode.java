@@ -5,9 +5,11 @@ import static dev.hoist.ssh.SshException.Kind.SUDO_PASSWORD;
 import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
 import dev.hoist.node.Node;
+import dev.hoist.node.StreamingCommand;
 import dev.hoist.project.ShellWords;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
@@ -103,13 +105,34 @@ public final class SshNode implements Node, AutoCloseable {
     return exit;
   }
 
+  /**
+   * Starts {@code argv} on its own channel with streamed stdin and stdout (see {@link
+   * StreamingCommand}); connects first if needed. Waiting for a channel is bounded by the target's
+   * connect timeout; the command itself has none.
+   *
+   * @throws SshException SUDO_PASSWORD (from {@link StreamingCommand#waitFor()}) when sudo wants a
+   *     password, or any kind {@link #connect()} throws
+   */
+  @Override
+  public StreamingCommand stream(List<String> argv, Consumer<String> onErrorLine)
+      throws IOException, InterruptedException {
+    return RemoteStream.start(
+        name(),
+        session(),
+        slots,
+        commandLine(argv),
+        target.connectTimeout(),
+        onErrorLine,
+        target.needsSudo() ? sudoPassword() : null);
+  }
+
   /** The sh command line for {@code argv}, behind {@code sudo -n --} when not logged in as root. */
   String commandLine(List<String> argv) {
     String command = ShellWords.join(argv);
     return target.needsSudo() ? "sudo -n -- " + command : command;
   }
 
-  private static boolean sudoWantsPassword(String stderr) {
+  static boolean sudoWantsPassword(String stderr) {
     return stderr.contains("sudo: a password is required")
         || stderr.contains("is not in the sudoers file");
   }
