@@ -62,8 +62,8 @@ class Lab:
         self.root = tempfile.mkdtemp(prefix="hoist-data-it-")
         os.chmod(self.root, 0o755)
         self.pg_port, self.redis_port = free_port(), free_port()
-        self.pg = self.runsvdir = None
-        self.made_user = False
+        self.pg = self.runsvdir = self.sshd = None
+        self.made_user = self.mounted = False
 
     def p(self, rel):
         return self.root + rel
@@ -123,6 +123,9 @@ class Lab:
                         ("/srv/%s/releases/r1" % APP, 0o755), ("/etc/hoist/backup", 0o700)]:
             os.makedirs(self.p(d), mode)
         os.symlink("releases/r1", self.p("/srv/%s/current" % APP))
+        # shared/ on a small filesystem of its own, so that a restore can meet a full disk.
+        sh(["mount", "-t", "tmpfs", "-o", "size=24m,mode=0755", "hoist-data-it", self.p("/srv/%s/shared" % APP)])
+        self.mounted = True
         creds = {"postgres": {"password": APP_PW}, "redis": {"password": APP_PW, "admin_password": ADMIN_PW}}
         with open(self.p("/etc/hoist/services/%s/credentials.json" % APP), "w") as f:
             json.dump(creds, f)
@@ -179,13 +182,47 @@ class Lab:
         except FileNotFoundError:
             return 0
 
+    def start_sshd(self):
+        """An sshd on a free loopback port taking the backup key for the app user, sftp only (PAM on:
+        without it sshd refuses the locked password of a system user even for a key)."""
+        d = self.p("/ssh")
+        os.mkdir(d, 0o755)
+        sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", d + "/host"])
+        sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.p("/etc/hoist/backup/id_ed25519")])
+        shutil.copy(self.p("/etc/hoist/backup/id_ed25519.pub"), d + "/authorized_keys")
+        os.chmod(d + "/authorized_keys", 0o644)
+        self.ssh_port = free_port()
+        with open(d + "/sshd_config", "w") as f:
+            f.write("Port %d\nListenAddress 127.0.0.1\nHostKey %s/host\nAuthorizedKeysFile %s/authorized_keys\n"
+                    "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\nStrictModes no\n"
+                    "AllowUsers %s\nSubsystem sftp internal-sftp\nForceCommand internal-sftp\nPidFile none\n"
+                    % (self.ssh_port, d, d, APP))
+        self.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", d + "/sshd_config"],
+                                     stdout=subprocess.DEVNULL, stderr=open(d + "/log", "ab"))
+        end = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.ssh_port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > end:
+                    raise
+                time.sleep(0.1)
+        with open(d + "/host.pub") as f:
+            return " ".join(f.read().split()[:2])
+
     def stop(self):
+        if self.sshd and self.sshd.poll() is None:
+            self.sshd.terminate()
+            self.sshd.wait(30)
         if self.runsvdir and self.runsvdir.poll() is None:
             self.runsvdir.send_signal(signal.SIGHUP)
             self.runsvdir.wait(60)
             # runsv ends its service on the TERM runsvdir sends it; give them a moment.
             time.sleep(1)
         self.stop_postgres()
+        if self.mounted:
+            subprocess.run(["umount", self.p("/srv/%s/shared" % APP)], capture_output=True)
         if self.made_user:
             subprocess.run(["userdel", APP], capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
@@ -282,7 +319,10 @@ class DataRunnerIT(unittest.TestCase):
                     files[rel] = "link:" + os.readlink(f)
                 else:
                     with open(f, "rb") as fh:
-                        files[rel] = (hashlib.sha256(fh.read()).hexdigest(), os.stat(f).st_uid)
+                        st = os.stat(f)
+                        files[rel] = (hashlib.sha256(fh.read()).hexdigest(), st.st_uid, oct(st.st_mode))
+        st = os.stat(up)
+        files["."] = (st.st_uid, oct(st.st_mode))
         return {"tables": tables, "keys": keys, "files": files}
 
     def wipe(self):
@@ -475,6 +515,18 @@ class DataRunnerIT(unittest.TestCase):
                 self.assertIn("truncated" if how == "cut" else "interrupted", result["error"])
                 self.assertEqual([], self.leftovers())
                 self.assertEqual(before, self.snapshot())
+        # A full disk: the uploads do not fit beside the live ones.
+        shared = self.lab.p("/srv/%s/shared" % APP)
+        fs = os.statvfs(shared)
+        with open(shared + "/filler", "wb") as f:
+            f.write(b"\0" * (fs.f_bavail * fs.f_frsize - (1 << 20)))
+        try:
+            rc, result, _ = self.runner("restore", "--app", APP, "--yes", bundle, check_exit=1)
+            self.assertIn("is full", result["error"])
+            self.assertEqual(before, self.snapshot())
+            self.assertEqual([], self.leftovers())
+        finally:
+            os.unlink(shared + "/filler")
         rc, result, _ = self.runner("restore", "--app", APP, "--yes", bundle, check_exit=0)
         self.assertEqual(before, self.snapshot())
 
@@ -503,15 +555,65 @@ class DataRunnerIT(unittest.TestCase):
             json.dump({"keep": 2, "drill_check": {"sql": "SELECT count(*) FROM no_such_table"}}, f)
         rc, drill, _ = self.runner("drill", "--app", APP, check_exit=1)
         self.assertIn("no_such_table", drill["error"])
+        # A command, as the app user, with DATABASE_URL naming the scratch database.
+        command = ("python3 -c \"import os, psycopg2; c = psycopg2.connect(os.environ['DATABASE_URL']); "
+                   "k = c.cursor(); k.execute('SELECT current_database(), current_user, count(*) FROM items'); "
+                   "print(*k.fetchone(), os.getuid())\"")
+        with open(config, "w") as f:
+            json.dump({"keep": 2, "drill_check": command}, f)
+        rc, good, _ = self.runner("drill", "--app", APP, check_exit=0)
+        self.assertIn("%s_drill %s 3000 %d" % (APP, APP, self.lab.uid), good["output"])
+        self.assertNotIn(APP_PW, json.dumps(good))
 
         rc, status, out = self.runner("status", "--app", APP, check_exit=0)
         s = json.loads(out)
         self.assertEqual(names[-1], s["backups"][0]["name"])
         self.assertTrue(s["backups"][0]["verified"])
         self.assertTrue(s["last_scheduled"]["ok"])
-        self.assertFalse(s["last_drill"]["ok"])
+        self.assertTrue(s["last_drill"]["ok"])
+        self.assertEqual("command", s["last_drill"]["check"])
         self.assertTrue(s["kept"]["databases"])
         self.assertTrue(s["kept"]["dirs"])
+
+        # PostgreSQL down: the run fails, says so in state.json, and leaves no partial bundle.
+        self.lab.stop_postgres()
+        try:
+            rc, result, _ = self.runner("scheduled", "--app", APP, check_exit=1)
+            self.assertIn("PostgreSQL is not answering", result["error"])
+            self.assertEqual(sorted(names[1:]), sorted(os.listdir(d)))
+        finally:
+            self.lab.start_postgres_again()
+        rc, status, out = self.runner("status", "--app", APP, check_exit=0)
+        self.assertFalse(json.loads(out)["last_scheduled"]["ok"])
+        self.assertIn("PostgreSQL", json.loads(out)["last_scheduled"]["error"])
+
+        # Off the node over SFTP, pinned to the target's host key; a wrong key is refused.
+        host_key = self.lab.start_sshd()
+        offsite = self.lab.p("/offsite")
+        os.mkdir(offsite, 0o755)
+        shutil.chown(offsite, APP, APP)
+        to = {"host": "127.0.0.1", "port": self.lab.ssh_port, "user": APP, "path": offsite + "/" + APP,
+              "host_key": host_key}
+        with open(config, "w") as f:
+            json.dump({"keep": 2, "to": to, "drill": False}, f)
+        rc, result, _ = self.runner("scheduled", "--app", APP)
+        with open(self.lab.p("/ssh/log")) as log:
+            self.assertEqual(0, rc, (result, log.read()[-2000:]))
+        self.assertTrue(result["copied"])
+        copied = os.path.join(offsite, APP, result["bundle"])
+        with open(copied, "rb") as a, open(os.path.join(d, result["bundle"]), "rb") as b:
+            self.assertEqual(hashlib.sha256(b.read()).hexdigest(), hashlib.sha256(a.read()).hexdigest())
+        self.runner("verify", copied, check_exit=0)
+        sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.lab.p("/ssh/other")])
+        with open(self.lab.p("/ssh/other.pub")) as f:
+            other_key = " ".join(f.read().split()[:2])
+        with open(config, "w") as f:
+            json.dump({"keep": 2, "to": dict(to, host_key=other_key)}, f)
+        time.sleep(1.1)
+        rc, result, _ = self.runner("scheduled", "--app", APP, check_exit=1)
+        self.assertIn("copy to", result["error"])
+        self.assertIn("verification failed", result["error"].lower())
+        self.assertEqual(1, len(os.listdir(os.path.join(offsite, APP))))
 
         rc, result, _ = self.runner("cleanup", "--app", APP, check_exit=0)
         self.assertTrue(any(r.startswith("database %s_old_" % APP) for r in result["removed"]))

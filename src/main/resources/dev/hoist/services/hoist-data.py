@@ -205,13 +205,13 @@ def update_state(app, change):
 CHILDREN = set()
 
 
-def spawn(argv, user=None, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=None, cwd="/"):
+def spawn(argv, user=None, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=None, cwd="/", umask=0o077):
     if user is not None:
         argv = ["/usr/sbin/runuser", "-u", user, "--"] + argv
     e = {"PATH": PATH, "LANG": "C.UTF-8"}
     e.update(env or {})
     p = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=e, cwd=cwd,
-                         start_new_session=True)
+                         start_new_session=True, umask=umask)
     CHILDREN.add(p)
     p.err = []
     t = threading.Thread(target=_collect, args=(p,), daemon=True)
@@ -987,18 +987,21 @@ class RestoreHandler:
         if "redis" in self.parts:
             conf = self.redis_ctx[0]
             st.redis_dir = "%s.restore-%s" % (conf["dir"].rstrip("/"), st.ts)
-            os.mkdir(st.redis_dir, 0o750)
+            os.mkdir(st.redis_dir, 0o700)
             pw = pwd.getpwnam("redis")
             os.chown(st.redis_dir, pw.pw_uid, pw.pw_gid)
+            os.chmod(st.redis_dir, os.lstat(conf["dir"]).st_mode & 0o777)
             fd = os.open(os.path.join(st.redis_dir, conf["dbfilename"]),
                          os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
             os.fchown(fd, pw.pw_uid, pw.pw_gid)
             st.rdb = os.fdopen(fd, "wb")
         if "files" in self.parts:
             st.uploads = "%s.restore-%s" % (uploads_dir(app), st.ts)
-            os.mkdir(st.uploads, 0o755)
+            os.mkdir(st.uploads, 0o700)
             pw = pwd.getpwnam(app)
             os.chown(st.uploads, pw.pw_uid, pw.pw_gid)
+            # nginx serves it: the live dir's mode (0755 as the deploy makes it), not this umask's.
+            os.chmod(st.uploads, os.lstat(uploads_dir(app)).st_mode & 0o777)
 
     def chunk(self, key, data):
         st = self.st
@@ -1014,9 +1017,10 @@ class RestoreHandler:
         elif key == "files/uploads.tar":
             if key not in st.sinks:
                 # As the app user: the archive can only make what the app could make itself.
-                p = spawn(["tar", "--extract", "--file=-", "--no-same-owner", "--no-overwrite-dir",
-                           "--directory", st.uploads], user=self.app, stdin=subprocess.PIPE,
-                          stdout=subprocess.DEVNULL)
+                # The modes as archived (nginx must still read what it served), not the umask's.
+                p = spawn(["tar", "--extract", "--file=-", "--no-same-owner", "--preserve-permissions",
+                           "--no-overwrite-dir", "--directory", st.uploads], user=self.app,
+                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, umask=0o022)
                 st.sinks[key] = Sink(p, "tar (extracting the uploads)")
             st.sinks[key].write(data)
         emit("progress", part=key, bytes=len(data))
@@ -1024,12 +1028,27 @@ class RestoreHandler:
     def part_end(self, key):
         st = self.st
         if key in st.sinks:
-            self.failure = self.failure or st.sinks.pop(key).close(timeout=3600)
+            failure = st.sinks.pop(key).close(timeout=3600)
+            if failure and key == "files/uploads.tar":
+                failure = Failed(str(failure) + disk_note(st.uploads))
+            self.failure = self.failure or failure
         elif key == "redis/dump.rdb":
             st.rdb.flush()
             os.fsync(st.rdb.fileno())
             st.rdb.close()
             st.rdb = None
+
+
+def disk_note(p):
+    """Says so when the filesystem holding p is (nearly) full: tar's own words may not."""
+    try:
+        fs = os.statvfs(p)
+    except OSError:
+        return ""
+    free = fs.f_bavail * fs.f_frsize
+    if free < max(16 << 20, fs.f_blocks * fs.f_frsize // 100):
+        return " (the disk holding %s is full: %d bytes free)" % (os.path.dirname(p), free)
+    return ""
 
 
 def target_data(app, parts, redis_ctx):
@@ -1105,7 +1124,9 @@ def swap(app, st, parts, redis_ctx):
     undo = []
     kept = {}
     start = time.time()
-    os.makedirs(os.path.dirname(flag), mode=0o755, exist_ok=True)
+    os.makedirs(os.path.dirname(flag), exist_ok=True)
+    # nginx's workers (www-data) test the flag: the directory must be searchable by them.
+    os.chmod(os.path.dirname(flag), 0o755)
     made_flag = not os.path.exists(flag)
     with open(flag, "a"):
         pass
