@@ -227,15 +227,7 @@ final class Session {
    */
   void checkServices() throws CommandException {
     ServicesSpec services = spec.services();
-    if (services.any()) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "services: "
-              + String.join(", ", services.names())
-              + " are read from hoist.yml but not provisioned by this build of hoist yet;"
-              + " remove 'services:' to deploy");
-    }
-    if (local) {
+    if (!services.any() || local) {
       return;
     }
     if (environment.isEmpty()) {

@@ -17,6 +17,22 @@ public final class DataPlacement {
   }
 
   /**
+   * The port of the app's own Redis instance: {@code services.redis.port}, else 6380 + CRC32(app) %
+   * 1000, so apps on one node rarely collide and each keeps its port across deploys.
+   */
+  public static int redisPort(Spec spec) {
+    return spec.services()
+        .redis()
+        .flatMap(r -> r.port().isPresent() ? Optional.of(r.port().getAsInt()) : Optional.empty())
+        .orElseGet(
+            () -> {
+              java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+              crc.update(spec.app().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+              return 6380 + (int) (crc.getValue() % 1000);
+            });
+  }
+
+  /**
    * The name of {@code env}'s data node.
    *
    * @throws SpecException (at the environment) when it has several db nodes, or several web nodes

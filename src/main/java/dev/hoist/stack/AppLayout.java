@@ -37,6 +37,42 @@ public record AppLayout(String app) {
     return current() + "/" + RELEASE_CONFIG + "/env";
   }
 
+  /** The services runner (hoist-services), shared by every app on a data node. */
+  public static final String SERVICES_RUNNER = "/usr/local/lib/hoist/hoist-services";
+
+  /** The backup and restore runner (hoist-data), on the data node. */
+  public static final String DATA_RUNNER = "/usr/local/lib/hoist/hoist-data";
+
+  /** Where nginx answers 503 for the app while this file exists (a restore's swap). */
+  public String maintenanceFlag() {
+    return "/etc/hoist/maintenance/" + app;
+  }
+
+  /** The app's services config, credentials and Redis config on its data node. */
+  public String servicesDir() {
+    return "/etc/hoist/services/" + app;
+  }
+
+  /** DATABASE_URL, REDIS_URL, UPLOADS_DIR, UPLOADS_URL (root:app 0640), kept across releases. */
+  public String servicesEnvFile() {
+    return etc() + "/services";
+  }
+
+  /** The app's uploads ({@code services: [files]}), owned by the app, kept across releases. */
+  public String uploadsDir() {
+    return shared() + "/uploads";
+  }
+
+  /** The app's Redis data directory (redis:redis 0750, dump.rdb there). */
+  public String redisDir() {
+    return "/var/lib/hoist/redis/" + app;
+  }
+
+  /** The supervised name of the app's Redis instance. */
+  public String redisService() {
+    return "hoist-redis-" + app;
+  }
+
   /** The names of the secrets and when each was set, never values: root:root 0600. */
   public String secretsIndex() {
     return etc() + "/secrets.json";

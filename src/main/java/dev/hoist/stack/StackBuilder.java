@@ -112,9 +112,19 @@ public final class StackBuilder {
       }
       c.notify("file:" + layout.withEnv(), service.id());
     }
+    Optional<ServicesResources.Added> services =
+        spec.services().any()
+            ? Optional.of(new ServicesResources(templates, supervisor).add(c, spec, layout))
+            : Optional.empty();
     c.add(appService)
         .requires(configIds.toArray(String[]::new))
         .requires("dir:" + layout.releases());
+    services.ifPresent(
+        s -> {
+          c.requires(s.ready().toArray(String[]::new));
+          // New passwords or addresses reach the app's workers with a graceful reload.
+          c.notify(s.envWriter(), appService.id());
+        });
     for (String id : configIds) {
       // The env and gunicorn's config ship in the release (a switch reloads); a new run script or
       // unit needs a restart.
@@ -245,6 +255,7 @@ public final class StackBuilder {
             (prefix, dir) ->
                 statics.add(Map.of("prefix", prefix, "dir", layout.current() + "/" + dir)));
     ctx.put("statics", statics);
+    ctx.putAll(ServicesResources.context(spec));
     return ctx;
   }
 

@@ -1,0 +1,159 @@
+package dev.hoist.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.DirectoryResource;
+import dev.hoist.engine.ExecResource;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.project.ServicesSpec;
+import dev.hoist.project.Spec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code services:} adds to a node's stack. */
+class ServicesStackTest {
+  static final ServicesSpec ALL =
+      new ServicesSpec(
+          Optional.of(new ServicesSpec.Postgres(15, List.of("pg_trgm"))),
+          Optional.of(new ServicesSpec.Redis(OptionalInt.of(7001))),
+          Optional.of(new ServicesSpec.Files("/media", "5m")));
+
+  static Spec spec(ServicesSpec services) {
+    return TestSpec.hello().services(services).build();
+  }
+
+  static List<String> ids(Catalog c) {
+    return c.ordered().stream().map(e -> e.resource().id()).toList();
+  }
+
+  @Test
+  void withoutServicesNothingIsAdded() {
+    Catalog c = StackBuilderTest.build(TestSpec.hello().build()).catalog();
+
+    assertThat(ids(c)).noneMatch(id -> id.contains("services") || id.contains("redis"));
+    assertThat(StackBuilderTest.content(c, "file:/etc/nginx/sites-enabled/hoist-hello.conf"))
+        .doesNotContain("maintenance")
+        .contains("client_max_body_size 20m;");
+  }
+
+  @Test
+  void runitStackInstallsStartsAndProvisionsBeforeTheAppStarts() {
+    Catalog c = StackBuilderTest.build(spec(ALL)).catalog();
+    List<String> ids = ids(c);
+
+    assertThat(ids)
+        .contains(
+            "package:postgresql-15",
+            "package:redis-server",
+            "file:/usr/local/lib/hoist/hoist-services",
+            "file:/etc/hoist/services/hello/services.json",
+            "file:/etc/postgresql/15/main/conf.d/hoist.conf",
+            "file:/etc/sv/hoist-postgresql/run",
+            "file:/etc/hoist/services/hello/redis.conf",
+            "file:/etc/sv/hoist-redis-hello/run",
+            "dir:/srv/hello/shared/uploads");
+    // Every service's files are written before the first service starts (the agent links all
+    // services in at once), and the app starts after its database exists.
+    int lastFile = ids.lastIndexOf("file:/etc/sv/hoist-redis-hello/log/run");
+    assertThat(lastFile).isLessThan(ids.indexOf("service:hoist-postgresql"));
+    assertThat(ids.indexOf("exec:services-prepare-hello"))
+        .isLessThan(ids.indexOf("service:hoist-postgresql"));
+    assertThat(ids.indexOf("service:hoist-redis-hello"))
+        .isLessThan(ids.indexOf("exec:services-provision-hello"));
+    assertThat(ids.indexOf("exec:services-provision-hello"))
+        .isLessThan(ids.indexOf("service:hoist-hello"));
+    assertThat(c.get("dir:/srv/hello/shared/uploads").resource())
+        .isEqualTo(
+            new DirectoryResource(
+                "/srv/hello/shared/uploads",
+                dev.hoist.engine.Attributes.of("hello", "www-data", "2750")));
+  }
+
+  @Test
+  void theRunnerIsCheckedByEachProbeAndRerunWhenItsConfigChanges() {
+    Catalog c = StackBuilderTest.build(spec(ALL)).catalog();
+    ExecResource provision = (ExecResource) c.get("exec:services-provision-hello").resource();
+
+    assertThat(provision.unless())
+        .containsExactly(
+            "/usr/bin/python3",
+            "-I",
+            "/usr/local/lib/hoist/hoist-services",
+            "provision",
+            "/etc/hoist/services/hello/services.json",
+            "--check");
+    assertThat(c.get("file:/etc/hoist/services/hello/services.json").notifies())
+        .contains("exec:services-prepare-hello", "exec:services-provision-hello");
+    assertThat(c.get("exec:services-prepare-hello").notifies()).contains("service:hoist-hello");
+  }
+
+  @Test
+  void theConfigHoldsNamesAndPortsButNoPassword() {
+    String json =
+        StackBuilderTest.content(
+            StackBuilderTest.build(spec(ALL)).catalog(),
+            "file:/etc/hoist/services/hello/services.json");
+
+    assertThat(json)
+        .contains(
+            "\"app_id\" : \"hello\"", "\"port\" : 7001", "\"pg_trgm\"", "\"url\" : \"/media\"")
+        .doesNotContain("password");
+  }
+
+  @Test
+  void systemdUsesDebiansClusterUnitAndAUnitPerRedis() {
+    Catalog c = StackBuilderTest.build(spec(ALL), Supervisor.SYSTEMD).catalog();
+
+    assertThat(ids(c))
+        .contains(
+            "service:postgresql@15-main",
+            "file:/etc/systemd/system/hoist-redis-hello.service",
+            "service:hoist-redis-hello")
+        .doesNotContain("file:/etc/sv/hoist-postgresql/run");
+    assertThat(StackBuilderTest.content(c, "file:/etc/hoist/services/hello/redis.conf"))
+        .contains("supervised systemd", "aclfile /etc/hoist/services/hello/redis.acl");
+  }
+
+  @Test
+  void theAppReadsTheServicesEnvBeforeItsSecrets() {
+    Stack stack = StackBuilderTest.build(spec(ALL));
+    String gunicorn =
+        new String(
+            stack.releaseConfig().get(".hoist/gunicorn.conf.py").content(), StandardCharsets.UTF_8);
+    String withEnv = StackBuilderTest.content(stack.catalog(), "file:/srv/hello/etc/with-env");
+
+    assertThat(gunicorn)
+        .contains(
+            "raw_env = _env_file(\"/srv/hello/current/.hoist/env\") +"
+                + " _env_file(\"/srv/hello/etc/services\", missing_ok=True) + _secret_env");
+    assertThat(withEnv.indexOf(". /srv/hello/etc/services"))
+        .isPositive()
+        .isLessThan(withEnv.indexOf(". /srv/hello/etc/secrets"));
+  }
+
+  @Test
+  void nginxServesUploadsAsBytesAndHonoursTheMaintenanceFlag(@TempDir Path dir) throws Exception {
+    String site =
+        StackBuilderTest.content(
+            StackBuilderTest.build(spec(ALL)).catalog(),
+            "file:/etc/nginx/sites-enabled/hoist-hello.conf");
+
+    assertThat(site)
+        .contains(
+            "client_max_body_size 5m;",
+            "if (-f /etc/hoist/maintenance/hello) {",
+            "add_header Retry-After 5 always;",
+            "location ^~ /media/ {",
+            "alias /srv/hello/shared/uploads/;",
+            "disable_symlinks on;");
+    Assumptions.assumeTrue(NginxCheck.installed(), "nginx is not installed here");
+    NginxCheck.accepts(dir, site);
+  }
+}

@@ -1,0 +1,83 @@
+"""Unit tests of the services runner's pure parts (run by dev.hoist.node.AgentPythonTest).
+
+The runner against a real PostgreSQL and Redis is ServicesIT's part.
+"""
+import base64
+import hashlib
+import hmac
+import importlib.util
+import os
+import shlex
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNNER = os.path.join(HERE, "..", "..", "main", "resources", "dev", "hoist", "services",
+                      "hoist-services.py")
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("hoist_services", RUNNER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+R = load_runner()
+CONFIG = {"app": "my-shop", "app_id": "my_shop", "user": "my-shop",
+          "env_file": "/srv/my-shop/etc/services",
+          "postgres": {"host": "127.0.0.1", "port": 5432, "extensions": [], "clients": []},
+          "redis": {"host": "127.0.0.1", "port": 6500},
+          "files": {"dir": "/srv/my-shop/shared/uploads", "url": "/uploads"}}
+
+
+class ScramTest(unittest.TestCase):
+    def test_verifier_follows_rfc_5802(self):
+        salt = b"0123456789abcdef"
+        v = R.scram_verifier("pencil", salt)
+        head, keys = v.split("$", 1)[1].split("$")
+        self.assertEqual(head, "4096:" + base64.b64encode(salt).decode())
+        salted = hashlib.pbkdf2_hmac("sha256", b"pencil", salt, 4096)
+        client = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+        self.assertEqual(keys.split(":")[0], base64.b64encode(hashlib.sha256(client).digest()).decode())
+
+    def test_a_verifier_matches_its_password_only(self):
+        v = R.scram_verifier("secret", os.urandom(16))
+        self.assertTrue(R.verifier_matches(v, "secret"))
+        self.assertFalse(R.verifier_matches(v, "Secret"))
+        self.assertFalse(R.verifier_matches("md5abc", "secret"))
+        self.assertFalse(R.verifier_matches(None, "secret"))
+
+
+class FilesTest(unittest.TestCase):
+    def test_credentials_are_generated_once_and_kept(self):
+        creds = R.wanted_credentials(CONFIG, {})
+        self.assertEqual(set(creds), {"postgres", "redis"})
+        self.assertEqual(R.wanted_credentials(CONFIG, creds), creds)
+        self.assertNotEqual(creds["redis"]["password"], creds["redis"]["admin_password"])
+
+    def test_env_file_parses_back_with_every_url(self):
+        creds = R.wanted_credentials(CONFIG, {})
+        env = dict(kv.split("=", 1) for kv in shlex.split(R.env_text(CONFIG, creds).decode(),
+                                                          comments=True))
+        self.assertEqual(env["DATABASE_URL"], "postgres://my_shop:%s@127.0.0.1:5432/my_shop"
+                         % creds["postgres"]["password"])
+        self.assertEqual(env["REDIS_URL"], "redis://my_shop:%s@127.0.0.1:6500/0"
+                         % creds["redis"]["password"])
+        self.assertEqual(env["UPLOADS_DIR"], "/srv/my-shop/shared/uploads")
+        self.assertEqual(env["UPLOADS_URL"], "/uploads")
+
+    def test_acl_file_holds_hashes_turns_default_off_and_bars_dangerous_commands(self):
+        creds = R.wanted_credentials(CONFIG, {})
+        acl = R.acl_text(CONFIG, creds).decode()
+        self.assertNotIn(creds["redis"]["password"], acl)
+        self.assertIn("user default off\n", acl)
+        self.assertIn("user my_shop on #%s ~* &* +@all -@admin -@dangerous\n"
+                      % hashlib.sha256(creds["redis"]["password"].encode()).hexdigest(), acl)
+
+    def test_passwords_need_no_escaping_in_urls(self):
+        for _ in range(50):
+            self.assertRegex(R.new_password(), r"\A[A-Za-z0-9_-]{40,}\Z")
+
+
+if __name__ == "__main__":
+    unittest.main()
