@@ -118,7 +118,7 @@ final class CronReader {
   }
 
   /** {@code text} sits at {@code offset} in the scalar's value; problems point into it. */
-  private Optional<CronSchedule> schedule(ScalarNode node, String text, int offset, String key) {
+  Optional<CronSchedule> schedule(ScalarNode node, String text, int offset, String key) {
     try {
       return Optional.of(CronSchedule.parse(text));
     } catch (CronSchedule.Invalid e) {

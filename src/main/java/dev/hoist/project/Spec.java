@@ -14,7 +14,8 @@ import java.util.Optional;
  * only the nodes and environments this file declares; {@link UserConfig} adds the user's own.
  * {@link #include()} lists glob patterns of files to ship beyond those git tracks. {@link
  * #services()}: the backing services provisioned for the app on its data node. {@link #cron()}
- * holds the scheduled jobs, in file order.
+ * holds the scheduled jobs, in file order. {@link #backup()}: scheduled backups of the services'
+ * data, if asked for.
  */
 public record Spec(
     Path projectDir,
@@ -40,7 +41,8 @@ public record Spec(
     SupervisorChoice supervisor,
     List<String> include,
     ServicesSpec services,
-    Map<String, CronJob> cron) {
+    Map<String, CronJob> cron,
+    Optional<BackupSpec> backup) {
 
   public Spec {
     include = List.copyOf(include);

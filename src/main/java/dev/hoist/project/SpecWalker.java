@@ -40,6 +40,7 @@ final class SpecWalker {
           "include",
           "services",
           "cron",
+          "backup",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
@@ -129,6 +130,9 @@ final class SpecWalker {
         top.get("services").map(n -> new ServicesReader(nodes).read(n)).orElse(ServicesSpec.none());
     Map<String, CronJob> cron =
         top.get("cron").map(n -> new CronReader(nodes).read(n)).orElse(Map.of());
+    Optional<BackupSpec> backup =
+        top.get("backup")
+            .flatMap(n -> new BackupReader(nodes).read(n, services, top.get("services")));
     InventoryReader inventory = new InventoryReader(nodes, projectDir);
     Inventory targets =
         new Inventory(
@@ -162,7 +166,8 @@ final class SpecWalker {
             supervisor,
             include,
             services,
-            cron));
+            cron,
+            backup));
   }
 
   private Optional<String> wheelhouse(Fields top) {

@@ -47,6 +47,7 @@ public final class UserConfig {
       throws SpecException, IOException {
     Inventory merged = load(configFile).overlaidWith(spec.inventory());
     check(merged);
+    BackupReader.checkTarget(spec.backup(), merged);
     return merged;
   }
 

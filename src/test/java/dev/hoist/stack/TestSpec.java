@@ -38,6 +38,7 @@ public final class TestSpec {
   private dev.hoist.project.ServicesSpec services = dev.hoist.project.ServicesSpec.none();
   private dev.hoist.project.TlsSpec tls = new dev.hoist.project.TlsSpec.Off("a test spec");
   private final Map<String, dev.hoist.project.CronJob> cron = new LinkedHashMap<>();
+  private Optional<dev.hoist.project.BackupSpec> backup = Optional.empty();
 
   public static TestSpec hello() {
     return new TestSpec();
@@ -137,6 +138,11 @@ public final class TestSpec {
     return this;
   }
 
+  public TestSpec backup(dev.hoist.project.BackupSpec backup) {
+    this.backup = Optional.of(backup);
+    return this;
+  }
+
   public TestSpec health(HealthSpec health) {
     this.health = health;
     return this;
@@ -167,6 +173,7 @@ public final class TestSpec {
         dev.hoist.project.SupervisorChoice.AUTO,
         List.of(),
         services,
-        new LinkedHashMap<>(cron));
+        new LinkedHashMap<>(cron),
+        backup);
   }
 }

@@ -1,0 +1,39 @@
+package dev.hoist.project;
+
+import java.util.Optional;
+
+/**
+ * Scheduled backups ({@code backup:}): the data node writes a bundle on {@code schedule}, keeps the
+ * newest {@code keep}, copies each to {@code to} (another node of the inventory, over SFTP) and,
+ * with {@code drill}, restores it into a scratch database and runs {@code drillCheck}.
+ */
+public record BackupSpec(
+    CronSchedule schedule,
+    int keep,
+    Optional<Target> to,
+    boolean drill,
+    Optional<DrillCheck> drillCheck) {
+  public static final int DEFAULT_KEEP = 14;
+  public static final String DEFAULT_SCHEDULE = "daily";
+
+  /**
+   * An off-node copy: directory {@code path} (default: {@link #directory}) on node {@code node};
+   * {@code file}, {@code line} and {@code column} are where hoist.yml names the node, so an unknown
+   * node can be pointed at.
+   */
+  public record Target(String node, Optional<String> path, String file, int line, int column) {
+    /** The directory on the target node: the given path, else one directory per app. */
+    public String directory(String app) {
+      return path.orElse("/var/lib/hoist-backup/" + app);
+    }
+  }
+
+  /** What a drill runs against the restored scratch database. */
+  public sealed interface DrillCheck {
+    /** A command run as the app user in the app's environment, DATABASE_URL = the scratch db. */
+    record Command(String text) implements DrillCheck {}
+
+    /** A query run as the app's role in the scratch database; it fails when the query does. */
+    record Sql(String query) implements DrillCheck {}
+  }
+}
