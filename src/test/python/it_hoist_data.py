@@ -130,6 +130,12 @@ class Lab:
         with open(self.p("/etc/hoist/services/%s/credentials.json" % APP), "w") as f:
             json.dump(creds, f)
         os.chmod(self.p("/etc/hoist/services/%s/credentials.json" % APP), 0o600)
+        # As the deploy writes it: which services the app has (the runner backs up those).
+        with open(self.p("/etc/hoist/services/%s/services.json" % APP), "w") as f:
+            json.dump({"app": APP, "app_id": APP, "user": APP,
+                       "postgres": {"host": "127.0.0.1", "port": self.pg_port, "extensions": []},
+                       "redis": {"host": "127.0.0.1", "port": self.redis_port},
+                       "files": {"dir": "/srv/%s/shared/uploads" % APP, "url": "/uploads"}}, f)
         self.psql("CREATE ROLE %s LOGIN PASSWORD '%s'; CREATE DATABASE %s OWNER %s; "
                   "REVOKE CONNECT ON DATABASE %s FROM PUBLIC;" % (APP, APP_PW, APP, APP, APP), db="postgres")
         rdir = self.p("/var/lib/hoist/redis/" + APP)

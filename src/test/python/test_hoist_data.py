@@ -10,6 +10,7 @@ import io
 import json
 import os
 import tarfile
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -237,6 +238,37 @@ class NamesTest(unittest.TestCase):
     def test_bad_app_names_are_bad_input(self):
         for bad in ("Shop", "../x", "-x", "a" * 40, ""):
             self.assertIsNone(data.APP.match(bad), bad)
+
+
+class PartsTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.old, data.ROOT = data.ROOT, self.tmp.name
+        os.makedirs(self.tmp.name + "/etc/hoist/services/shop")
+
+    def tearDown(self):
+        data.ROOT = self.old
+        self.tmp.cleanup()
+
+    def write(self, name, obj):
+        with open(self.tmp.name + "/etc/hoist/services/shop/" + name, "w") as f:
+            json.dump(obj, f)
+
+    def test_services_json_says_which_parts_and_uploads_count_only_where_they_are(self):
+        self.write("services.json", {"app": "shop", "postgres": {"port": 5432}, "redis": None,
+                                     "files": {"dir": "/srv/shop/shared/uploads"}})
+        self.assertEqual(["postgres"], data.present_parts("shop"))
+        os.makedirs(self.tmp.name + "/srv/shop/shared/uploads")
+        self.assertEqual(["postgres", "files"], data.present_parts("shop"))
+
+    def test_without_services_json_the_credentials_tell(self):
+        self.assertEqual([], data.present_parts("shop"))
+        self.write("credentials.json", {"postgres": {"password": "x"}, "redis": {"password": "y"}})
+        self.assertEqual(["postgres"], data.present_parts("shop"))
+        with open(self.tmp.name + "/etc/hoist/services/shop/redis.conf", "w") as f:
+            f.write("port 6390\ndir /var/lib/hoist/redis/shop\n")
+        self.assertEqual(["postgres", "redis"], data.present_parts("shop"))
+        self.assertEqual("6390", data.redis_conf("shop")["port"])
 
 
 class OffNodeCopyTest(unittest.TestCase):

@@ -587,13 +587,19 @@ def release_of(app):
 
 
 def present_parts(app):
+    """The app's services on this node: services.json's (the deploy writes it) where there is one,
+    else what its credentials and files show. Uploads count only where their dir is."""
+    config = read_json(os.path.join(services_dir(app), "services.json"), default=None)
     creds = credentials(app)
+    uploads = os.path.isdir(uploads_dir(app)) and not os.path.islink(uploads_dir(app))
+    if isinstance(config, dict):
+        return [p for p in SERVICES if config.get(p) and (p != "files" or uploads)]
     parts = []
     if "postgres" in creds:
         parts.append("postgres")
     if "redis" in creds and redis_conf(app) is not None:
         parts.append("redis")
-    if os.path.isdir(uploads_dir(app)) and not os.path.islink(uploads_dir(app)):
+    if uploads:
         parts.append("files")
     return parts
 
@@ -1074,6 +1080,8 @@ def target_data(app, parts, redis_ctx):
     return out
 
 
+# While "swapping" (the swap, or dropping staging) a signal is only noted: that work finishes, since
+# a swap or a clean-up cut half way would leave more to mend than either does.
 STATE = {"swapping": False, "signal": None}
 
 
@@ -1105,7 +1113,12 @@ def restore(app, as_app, yes, stream):
         try:
             header, manifest = Reader(stream).run(handler)
         except BaseException:
-            st.drop()
+            # A second Ctrl-C must not cut the clean-up short.
+            STATE["swapping"] = True
+            try:
+                st.drop()
+            finally:
+                STATE["swapping"] = False
             raise
         emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
         result = swap(app, st, header["parts"], redis_ctx)
