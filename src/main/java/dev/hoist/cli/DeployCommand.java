@@ -113,7 +113,8 @@ final class DeployCommand implements Callable<Integer> {
         s.environmentNodes("web"),
         s.balancedEnvironmentOfTargets(),
         canary,
-        continuing);
+        continuing,
+        s.cronNode());
   }
 
   /** This machine, or every node on its own: live lines (or one per step), then the summary. */

@@ -180,6 +180,25 @@ final class Session {
         .findFirst();
   }
 
+  /**
+   * The node that runs the app's scheduled jobs: this machine; with --env, the environment's first
+   * worker node, else its first web node (whether or not --node picked it); with --node alone, the
+   * first node picked that serves the app.
+   */
+  Optional<String> cronNode() {
+    if (local) {
+      return Optional.of(LOCAL.name());
+    }
+    if (environment.isPresent()) {
+      return Optional.ofNullable(inventory.environments().get(environment.get()))
+          .flatMap(dev.hoist.project.EnvironmentSpec::cronNode);
+    }
+    return targets.stream()
+        .filter(n -> n.roles().contains("web") || n.roles().contains("worker"))
+        .findFirst()
+        .map(FleetNode::name);
+  }
+
   /** Every node of the environment with {@code role}, in inventory order. */
   List<FleetNode> environmentNodes(String role) {
     if (environment.isEmpty()) {

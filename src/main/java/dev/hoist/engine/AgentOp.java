@@ -236,6 +236,13 @@ public sealed interface AgentOp {
   @Wire("path.remove")
   record PathRemove(String path) implements AgentOp {}
 
+  /**
+   * Stops and removes an app's scheduled job: its timer and unit or runit service, its config in
+   * {@code configDir} and its last-run state in {@code stateDir}.
+   */
+  @Wire("cron.remove")
+  record CronRemove(String app, String job, String configDir, String stateDir) implements AgentOp {}
+
   private static <V> Map<String, V> ordered(Map<String, V> map) {
     return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }

@@ -178,6 +178,11 @@ public final class AgentProtocol {
         out.set("unset", array(u.unset()));
       }
       case AgentOp.PathRemove p -> out.put("path", p.path());
+      case AgentOp.CronRemove r ->
+          out.put("app", r.app())
+              .put("job", r.job())
+              .put("config_dir", r.configDir())
+              .put("state_dir", r.stateDir());
     }
     if (step.finish()) {
       out.put("finish", true);
@@ -209,6 +214,7 @@ public final class AgentProtocol {
       case ProbeKind.Secrets x -> out.put("file", x.file()).put("index", x.index());
       case ProbeKind.SecretsValues v -> out.put("file", v.file());
       case ProbeKind.Tls t -> out.put("dir", t.dir());
+      case ProbeKind.Cron c -> out.put("dir", c.dir());
     }
     return out;
   }

@@ -76,4 +76,8 @@ public sealed interface ProbeKind {
    */
   @Wire("tls")
   record Tls(String dir) implements ProbeKind {}
+
+  /** The app's scheduled jobs from hoist.yml whose configs are in {@code dir} (not root jobs). */
+  @Wire("cron")
+  record Cron(String dir) implements ProbeKind {}
 }

@@ -15,7 +15,8 @@ public sealed interface Resource
         FileResource,
         LinkResource,
         ExecResource,
-        ServiceResource {
+        ServiceResource,
+        CronJobsResource {
 
   /** Unique within a catalog, e.g. {@code file:/etc/nginx/sites-enabled/hoist-hello.conf}. */
   String id();

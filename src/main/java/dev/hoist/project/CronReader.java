@@ -51,6 +51,13 @@ final class CronReader {
 
   /** Job names become service names ({@code hoist-cron-APP-NAME}) and file names. */
   static String jobName(String text) {
+    if (text.startsWith("hoist-")) {
+      throw new InvalidValue(
+          "job names starting with 'hoist-' are Hoist's own (scheduled backups), found '"
+              + text
+              + "'",
+          "pick another name");
+    }
     try {
       return Values.processName(text);
     } catch (InvalidValue e) {

@@ -42,6 +42,17 @@ public record EnvironmentSpec(
     return all;
   }
 
+  /**
+   * The node that runs the app's scheduled jobs ({@code cron:}): the first worker node, else the
+   * first web node; empty for a balancer-only environment.
+   */
+  public java.util.Optional<String> cronNode() {
+    return roles.getOrDefault("worker", List.of()).stream()
+        .findFirst()
+        .or(() -> roles.getOrDefault("web", List.of()).stream().findFirst())
+        .map(NodeRef::name);
+  }
+
   /** The roles a node has here, in the order of {@link #ROLES}. */
   public List<String> rolesOf(String node) {
     return ROLES.stream()

@@ -16,6 +16,7 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.node.AgentException;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.CronPlacement;
 import dev.hoist.stack.SecretsProbe;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.TlsProbe;
@@ -305,11 +306,12 @@ public final class Deployer {
 
   private Decision decide() throws DeployException, InterruptedException {
     try {
-      Stack stack = deployment.stack(Supervisor.RUNIT);
+      CronPlacement cron = deployment.cronPlacement(engine.agent().node().name());
+      Stack stack = deployment.stack(Supervisor.RUNIT, false, cron);
       Trace.mark(engine.agent().node().name() + " stack built");
       // One round trip reads both stacks' resources; the node's PID 1 (or supervisor:) says which
       // one applies.
-      Engine.Probe probe = probe(stack, deployment.stack(Supervisor.SYSTEMD));
+      Engine.Probe probe = probe(stack, deployment.stack(Supervisor.SYSTEMD, false, cron));
       Trace.mark(engine.agent().node().name() + " probed");
       Supervisor actual =
           NodeSupervisor.pick(
@@ -319,7 +321,7 @@ public final class Deployer {
       tlsState = probe.states().getOrDefault(TlsProbe.ID, MissingNode.getInstance());
       boolean certOnNode = TlsProbe.certOnNode(tlsState);
       // The same resources either way: only what nginx serves differs.
-      stack = deployment.stack(actual, certOnNode);
+      stack = deployment.stack(actual, certOnNode, cron);
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new DeployException(
             "hoist must run as root on "

@@ -2,12 +2,14 @@ package dev.hoist.release;
 
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.CronPlacement;
 import dev.hoist.stack.Edge;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.StackBuilder;
 import dev.hoist.stack.Templates;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One deploy of a spec, shared by the deployers of all its nodes: the code bundle, and the stack
@@ -19,15 +21,31 @@ public final class Deployment {
   private final Templates templates;
   private final Edge edge;
   private final ReleaseBundle bundle;
-  private final Map<Supervisor, Stack> stacks = new EnumMap<>(Supervisor.class);
-  private final Map<Supervisor, Stack> withCert = new EnumMap<>(Supervisor.class);
+  private final Optional<String> cronNode;
+  private final Map<String, Stack> stacks = new HashMap<>();
 
-  /** {@code edge}: whether the nodes end TLS themselves or sit behind balancers. */
+  /**
+   * {@code edge}: whether the nodes end TLS themselves or sit behind balancers. The app's scheduled
+   * jobs are left as they are on every node.
+   */
   public Deployment(Spec spec, Templates templates, Edge edge) {
+    this(spec, templates, edge, Optional.empty());
+  }
+
+  /** {@code cronNode}: the node that runs the app's scheduled jobs (removed from the others). */
+  public Deployment(Spec spec, Templates templates, Edge edge, Optional<String> cronNode) {
     this.spec = spec;
     this.templates = templates;
     this.edge = edge;
+    this.cronNode = cronNode;
     this.bundle = ReleaseBundle.of(spec);
+  }
+
+  /** Whether {@code node} runs the app's scheduled jobs, or this deployment leaves them be. */
+  public CronPlacement cronPlacement(String node) {
+    return cronNode
+        .map(n -> n.equals(node) ? CronPlacement.HERE : CronPlacement.ELSEWHERE)
+        .orElse(CronPlacement.UNMANAGED);
   }
 
   public Edge edge() {
@@ -56,10 +74,15 @@ public final class Deployment {
 
   /** As {@link #stack(Supervisor)}; {@code certOnNode}: the node holds the app's certificate. */
   public Stack stack(Supervisor supervisor, boolean certOnNode) {
-    Map<Supervisor, Stack> cache = certOnNode ? withCert : stacks;
-    synchronized (cache) {
-      return cache.computeIfAbsent(
-          supervisor, s -> new StackBuilder(templates, s).build(spec, edge, certOnNode));
+    return stack(supervisor, certOnNode, CronPlacement.UNMANAGED);
+  }
+
+  /** As {@link #stack(Supervisor, boolean)}, with or without the app's scheduled jobs. */
+  public Stack stack(Supervisor supervisor, boolean certOnNode, CronPlacement cron) {
+    synchronized (stacks) {
+      return stacks.computeIfAbsent(
+          supervisor + "/" + certOnNode + "/" + cron,
+          k -> new StackBuilder(templates, supervisor).build(spec, edge, certOnNode, cron));
     }
   }
 
@@ -72,7 +95,11 @@ public final class Deployment {
         .start(
             () -> {
               try {
-                stack(Supervisor.RUNIT);
+                // Most nodes of an environment do not run the jobs.
+                stack(
+                    Supervisor.RUNIT,
+                    false,
+                    cronNode.isPresent() ? CronPlacement.ELSEWHERE : CronPlacement.UNMANAGED);
                 bundle.hash();
               } catch (Exception e) {
                 // The node that needs it gets the same error, with its context.

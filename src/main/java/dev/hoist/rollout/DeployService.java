@@ -51,7 +51,8 @@ public final class DeployService {
       List<FleetNode> environmentWebs,
       Optional<String> balancedEnvironmentOfTargets,
       int canary,
-      boolean continuing) {}
+      boolean continuing,
+      Optional<String> cronNode) {}
 
   /** How the deploy goes. */
   public sealed interface Way permits EachNode, Rolling {}
@@ -144,7 +145,7 @@ public final class DeployService {
   }
 
   private static Deployment deployment(Request r) throws RolloutException {
-    return deployment(r.spec(), r.templates(), r.balancer(), r.balancerOnly());
+    return deployment(r.spec(), r.templates(), r.balancer(), r.balancerOnly(), r.cronNode());
   }
 
   /**
@@ -155,6 +156,17 @@ public final class DeployService {
    */
   public static Deployment deployment(
       Spec spec, Templates templates, Optional<FleetNode> balancer, boolean balancerOnly)
+      throws RolloutException {
+    return deployment(spec, templates, balancer, balancerOnly, Optional.empty());
+  }
+
+  /** As above; {@code cronNode}: the node that runs the app's scheduled jobs. */
+  public static Deployment deployment(
+      Spec spec,
+      Templates templates,
+      Optional<FleetNode> balancer,
+      boolean balancerOnly,
+      Optional<String> cronNode)
       throws RolloutException {
     Optional<TlsMaterial> files = Optional.empty();
     if (spec.tls() instanceof TlsSpec.Files f) {
@@ -172,7 +184,7 @@ public final class DeployService {
       balancers.addAll(addresses(balancer.get()));
     }
     Edge edge = new Edge(balancers, balancerOnly && !balancers.isEmpty(), files);
-    Deployment deployment = new Deployment(spec, templates, edge);
+    Deployment deployment = new Deployment(spec, templates, edge, cronNode);
     try {
       deployment.bundle().check();
     } catch (UnshippableException e) {

@@ -177,4 +177,27 @@ public record AppLayout(String app) {
   public String tlsService() {
     return "hoist-tls-" + app;
   }
+
+  /** The runner of scheduled jobs (src/main/resources/dev/hoist/stack/hoist-cron.py). */
+  public static final String CRON_RUNNER = "/usr/local/lib/hoist/hoist-cron";
+
+  /** The configs of the app's scheduled jobs, one JSON file per job (root only, 0700). */
+  public String cronConfigDir() {
+    return "/etc/hoist/cron/" + app;
+  }
+
+  /** Each job's last run ({@code JOB.json}) and lock ({@code JOB.lock}); root-owned, 0755. */
+  public String cronStateDir() {
+    return "/var/lib/hoist/cron/" + app;
+  }
+
+  /** The job's runit service, or systemd timer and oneshot service (without suffix). */
+  public String cronService(String job) {
+    return "hoist-cron-" + app + "-" + job;
+  }
+
+  /** The job's output under runit (svlogd); under systemd it is the journal of its service. */
+  public String cronLogDir(String job) {
+    return "/var/log/hoist/" + cronService(job);
+  }
 }

@@ -50,6 +50,11 @@ public final class StackBuilder {
    * already holds the app's ACME certificate, so nginx serves HTTPS with it.
    */
   public Stack build(Spec spec, Edge edge, boolean certOnNode) {
+    return build(spec, edge, certOnNode, CronPlacement.UNMANAGED);
+  }
+
+  /** As {@link #build(Spec, Edge, boolean)}; {@code cron}: whether the app's jobs run here. */
+  public Stack build(Spec spec, Edge edge, boolean certOnNode, CronPlacement cron) {
     AppLayout layout = new AppLayout(spec.app());
     String app = spec.app();
     Map<String, Object> ctx = context(spec, layout);
@@ -125,6 +130,9 @@ public final class StackBuilder {
           // New passwords or addresses reach the app's workers with a graceful reload.
           c.notify(s.envWriter(), appService.id());
         });
+    if (cron != CronPlacement.UNMANAGED) {
+      new CronResources(templates, supervisor).addAppJobs(c, spec, cron == CronPlacement.HERE);
+    }
     for (String id : configIds) {
       // The env and gunicorn's config ship in the release (a switch reloads); a new run script or
       // unit needs a restart.

@@ -1507,6 +1507,61 @@ def step_path_remove(sid, step, payload):
         return "absent"
 
 
+# ---------------------------------------------------------------- scheduled jobs (hoist-cron)
+
+CRON_NAME = re.compile(r"[a-z][a-z0-9-]{0,40}\Z")
+
+
+def cron_jobs(config_dir):
+    """The app jobs (from hoist.yml, not Hoist's root jobs) whose configs are in config_dir."""
+    jobs = []
+    try:
+        names = sorted(os.listdir(config_dir))
+    except FileNotFoundError:
+        return jobs
+    for name in names:
+        job = name[:-5]
+        if not name.endswith(".json") or not CRON_NAME.match(job):
+            continue
+        value = read_json(os.path.join(config_dir, name))
+        if isinstance(value, dict) and not value.get("as_root"):
+            jobs.append(job)
+    return jobs
+
+
+def cron_remove(sid, step):
+    """Stops and removes one app job: its timer and unit, or its runit service; then its config
+    and last-run state (its log stays)."""
+    import shutil
+    app, job = step["app"], step["job"]
+    if not CRON_NAME.match(app) or not CRON_NAME.match(job):
+        raise StepError("bad job name %s/%s" % (app, job))
+    name = "hoist-cron-%s-%s" % (app, job)
+    if init_is_systemd() and not os.path.isdir("/etc/sv/" + name):
+        run_cmd(sid, ["systemctl", "disable", "--now", "--quiet", name + ".timer"])
+        run_cmd(sid, ["systemctl", "stop", name + ".service"])
+        for unit in (name + ".timer", name + ".service"):
+            try:
+                os.unlink("/etc/systemd/system/" + unit)
+            except FileNotFoundError:
+                pass
+        run_checked(sid, ["systemctl", "daemon-reload"])
+    else:
+        link = "/etc/service/" + name
+        if os.path.lexists(link):
+            run_cmd(sid, ["sv", "-w", "30", "force-stop", link])
+            os.unlink(link)
+            wake_runsvdir()
+        shutil.rmtree("/etc/sv/" + name, ignore_errors=True)
+    for path in (os.path.join(step["config_dir"], job + ".json"),
+                 os.path.join(step["state_dir"], job + ".json")):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    return "removed job " + job
+
+
 # ---------------------------------------------------------------- dispatch
 #
 # The one list of what the agent can do: a step's "do" -> fn(sid, step, payload) returning a note
@@ -1543,6 +1598,7 @@ OPS = {
     "lock.release": lambda sid, step, payload: lock_release(step),
     "path.remove": step_path_remove,
     "secrets.update": lambda sid, step, payload: secrets_update(sid, step),
+    "cron.remove": lambda sid, step, payload: cron_remove(sid, step),
 }
 
 PROBES = {
@@ -1561,6 +1617,7 @@ PROBES = {
     "secrets": secrets_probe,
     "secrets.values": lambda r: {"values": secrets_read(r["file"])},
     "tls": tls_probe,
+    "cron": lambda r: {"jobs": cron_jobs(r["dir"])},
 }
 
 

@@ -19,13 +19,21 @@ class AgentPythonTest {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final Path AGENT = Path.of("src/main/resources/dev/hoist/node/agent.py");
   private static final Path ACME_RUNNER = Path.of("src/main/resources/dev/hoist/tls/hoist-acme.py");
+  private static final Path CRON_RUNNER =
+      Path.of("src/main/resources/dev/hoist/stack/hoist-cron.py");
   private static final Path SERVICES_RUNNERS = Path.of("src/main/resources/dev/hoist/services");
   private static final Path TESTS = Path.of("src/test/python");
 
   @Test
   void pyflakesFindsNothing() throws Exception {
     List<String> command =
-        new ArrayList<>(List.of("-m", "pyflakes", AGENT.toString(), ACME_RUNNER.toString()));
+        new ArrayList<>(
+            List.of(
+                "-m",
+                "pyflakes",
+                AGENT.toString(),
+                ACME_RUNNER.toString(),
+                CRON_RUNNER.toString()));
     for (Path dir : List.of(SERVICES_RUNNERS, TESTS)) {
       try (var files = Files.list(dir)) {
         files.filter(f -> f.toString().endsWith(".py")).forEach(f -> command.add(f.toString()));

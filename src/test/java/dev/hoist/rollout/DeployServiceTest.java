@@ -42,7 +42,8 @@ class DeployServiceTest {
         targets,
         balancedElsewhere,
         canary,
-        continuing);
+        continuing,
+        Optional.empty());
   }
 
   /** Environment {@code env}'s nodes, with the balancer {@code lb} if any. */

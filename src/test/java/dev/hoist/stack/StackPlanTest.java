@@ -10,6 +10,7 @@ import dev.hoist.engine.AgentProtocol;
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.Change;
+import dev.hoist.engine.CronJobsResource;
 import dev.hoist.engine.DirectoryResource;
 import dev.hoist.engine.ExecResource;
 import dev.hoist.engine.FileResource;
@@ -148,6 +149,11 @@ class StackPlanTest {
             case ExecResource e -> object().put("created", true).put("unless_ok", true);
             case ServiceResource s ->
                 object().put("enabled", true).put("state", "run").put("supervisor_running", true);
+            case CronJobsResource j -> {
+              ObjectNode jobs = object();
+              j.keep().forEach(jobs.putArray("jobs")::add);
+              yield jobs;
+            }
           };
       states.put(entry.resource().id(), state);
     }
