@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "backup",
     mixinStandardHelpOptions = true,
-    subcommands = {BackupCommand.Verify.class},
+    subcommands = {BackupCommand.Verify.class, BackupDrillCommand.class},
     description = {
       "Backs up the app's data (PostgreSQL, Redis, uploads) as one .hoistbak bundle.",
       "'hoist backup verify FILE' checks a bundle here: every part's sha256 against its manifest,",

@@ -1,5 +1,6 @@
 package dev.hoist.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hoist.fleet.Failures;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
@@ -8,8 +9,10 @@ import dev.hoist.fleet.NodeOutcome;
 import dev.hoist.ops.Status;
 import dev.hoist.release.ReleaseSteps;
 import dev.hoist.rollout.Connections;
+import dev.hoist.services.BackupVerdict;
 import dev.hoist.tls.CertReport;
 import dev.hoist.tls.CertVerdict;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +38,10 @@ import picocli.CommandLine.ParentCommand;
       "With HTTPS it checks the certificate where TLS ends (each web node, or the balancer):",
       "WARNING under 14 days left, after a failed renewal, or while an ACME certificate is still",
       "to come; CRITICAL under 3 days, expired, not covering the domain and aliases, or your",
-      "own certificate missing. Performance data: cert_days=N;14;3."
+      "own certificate missing. Performance data: cert_days=N;14;3.",
+      "With 'backup:' in hoist.yml it reads the backups on the data node: CRITICAL when there is",
+      "none, WARNING when the newest is older than 1.5 x the schedule's period, or the last",
+      "scheduled run or drill failed. Performance data: backup_age=SECONDSs;WARN."
     },
     footer = {
       "",
@@ -89,6 +95,10 @@ final class CheckCommand implements Callable<Integer> {
     if (s.balancer().isPresent() && s.spec().tls().on()) {
       verdicts.add(balancer(s, s.balancer().get(), now));
     }
+    List<String> perf = new ArrayList<>();
+    if (s.spec().backup().isPresent()) {
+      verdicts.add(backups(s, s.spec().backup().get().schedule().period(), now, perf));
+    }
     // The worst node decides the state, as a Nagios service check of a whole cluster does; the
     // performance data carries the fewest days any certificate has left.
     Verdict worst = verdicts.getFirst();
@@ -110,7 +120,8 @@ final class CheckCommand implements Callable<Integer> {
     root.console.line(
         worst.line(
             s.local() ? "" : " (" + ok + " of " + result.outcomes().size() + " nodes healthy)",
-            days));
+            days,
+            perf));
     return worst.state();
   }
 
@@ -119,11 +130,19 @@ final class CheckCommand implements Callable<Integer> {
    * days left.
    */
   record Verdict(int state, String text, Optional<String> release, OptionalLong certDays) {
-    /** The plugin's line, with {@code suffix} after the text and {@code days} as cert_days. */
+    /**
+     * The plugin's line, with {@code suffix} after the text, {@code days} as cert_days and {@code
+     * more} performance data after it.
+     */
     String line(String suffix, OptionalLong days) {
+      return line(suffix, days, List.of());
+    }
+
+    String line(String suffix, OptionalLong days, List<String> more) {
       List<String> perf = new ArrayList<>();
       release.ifPresent(r -> perf.add("release=" + r));
       days.ifPresent(d -> perf.add(CertVerdict.perfData(d)));
+      perf.addAll(more);
       return "HOIST "
           + NAMES.get(state)
           + " - "
@@ -196,6 +215,31 @@ final class CheckCommand implements Callable<Integer> {
       throw e;
     } catch (Exception e) {
       return unknown(where, "cannot read the certificate: " + Failures.classify(e).message());
+    }
+  }
+
+  /**
+   * The scheduled backups, judged from the data runner's status on the data node; adds backup_age
+   * to {@code perf}. UNKNOWN when the status cannot be read.
+   */
+  private static Verdict backups(Session s, Duration period, Instant now, List<String> perf)
+      throws InterruptedException {
+    String where = s.spec().app() + " backups";
+    try {
+      JsonNode status = BackupsCommand.status(s);
+      BackupVerdict v = BackupVerdict.judge(status, period, now);
+      v.ageSeconds().ifPresent(a -> perf.add(BackupVerdict.perfData(a, period)));
+      return new Verdict(
+          switch (v.state()) {
+            case OK -> OK;
+            case WARNING -> WARNING;
+            case CRITICAL -> CRITICAL;
+          },
+          where + ": " + v.message(),
+          Optional.empty(),
+          OptionalLong.empty());
+    } catch (CommandException e) {
+      return unknown(where, "cannot read the backups' status: " + e.getMessage());
     }
   }
 

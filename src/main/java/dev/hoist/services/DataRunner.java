@@ -1,0 +1,106 @@
+package dev.hoist.services;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.node.ExecRequest;
+import dev.hoist.node.ExecResult;
+import dev.hoist.node.Node;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs the data runner ({@code /usr/local/lib/hoist/hoist-data}) on the app's data node for the
+ * short subcommands: {@code status} (JSON on stdout) and {@code drill} (its result line on stderr).
+ * The runner's contract is in docs/backups.md.
+ */
+public final class DataRunner {
+  public static final String PATH = "/usr/local/lib/hoist/hoist-data";
+  private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration DRILL_TIMEOUT = Duration.ofHours(6);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The runner failed or is missing; the message says what to do. */
+  public static final class Failed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Failed(String message) {
+      super(message);
+    }
+  }
+
+  private final Node node;
+
+  public DataRunner(Node node) {
+    this.node = node;
+  }
+
+  /** {@code status --app APP}: local backups, last scheduled run, last drill, kept data. */
+  public JsonNode status(String app) throws Failed, IOException, InterruptedException {
+    ExecResult r = run(List.of(PATH, "status", "--app", app), STATUS_TIMEOUT);
+    if (!r.ok()) {
+      throw new Failed(error(r));
+    }
+    try {
+      return JSON.readTree(r.stdout());
+    } catch (IOException e) {
+      throw new Failed("the data runner's status is not JSON: " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@code drill --app APP}: restores the newest local bundle into a scratch database, runs the
+   * drill check and records it; the runner's result (ok or not, with "error").
+   */
+  public JsonNode drill(String app) throws Failed, IOException, InterruptedException {
+    ExecResult r = run(List.of(PATH, "drill", "--app", app), DRILL_TIMEOUT);
+    Optional<JsonNode> result = result(r.stderr());
+    if (result.isEmpty()) {
+      throw new Failed(error(r));
+    }
+    return result.get();
+  }
+
+  private ExecResult run(List<String> argv, Duration timeout)
+      throws Failed, IOException, InterruptedException {
+    ExecResult r = node.exec(ExecRequest.of(argv, timeout));
+    if (r.exitCode() == 126 || r.exitCode() == 127) {
+      throw new Failed(
+          node.name()
+              + " has no data runner ("
+              + PATH
+              + "): deploy the app with 'services:' in hoist.yml first");
+    }
+    return r;
+  }
+
+  /** The last {"event": "result"} line the runner wrote on stderr. */
+  static Optional<JsonNode> result(String stderr) {
+    Optional<JsonNode> last = Optional.empty();
+    for (String line : stderr.lines().toList()) {
+      if (!line.startsWith("{")) {
+        continue;
+      }
+      try {
+        JsonNode n = JSON.readTree(line);
+        if ("result".equals(n.path("event").asText())) {
+          last = Optional.of(n);
+        }
+      } catch (IOException e) {
+        // Not one of the runner's lines (a tool's own output); skip it.
+      }
+    }
+    return last;
+  }
+
+  private static String error(ExecResult r) {
+    return result(r.stderr())
+        .map(n -> n.path("error").asText("failed"))
+        .orElse(
+            "the data runner failed (exit "
+                + r.exitCode()
+                + "): "
+                + r.stderr().lines().reduce((a, b) -> b).orElse(""));
+  }
+}
