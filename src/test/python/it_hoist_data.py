@@ -621,6 +621,12 @@ class DataRunnerIT(unittest.TestCase):
         self.assertIn("verification failed", result["error"].lower())
         self.assertEqual(1, len(os.listdir(os.path.join(offsite, APP))))
 
+        # The newest local bundle, restored by name.
+        rc, result, _ = self.runner("restore", "--app", APP, "--yes", "--latest", check_exit=0)
+        rc, newest, _ = self.runner("verify", os.path.join(d, sorted(os.listdir(d))[-1]), check_exit=0)
+        self.assertEqual(newest["parts"], result["bundle"]["parts"])
+        rc, result, _ = self.runner("restore", "--app", APP, "--latest", "x.hoistbak", check_exit=2)
+
         rc, result, _ = self.runner("cleanup", "--app", APP, check_exit=0)
         self.assertTrue(any(r.startswith("database %s_old_" % APP) for r in result["removed"]))
         rc, status, out = self.runner("status", "--app", APP, check_exit=0)

@@ -4,7 +4,7 @@
 #
 #   hoist-data backup    --app A                       bundle on stdout
 #   hoist-data verify    [FILE|-]                      checks a bundle
-#   hoist-data restore   --app A [--as FROM] [--yes] [FILE|-]
+#   hoist-data restore   --app A [--as FROM] [--yes] [FILE|-|--latest]
 #   hoist-data cleanup   --app A                       drops the data a restore kept
 #   hoist-data drill     --app A [FILE]                restores into a scratch database and checks it
 #   hoist-data scheduled --app A                       the scheduled job (backup.json)
@@ -965,6 +965,7 @@ class RestoreHandler:
         self.st, self.target_parts, self.redis_ctx = staging, target_parts, redis_ctx
         self.parts = None
         self.failure = None
+        self.done = {}
 
     def header(self, h):
         src = h["app"]
@@ -1029,7 +1030,8 @@ class RestoreHandler:
                           stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, umask=0o022)
                 st.sinks[key] = Sink(p, "tar (extracting the uploads)")
             st.sinks[key].write(data)
-        emit("progress", part=key, bytes=len(data))
+        self.done[key] = self.done.get(key, 0) + len(data)
+        emit("progress", part=key, bytes=self.done[key])
 
     def part_end(self, key):
         st = self.st
@@ -1535,6 +1537,7 @@ def parse(argv):
     r.add_argument("--app", required=True)
     r.add_argument("--as", dest="as_app")
     r.add_argument("--yes", action="store_true")
+    r.add_argument("--latest", action="store_true", help="the newest local bundle")
     r.add_argument("file", nargs="?", default="-")
     d = sub.add_parser("drill")
     d.add_argument("--app", required=True)
@@ -1598,7 +1601,9 @@ def dispatch(args):
             header, manifest = verify_stream(f)
         return bundle_summary(header, manifest)
     if args.cmd == "restore":
-        with open_input(args.file) as f:
+        if args.latest and args.file != "-":
+            raise Bad("give a FILE or --latest, not both")
+        with open_input(newest_bundle(args.app) if args.latest else args.file) as f:
             return restore(args.app, args.as_app, args.yes, f)
     if args.cmd == "cleanup":
         pg_version()
