@@ -7,6 +7,7 @@ import dev.hoist.node.ExecResult;
 import dev.hoist.node.Node;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +35,42 @@ public final class DataRunner {
 
   public DataRunner(Node node) {
     this.node = node;
+  }
+
+  /** {@code backup --app APP}: the app's bundle on stdout. */
+  public static List<String> backup(String app) {
+    return List.of(PATH, "backup", "--app", app);
+  }
+
+  /**
+   * {@code restore} of the bundle on stdin into {@code app}; {@code asApp}: the bundle is that
+   * app's; {@code yes}: replace data that is there.
+   */
+  public static List<String> restore(String app, Optional<String> asApp, boolean yes) {
+    List<String> argv = restoreOptions(app, asApp, yes);
+    argv.add("-");
+    return argv;
+  }
+
+  /** A restore of the newest bundle kept on the node (its scheduled backups). */
+  public static List<String> restoreLatest(String app, Optional<String> asApp, boolean yes) {
+    List<String> argv = restoreOptions(app, asApp, yes);
+    argv.add("--latest");
+    return argv;
+  }
+
+  private static List<String> restoreOptions(String app, Optional<String> asApp, boolean yes) {
+    List<String> argv = new ArrayList<>(List.of(PATH, "restore", "--app", app));
+    asApp.ifPresent(a -> argv.addAll(List.of("--as", a)));
+    if (yes) {
+      argv.add("--yes");
+    }
+    return argv;
+  }
+
+  /** {@code cleanup}: drops what restores kept (old databases and directories) and staging. */
+  public static List<String> cleanup(String app) {
+    return List.of(PATH, "cleanup", "--app", app);
   }
 
   /** {@code status --app APP}: local backups, last scheduled run, last drill, kept data. */

@@ -1,0 +1,314 @@
+package dev.hoist.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.node.ExecRequest;
+import dev.hoist.node.ExecResult;
+import dev.hoist.node.Node;
+import dev.hoist.services.BundleException;
+import dev.hoist.services.BundleSummary;
+import dev.hoist.services.DataRunner;
+import dev.hoist.services.DataTransfer;
+import dev.hoist.services.PgRestoreList;
+import dev.hoist.services.RunnerLog;
+import dev.hoist.services.TransferException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code hoist restore FILE|latest}: the app's data back from a bundle; {@code --cleanup}. */
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Restores the app's data (PostgreSQL, Redis, uploads) from a .hoistbak bundle onto its data",
+      "node. The whole bundle is verified here first (every sha256, pg_restore --list): a bundle",
+      "that is not right is refused before anything is touched, naming the part. The node then",
+      "restores into new staging beside the live data, checks the manifest again, and only then",
+      "swaps it in while nginx answers 503 with Retry-After; the command reports that window. The",
+      "old data is kept (database <app_id>_old_<time>, directories .old-<time>) until",
+      "'hoist restore --cleanup'. A failure or Ctrl-C before the swap leaves the live data as it",
+      "was, and a rerun works.",
+      "",
+      "'hoist restore latest' restores the newest bundle kept on the data node (scheduled backups)."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  hoist restore shop-20261203T060000Z.hoistbak --yes",
+      "  hoist restore live.hoistbak --env stage --as shop-live --yes",
+      "  hoist restore latest --env live --yes",
+      "  hoist restore --cleanup --env live",
+      "",
+      "Exit code: 0 restored, 1 the restore failed (the live data untouched), 2 refused (a bundle",
+      "that is not right, another app's, a target with data and no --yes), 3 the node could not be",
+      "reached, 130 interrupted."
+    })
+final class RestoreCommand implements Callable<Integer> {
+  private static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(10);
+
+  @ParentCommand HoistCommand root;
+
+  @Parameters(
+      arity = "0..2",
+      paramLabel = "FILE|latest [PROJECT]",
+      description =
+          "The bundle to restore, or 'latest' for the newest on the data node; then the project"
+              + " directory (default: current directory). With --cleanup: only the project.")
+  List<String> args = new ArrayList<>();
+
+  @Mixin TargetOptions targetOptions;
+
+  @Option(
+      names = "--yes",
+      description = "Replace data the app has now (it is kept aside until --cleanup).")
+  boolean yes;
+
+  @Option(
+      names = "--as",
+      paramLabel = "APP",
+      description =
+          "The bundle is APP's (another app's): restore it into this project's app anyway.")
+  String asApp;
+
+  @Option(
+      names = "--cleanup",
+      description = "Remove the old data earlier restores kept, and any leftover staging.")
+  boolean cleanup;
+
+  @Mixin OutputOptions json;
+
+  /** The --json result of a restore. */
+  record Result(
+      boolean ok,
+      String app,
+      String node,
+      Optional<String> file,
+      Optional<String> bundleApp,
+      double seconds,
+      double windowSeconds,
+      JsonNode runner) {}
+
+  @Override
+  public Integer call() throws CommandException, InterruptedException {
+    if (cleanup ? args.size() > 1 : args.isEmpty()) {
+      throw new CommandException(
+          ExitCode.USAGE,
+          cleanup
+              ? "--cleanup takes only the project: hoist restore --cleanup [PROJECT] [--env E]"
+              : "name the bundle to restore (or 'latest'): hoist restore FILE [PROJECT] [--env E]");
+    }
+    String project =
+        cleanup ? (args.isEmpty() ? "." : args.get(0)) : args.size() > 1 ? args.get(1) : ".";
+    Session s = Session.open(project, targetOptions, root.ssh);
+    String app = s.spec().app();
+    FleetNode dataNode = s.dataNode();
+    if (cleanup) {
+      return cleanup(s, app, dataNode);
+    }
+    boolean latest = args.get(0).equals("latest"); // a file of that name: ./latest
+    Optional<Path> file = latest ? Optional.empty() : Optional.of(Path.of(args.get(0)));
+    Optional<BundleSummary> verified = Optional.empty();
+    if (file.isPresent()) {
+      verified = Optional.of(verifyFirst(file.get(), app));
+    }
+    List<String> argv = DataRunner.restore(app, Optional.ofNullable(asApp), yes);
+    if (latest) {
+      argv = DataRunner.restoreLatest(app, Optional.ofNullable(asApp), yes);
+    }
+    Console console = root.console;
+    DataTransfer transfer = new DataTransfer(new PgRestoreList());
+    try (CtrlC ctrlC = new CtrlC(console, transfer::cancel)) {
+      Node node = BackupCommand.connect(s, dataNode);
+      try (InputStream in =
+              file.isPresent()
+                  ? Files.newInputStream(file.get())
+                  : new ByteArrayInputStream(new byte[0]);
+          TransferProgress progress =
+              new TransferProgress(
+                  console,
+                  "restoring",
+                  file.isPresent() ? OptionalLong.of(Files.size(file.get())) : OptionalLong.empty(),
+                  json.json)) {
+        JsonNode result = transfer.restore(node, argv, in, listener(progress, dataNode.name()));
+        double seconds = progress.seconds();
+        progress.close();
+        report(app, dataNode.name(), file, verified, result, seconds);
+        return ExitCode.OK;
+      } catch (TransferException e) {
+        throw Transfers.failure(e, ctrlC);
+      } catch (IOException e) {
+        throw new CommandException(
+            ExitCode.USAGE, "cannot read " + file.orElseThrow() + ": " + e.getMessage());
+      } finally {
+        Transfers.close(node);
+      }
+    }
+  }
+
+  /** The whole bundle verified here, and whose it is checked, before the node is touched. */
+  private BundleSummary verifyFirst(Path file, String app)
+      throws CommandException, InterruptedException {
+    BundleSummary summary;
+    try {
+      summary = BackupCommand.verify(root.console, file, json.json);
+    } catch (BundleException e) {
+      throw new CommandException(
+          ExitCode.USAGE, file + ": " + e.getMessage() + "; refused, nothing was changed");
+    }
+    String whose = summary.header().app();
+    if (asApp != null && !asApp.equals(whose)) {
+      throw new CommandException(
+          ExitCode.USAGE,
+          file
+              + " is a bundle of app "
+              + whose
+              + ", not of "
+              + asApp
+              + " (--as); nothing was changed");
+    }
+    if (asApp == null && !whose.equals(app)) {
+      throw new CommandException(
+          ExitCode.USAGE,
+          file
+              + " is a bundle of app "
+              + whose
+              + ", not of "
+              + app
+              + "; to restore "
+              + whose
+              + "'s data into "
+              + app
+              + ", add --as "
+              + whose
+              + " (nothing was changed)");
+    }
+    if (!json.json) {
+      root.console.progress(
+          "verified "
+              + file
+              + " ("
+              + TransferProgress.mb(summary.bytes())
+              + ", "
+              + summary.parts().size()
+              + " parts, made "
+              + summary.header().created()
+              + ")");
+    }
+    return summary;
+  }
+
+  private static DataTransfer.Listener listener(TransferProgress progress, String node) {
+    DataTransfer.Listener bytes = BackupCommand.listener(progress);
+    return new DataTransfer.Listener() {
+      @Override
+      public void bytes(long total) {
+        bytes.bytes(total);
+      }
+
+      @Override
+      public void part(String name) {
+        progress.part(name);
+      }
+
+      @Override
+      public void progress(String part, long count) {
+        if (part.equals("verified")) {
+          progress.note(
+              node + " verified the bundle; swapping the data in (nginx answers 503) ...");
+        }
+      }
+
+      @Override
+      public void warning(String message) {
+        bytes.warning(message);
+      }
+    };
+  }
+
+  private void report(
+      String app,
+      String node,
+      Optional<Path> file,
+      Optional<BundleSummary> verified,
+      JsonNode result,
+      double seconds) {
+    Console console = root.console;
+    double window = result.path("window_seconds").asDouble();
+    if (json.json) {
+      console.json(
+          new Result(
+              true,
+              app,
+              node,
+              file.map(Path::toString),
+              verified.map(v -> v.header().app()),
+              seconds,
+              window,
+              result));
+      return;
+    }
+    console.line(
+        console.green("restored")
+            + String.format(
+                Locale.ROOT,
+                " %s on %s from %s in %.1fs; the 503 window was %.2fs",
+                app,
+                node,
+                file.map(Path::toString).orElse("its newest local bundle"),
+                seconds,
+                window));
+    List<String> kept = new ArrayList<>();
+    result.path("kept").properties().forEach(e -> kept.add(e.getValue().asText()));
+    if (!kept.isEmpty()) {
+      console.line(
+          "old data kept: "
+              + String.join(", ", kept)
+              + console.dim("  ('hoist restore --cleanup' removes it)"));
+    }
+  }
+
+  private int cleanup(Session s, String app, FleetNode dataNode)
+      throws CommandException, InterruptedException {
+    Node node = BackupCommand.connect(s, dataNode);
+    try {
+      RunnerLog log = new RunnerLog(dataNode.name(), new RunnerLog.Listener() {});
+      ExecResult r = node.exec(ExecRequest.of(DataRunner.cleanup(app), CLEANUP_TIMEOUT));
+      r.stderr().lines().forEach(log);
+      if (!r.ok() || !log.ok()) {
+        throw new CommandException(
+            r.exitCode() == 2 ? ExitCode.USAGE : ExitCode.FAILED, log.error(r.exitCode()));
+      }
+      JsonNode result = log.result().orElseThrow();
+      if (json.json) {
+        root.console.json(result);
+      } else {
+        List<String> removed = new ArrayList<>();
+        result.path("removed").forEach(n -> removed.add(n.asText()));
+        root.console.line(
+            removed.isEmpty()
+                ? "nothing to remove on " + dataNode.name()
+                : "removed on " + dataNode.name() + ": " + String.join(", ", removed));
+      }
+      return ExitCode.OK;
+    } catch (IOException e) {
+      throw new CommandException(ExitCode.NODE, e.getMessage());
+    } finally {
+      Transfers.close(node);
+    }
+  }
+}

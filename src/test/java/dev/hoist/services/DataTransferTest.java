@@ -1,0 +1,316 @@
+package dev.hoist.services;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Backup, restore and migrate against scripted data nodes: success, every failure, Ctrl-C. */
+class DataTransferTest {
+  static final String OK = "{\"event\": \"result\", \"ok\": true, \"bytes\": 1}";
+
+  final DataTransfer transfer = new DataTransfer(new BundleVerifierTest.Recording());
+  final List<String> seen = new CopyOnWriteArrayList<>();
+  final DataTransfer.Listener listener =
+      new DataTransfer.Listener() {
+        @Override
+        public void bytes(long total) {}
+
+        @Override
+        public void part(String name) {
+          seen.add("part " + name);
+        }
+
+        @Override
+        public void progress(String part, long bytes) {
+          seen.add("progress " + part);
+        }
+
+        @Override
+        public void warning(String message) {
+          seen.add("warning " + message);
+        }
+      };
+
+  static byte[] bundle(String app) throws Exception {
+    return new TestBundles(app, "postgres", "redis", "files").bytes();
+  }
+
+  /** A runner's backup that sends {@code bytes} and ends with {@code exit}. */
+  static FakeDataNode.Script sends(byte[] bytes, int exit, String result) {
+    return run -> {
+      run.event("{\"event\": \"progress\", \"part\": \"postgres/dump\", \"bytes\": 10}");
+      run.out().write(bytes);
+      run.event(result);
+      return exit;
+    };
+  }
+
+  @Test
+  void aBackupArrivesVerifiedWithTheRunnersProgress() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode node = new FakeDataNode("db1", sends(b, 0, OK));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BundleSummary s = transfer.backup(node, "shop", out, listener);
+    assertThat(out.toByteArray()).isEqualTo(b);
+    assertThat(s.header().app()).isEqualTo("shop");
+    assertThat(node.commands).containsExactly(List.of(DataRunner.PATH, "backup", "--app", "shop"));
+    assertThat(seen)
+        .contains("progress postgres/dump", "part postgres/dump", "part files/uploads.tar");
+  }
+
+  @Test
+  void aBackupThatFailsOnTheNodeReportsTheRunnersErrorAndNoManifestArrives() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            sends(
+                Arrays.copyOf(b, 3000),
+                1,
+                "{\"event\": \"result\", \"ok\": false, \"error\": \"PostgreSQL is not answering"
+                    + " on db1: start it\"}"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThatThrownBy(() -> transfer.backup(node, "shop", out, listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.FAILED))
+        .hasMessage("db1: PostgreSQL is not answering on db1: start it");
+    assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1))
+        .doesNotContain(BundleVerifier.MANIFEST);
+  }
+
+  @Test
+  void anAlteredBundleFromTheNodeIsRefusedNamingThePart() throws Exception {
+    TestBundles t = new TestBundles("shop", "postgres", "redis");
+    List<TestBundles.Member> m = new ArrayList<>(t.members());
+    int i = BundleVerifierTest.indexOf(m, "redis/dump.rdb");
+    byte[] data = m.get(i).data().clone();
+    data[1] ^= 4;
+    m.set(i, new TestBundles.Member(m.get(i).name(), data));
+    FakeDataNode node = new FakeDataNode("db1", sends(TestBundles.tar(m), 0, OK));
+    assertThatThrownBy(() -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.BUNDLE))
+        .hasMessage(
+            "db1 sent a bundle that is not right: part redis/dump.rdb: sha256 does not match the"
+                + " manifest: the bundle was altered or damaged");
+  }
+
+  @Test
+  void aFullLocalDiskIsNotBlamedOnTheNodeAndStopsTheRunner() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            run -> {
+              run.out().write(Arrays.copyOf(b, 1024));
+              run.in().readAllBytes(); // until cancelled
+              run.event("{\"event\": \"result\", \"ok\": false, \"error\": \"interrupted\"}");
+              return 1;
+            });
+    OutputStream full =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("No space left on device");
+          }
+        };
+    assertThatThrownBy(() -> transfer.backup(node, "shop", full, listener))
+        .hasMessage("cannot write the bundle here: No space left on device");
+    assertThat(node.cancelled).isTrue();
+  }
+
+  @Test
+  void cancellingABackupEndsItAsInterrupted() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            run -> {
+              run.out().write(Arrays.copyOf(b, 1024));
+              run.out().flush();
+              while (!run.terminated().get()) {
+                Thread.sleep(5);
+              }
+              run.event(
+                  "{\"event\": \"result\", \"ok\": false, \"error\": \"interrupted by SIGTERM\"}");
+              return 1;
+            });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                return;
+              }
+              transfer.cancel();
+            });
+    assertThatThrownBy(() -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.INTERRUPTED));
+    assertThat(node.cancelled).isTrue();
+  }
+
+  @Test
+  void aMissingRunnerSaysHowToInstallIt() throws Exception {
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            run -> {
+              run.err().accept("sh: 1: /usr/local/lib/hoist/hoist-data: not found");
+              return 127;
+            });
+    assertThatThrownBy(() -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener))
+        .hasMessage(
+            "db1: /usr/local/lib/hoist/hoist-data is not installed there; deploy the app with"
+                + " 'services:' in hoist.yml first");
+  }
+
+  /** A restore that reads everything, checks it is {@code expected}, and reports a window. */
+  static FakeDataNode.Script restores(byte[] expected) {
+    return run -> {
+      byte[] got = run.in().readAllBytes();
+      if (!Arrays.equals(got, expected)) {
+        run.event(
+            "{\"event\": \"result\", \"ok\": false, \"error\": \"the bundle has no manifest: it is"
+                + " truncated\"}");
+        return 2;
+      }
+      run.event("{\"event\": \"progress\", \"part\": \"verified\", \"bytes\": 5}");
+      run.event("{\"event\": \"result\", \"ok\": true, \"window_seconds\": 0.42}");
+      return 0;
+    };
+  }
+
+  @Test
+  void aRestoreStreamsTheFileAndReturnsTheWindow() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode node = new FakeDataNode("db1", restores(b));
+    List<String> argv = DataRunner.restore("shop", Optional.of("old-shop"), true);
+    JsonNode result = transfer.restore(node, argv, new ByteArrayInputStream(b), listener);
+    assertThat(result.get("window_seconds").asDouble()).isEqualTo(0.42);
+    assertThat(node.commands)
+        .containsExactly(
+            List.of(DataRunner.PATH, "restore", "--app", "shop", "--as", "old-shop", "--yes", "-"));
+    assertThat(seen).contains("progress verified");
+  }
+
+  @Test
+  void aRestoreTheRunnerRefusesEarlyReportsItsReason() throws Exception {
+    byte[] big = new byte[4 << 20]; // more than the pipes hold: the writer meets a closed pipe
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            run -> {
+              run.in().readNBytes(512);
+              run.event(
+                  "{\"event\": \"result\", \"ok\": false, \"error\": \"db1 holds data of shop"
+                      + " (3 tables); add --yes to replace it (the old data is kept)\"}");
+              return 2;
+            });
+    assertThatThrownBy(
+            () ->
+                transfer.restore(
+                    node,
+                    DataRunner.restore("shop", Optional.empty(), false),
+                    new ByteArrayInputStream(big),
+                    listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.REFUSED))
+        .hasMessageContaining("add --yes to replace it");
+  }
+
+  @Test
+  void aMigrationPipesOneBackupIntoOneRestore() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode from = new FakeDataNode("old", sends(b, 0, OK));
+    FakeDataNode to = new FakeDataNode("new", restores(b));
+    DataTransfer.Migration m =
+        transfer.migrate(
+            from, "shop", to, DataRunner.restore("shop", Optional.empty(), false), listener);
+    assertThat(m.bundle().header().app()).isEqualTo("shop");
+    assertThat(m.restore().get("window_seconds").asDouble()).isEqualTo(0.42);
+  }
+
+  @Test
+  void anAlteredMigrationNeverReachesTheRestoreWhole() throws Exception {
+    TestBundles t = new TestBundles("shop", "postgres");
+    List<TestBundles.Member> m = new ArrayList<>(t.members());
+    int i = BundleVerifierTest.indexOf(m, "postgres/dump");
+    byte[] data = m.get(i).data().clone();
+    data[0] ^= 1;
+    m.set(i, new TestBundles.Member(m.get(i).name(), data));
+    byte[] altered = TestBundles.tar(m);
+    FakeDataNode from = new FakeDataNode("old", sends(altered, 0, OK));
+    FakeDataNode to = new FakeDataNode("new", restores(altered));
+    assertThatThrownBy(
+            () ->
+                transfer.migrate(
+                    from,
+                    "shop",
+                    to,
+                    DataRunner.restore("shop", Optional.empty(), false),
+                    listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.BUNDLE))
+        .hasMessage(
+            "old sent a bundle that is not right: part postgres/dump: sha256 does not match the"
+                + " manifest: the bundle was altered or damaged");
+    assertThat(to.cancelled).isTrue();
+  }
+
+  @Test
+  void aMigrationTheTargetRefusesStopsTheBackup() throws Exception {
+    byte[] b = bundle("shop");
+    FakeDataNode from =
+        new FakeDataNode(
+            "old",
+            run -> {
+              run.out().write(b);
+              while (!run.terminated().get()) { // a backup bigger than the pipes
+                run.out().write(new byte[4096]);
+              }
+              return 143;
+            });
+    FakeDataNode to =
+        new FakeDataNode(
+            "new",
+            run -> {
+              run.in().readNBytes(512);
+              run.event(
+                  "{\"event\": \"result\", \"ok\": false, \"error\": \"new holds data of shop;"
+                      + " add --yes\"}");
+              return 2;
+            });
+    assertThatThrownBy(
+            () ->
+                transfer.migrate(
+                    from,
+                    "shop",
+                    to,
+                    DataRunner.restore("shop", Optional.empty(), false),
+                    listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.REFUSED))
+        .hasMessage("new: new holds data of shop; add --yes");
+    assertThat(from.cancelled).isTrue();
+  }
+}
