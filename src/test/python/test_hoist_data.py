@@ -235,6 +235,12 @@ class NamesTest(unittest.TestCase):
         self.assertEqual('"a""b"', data.ident('a"b'))
         self.assertEqual("'it''s'", data.literal("it's"))
 
+    def test_restore_latest_is_parsed(self):
+        args = data.parse(["restore", "--app", "shop", "--latest", "--yes"])
+        self.assertTrue(args.latest)
+        self.assertEqual("-", args.file)
+        self.assertFalse(data.parse(["restore", "--app", "shop"]).latest)
+
     def test_bad_app_names_are_bad_input(self):
         for bad in ("Shop", "../x", "-x", "a" * 40, ""):
             self.assertIsNone(data.APP.match(bad), bad)
