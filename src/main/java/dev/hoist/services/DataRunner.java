@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Runs the data runner ({@code /usr/local/lib/hoist/hoist-data}) on the app's data node for the
- * short subcommands: {@code status} (JSON on stdout) and {@code drill} (its result line on stderr).
- * The runner's contract is in docs/backups.md.
+ * short subcommands: {@code status} (JSON on stdout) and {@code drill} (its result line on stderr);
+ * and the command lines of the streamed ones ({@code backup}, {@code restore}) {@link DataTransfer}
+ * runs. The runner's contract is in docs/backups.md.
  */
 public final class DataRunner {
   public static final String PATH = "/usr/local/lib/hoist/hoist-data";

@@ -56,7 +56,7 @@ public final class DataTransfer {
             new BundleVerifier(dumps, listener)
                 .copy(new Counted(backup.stdout(), listener::bytes), local);
       } catch (BundleException | IOException e) {
-        backup.cancel();
+        stop(backup);
         int exit = exit(node, backup);
         if (cancelled) {
           throw interrupted();
@@ -140,7 +140,7 @@ public final class DataTransfer {
       } catch (BundleException | IOException e) {
         failure = e;
         // Without the manifest the restore drops its staging; the backup has no one to write to.
-        backup.cancel();
+        stop(backup);
         restore.cancel();
       }
       int backupExit = exit(from, backup);
@@ -204,6 +204,15 @@ public final class DataTransfer {
               ? e.getMessage()
               : node.name() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Cancels a backup whose output is no longer wanted, and drops what it still writes, so it is
+   * never stuck writing to a pipe nobody reads.
+   */
+  private static void stop(StreamingCommand backup) {
+    backup.cancel();
+    drain(backup);
   }
 
   /** The runner's stdout, read and dropped on a thread (a restore writes nothing there). */

@@ -278,17 +278,10 @@ class DataTransferTest {
 
   @Test
   void aMigrationTheTargetRefusesStopsTheBackup() throws Exception {
-    byte[] b = bundle("shop");
-    FakeDataNode from =
-        new FakeDataNode(
-            "old",
-            run -> {
-              run.out().write(b);
-              while (!run.terminated().get()) { // a backup bigger than the pipes
-                run.out().write(new byte[4096]);
-              }
-              return 143;
-            });
+    TestBundles big = new TestBundles("shop", "redis");
+    big.chunk = 64 * 1024;
+    big.parts.put("redis/dump.rdb", new byte[2 << 20]); // more than the pipes hold
+    FakeDataNode from = new FakeDataNode("old", sends(big.bytes(), 0, OK));
     FakeDataNode to =
         new FakeDataNode(
             "new",
