@@ -632,6 +632,39 @@ class DataRunnerIT(unittest.TestCase):
         rc, status, out = self.runner("status", "--app", APP, check_exit=0)
         self.assertEqual({"databases": [], "dirs": []}, json.loads(out)["kept"])
 
+    def test_7_what_the_app_put_in_its_database_never_runs_as_the_superuser(self):
+        # The app owns its database: it plants a CHECK whose function tries to become the session user
+        # (the superuser, were the dump restored under --role) and a search_path that shadows the
+        # catalogs the runner reads. Either, run by the superuser, would make a role: a mark that
+        # outlives the scratch databases.
+        mark = "hdtest_pwned"
+        escalate = ("IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = session_user AND rolsuper) "
+                    "THEN RESET ROLE; CREATE ROLE %s; END IF;" % mark)
+        self.lab.psql(
+            "CREATE FUNCTION ok(int) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN BEGIN %s "
+            "EXCEPTION WHEN OTHERS THEN NULL; END; RETURN true; END $$;\n"
+            "CREATE TABLE checked (x int CHECK (ok(x)));\nINSERT INTO checked VALUES (1);\n"
+            "CREATE SCHEMA shadow;\n"
+            "CREATE FUNCTION shadow.f() RETURNS name LANGUAGE plpgsql AS $$ BEGIN BEGIN %s "
+            "EXCEPTION WHEN OTHERS THEN NULL; END; RETURN 'plpgsql'; END $$;\n"
+            "CREATE VIEW shadow.pg_extension AS SELECT shadow.f() AS extname;\n"
+            "CREATE VIEW shadow.pg_class AS SELECT c.*, shadow.f() AS f FROM pg_catalog.pg_class c;\n"
+            "ALTER DATABASE %s SET search_path = shadow, pg_catalog, public;\n"
+            % (escalate, escalate, APP), user=APP)
+        config = self.lab.p("/etc/hoist/services/%s/backup.json" % APP)
+        with open(config, "w") as f:
+            json.dump({"keep": 5, "drill_check": {"sql": "SELECT count(*) FROM checked WHERE ok(x)"}}, f)
+        try:
+            bundle = self.backup("planted.hoistbak")
+            self.runner("restore", "--app", APP, bundle, check_exit=2)  # holds data: counted, refused
+            self.runner("restore", "--app", APP, "--yes", bundle, check_exit=0)
+            self.assertEqual("1", self.lab.psql("SELECT count(*) FROM checked;", user=APP).strip())
+            self.runner("drill", "--app", APP, bundle, check_exit=0)
+            self.assertEqual("", self.lab.psql("SELECT rolname FROM pg_roles WHERE rolname = '%s';" % mark,
+                                               db="postgres").strip())
+        finally:
+            self.lab.psql("DROP ROLE IF EXISTS %s;" % mark, db="postgres")
+
 
 if __name__ == "__main__":
     unittest.main()

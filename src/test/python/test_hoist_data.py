@@ -277,6 +277,56 @@ class PartsTest(unittest.TestCase):
         self.assertEqual("6390", data.redis_conf("shop")["port"])
 
 
+class PostgresLoginTest(unittest.TestCase):
+    """What the app wrote runs in its own role's session; the superuser's ignore its search_path."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.old = data.ROOT, data.run, data.spawn
+        data.ROOT = self.tmp.name
+        os.makedirs(self.tmp.name + "/etc/hoist/services/my-shop")
+        with open(self.tmp.name + "/etc/hoist/services/my-shop/credentials.json", "w") as f:
+            json.dump({"postgres": {"password": "s3cret-pw"}}, f)
+        self.calls = []
+        data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (
+            self.calls.append((argv, env or {}, input_data)) or (0, "", ""))
+        data.spawn = lambda argv, user=None, stdin=None, stdout=None, env=None, cwd="/", umask=0o077: (
+            self.calls.append((argv, env or {}, None)))
+
+    def tearDown(self):
+        data.ROOT, data.run, data.spawn = self.old
+        self.tmp.cleanup()
+
+    def test_the_superuser_overrides_any_search_path_the_app_set(self):
+        data.psql("SELECT 1;", db="my_shop")
+        argv, env, _ = self.calls[0]
+        self.assertEqual("-c search_path=pg_catalog,pg_temp", env["PGOPTIONS"])
+        self.assertNotIn("-U", argv)
+
+    def test_a_dump_is_restored_logged_in_as_the_app_role_never_under_role(self):
+        data.pg_restore("my-shop", "my_shop_restore_20261203000000")
+        argv, env, _ = self.calls[0]
+        self.assertFalse([a for a in argv if a.startswith("--role")], argv)
+        self.assertEqual(["-U", "my_shop"], argv[argv.index("-U"):argv.index("-U") + 2])
+        self.assertEqual("s3cret-pw", env["PGPASSWORD"])
+        self.assertNotIn("s3cret-pw", " ".join(argv))
+
+    def test_a_drill_check_query_runs_as_the_app_role(self):
+        data.run_check("my-shop", "my_shop_drill", {"sql": "SELECT count(*) FROM items"})
+        argv, env, sql = self.calls[0]
+        self.assertIn("-U", argv)
+        self.assertEqual("s3cret-pw", env["PGPASSWORD"])
+        self.assertNotIn(b"SET ROLE", sql)
+
+    def test_a_drill_check_command_gets_the_url_with_its_password_in_the_environment_not_argv(self):
+        data.run_check("my-shop", "my_shop_drill", "python manage.py check --database default")
+        argv, env, _ = self.calls[0]
+        self.assertNotIn("s3cret-pw", " ".join(argv))
+        self.assertIn("s3cret-pw", env["HOIST_DRILL_DATABASE_URL"])
+        self.assertTrue(env["HOIST_DRILL_DATABASE_URL"].endswith("/my_shop_drill"))
+        self.assertEqual(["python", "manage.py", "check", "--database", "default"], argv[-5:])
+
+
 class OffNodeCopyTest(unittest.TestCase):
     TO = {"host": "backup.example.com", "port": 2222, "user": "hoist", "path": "/srv/backups/shop",
           "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG"}

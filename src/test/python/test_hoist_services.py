@@ -74,6 +74,19 @@ class FilesTest(unittest.TestCase):
         self.assertIn("user my_shop on #%s ~* &* +@all -@admin -@dangerous\n"
                       % hashlib.sha256(creds["redis"]["password"].encode()).hexdigest(), acl)
 
+    def test_the_superusers_psql_overrides_any_search_path_the_app_set(self):
+        seen = []
+
+        class Done:
+            returncode, stdout, stderr = 0, b"", b""
+        old = R.subprocess.run
+        R.subprocess.run = lambda argv, **kw: seen.append(kw["env"]) or Done()
+        try:
+            R.sql("my_shop", "SELECT extname FROM pg_extension")
+        finally:
+            R.subprocess.run = old
+        self.assertEqual("-c search_path=pg_catalog,pg_temp", seen[0]["PGOPTIONS"])
+
     def test_passwords_need_no_escaping_in_urls(self):
         for _ in range(50):
             self.assertRegex(R.new_password(), r"\A[A-Za-z0-9_-]{40,}\Z")

@@ -305,9 +305,24 @@ def literal(value):
     return "'%s'" % value.replace("'", "''")
 
 
-def psql(sql, db="postgres", timeout=120, check=True):
-    rc, out, err = run(pg_argv("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db),
-                       user="postgres", input_data=sql.encode(), timeout=timeout)
+# The superuser's sessions ignore any search_path the app set on its database (its owner may: ALTER
+# DATABASE ... SET search_path): else the app's objects would shadow pg_catalog's and run as the
+# superuser. A connection's own options outrank the database's settings.
+SUPERUSER_ENV = {"PGOPTIONS": "-c search_path=pg_catalog,pg_temp"}
+
+
+def app_login(app):
+    """argv and env that log in as the app's own role. What the app wrote (a dump's SQL, its functions
+    in CHECKs and defaults, a drill check's query) runs in such a session only: under --role or SET
+    ROLE the session user is still the superuser, and the app's code could RESET ROLE to it."""
+    password = (credentials(app).get("postgres") or {}).get("password")
+    return ["-w", "-U", app_id(app)], ({"PGPASSWORD": password} if password else {})
+
+
+def psql(sql, db="postgres", timeout=120, check=True, app=None):
+    login, env = app_login(app) if app else ([], SUPERUSER_ENV)
+    rc, out, err = run(pg_argv("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db, *login),
+                       user="postgres", input_data=sql.encode(), timeout=timeout, env=env)
     if check and rc != 0:
         raise Failed("PostgreSQL: %s" % tail(err, 600))
     return rc, out, err
@@ -366,6 +381,13 @@ def pg_create_staging(db, owner, like):
             # Extensions are created by the superuser (the app role may not); the dump's own
             # CREATE EXTENSION IF NOT EXISTS then finds them.
             psql("".join("CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e) for e in exts), db=db)
+
+
+def pg_restore(app, db):
+    """pg_restore reading a dump on stdin into db, logged in as the app's role (app_login)."""
+    login, env = app_login(app)
+    return spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "-d", db, *login),
+                 user="postgres", stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env)
 
 
 def pg_drop(db):
@@ -1014,10 +1036,7 @@ class RestoreHandler:
         st = self.st
         if key == "postgres/dump":
             if key not in st.sinks:
-                p = spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--role=" + app_id(self.app),
-                                  "--exit-on-error", "-d", st.db), user="postgres", stdin=subprocess.PIPE,
-                          stdout=subprocess.DEVNULL)
-                st.sinks[key] = Sink(p, "pg_restore")
+                st.sinks[key] = Sink(pg_restore(self.app, st.db), "pg_restore")
             st.sinks[key].write(data)
         elif key == "redis/dump.rdb":
             st.rdb.write(data)
@@ -1280,10 +1299,7 @@ class DrillHandler:
     def chunk(self, key, data):
         if key == "postgres/dump":
             if self.sink is None:
-                p = spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--role=" + app_id(self.app),
-                                  "--exit-on-error", "-d", self.db), user="postgres", stdin=subprocess.PIPE,
-                          stdout=subprocess.DEVNULL)
-                self.sink = Sink(p, "pg_restore")
+                self.sink = Sink(pg_restore(self.app, self.db), "pg_restore")
             self.sink.write(data)
 
     def part_end(self, key):
@@ -1338,8 +1354,7 @@ def run_check(app, db, check):
     if not check:
         return "restore only (no drill_check)", ""
     if isinstance(check, dict) and isinstance(check.get("sql"), str):
-        rc, out, err = psql("SET ROLE %s;\n%s\n" % (ident(app_id(app)), check["sql"]), db=db,
-                            timeout=CHECK_TIMEOUT, check=False)
+        rc, out, err = psql(check["sql"] + "\n", db=db, timeout=CHECK_TIMEOUT, check=False, app=app)
         if rc != 0:
             raise Failed("drill_check (sql) failed: %s" % tail(err, 800))
         return "sql", tail(out, 500)
@@ -1347,9 +1362,13 @@ def run_check(app, db, check):
         argv = shlex.split(check)
         with_env = path("/srv/%s/etc/with-env" % app)
         url = drill_url(app, db)
-        env_argv = ["/usr/bin/env", "DATABASE_URL=" + url, "HOIST_DRILL_DATABASE_URL=" + url]
-        full = ([with_env] if os.path.exists(with_env) else []) + env_argv + argv
-        rc, out, err = run(full, user=app, timeout=CHECK_TIMEOUT, env={"HOME": "/"})
+        # The URL holds the password: in the environment, never in an argv (/proc shows argv to
+        # every user). After with-env, which sets the live DATABASE_URL, a fixed script points it
+        # at the scratch database.
+        point = ["/bin/sh", "-c", 'DATABASE_URL=$HOIST_DRILL_DATABASE_URL; export DATABASE_URL; exec "$@"', "sh"]
+        full = ([with_env] if os.path.exists(with_env) else []) + point + argv
+        rc, out, err = run(full, user=app, timeout=CHECK_TIMEOUT,
+                           env={"HOME": "/", "HOIST_DRILL_DATABASE_URL": url})
         if rc != 0:
             raise Failed("drill_check %r failed (exit %d): %s" % (check, rc, tail(out + err, 800)))
         return "command", tail(out + err, 500)

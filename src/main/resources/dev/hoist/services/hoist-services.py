@@ -227,7 +227,9 @@ def hba_text():
         role = config["app_id"]
         dbs = "%s,%s_drill" % (role, role)
         lines.append("# app %s" % config["app"])
-        lines.append("local   %s   %s   scram-sha-256" % (dbs, role))
+        # Over the socket any database the role may CONNECT to: a restore stages the app's data in
+        # <role>_restore_<ts>, logged in as the role itself (never SET ROLE from the superuser).
+        lines.append("local   all   %s   scram-sha-256" % role)
         for address in pg.get("clients", []):
             lines.append("host    %s   %s   %s   scram-sha-256" % (dbs, role, address))
     return ("\n".join(lines) + "\n").encode()
@@ -265,13 +267,18 @@ def prepare(config, check):
 
 # ---------------------------------------------------------------- PostgreSQL
 
+# The app owns its database and may set a search_path on it (ALTER DATABASE ... SET): the superuser's
+# sessions override it, else the app's objects would shadow pg_catalog's and run as the superuser.
+SUPERUSER_ENV = {"PGOPTIONS": "-c search_path=pg_catalog,pg_temp"}
+
+
 def sql(db, statement):
     """Runs one statement as the superuser over the socket; returns the rows' text."""
     proc = subprocess.run(
         ["/usr/sbin/runuser", "-u", "postgres", "--", PSQL, "-X", "-q", "-At", "-v",
          "ON_ERROR_STOP=1", "-d", db, "-f", "-"],
         input=statement.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/",
-        env={"PATH": PATH, "LANG": "C.UTF-8"}, timeout=60)
+        env=dict(SUPERUSER_ENV, PATH=PATH, LANG="C.UTF-8"), timeout=60)
     if proc.returncode != 0:
         raise Failed("psql: %s" % proc.stderr.decode("utf-8", "replace").strip())
     return proc.stdout.decode().splitlines()

@@ -39,6 +39,6 @@ class DataRunnerIT {
     String output = new String(process.getInputStream().readAllBytes(), UTF_8);
     assertThat(process.waitFor(15, TimeUnit.MINUTES)).as("the python IT finished").isTrue();
     assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("Ran 6 tests").contains("OK").doesNotContain("skipped");
+    assertThat(output).contains("Ran 7 tests").contains("OK").doesNotContain("skipped");
   }
 }
