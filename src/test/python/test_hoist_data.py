@@ -303,6 +303,15 @@ class PostgresLoginTest(unittest.TestCase):
         self.assertEqual("-c search_path=pg_catalog,pg_temp", env["PGOPTIONS"])
         self.assertNotIn("-U", argv)
 
+    def test_staging_gets_the_live_extensions_in_public_not_in_the_superusers_pg_catalog(self):
+        answers = {"SELECT datname": "my_shop\n", "SELECT extname": "pg_trgm\n"}
+        data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (
+            self.calls.append((argv, env or {}, input_data))
+            or (0, next((v for k, v in answers.items() if input_data.startswith(k.encode())), ""), ""))
+        data.pg_create_staging("my_shop_restore_1", "my_shop", "my_shop")
+        sql = self.calls[-1][2].decode()
+        self.assertEqual('SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";\n', sql)
+
     def test_a_dump_is_restored_logged_in_as_the_app_role_never_under_role(self):
         data.pg_restore("my-shop", "my_shop_restore_20261203000000")
         argv, env, _ = self.calls[0]

@@ -87,6 +87,23 @@ class FilesTest(unittest.TestCase):
             R.subprocess.run = old
         self.assertEqual("-c search_path=pg_catalog,pg_temp", seen[0]["PGOPTIONS"])
 
+    def test_extensions_go_into_public_not_the_superusers_pg_catalog(self):
+        creds = R.wanted_credentials(CONFIG, {})
+        verifier = R.scram_verifier(creds["postgres"]["password"], b"salt")
+        answers = {"SELECT rolpassword": [verifier], "SELECT pg_get_userbyid": ["my_shop"],
+                   "SELECT has_database_privilege": ["f"], "SELECT extname": []}
+        made = []
+        old = R.sql, R.postgres_ready, R.say
+        R.sql = lambda db, statement: next((v for k, v in answers.items() if statement.startswith(k)),
+                                           None) if statement.startswith("SELECT") else made.append(statement)
+        R.postgres_ready, R.say = (lambda wait: True), (lambda text: None)
+        try:
+            config = dict(CONFIG, postgres=dict(CONFIG["postgres"], extensions=["pg_trgm"]))
+            R.provision_postgres(config, creds, False)
+        finally:
+            R.sql, R.postgres_ready, R.say = old
+        self.assertEqual(['SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";'], made)
+
     def test_passwords_need_no_escaping_in_urls(self):
         for _ in range(50):
             self.assertRegex(R.new_password(), r"\A[A-Za-z0-9_-]{40,}\Z")

@@ -380,7 +380,9 @@ def pg_create_staging(db, owner, like):
         if exts:
             # Extensions are created by the superuser (the app role may not); the dump's own
             # CREATE EXTENSION IF NOT EXISTS then finds them.
-            psql("".join("CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e) for e in exts), db=db)
+            # Into public, as by default (psql's search_path would put them in pg_catalog).
+            psql("SET search_path = public;\n" + "".join("CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e)
+                                                        for e in exts), db=db)
 
 
 def pg_restore(app, db):

@@ -359,7 +359,8 @@ def provision_postgres(config, creds, check):
         if ext not in have:
             missing.append("extension %s" % ext)
             if not check:
-                sql(role, 'CREATE EXTENSION IF NOT EXISTS "%s"' % ext)
+                # Into public, as by default: sql()'s search_path would put it in pg_catalog.
+                sql(role, 'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "%s";' % ext)
                 say("created extension %s" % ext)
     return missing
 
