@@ -64,10 +64,11 @@ class ScheduleTest(unittest.TestCase):
         # The 06:08 slot ran; the loop restarts 30 s later: the next is 06:09.
         self.assertEqual("2026-12-03T06:09:00Z",
                          cron.iso(cron.next_slot(s, {"slot": "2026-12-03T06:08:00Z"}, now)))
-        # Never ran (or ran long ago): 06:08, missed by less than a minute, still runs.
-        self.assertEqual("2026-12-03T06:08:00Z", cron.iso(cron.next_slot(s, {}, now)))
+        # Ran before, but not 06:08: missed by less than a minute, it still runs.
         self.assertEqual("2026-12-03T06:08:00Z",
                          cron.iso(cron.next_slot(s, {"slot": "2026-12-01T00:00:00Z"}, now)))
+        # Never ran (just installed): the next slot from now, as cron would.
+        self.assertEqual("2026-12-03T06:09:00Z", cron.iso(cron.next_slot(s, {}, now)))
 
     def test_next_command_prints_runs(self):
         out = subprocess.run(["/usr/bin/python3", "-I", RUNNER, "next", "0", "3", "*", "*", "*",
@@ -163,7 +164,7 @@ class RunTest(unittest.TestCase):
 
         cron.schedule_loop(path, clock=lambda: now[0], sleep=sleep, rounds=2)
         state = self.state_of()
-        self.assertEqual("2026-12-03T06:09:00Z", state["slot"])
+        self.assertEqual("2026-12-03T06:10:00Z", state["slot"])
         self.assertEqual("ok", state["result"])
 
     def test_unsafe_configs_are_refused(self):

@@ -43,7 +43,12 @@ final class LogsCommand implements Callable<Integer> {
     Session s = Session.open(projectArg.path, targetOptions, root.ssh).appNodes();
     var layout = s.stack().layout();
     List<String> argv =
-        AppCommand.logs(layout, lines, follow, List.copyOf(s.spec().processes().keySet()));
+        AppCommand.logs(
+            layout,
+            lines,
+            follow,
+            List.copyOf(s.spec().processes().keySet()),
+            List.copyOf(s.spec().cron().keySet()));
     Duration timeout = follow ? Duration.ofDays(365) : Duration.ofSeconds(30);
     // Lines of several nodes interleave as they come, each behind its node's name.
     int width = s.targets().stream().mapToInt(n -> n.name().length()).max().orElse(0);

@@ -201,6 +201,9 @@ final class StatusCommand implements Callable<Integer> {
               p.pid().map(pid -> "pid " + pid).orElse("")
                   + p.uptimeSeconds().map(u -> ", up " + uptime(u)).orElse("")));
     }
+    for (Status.Job j : r.jobs()) {
+      c.line(String.format("  %-28s %-9s %s", "job " + j.name(), j.schedule(), lastRun(c, j)));
+    }
     c.line(
         "  health "
             + r.url()
@@ -208,6 +211,30 @@ final class StatusCommand implements Callable<Integer> {
             + (r.healthy() ? c.green("healthy") : c.red("unhealthy"))
             + c.dim(" (" + r.health() + ")"));
     status.certificate().ifPresent(cert -> new CertView(c).show(cert, "  "));
+  }
+
+  /** "last run 2026-12-03T07:15:00Z: ok (exit 0, 1.2s)", or "not run yet". */
+  static String lastRun(Console c, Status.Job j) {
+    if (j.lastStart().isEmpty()) {
+      return c.dim("not run yet");
+    }
+    String result = j.result().orElse("?");
+    String shown =
+        "ok".equals(result)
+            ? c.green(result)
+            : "running".equals(result) ? c.yellow(result) : c.red(result);
+    return "last run "
+        + j.lastStart().get()
+        + ": "
+        + shown
+        + j.exit()
+            .map(
+                e ->
+                    " (exit "
+                        + e
+                        + j.durationSeconds().map(d -> String.format(", %.1fs", d)).orElse("")
+                        + ")")
+            .orElse("");
   }
 
   static String uptime(long s) {

@@ -30,8 +30,8 @@ public final class AppCommand {
   /**
    * Prints (or follows) the app's logs: its services' output (runit's svlogd files, or the units'
    * journal when the node's PID 1 is systemd, decided on the node) and nginx's access and error
-   * logs. Arguments: lines, follow (empty or "-f"), then "unit=NAME", "svlogd=FILE" and plain
-   * files.
+   * logs. Arguments: lines, follow (empty or "-f"), then "unit=NAME", "svlogd=FILE",
+   * "svlogd-if=FILE" (only where it exists: a scheduled job's log is on one node) and plain files.
    */
   private static final String LOGS_SCRIPT =
       """
@@ -42,6 +42,7 @@ public final class AppCommand {
         case $a in
           unit=*) [ -n "$sd" ] && units+=(-u "${a#unit=}") ;;
           svlogd=*) [ -z "$sd" ] && files+=("${a#svlogd=}") ;;
+          svlogd-if=*) [ -z "$sd" ] && [ -e "${a#svlogd-if=}" ] && files+=("${a#svlogd-if=}") ;;
           *) files+=("$a") ;;
         esac
       done
@@ -54,11 +55,12 @@ public final class AppCommand {
       """;
 
   /**
-   * The app's logs on a node of either kind: the app's and its processes' output ({@code processes}
-   * names them) from svlogd's files or the journal, then nginx's access and error logs.
+   * The app's logs on a node of either kind: the app's, its processes' and its scheduled jobs'
+   * output ({@code processes} and {@code jobs} name them) from svlogd's files or the journal, then
+   * nginx's access and error logs.
    */
   public static List<String> logs(
-      AppLayout layout, int lines, boolean follow, List<String> processes) {
+      AppLayout layout, int lines, boolean follow, List<String> processes, List<String> jobs) {
     List<String> argv =
         new ArrayList<>(
             List.of(
@@ -73,6 +75,10 @@ public final class AppCommand {
     for (String p : processes) {
       argv.add("unit=" + layout.processService(p));
       argv.add("svlogd=" + layout.processLogDir(p) + "/current");
+    }
+    for (String j : jobs) {
+      argv.add("unit=" + layout.cronService(j));
+      argv.add("svlogd-if=" + layout.cronLogDir(j) + "/current");
     }
     argv.add(layout.nginxAccessLog());
     argv.add(layout.nginxErrorLog());

@@ -10,6 +10,7 @@ import dev.hoist.engine.ServiceResource;
 import dev.hoist.health.HealthCheck;
 import dev.hoist.node.AgentException;
 import dev.hoist.release.ReleaseState;
+import dev.hoist.stack.AppLayout;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.TlsProbe;
 import java.util.ArrayList;
@@ -27,6 +28,39 @@ public final class Status {
       String service, String state, Optional<Integer> pid, Optional<Long> uptimeSeconds) {}
 
   /**
+   * A scheduled job installed on the node, with its last run (all empty before the first run;
+   * {@code result}: running, ok, failed, timeout or killed).
+   */
+  public record Job(
+      String name,
+      String schedule,
+      Optional<String> lastStart,
+      Optional<String> lastEnd,
+      Optional<Integer> exit,
+      Optional<Double> durationSeconds,
+      Optional<String> result) {
+
+    static Job of(String name, String schedule, JsonNode state) {
+      return new Job(
+          name,
+          state.path("schedule").asText(schedule),
+          text(state, "start"),
+          text(state, "end"),
+          state.path("exit").isInt() ? Optional.of(state.get("exit").asInt()) : Optional.empty(),
+          state.path("duration").isNumber()
+              ? Optional.of(state.get("duration").asDouble())
+              : Optional.empty(),
+          text(state, "result"));
+    }
+
+    private static Optional<String> text(JsonNode state, String field) {
+      return state.path(field).isTextual()
+          ? Optional.of(state.get(field).asText())
+          : Optional.empty();
+    }
+  }
+
+  /**
    * What {@code hoist status} shows; {@code tls}: the agent's answer on the app's certificate there
    * (for the tls package to read; not printed as is).
    */
@@ -37,6 +71,7 @@ public final class Status {
       Optional<String> prepared,
       int releases,
       List<Process> processes,
+      List<Job> jobs,
       boolean healthy,
       String health,
       String url,
@@ -54,6 +89,7 @@ public final class Status {
           prepared,
           releases,
           processes,
+          jobs,
           healthy,
           health,
           url,
@@ -84,6 +120,13 @@ public final class Status {
     if (stack.spec().tls().on()) {
       probes.add(TlsProbe.of(stack.layout()));
     }
+    AppLayout layout = stack.layout();
+    probes.add(new ProbeRequest("cron", new ProbeKind.Cron(layout.cronConfigDir())));
+    for (String job : stack.spec().cron().keySet()) {
+      probes.add(
+          new ProbeRequest(
+              "cron:" + job, new ProbeKind.Json(layout.cronStateDir() + "/" + job + ".json")));
+    }
     Engine.Probe probe = engine.probe(probes, Optional.of(health.once()));
     List<Process> processes = new ArrayList<>();
     for (ServiceResource s : services) {
@@ -99,6 +142,16 @@ public final class Status {
                   ? Optional.of(st.get("uptime").asLong())
                   : Optional.empty()));
     }
+    // Only the jobs installed here: they run on one node of the environment.
+    List<Job> jobs = new ArrayList<>();
+    for (JsonNode name :
+        probe.states().getOrDefault("cron", MissingNode.getInstance()).path("jobs")) {
+      JsonNode state =
+          probe.states().getOrDefault("cron:" + name.asText(), MissingNode.getInstance());
+      dev.hoist.project.CronJob spec = stack.spec().cron().get(name.asText());
+      jobs.add(
+          Job.of(name.asText(), spec == null ? "" : spec.schedule().text(), state.path("value")));
+    }
     ReleaseState releases =
         ReleaseState.from(probe.states().getOrDefault("release", MissingNode.getInstance()));
     JsonNode h = probe.health().orElse(MissingNode.getInstance());
@@ -109,6 +162,7 @@ public final class Status {
         releases.prepared(Optional.empty()).map(ReleaseState.Release::id),
         releases.releases().size(),
         processes,
+        jobs,
         h.path("ok").asBoolean(),
         h.path("detail").asText("not checked"),
         health.url(),

@@ -19,7 +19,8 @@
 # `hoist logs` shows. <state_dir>/<job>.json records the last run: {"slot", "start", "end",
 # "exit", "duration", "result": "running"|"ok"|"failed"|"timeout"|"killed", "skipped"} (times
 # ISO UTC), which `hoist status` reads. The schedule loop records the slot before it runs it, so a
-# restarted loop never runs one slot twice; a slot missed by less than a minute is still run.
+# restarted loop never runs one slot twice; a slot missed by less than a minute (the loop restarted
+# by a deploy) is still run.
 # Exit codes of `run`: the job's, 124 after a timeout, 75 when skipped, 2 for a bad config.
 import calendar
 import datetime
@@ -361,15 +362,16 @@ def _run_locked(config, slot):
 # ---------------------------------------------------------------- the schedule loop (runit)
 
 def next_slot(schedule, state, now):
-    """The next slot to run: after the last one run, and no more than a minute in the past."""
-    after = now - 60
+    """The next slot to run: after the last one run and no more than a minute in the past (a loop
+    restarted by a deploy catches up the slot it just missed); a job that never ran starts with the
+    next slot from now."""
     last = state.get("slot")
     if isinstance(last, str):
         try:
-            after = max(after, parse_iso(last))
+            return schedule.next(max(now - 60, parse_iso(last)))
         except ValueError:
             pass
-    return schedule.next(after)
+    return schedule.next(now)
 
 
 def schedule_loop(path, clock=time.time, sleep=time.sleep, rounds=None):

@@ -26,6 +26,7 @@ class CheckCommandTest {
         Optional.empty(),
         2,
         processes,
+        List.of(),
         healthy,
         healthy ? "HTTP 200" : "HTTP 502",
         "http://hello.example.com/healthz",

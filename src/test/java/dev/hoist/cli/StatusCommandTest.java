@@ -34,6 +34,15 @@ class StatusCommandTest {
             Optional.empty(),
             2,
             List.of(),
+            List.of(
+                new Status.Job(
+                    "tidy",
+                    "@daily",
+                    Optional.of("2026-12-03T00:00:00Z"),
+                    Optional.of("2026-12-03T00:00:02Z"),
+                    Optional.of(0),
+                    Optional.of(1.5),
+                    Optional.of("ok"))),
             true,
             "HTTP 200",
             "http://hello.example.com/healthz",
@@ -69,6 +78,31 @@ class StatusCommandTest {
     assertThat(j.path("certificate").path("certificate").path("daysLeft").asInt()).isEqualTo(58);
     assertThat(j.has("tls")).isFalse();
     assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("BEGIN");
+    JsonNode job = j.path("jobs").get(0);
+    assertThat(job.path("name").asText()).isEqualTo("tidy");
+    assertThat(job.path("lastStart").asText()).isEqualTo("2026-12-03T00:00:00Z");
+    assertThat(job.path("exit").asInt()).isZero();
+    assertThat(job.path("durationSeconds").asDouble()).isEqualTo(1.5);
+    assertThat(job.path("result").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void aJobsLastRunIsOneLine() {
+    Status.Job job = status().status().jobs().getFirst();
+    assertThat(StatusCommand.lastRun(console, job))
+        .isEqualTo("last run 2026-12-03T00:00:00Z: ok (exit 0, 1.5s)");
+    assertThat(
+            StatusCommand.lastRun(
+                console,
+                new Status.Job(
+                    "x",
+                    "@daily",
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty())))
+        .isEqualTo("not run yet");
   }
 
   @Test
