@@ -1550,9 +1550,17 @@ def cron_remove(sid, step):
         link = "/etc/service/" + name
         if os.path.lexists(link):
             run_cmd(sid, ["sv", "-w", "30", "force-stop", link])
+            # runsv (and the log's) exit, so none writes supervise/ while the directory goes.
+            run_cmd(sid, ["sv", "exit", link, link + "/log"])
             os.unlink(link)
             wake_runsvdir()
-        shutil.rmtree("/etc/sv/" + name, ignore_errors=True)
+        deadline = time.time() + 15
+        while os.path.lexists("/etc/sv/" + name) and time.time() < deadline:
+            shutil.rmtree("/etc/sv/" + name, ignore_errors=True)
+            if os.path.lexists("/etc/sv/" + name):
+                time.sleep(0.2)
+        if os.path.lexists("/etc/sv/" + name):
+            raise StepError("cannot remove /etc/sv/%s: its runsv still runs" % name)
     for path in (os.path.join(step["config_dir"], job + ".json"),
                  os.path.join(step["state_dir"], job + ".json")):
         try:

@@ -155,7 +155,7 @@ class CronIT {
     assertThat(Path.of("/etc/service/" + SERVICE)).doesNotExist();
     assertThat(Path.of("/etc/sv/" + SERVICE)).doesNotExist();
     assertThat(config).doesNotExist();
-    assertThat(Hoist.sh("pgrep -f 'hoist-cron schedule " + config + "' || echo none").strip())
+    assertThat(Hoist.sh("pgrep -f '[h]oist-cron schedule " + config + "' || echo none").strip())
         .isEqualTo("none");
   }
 }
