@@ -242,7 +242,7 @@ def finish(p, timeout=None):
 
 
 def kill(p):
-    if p.poll() is None:
+    if p is not None and p.poll() is None:
         try:
             os.killpg(p.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -385,10 +385,13 @@ def pg_create_staging(db, owner, like):
                                                         for e in exts), db=db)
 
 
-def pg_restore(app, db):
-    """pg_restore reading a dump on stdin into db, logged in as the app's role (app_login)."""
+def pg_restore(app, db, listfile=None):
+    """pg_restore reading a dump on stdin into db, logged in as the app's role (app_login); only
+    the entries listfile leaves in, when given."""
     login, env = app_login(app)
-    return spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "-d", db, *login),
+    select = ["-L", listfile] if listfile else []
+    return spawn(pg_argv("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *select, "-d", db,
+                         *login),
                  user="postgres", stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env)
 
 
@@ -887,6 +890,73 @@ class Sink:
         return None
 
 
+TOC_MAX = 64 << 20
+EXTENSION_ENTRY = re.compile(rb"^(?=[0-9]+; [0-9]+ [0-9]+ (?:EXTENSION|COMMENT - EXTENSION) )", re.M)
+
+
+class DumpRestore:
+    """pg_restore of a streamed dump into `db` as the app's role, without the extensions' own
+    entries: the superuser made them in the new database already, and only an extension's owner may
+    COMMENT ON it. The list comes from the table of contents, which a custom-format dump holds at
+    its start: the first chunks are kept until pg_restore --list (as nobody) reads them whole."""
+
+    def __init__(self, app, db):
+        self.app, self.db = app, db
+        self.head = bytearray()
+        self.sink = self.proc = self.listfile = None
+
+    def write(self, data):
+        if self.sink is None:
+            self.head += data
+            listing = self._toc()
+            if listing is None and len(self.head) < TOC_MAX:
+                return
+            self._start(listing)
+            return
+        self.sink.write(data)
+
+    def close(self, timeout=None):
+        try:
+            if self.sink is None:
+                self._start(self._toc())
+            return self.sink.close(timeout)
+        finally:
+            if self.listfile:
+                os.unlink(self.listfile)
+                self.listfile = None
+
+    def _toc(self):
+        """The table of contents, once the bytes so far hold all of it; else None."""
+        p = spawn(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                   os.path.join(PGBIN, "pg_restore"), "--list"], stdin=subprocess.PIPE)
+        head = bytes(self.head)
+
+        def feed():
+            try:
+                p.stdin.write(head)
+                p.stdin.close()
+            except BrokenPipeError:
+                pass
+
+        t = threading.Thread(target=feed, daemon=True)
+        t.start()
+        out = p.stdout.read()
+        rc, _ = finish(p, timeout=300)
+        t.join()
+        return out if rc == 0 else None
+
+    def _start(self, listing):
+        if listing is not None:
+            fd, self.listfile = tempfile.mkstemp(prefix="hoist-restore-", suffix=".list")
+            with os.fdopen(fd, "wb") as f:
+                f.write(EXTENSION_ENTRY.sub(b";", listing))
+            os.chown(self.listfile, pwd.getpwnam("postgres").pw_uid, -1)
+        p = pg_restore(self.app, self.db, self.listfile)
+        self.sink, self.proc = Sink(p, "pg_restore"), p
+        head, self.head = bytes(self.head), None
+        self.sink.write(head)
+
+
 class VerifyHandler:
     """verify: pg_restore --list (as nobody) must read the dump; nothing else is written."""
 
@@ -1038,7 +1108,7 @@ class RestoreHandler:
         st = self.st
         if key == "postgres/dump":
             if key not in st.sinks:
-                st.sinks[key] = Sink(pg_restore(self.app, st.db), "pg_restore")
+                st.sinks[key] = DumpRestore(self.app, st.db)
             st.sinks[key].write(data)
         elif key == "redis/dump.rdb":
             st.rdb.write(data)
@@ -1301,7 +1371,7 @@ class DrillHandler:
     def chunk(self, key, data):
         if key == "postgres/dump":
             if self.sink is None:
-                self.sink = Sink(pg_restore(self.app, self.db), "pg_restore")
+                self.sink = DumpRestore(self.app, self.db)
             self.sink.write(data)
 
     def part_end(self, key):
