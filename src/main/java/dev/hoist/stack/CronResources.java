@@ -89,10 +89,10 @@ public final class CronResources {
   }
 
   /**
-   * The app's jobs: installed when {@code here} (the environment's cron node), and on every node
-   * any job of the app that is not wanted there is removed.
+   * The app's jobs: installed when {@code here} (the environment's cron node), after {@code after}
+   * (nginx's service), and on every node any job of the app that is not wanted there is removed.
    */
-  void addAppJobs(Catalog.Builder c, Spec spec, boolean here) {
+  void addAppJobs(Catalog.Builder c, Spec spec, boolean here, String after) {
     AppLayout layout = new AppLayout(spec.app());
     List<String> keep = new ArrayList<>();
     List<String> added = new ArrayList<>();
@@ -109,7 +109,8 @@ public final class CronResources {
                     job.timeout(),
                     false,
                     List.of(layout.shared())),
-                "file:" + layout.withEnv()));
+                "file:" + layout.withEnv(),
+                after));
         keep.add(job.name());
       }
     }
@@ -118,7 +119,9 @@ public final class CronResources {
   }
 
   /**
-   * Adds one job after {@code requires}; returns the id of its service (the timer under systemd).
+   * Adds one job after {@code requires}, which must name the stack's last service (every service is
+   * enabled just before the first one starts, so the others' files must be written by then);
+   * returns the id of its service (the timer under systemd).
    */
   public String add(Catalog.Builder c, Job job, String... requires) {
     AppLayout layout = new AppLayout(job.app());

@@ -130,8 +130,12 @@ public final class StackBuilder {
           // New passwords or addresses reach the app's workers with a graceful reload.
           c.notify(s.envWriter(), appService.id());
         });
+    // The jobs' files come before nginx's service starts, and their services after it: every
+    // service is enabled just before the first one starts, so all their files must be written by
+    // then.
     if (cron != CronPlacement.UNMANAGED) {
-      new CronResources(templates, supervisor).addAppJobs(c, spec, cron == CronPlacement.HERE);
+      new CronResources(templates, supervisor)
+          .addAppJobs(c, spec, cron == CronPlacement.HERE, "service:nginx");
     }
     for (String id : configIds) {
       // The env and gunicorn's config ship in the release (a switch reloads); a new run script or

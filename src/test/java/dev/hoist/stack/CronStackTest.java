@@ -96,6 +96,29 @@ class CronStackTest {
     assertThat(c.contains("file:/etc/sv/hoist-cron-hello-report/run")).isFalse();
   }
 
+  /** On a fresh node, every service file is written before the services are enabled. */
+  @Test
+  void onAFreshNodeTheServicesAreEnabledAfterAllTheirFiles() throws Exception {
+    Stack stack =
+        new StackBuilder(new Templates(List.of()), Supervisor.RUNIT)
+            .build(spec(), Edge.direct(Optional.empty()), false, CronPlacement.HERE);
+    List<dev.hoist.engine.AgentStep> steps =
+        dev.hoist.engine.Planner.plan(stack.catalog(), Map.of(), stack.releaseRefreshed()).steps();
+    int firstEnable = -1;
+    int lastRunFile = -1;
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).op() instanceof AgentOp.ServiceEnable && firstEnable < 0) {
+        firstEnable = i;
+      }
+      if (steps.get(i).op() instanceof AgentOp.FileWrite w && w.path().startsWith("/etc/sv/")) {
+        lastRunFile = i;
+      }
+    }
+    assertThat(firstEnable)
+        .as(steps.stream().map(st -> st.id() + " " + st.op().op()).toList().toString())
+        .isGreaterThan(lastRunFile);
+  }
+
   @Test
   void onTheOtherNodesOnlyTheRemovalIsThere() {
     Catalog c = build(spec(), Supervisor.RUNIT, CronPlacement.ELSEWHERE);
