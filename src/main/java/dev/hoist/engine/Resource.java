@@ -16,7 +16,8 @@ public sealed interface Resource
         LinkResource,
         ExecResource,
         ServiceResource,
-        CronJobsResource {
+        CronJobsResource,
+        RootJobAbsent {
 
   /** Unique within a catalog, e.g. {@code file:/etc/nginx/sites-enabled/hoist-hello.conf}. */
   String id();

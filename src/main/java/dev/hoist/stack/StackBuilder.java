@@ -129,6 +129,7 @@ public final class StackBuilder {
           c.requires(s.ready().toArray(String[]::new));
           // New passwords or addresses reach the app's workers with a graceful reload.
           c.notify(s.envWriter(), appService.id());
+          new BackupResources(templates, supervisor).add(c, spec, layout, s.ready());
         });
     // The jobs' files come before nginx's service starts, and their services after it: every
     // service is enabled just before the first one starts, so all their files must be written by

@@ -154,6 +154,7 @@ class StackPlanTest {
               j.keep().forEach(jobs.putArray("jobs")::add);
               yield jobs;
             }
+            case dev.hoist.engine.RootJobAbsent r -> object().put("created", false);
           };
       states.put(entry.resource().id(), state);
     }

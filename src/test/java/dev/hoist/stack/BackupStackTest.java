@@ -1,0 +1,91 @@
+package dev.hoist.stack;
+
+import static dev.hoist.stack.StackBuilderTest.content;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.RootJobAbsent;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.project.BackupSpec;
+import dev.hoist.project.CronSchedule;
+import dev.hoist.project.ServicesSpec;
+import dev.hoist.project.Spec;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Scheduled backups in the data node's stack: backup.json, the root job, its removal. */
+class BackupStackTest {
+  private static final String JOB_CONFIG = "file:/etc/hoist/cron/hello/hoist-backup.json";
+
+  private static TestSpec withServices() {
+    return TestSpec.hello()
+        .services(
+            new ServicesSpec(
+                Optional.of(new ServicesSpec.Postgres(15, List.of())),
+                Optional.empty(),
+                Optional.empty()));
+  }
+
+  private static Catalog build(Spec spec, Supervisor supervisor) {
+    return new StackBuilder(new Templates(List.of()), supervisor).build(spec).catalog();
+  }
+
+  private static BackupSpec backup() {
+    return new BackupSpec(
+        CronSchedule.parse("* * * * *"),
+        3,
+        Optional.empty(),
+        true,
+        Optional.of(new BackupSpec.DrillCheck.Sql("SELECT 1")));
+  }
+
+  @Test
+  void underRunitTheRunnerRunsAsRootOnTheSchedule() throws Exception {
+    Catalog c = build(withServices().backup(backup()).build(), Supervisor.RUNIT);
+
+    JsonNode backupJson =
+        new ObjectMapper().readTree(content(c, "file:/etc/hoist/services/hello/backup.json"));
+    assertThat(backupJson.path("keep").asInt()).isEqualTo(3);
+    assertThat(backupJson.path("drill_check").path("sql").asText()).isEqualTo("SELECT 1");
+    assertThat(
+            StackBuilderTest.file(c, "file:/etc/hoist/services/hello/backup.json")
+                .attributes()
+                .mode())
+        .isEqualTo("0600");
+    JsonNode job = new ObjectMapper().readTree(content(c, JOB_CONFIG));
+    assertThat(job.path("as_root").asBoolean()).isTrue();
+    assertThat(job.path("schedule").asText()).isEqualTo("* * * * *");
+    assertThat(job.path("argv").toString())
+        .isEqualTo("[\"/usr/local/lib/hoist/hoist-data\",\"scheduled\",\"--app\",\"hello\"]");
+    assertThat(c.contains("service:hoist-cron-hello-hoist-backup")).isTrue();
+    assertThat(c.contains("cron-absent:hello/hoist-backup")).isFalse();
+    // Every service's files are written before the first service is enabled.
+    assertThat(c.get("service:hoist-cron-hello-hoist-backup").requires()).contains("service:nginx");
+  }
+
+  @Test
+  void underSystemdATimerWithTheRunnersPathsWritable() {
+    Catalog c = build(withServices().backup(backup()).build(), Supervisor.SYSTEMD);
+
+    assertThat(content(c, "file:/etc/systemd/system/hoist-cron-hello-hoist-backup.service"))
+        .contains(
+            "ReadWritePaths=/var/lib/hoist/cron/hello -/var/backups/hoist -/var/lib/hoist/data");
+    assertThat(content(c, "file:/etc/systemd/system/hoist-cron-hello-hoist-backup.timer"))
+        .contains("OnCalendar=*-*-* *:*:00");
+  }
+
+  @Test
+  void withoutBackupTheJobIsRemovedAndNothingWritten() {
+    Catalog c = build(withServices().build(), Supervisor.RUNIT);
+
+    assertThat(c.get("cron-absent:hello/hoist-backup").resource())
+        .isEqualTo(
+            new RootJobAbsent(
+                "hello", "hoist-backup", "/etc/hoist/cron/hello", "/var/lib/hoist/cron/hello"));
+    assertThat(c.contains("file:/etc/hoist/services/hello/backup.json")).isFalse();
+    assertThat(c.contains(JOB_CONFIG)).isFalse();
+  }
+}
