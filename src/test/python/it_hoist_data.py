@@ -284,12 +284,13 @@ class DataRunnerIT(unittest.TestCase):
     def runner(self, *args, stdin=None, stdout=None, input_data=None, check_exit=None):
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOIST_DATA_ROOT": self.lab.root,
                "HOIST_DATA_PGHOST": self.lab.p("/pg"), "HOIST_DATA_PGPORT": str(self.lab.pg_port),
-               "HOIST_DATA_CHUNK": str(1 << 20)}
+               "HOIST_DATA_CHUNK": str(1 << 20), "HOIST_DATA_REDIS_START": "8"}
         r = subprocess.run(["/usr/bin/python3", "-I", RUNNER] + list(args), env=env, stdin=stdin,
                            stdout=stdout if stdout is not None else subprocess.PIPE, stderr=subprocess.PIPE,
                            input=input_data, cwd="/", timeout=600)
         lines = [json.loads(line) for line in r.stderr.decode().splitlines() if line.startswith("{")]
         result = lines[-1] if lines else {}
+        self.events = lines
         self.assertEqual("result", result.get("event"), r.stderr.decode())
         if check_exit is not None:
             self.assertEqual(check_exit, r.returncode, result)

@@ -20,7 +20,8 @@
 # --list of a bundle being verified runs as nobody. PostgreSQL tools run as postgres.
 #
 # For tests only: HOIST_DATA_ROOT prefixes every path, HOIST_DATA_PGHOST/PGPORT/PGBIN name another
-# PostgreSQL, HOIST_DATA_CHUNK another chunk size.
+# PostgreSQL, HOIST_DATA_CHUNK another chunk size, HOIST_DATA_REDIS_START how long a restarted Redis
+# may take to answer.
 import argparse
 import datetime
 import fcntl
@@ -53,6 +54,7 @@ JSON_MAX = 1 << 20
 ROLES_MAX = 1 << 20
 BGSAVE_TIMEOUT = 3600
 CHECK_TIMEOUT = 600
+REDIS_START = int(os.environ.get("HOIST_DATA_REDIS_START", "60"))
 OUTPUT_MAX = 2000
 
 APP = re.compile(r"[a-z][a-z0-9-]{0,30}\Z")
@@ -533,18 +535,23 @@ def service(name, verb):
         raise Failed("%s failed (exit %d): %s" % (" ".join(argv), rc, tail(out + err, 500)))
 
 
-def wait_redis(conf, password, timeout=60):
-    end = time.time() + timeout
+def wait_redis(conf, password):
+    """Waits until Redis serves again: up to REDIS_START s to answer at all, and while it answers
+    LOADING (a large dump takes a while), up to an hour."""
+    start = time.time()
     while True:
         try:
             r = Redis(conf["port"], password, timeout=2)
-            # LOADING while it reads the dump; PONG once it serves.
-            r.call("PING")
-            r.close()
+            try:
+                r.call("PING")
+            finally:
+                r.close()
             return
         except Failed as e:
-            if time.time() > end:
-                raise Failed("Redis did not come back within %ss: %s" % (timeout, e))
+            loading = "LOADING" in str(e)
+            if time.time() - start > (3600 if loading else REDIS_START):
+                raise Failed("Redis did not come back with the restored data within %ss: %s; see "
+                             "its log ('hoist logs')" % (int(time.time() - start), e))
             time.sleep(0.1)
 
 
@@ -1206,15 +1213,14 @@ def restore(app, as_app, yes, stream):
         try:
             header, manifest = Reader(stream).run(handler)
         except BaseException:
-            # A second Ctrl-C must not cut the clean-up short.
-            STATE["swapping"] = True
-            try:
-                st.drop()
-            finally:
-                STATE["swapping"] = False
+            drop_quietly(st)
             raise
         emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
-        result = swap(app, st, header["parts"], redis_ctx)
+        try:
+            result = swap(app, st, header["parts"], redis_ctx)
+        except BaseException:
+            drop_quietly(st)
+            raise
         result["bundle"] = bundle_summary(header, manifest)
         return result
     finally:
@@ -1223,8 +1229,21 @@ def restore(app, as_app, yes, stream):
         lock.close()
 
 
+def drop_quietly(st):
+    """Drops staging after a failure; a second Ctrl-C must not cut that short."""
+    STATE["swapping"] = True
+    try:
+        st.drop()
+    except (Failed, OSError) as e:
+        emit("warning", message="could not drop all staging (%s); 'hoist restore --cleanup' will" % e)
+    finally:
+        STATE["swapping"] = False
+
+
 def swap(app, st, parts, redis_ctx):
-    """Maintenance on, the three swaps (each undone if a later one fails), reload, maintenance off."""
+    """Maintenance on, the three swaps (each undone if a later one fails), reload, maintenance off.
+    A swap that fails puts the old data back and hands the new back to staging (dropped by the
+    caller)."""
     flag = path("/etc/hoist/maintenance/" + app)
     STATE["swapping"] = True
     undo = []
@@ -1238,36 +1257,12 @@ def swap(app, st, parts, redis_ctx):
         pass
     try:
         if "postgres" in parts:
-            live, old = app_id(app), "%s_old_%s" % (app_id(app), st.ts)
-            swap_database(live, old, st.db)
-            st.db_made = False
-            kept["database"] = old
-            undo.append(lambda: swap_database(live, st.db, old))
+            kept["database"] = swap_postgres(app, st, undo)
         if "redis" in parts:
-            conf = redis_ctx[0]
-            name = "hoist-redis-" + app
-            live, old = conf["dir"].rstrip("/"), "%s.old-%s" % (conf["dir"].rstrip("/"), st.ts)
-            service(name, "stop")
-            undo.append(lambda: service(name, "start"))
-            os.rename(live, old)
-            undo.append(lambda: os.rename(old, live))
-            os.rename(st.redis_dir, live)
-            st.redis_dir = None
-            undo.append(lambda: os.rename(live, "%s.restore-%s" % (live, st.ts)))
-            service(name, "start")
-            wait_redis(conf, (credentials(app).get("redis") or {}).get("admin_password"))
-            kept["redis"] = old
+            kept["redis"] = swap_redis(app, st, redis_ctx[0], undo)
         if "files" in parts:
-            live, old = uploads_dir(app), "%s.old-%s" % (uploads_dir(app), st.ts)
-            os.rename(live, old)
-            undo.append(lambda: os.rename(old, live))
-            os.rename(st.uploads, live)
-            st.uploads = None
-            kept["files"] = old
-        reloaded = False
-        if supervisor("hoist-" + app):
-            service("hoist-" + app, "reload")
-            reloaded = True
+            kept["files"] = swap_uploads(app, st, undo)
+        reloaded = reload_app(app)
     except BaseException as e:
         emit("warning", message="swap failed (%s); putting the old data back" % e)
         for fn in reversed(undo):
@@ -1281,6 +1276,81 @@ def swap(app, st, parts, redis_ctx):
             os.unlink(flag)
         STATE["swapping"] = False
     return {"window_seconds": round(time.time() - start, 3), "kept": kept, "reloaded": reloaded}
+
+
+def swap_postgres(app, st, undo):
+    live, old = app_id(app), "%s_old_%s" % (app_id(app), st.ts)
+    swap_database(live, old, st.db)
+    st.db_made = False
+
+    def back():
+        swap_database(live, st.db, old)
+        st.db_made = True
+    undo.append(back)
+    return old
+
+
+def swap_redis(app, st, conf, undo):
+    name = "hoist-redis-" + app
+    live = conf["dir"].rstrip("/")
+    old = "%s.old-%s" % (live, st.ts)
+    staged = st.redis_dir
+    password = (credentials(app).get("redis") or {}).get("admin_password")
+    service(name, "stop")
+
+    def start_old():
+        service(name, "start")
+        wait_redis(conf, password)
+    undo.append(start_old)
+    os.rename(live, old)
+    undo.append(lambda: os.rename(old, live))
+    os.rename(staged, live)
+    st.redis_dir = None
+
+    def back():
+        # Redis may be running on the new data, or failing to: stop it (as well as it can be
+        # stopped) before its dir moves; a process in a renamed dir does no harm.
+        try:
+            service(name, "stop")
+        except Failed as e:
+            emit("warning", message=str(e))
+        os.rename(live, staged)
+        st.redis_dir = staged
+    undo.append(back)
+    service(name, "start")
+    wait_redis(conf, password)
+    return old
+
+
+def swap_uploads(app, st, undo):
+    live = uploads_dir(app)
+    old = "%s.old-%s" % (live, st.ts)
+    staged = st.uploads
+    os.rename(live, old)
+    undo.append(lambda: os.rename(old, live))
+    os.rename(staged, live)
+    st.uploads = None
+
+    def back():
+        os.rename(live, staged)
+        st.uploads = staged
+    undo.append(back)
+    return old
+
+
+def reload_app(app):
+    """HUPs the app's gunicorn where it runs here (the CLI reloads the app on other web nodes). The
+    data is in place by now, so a failed reload is a warning, not a reason to undo the swap."""
+    name = "hoist-" + app
+    if not supervisor(name):
+        return False
+    try:
+        service(name, "reload")
+        return True
+    except Failed as e:
+        emit("warning", message="the data is restored but %s did not reload: %s; reload it with "
+                                "'hoist deploy' or restart it" % (name, e))
+        return False
 
 
 def swap_database(live, old, new):
