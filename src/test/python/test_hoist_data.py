@@ -4,6 +4,7 @@ chunking, names and the off-node copy's commands. The runner against a real Post
 is it_hoist_data.py's part (DataRunnerIT).
 """
 import calendar
+import grp
 import hashlib
 import importlib.util
 import io
@@ -275,6 +276,33 @@ class PartsTest(unittest.TestCase):
             f.write("port 6390\ndir /var/lib/hoist/redis/shop\n")
         self.assertEqual(["postgres", "redis"], data.present_parts("shop"))
         self.assertEqual("6390", data.redis_conf("shop")["port"])
+
+
+class UploadsAttributesTest(unittest.TestCase):
+    """A restored uploads dir gets the live one's group and setgid mode, or nginx stops serving it."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.old, data.ROOT = data.ROOT, self.tmp.name
+        self.live = self.tmp.name + "/srv/root/shared/uploads"
+
+    def tearDown(self):
+        data.ROOT = self.old
+        self.tmp.cleanup()
+
+    def test_the_live_dirs_group_and_setgid_mode(self):
+        os.makedirs(self.live)
+        gid = grp.getgrnam("nogroup").gr_gid
+        os.chown(self.live, 0, gid)
+        os.chmod(self.live, 0o2750)
+        self.assertEqual((0, gid, 0o2750), data.uploads_attributes("root"))
+
+    def test_not_a_dir_or_missing_gives_the_deploys_own(self):
+        www = grp.getgrnam("www-data").gr_gid
+        self.assertEqual((0, www, 0o2750), data.uploads_attributes("root"))
+        os.makedirs(os.path.dirname(self.live))
+        os.symlink("/etc", self.live)
+        self.assertEqual((0, www, 0o2750), data.uploads_attributes("root"))
 
 
 class PostgresLoginTest(unittest.TestCase):

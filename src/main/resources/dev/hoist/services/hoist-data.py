@@ -25,6 +25,7 @@
 import argparse
 import datetime
 import fcntl
+import grp
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tarfile
@@ -638,6 +640,19 @@ def present_parts(app):
     return parts
 
 
+def uploads_attributes(app):
+    """Owner, group and mode for a new uploads dir: the live one's, as the deploy made it (app,
+    group www-data, setgid 2750 so nginx reads new files), never taken from what is not a dir."""
+    owner = pwd.getpwnam(app).pw_uid
+    try:
+        st = os.lstat(uploads_dir(app))
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        return owner, st.st_gid, stat.S_IMODE(st.st_mode) & 0o2777
+    return owner, grp.getgrnam("www-data").gr_gid, 0o2750
+
+
 def user_exists(name):
     try:
         pwd.getpwnam(name)
@@ -1106,10 +1121,9 @@ class RestoreHandler:
         if "files" in self.parts:
             st.uploads = "%s.restore-%s" % (uploads_dir(app), st.ts)
             os.mkdir(st.uploads, 0o700)
-            pw = pwd.getpwnam(app)
-            os.chown(st.uploads, pw.pw_uid, pw.pw_gid)
-            # nginx serves it: the live dir's mode (0755 as the deploy makes it), not this umask's.
-            os.chmod(st.uploads, os.lstat(uploads_dir(app)).st_mode & 0o777)
+            owner, group, mode = uploads_attributes(app)
+            os.chown(st.uploads, owner, group)
+            os.chmod(st.uploads, mode)
 
     def chunk(self, key, data):
         st = self.st
