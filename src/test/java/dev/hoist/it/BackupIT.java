@@ -195,6 +195,14 @@ class BackupIT {
     assertThat(result.get("windowSeconds").asDouble()).isPositive().isLessThan(30);
     assertThat(result.at("/runner/kept/database").asText()).startsWith("it_bak_old_");
     assertThat(state()).isEqualTo(backedUp);
+    // nginx still serves every restored upload (the dir keeps the deploy's group and setgid mode).
+    var names = backedUp.get("files").fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      assertThat(curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1/uploads/" + name))
+          .as(name)
+          .isEqualTo("200");
+    }
 
     Hoist.Result text = Hoist.run("restore", bundle.toString(), project.toString(), "--yes");
     assertThat(text.exit()).as(text.all()).isZero();
