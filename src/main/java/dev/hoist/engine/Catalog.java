@@ -71,6 +71,14 @@ public final class Catalog {
       return this;
     }
 
+    /**
+     * Adds requirements to a resource added earlier (a later part of the stack it must wait for).
+     */
+    public Builder requireFor(String id, String... ids) {
+      entries.get(id).requires().addAll(List.of(ids));
+      return this;
+    }
+
     public Builder notifies(String... ids) {
       entries.get(last).notifies().addAll(List.of(ids));
       return this;

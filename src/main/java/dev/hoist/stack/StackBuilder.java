@@ -117,20 +117,9 @@ public final class StackBuilder {
       }
       c.notify("file:" + layout.withEnv(), service.id());
     }
-    Optional<ServicesResources.Added> services =
-        spec.services().any()
-            ? Optional.of(new ServicesResources(templates, supervisor).add(c, spec, layout))
-            : Optional.empty();
     c.add(appService)
         .requires(configIds.toArray(String[]::new))
         .requires("dir:" + layout.releases());
-    services.ifPresent(
-        s -> {
-          c.requires(s.ready().toArray(String[]::new));
-          // New passwords or addresses reach the app's workers with a graceful reload.
-          c.notify(s.envWriter(), appService.id());
-          new BackupResources(templates, supervisor).add(c, spec, layout, s.ready());
-        });
     // The jobs' files come before nginx's service starts, and their services after it: every
     // service is enabled just before the first one starts, so all their files must be written by
     // then.
@@ -176,6 +165,16 @@ public final class StackBuilder {
     c.add(nginx).requires(nginxFiles.toArray(String[]::new)).requires(appService.id());
     for (String id : nginxFiles) {
       c.notify(id, nginx.id());
+    }
+    if (spec.services().any()) {
+      // Added last: the agent links every service in before it starts the first one (PostgreSQL
+      // here), so every other service's files must come earlier in the order.
+      ServicesResources.Added services =
+          new ServicesResources(templates, supervisor).add(c, spec, layout);
+      c.requireFor(appService.id(), services.ready().toArray(String[]::new));
+      // New passwords or addresses reach the app's workers with a graceful reload.
+      c.notify(services.envWriter(), appService.id());
+      new BackupResources(templates, supervisor).add(c, spec, layout, services.ready());
     }
     return new Stack(
         spec,

@@ -1,0 +1,139 @@
+package dev.hoist.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * examples/django-postgres over SSH on lab nodes: a runit node (lab1) and a systemd node (sd1),
+ * each with PostgreSQL and Redis installed from Debian's mirror by the deploy, data written through
+ * the app, a no-op rerun; and the environments services are refused in.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServicesLabIT {
+  private static final String APP = "labsvc";
+  private static final String HOST = APP + ".test";
+
+  @TempDir static Path tmp;
+  static LabNodes.Node runit;
+  static LabNodes.Node systemd;
+  static Path project;
+
+  @BeforeAll
+  static void lab() throws Exception {
+    runit = LabNodes.up(1).getFirst();
+    systemd = LabNodes.upSystemd(1).getFirst();
+    project = Hoist.copyExample("django-postgres", "django-pg", APP, tmp);
+    List<LabNodes.Node> both = List.of(runit, systemd);
+    Path yml = project.resolve("hoist.yml");
+    Files.writeString(
+        yml,
+        Files.readString(yml)
+            + LabNodes.nodesYaml("deploy", both)
+            + "\nenvironments:\n"
+            + "  rn: ["
+            + runit.name()
+            + "]\n  sd: ["
+            + systemd.name()
+            + "]\n  many: ["
+            + runit.name()
+            + ", "
+            + systemd.name()
+            + "]\n  split: {web: ["
+            + runit.name()
+            + "], db: "
+            + systemd.name()
+            + "}\n");
+  }
+
+  static Hoist.Result deploy(String env) throws Exception {
+    return Hoist.run("deploy", project.toString(), "--env", env);
+  }
+
+  static String curl(LabNodes.Node node, String... args) throws Exception {
+    List<String> argv =
+        new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-H", "Host: " + HOST));
+    argv.addAll(List.of(args));
+    argv.set(argv.size() - 1, "http://" + node.address() + argv.getLast());
+    Hoist.Result r = Hoist.capture(new ProcessBuilder(argv), "curl");
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r.out();
+  }
+
+  @Test
+  @Order(1)
+  void severalWebNodesWithoutADbNodeAreRefusedBeforeAnythingIsTouched() throws Exception {
+    Hoist.Result r = deploy("many");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "environments.many: services: the environment has 2 web nodes and no db node",
+            "add 'db: NODE' to the environment");
+  }
+
+  @Test
+  @Order(2)
+  void aDbNodeOfItsOwnIsRefusedForNow() throws Exception {
+    Hoist.Result r = deploy("split");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("keeps the app's data on '" + systemd.name() + "'");
+  }
+
+  @Test
+  @Order(3)
+  void runitNodeGetsEveryServiceAndKeepsData() throws Exception {
+    servesAndKeeps("rn", runit, "hoist-postgresql");
+  }
+
+  @Test
+  @Order(4)
+  void systemdNodeGetsEveryServiceAndKeepsData() throws Exception {
+    servesAndKeeps("sd", systemd, "postgresql@15-main");
+    Hoist.Result units =
+        LabNodes.ssh("root", systemd, "systemctl is-active postgresql@15-main hoist-redis-" + APP);
+    assertThat(units.out()).isEqualTo("active\nactive\n");
+  }
+
+  private static void servesAndKeeps(String env, LabNodes.Node node, String postgres)
+      throws Exception {
+    Hoist.Result first = deploy(env);
+    assertThat(first.exit()).as(first.all()).isZero();
+    String active =
+        LabNodes.ssh(
+                "root",
+                node,
+                "systemctl is-active "
+                    + postgres
+                    + " 2>/dev/null || sv status /etc/service/"
+                    + postgres)
+            .out();
+    assertThat(active).containsAnyOf("active", "run: ");
+
+    curl(node, "-d", "text=over ssh", "-d", "tag=x", "/api/notes");
+    curl(node, "--data-binary", "v", "/api/keys/k");
+    Path file = tmp.resolve("f-" + env + ".txt");
+    Files.writeString(file, "uploaded to " + env + "\n");
+    curl(node, "-F", "file=@" + file, "/upload");
+    String state = curl(node, "/api/state");
+    assertThat(state)
+        .contains("\"notes_note\": {\"count\": 1", "\"app:k\": \"76\"", "\"f-" + env + ".txt\"");
+    assertThat(curl(node, "/uploads/f-" + env + ".txt")).isEqualTo("uploaded to " + env + "\n");
+
+    Hoist.Result again = deploy(env);
+    assertThat(again.exit()).as(again.all()).isZero();
+    // run_once hooks make it a rolling deploy, which reports an unchanged node so.
+    assertThat(again.all()).contains("nothing to roll out: every node already serves this code");
+    assertThat(curl(node, "/api/state")).isEqualTo(state);
+  }
+}
