@@ -96,7 +96,17 @@ class BackupIT {
 
   /** Every table's count and checksum, every key, every file's sha256, as the app reports them. */
   static JsonNode state() throws Exception {
-    return JSON.readTree(curl("http://127.0.0.1/api/state"));
+    // Right after a restore the app's workers are being replaced (the runner reloads it): a few
+    // seconds at most, then the answer must be the JSON state.
+    String body = "";
+    for (int i = 0; i < 30; i++) {
+      body = curl("http://127.0.0.1/api/state");
+      if (body.startsWith("{")) {
+        return JSON.readTree(body);
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the app's /api/state did not answer JSON: " + body);
   }
 
   @Test
