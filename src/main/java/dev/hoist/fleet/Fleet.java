@@ -82,8 +82,10 @@ public final class Fleet {
       int index = i;
       FleetNode node = nodes.get(i);
       slots.acquire();
+      // Platform threads: see rollout.Parallel (class loading pins a virtual thread's carrier).
       threads.add(
-          Thread.ofVirtual()
+          Thread.ofPlatform()
+              .daemon()
               .name("node-" + node.name())
               .start(
                   () -> {

@@ -27,9 +27,13 @@ final class Parallel {
       throws InterruptedException {
     Map<K, Outcome<V>> done = new ConcurrentHashMap<>();
     List<Thread> threads = new ArrayList<>();
+    // Platform threads, one per node: virtual threads that wait for a class another one is loading
+    // pin their carrier (a native frame), and with two carriers on a 2-core machine a connect to
+    // three nodes deadlocked in MINA's class loading (seen once, in ServicesLabIT's no-op).
     for (K key : keys) {
       threads.add(
-          Thread.ofVirtual()
+          Thread.ofPlatform()
+              .daemon()
               .name(what + "-" + key)
               .start(
                   () -> {
