@@ -1,12 +1,10 @@
 package dev.hoist.stack;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.CronJobsResource;
-import dev.hoist.engine.DirectoryResource;
 import dev.hoist.engine.FileResource;
 import dev.hoist.engine.PackageResource;
 import dev.hoist.engine.ServiceResource;
@@ -125,17 +123,17 @@ public final class CronResources {
    */
   public String add(Catalog.Builder c, Job job, String... requires) {
     AppLayout layout = new AppLayout(job.app());
-    dir(c, "/usr/local/lib/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/usr/local/lib/hoist", ROOT_DIR);
     if (!c.has("file:" + RUNNER)) {
       c.add(new FileResource(RUNNER, runner(), SCRIPT, List.of(), false))
           .requires("dir:/usr/local/lib/hoist");
     }
-    dir(c, "/etc/hoist", ROOT_DIR);
-    dir(c, "/etc/hoist/cron", ROOT_DIR, "dir:/etc/hoist");
-    dir(c, layout.cronConfigDir(), PRIVATE_DIR, "dir:/etc/hoist/cron");
-    dir(c, "/var/lib/hoist", ROOT_DIR);
-    dir(c, "/var/lib/hoist/cron", ROOT_DIR, "dir:/var/lib/hoist");
-    dir(c, layout.cronStateDir(), ROOT_DIR, "dir:/var/lib/hoist/cron");
+    RunnerConfig.dir(c, "/etc/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/etc/hoist/cron", ROOT_DIR, "dir:/etc/hoist");
+    RunnerConfig.dir(c, layout.cronConfigDir(), PRIVATE_DIR, "dir:/etc/hoist/cron");
+    RunnerConfig.dir(c, "/var/lib/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/var/lib/hoist/cron", ROOT_DIR, "dir:/var/lib/hoist");
+    RunnerConfig.dir(c, layout.cronStateDir(), ROOT_DIR, "dir:/var/lib/hoist/cron");
     String config = layout.cronConfigDir() + "/" + job.name() + ".json";
     c.add(FileResource.of(config, config(job, layout), PRIVATE_FILE))
         .requires("dir:" + layout.cronConfigDir());
@@ -169,8 +167,8 @@ public final class CronResources {
       name = service + ".timer";
     } else {
       String logDir = layout.cronLogDir(job.name());
-      dir(c, "/var/log/hoist", ROOT_DIR);
-      dir(c, logDir, ROOT_DIR, "dir:/var/log/hoist");
+      RunnerConfig.dir(c, "/var/log/hoist", ROOT_DIR);
+      RunnerConfig.dir(c, logDir, ROOT_DIR, "dir:/var/log/hoist");
       Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
       logCtx.put("log_dir", logDir);
       if (!c.has("package:runit")) {
@@ -199,8 +197,7 @@ public final class CronResources {
   }
 
   private static String config(Job job, AppLayout layout) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = RunnerConfig.object();
     root.put("app", job.app());
     root.put("job", job.name());
     root.put("schedule", job.schedule().text());
@@ -213,18 +210,7 @@ public final class CronResources {
       root.put("with_env", layout.withEnv());
     }
     root.put("state_dir", layout.cronStateDir());
-    try {
-      return json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void dir(
-      Catalog.Builder c, String path, Attributes attributes, String... requires) {
-    if (!c.has("dir:" + path)) {
-      c.add(new DirectoryResource(path, attributes)).requires(requires);
-    }
+    return RunnerConfig.text(root);
   }
 
   private static byte[] runner() {

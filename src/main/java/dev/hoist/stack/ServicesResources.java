@@ -1,6 +1,5 @@
 package dev.hoist.stack;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Attributes;
@@ -79,11 +78,11 @@ final class ServicesResources {
   Added add(Catalog.Builder c, Spec spec, AppLayout layout) {
     ServicesSpec s = spec.services();
     String app = spec.app();
-    dir(c, "/etc/hoist", ROOT_DIR);
-    dir(c, "/etc/hoist/services", ROOT_DIR, "dir:/etc/hoist");
-    dir(c, "/etc/hoist/maintenance", ROOT_DIR, "dir:/etc/hoist");
-    dir(c, layout.servicesDir(), ROOT_DIR, "dir:/etc/hoist/services");
-    dir(c, "/usr/local/lib/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/etc/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/etc/hoist/services", ROOT_DIR, "dir:/etc/hoist");
+    RunnerConfig.dir(c, "/etc/hoist/maintenance", ROOT_DIR, "dir:/etc/hoist");
+    RunnerConfig.dir(c, layout.servicesDir(), ROOT_DIR, "dir:/etc/hoist/services");
+    RunnerConfig.dir(c, "/usr/local/lib/hoist", ROOT_DIR);
     c.add(
             new FileResource(
                 AppLayout.SERVICES_RUNNER,
@@ -194,8 +193,8 @@ final class ServicesResources {
     rctx.put("acl_file", layout.servicesDir() + "/redis.acl");
     rctx.put("supervised", supervisor == Supervisor.SYSTEMD ? "systemd" : "no");
     rctx.put("service", layout.redisService());
-    dir(c, "/var/lib/hoist", ROOT_DIR);
-    dir(c, "/var/lib/hoist/redis", ROOT_DIR, "dir:/var/lib/hoist");
+    RunnerConfig.dir(c, "/var/lib/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/var/lib/hoist/redis", ROOT_DIR, "dir:/var/lib/hoist");
     c.add(new DirectoryResource(layout.redisDir(), Attributes.of("redis", "redis", "0750")))
         .requires("dir:/var/lib/hoist/redis", pkg);
     String conf = layout.servicesDir() + "/redis.conf";
@@ -223,8 +222,8 @@ final class ServicesResources {
   private List<String> runitFiles(
       Catalog.Builder c, String name, String kind, Map<String, Object> ctx, String pkg) {
     String logDir = "/var/log/hoist/" + name;
-    dir(c, "/var/log/hoist", ROOT_DIR);
-    dir(c, logDir, ROOT_DIR, "dir:/var/log/hoist");
+    RunnerConfig.dir(c, "/var/log/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, logDir, ROOT_DIR, "dir:/var/log/hoist");
     Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
     logCtx.put("log_dir", logDir);
     String run = "/etc/sv/" + name + "/run";
@@ -252,8 +251,7 @@ final class ServicesResources {
 
   /** The runner's config: names, addresses and paths, never a password. */
   static String servicesJson(Spec spec, AppLayout layout) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = RunnerConfig.object();
     ServicesSpec s = spec.services();
     root.put("app", spec.app());
     root.put("app_id", DataPlacement.appId(spec.app()));
@@ -279,18 +277,7 @@ final class ServicesResources {
       files.put("dir", layout.uploadsDir());
       files.put("url", s.files().get().url());
     }
-    try {
-      return json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void dir(
-      Catalog.Builder c, String path, Attributes attributes, String... requires) {
-    if (!c.has("dir:" + path)) {
-      c.add(new DirectoryResource(path, attributes)).requires(requires);
-    }
+    return RunnerConfig.text(root);
   }
 
   private static Optional<byte[]> resource(String name) {

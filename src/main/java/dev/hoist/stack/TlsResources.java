@@ -1,11 +1,9 @@
 package dev.hoist.stack;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
-import dev.hoist.engine.DirectoryResource;
 import dev.hoist.engine.FileResource;
 import dev.hoist.engine.PackageResource;
 import dev.hoist.engine.ServiceResource;
@@ -95,9 +93,9 @@ final class TlsResources {
     if (!spec.tls().on()) {
       return new Served(ctx, List.of());
     }
-    dir(c, "/etc/hoist", ROOT_DIR);
-    dir(c, "/etc/hoist/tls", ROOT_DIR, "dir:/etc/hoist");
-    dir(c, layout.tlsDir(), PRIVATE_DIR, "dir:/etc/hoist/tls");
+    RunnerConfig.dir(c, "/etc/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/etc/hoist/tls", ROOT_DIR, "dir:/etc/hoist");
+    RunnerConfig.dir(c, layout.tlsDir(), PRIVATE_DIR, "dir:/etc/hoist/tls");
     List<String> requires = new ArrayList<>();
     requires.add("dir:" + layout.tlsDir());
     if (spec.tls() instanceof TlsSpec.Files) {
@@ -123,7 +121,7 @@ final class TlsResources {
     }
     TlsSpec.Acme acme = (TlsSpec.Acme) spec.tls();
     c.add(new PackageResource("certbot", Optional.empty()));
-    dir(c, "/usr/local/lib/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, "/usr/local/lib/hoist", ROOT_DIR);
     c.add(new FileResource(RUNNER, runner(), SCRIPT, List.of(), false))
         .requires("dir:/usr/local/lib/hoist");
     Optional<String> caFile = Optional.empty();
@@ -136,9 +134,9 @@ final class TlsResources {
     if (haproxy) {
       ctx.put("acme_standalone", STANDALONE);
     } else {
-      dir(c, "/var/lib/hoist", ROOT_DIR);
-      dir(c, "/var/lib/hoist/acme", ROOT_DIR, "dir:/var/lib/hoist");
-      dir(c, layout.acmeWebroot(), ROOT_DIR, "dir:/var/lib/hoist/acme");
+      RunnerConfig.dir(c, "/var/lib/hoist", ROOT_DIR);
+      RunnerConfig.dir(c, "/var/lib/hoist/acme", ROOT_DIR, "dir:/var/lib/hoist");
+      RunnerConfig.dir(c, layout.acmeWebroot(), ROOT_DIR, "dir:/var/lib/hoist/acme");
       ctx.put("acme_webroot", layout.acmeWebroot());
       requires.add("dir:" + layout.acmeWebroot());
     }
@@ -173,8 +171,8 @@ final class TlsResources {
       name = layout.tlsService() + ".timer";
     } else {
       String logDir = "/var/log/hoist/" + layout.tlsService();
-      dir(c, "/var/log/hoist", ROOT_DIR);
-      dir(c, logDir, ROOT_DIR, "dir:/var/log/hoist");
+      RunnerConfig.dir(c, "/var/log/hoist", ROOT_DIR);
+      RunnerConfig.dir(c, logDir, ROOT_DIR, "dir:/var/log/hoist");
       Map<String, Object> logCtx = new LinkedHashMap<>(ctx);
       logCtx.put("log_dir", logDir);
       String sv = "/etc/sv/" + layout.tlsService();
@@ -198,8 +196,7 @@ final class TlsResources {
 
   private static String acmeJson(
       Spec spec, TlsSpec.Acme acme, Optional<String> caFile, List<String> reload, boolean haproxy) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = RunnerConfig.object();
     root.put("app", spec.app());
     ArrayNode names = root.putArray("names");
     acme.names().forEach(names::add);
@@ -217,19 +214,7 @@ final class TlsResources {
     ArrayNode argv = reloads.addArray();
     reload.forEach(argv::add);
     root.put("haproxy_pem", haproxy);
-    try {
-      return json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Adds a directory unless another part of the stack did (/var/log/hoist, /etc/hoist). */
-  private static void dir(
-      Catalog.Builder c, String path, Attributes attributes, String... requires) {
-    if (!c.has("dir:" + path)) {
-      c.add(new DirectoryResource(path, attributes)).requires(requires);
-    }
+    return RunnerConfig.text(root);
   }
 
   private static FileResource pem(String path, byte[] content) {
