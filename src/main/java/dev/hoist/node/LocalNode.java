@@ -90,7 +90,8 @@ public final class LocalNode implements Node {
 
     LocalStream(Process process, Consumer<String> onErrorLine) {
       this.process = process;
-      this.errors = Thread.ofVirtual().start(() -> lines(process.getErrorStream(), onErrorLine));
+      this.errors =
+          Thread.ofVirtual().start(() -> BoundedLines.read(process.getErrorStream(), onErrorLine));
     }
 
     @Override
@@ -142,18 +143,6 @@ public final class LocalNode implements Node {
   }
 
   /** Hands each line of {@code stream} to {@code listener} until it ends. */
-  private static void lines(InputStream stream, Consumer<String> listener) {
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        listener.accept(line);
-      }
-    } catch (IOException e) {
-      // The stream was closed under us: the command's end says what happened.
-    }
-  }
-
   private static String drain(InputStream stream) {
     try (stream) {
       return new String(stream.readAllBytes(), StandardCharsets.UTF_8);

@@ -2,13 +2,11 @@ package dev.hoist.ssh;
 
 import static dev.hoist.ssh.SshException.Kind.CONNECTION_LOST;
 
+import dev.hoist.node.BoundedLines;
 import dev.hoist.node.StreamingCommand;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -50,7 +48,8 @@ final class RemoteStream implements StreamingCommand {
           sudoAsked |= sudoFailure != null && SshNode.sudoWantsPassword(line);
           onErrorLine.accept(line);
         };
-    this.errors = Thread.ofVirtual().start(() -> lines(channel.getInvertedErr(), lines));
+    this.errors =
+        Thread.ofVirtual().start(() -> BoundedLines.read(channel.getInvertedErr(), lines));
   }
 
   /**
@@ -140,18 +139,6 @@ final class RemoteStream implements StreamingCommand {
     if (!released) {
       released = true;
       slots.release();
-    }
-  }
-
-  private static void lines(InputStream stream, Consumer<String> listener) {
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        listener.accept(line);
-      }
-    } catch (IOException e) {
-      // The channel closed under us; the exit status (or its absence) tells what happened.
     }
   }
 }
