@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -53,6 +54,13 @@ class ServicesLabIT {
             + "], db: "
             + systemd.name()
             + "}\n");
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    // nginx, PostgreSQL and Redis hold ports on lab1 and sd1: gone, so later classes get clean
+    // nodes.
+    LabNodes.down();
   }
 
   static Hoist.Result deploy(String env) throws Exception {

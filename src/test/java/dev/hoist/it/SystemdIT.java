@@ -34,6 +34,9 @@ class SystemdIT {
 
   @BeforeAll
   static void lab() throws Exception {
+    // Fresh nodes: another class's apps (ServicesLabIT's on sd1) would hold port 80, which
+    // HAProxy needs.
+    LabNodes.down();
     nodes = LabNodes.upSystemd(3);
     project = Hoist.copyExample("hello", "hello", APP, tmp);
     yml("");

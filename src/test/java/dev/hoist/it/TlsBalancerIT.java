@@ -34,6 +34,9 @@ class TlsBalancerIT {
 
   @BeforeAll
   static void lab() throws Exception {
+    // Fresh nodes: another class's apps (ServicesLabIT's on sd1) would hold port 80, which
+    // HAProxy needs.
+    LabNodes.down();
     nodes = LabNodes.upSystemd(3);
     pebble = Pebble.shared();
     pebble.mapHost(DOMAIN, lb().address());
