@@ -49,40 +49,7 @@ class BackupIT {
 
   /** The app and all its data: Redis instance, role, databases (kept old ones too), state. */
   static void purge() throws Exception {
-    String redis = "/etc/service/hoist-redis-" + APP;
-    Hoist.sh(
-        "sv -w 15 down "
-            + redis
-            + " >/dev/null 2>&1; sv exit "
-            + redis
-            + " "
-            + redis
-            + "/log >/dev/null 2>&1; rm -f "
-            + redis
-            + "; rm -rf /etc/sv/hoist-redis-"
-            + APP
-            + " /var/log/hoist/hoist-redis-"
-            + APP
-            + " /var/lib/hoist/redis/"
-            + APP
-            + " /var/lib/hoist/redis/"
-            + APP
-            + ".* /etc/hoist/services/"
-            + APP
-            + " /etc/hoist/maintenance/"
-            + APP
-            + " /var/backups/hoist/"
-            + APP
-            + " /var/lib/hoist/data/"
-            + APP
-            + "; if [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then"
-            + " for db in $(runuser -u postgres -- psql -X -Atq -d postgres -c \"SELECT datname"
-            + " FROM pg_database WHERE datname LIKE 'it\\_bak%'\"); do"
-            + " runuser -u postgres -- psql -X -q -d postgres -c \"DROP DATABASE \\\"$db\\\" WITH"
-            + " (FORCE)\" >/dev/null 2>&1; done;"
-            + " runuser -u postgres -- psql -X -q -d postgres -c 'DROP ROLE IF EXISTS it_bak'"
-            + " >/dev/null 2>&1; fi; true");
-    Hoist.purge(APP);
+    Hoist.purgeWithData(APP);
   }
 
   static String curl(String... args) throws Exception {

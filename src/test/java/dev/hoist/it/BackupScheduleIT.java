@@ -51,45 +51,22 @@ class BackupScheduleIT {
     purge();
   }
 
+  /** Hoist's backup job, then the app and all its data. */
   static void purge() throws Exception {
-    String redis = "/etc/service/hoist-redis-" + APP;
     Hoist.sh(
-        "for s in "
+        "s="
             + SERVICE
-            + " "
-            + redis
-            + "; do sv -w 15 down $s >/dev/null 2>&1; sv exit $s $s/log >/dev/null 2>&1;"
-            + " rm -f $s; done; rm -rf /etc/sv/hoist-cron-"
+            + "; sv -w 15 down $s >/dev/null 2>&1; sv exit $s $s/log >/dev/null 2>&1; rm -f $s;"
+            + " rm -rf /etc/sv/hoist-cron-"
             + APP
-            + "-hoist-backup /etc/sv/hoist-redis-"
+            + "-hoist-backup /var/log/hoist/hoist-cron-"
             + APP
-            + " /var/log/hoist/hoist-cron-"
-            + APP
-            + "-hoist-backup /var/log/hoist/hoist-redis-"
-            + APP
-            + " /var/lib/hoist/redis/"
-            + APP
-            + " /etc/hoist/services/"
-            + APP
-            + " /etc/hoist/maintenance/"
-            + APP
-            + " /etc/hoist/cron/"
+            + "-hoist-backup /etc/hoist/cron/"
             + APP
             + " /var/lib/hoist/cron/"
             + APP
-            + " /var/backups/hoist/"
-            + APP
-            + " /var/lib/hoist/data/"
-            + APP
-            + "; if [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then"
-            + " printf 'DROP DATABASE IF EXISTS "
-            + APP_ID
-            + "_drill;\\nDROP DATABASE IF EXISTS "
-            + APP_ID
-            + ";\\nDROP ROLE IF EXISTS "
-            + APP_ID
-            + ";\\n' | runuser -u postgres -- psql -X -q -d postgres >/dev/null 2>&1; fi; true");
-    Hoist.purge(APP);
+            + "; true");
+    Hoist.purgeWithData(APP);
   }
 
   static void writeSpec(String backup) throws Exception {

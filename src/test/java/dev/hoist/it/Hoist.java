@@ -112,6 +112,32 @@ final class Hoist {
     Files.writeString(file, text.replace(from, to));
   }
 
+  /**
+   * Removes {@code app}'s backing services and data from this machine (its Redis instance, every
+   * database and the role named after it, backups, state; PostgreSQL itself stays), then the app.
+   */
+  static void purgeWithData(String app) throws IOException, InterruptedException {
+    String id = app.replace("-", "_");
+    sh(
+        """
+        r=/etc/service/hoist-redis-%1$s
+        sv -w 15 down $r >/dev/null 2>&1; sv exit $r $r/log >/dev/null 2>&1; rm -f $r
+        rm -rf /etc/sv/hoist-redis-%1$s /var/log/hoist/hoist-redis-%1$s /var/lib/hoist/redis/%1$s \
+          /var/lib/hoist/redis/%1$s.* /etc/hoist/services/%1$s /etc/hoist/maintenance/%1$s \
+          /var/backups/hoist/%1$s /var/lib/hoist/data/%1$s
+        if [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then
+          for db in $(runuser -u postgres -- psql -X -Atq -d postgres -c \
+              "SELECT datname FROM pg_database WHERE datname = '%2$s' OR datname LIKE '%3$s\\_%%'"); do
+            runuser -u postgres -- psql -X -q -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)" >/dev/null 2>&1
+          done
+          runuser -u postgres -- psql -X -q -d postgres -c 'DROP ROLE IF EXISTS %2$s' >/dev/null 2>&1
+        fi
+        true
+        """
+            .formatted(app, id, id));
+    purge(app);
+  }
+
   /** Removes everything a deploy of {@code app} made, so each test class starts clean. */
   static void purge(String app) throws IOException, InterruptedException {
     sh(

@@ -50,33 +50,7 @@ class ServicesIT {
 
   /** The app, and its data: its Redis instance, role and database (PostgreSQL itself stays). */
   static void purge() throws Exception {
-    String redis = "/etc/service/hoist-redis-" + APP;
-    Hoist.sh(
-        "sv -w 15 down "
-            + redis
-            + " >/dev/null 2>&1; sv exit "
-            + redis
-            + " "
-            + redis
-            + "/log >/dev/null 2>&1; rm -f "
-            + redis
-            + "; rm -rf /etc/sv/hoist-redis-"
-            + APP
-            + " /var/log/hoist/hoist-redis-"
-            + APP
-            + " /var/lib/hoist/redis/"
-            + APP
-            + " /etc/hoist/services/"
-            + APP
-            + " /etc/hoist/maintenance/"
-            + APP
-            + "; if [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then"
-            + " printf 'DROP DATABASE IF EXISTS "
-            + APP_ID
-            + ";\\nDROP ROLE IF EXISTS "
-            + APP_ID
-            + ";\\n' | runuser -u postgres -- psql -X -q -d postgres >/dev/null 2>&1; fi; true");
-    Hoist.purge(APP);
+    Hoist.purgeWithData(APP);
   }
 
   static Hoist.Result hoist(String... args) throws Exception {
