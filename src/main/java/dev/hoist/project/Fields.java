@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /** The values of one YAML mapping whose keys were checked; an empty value means "not given". */
-final class Fields {
+public final class Fields {
   private final YamlNodes nodes;
   private final Node mapping;
   private final String path;
@@ -19,7 +19,7 @@ final class Fields {
   }
 
   /** The value of an optional key; {@code key:} with nothing after it means "use the default". */
-  Optional<Node> get(String name) {
+  public Optional<Node> get(String name) {
     return Optional.ofNullable(values.get(name)).filter(node -> !YamlNodes.isNull(node));
   }
 
@@ -27,7 +27,7 @@ final class Fields {
    * The value of a required key, or a problem (at the mapping, or at the empty value) suggesting
    * {@code example}.
    */
-  Optional<Node> required(String name, String example) {
+  public Optional<Node> required(String name, String example) {
     Node value = values.get(name);
     String hint = "add e.g. '" + example + "'";
     if (value == null) {
@@ -42,7 +42,7 @@ final class Fields {
   }
 
   /** The dotted path of one of these keys, for problem messages. */
-  String key(String name) {
+  public String key(String name) {
     return YamlNodes.child(path, name);
   }
 }

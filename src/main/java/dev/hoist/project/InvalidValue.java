@@ -3,11 +3,11 @@ package dev.hoist.project;
 import java.util.Optional;
 
 /** A hoist.yml value of the wrong form; becomes a {@link SpecProblem} at the value. */
-final class InvalidValue extends IllegalArgumentException {
+public final class InvalidValue extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
   private final String hint;
 
-  InvalidValue(String message, String hint) {
+  public InvalidValue(String message, String hint) {
     super(message);
     this.hint = hint;
   }

@@ -82,7 +82,11 @@ public final class SpecLoader {
     return single(shown, 0, 0, "no " + name + " in " + dirShown, hint);
   }
 
-  static Optional<Node> compose(String text, String shown) throws SpecException {
+  /**
+   * Composes one YAML document with line and column marks; a syntax error is a {@link
+   * SpecException} at its place.
+   */
+  public static Optional<Node> compose(String text, String shown) throws SpecException {
     LoadSettings settings =
         LoadSettings.builder().setLabel(shown).setSchema(new CoreSchema()).build();
     try {
@@ -153,7 +157,8 @@ public final class SpecLoader {
     return new int[] {line, column};
   }
 
-  static SpecException single(String file, int line, int column, String message, String hint) {
+  public static SpecException single(
+      String file, int line, int column, String message, String hint) {
     return new SpecException(
         List.of(new SpecProblem(file, line, column, "", message, Optional.of(hint))));
   }

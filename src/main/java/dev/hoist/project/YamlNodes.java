@@ -18,8 +18,11 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
-/** Typed reads of YAML nodes; each mismatch is recorded as a {@link SpecProblem} at the node. */
-final class YamlNodes {
+/**
+ * Typed reads of YAML nodes; each mismatch is recorded as a {@link SpecProblem} at the node. Public
+ * for the other YAML files Hoist reads the same way (the server's {@code server.yml}).
+ */
+public final class YamlNodes {
   // Reads return empty on a mismatch rather than throw, so one walk finds every problem at once.
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
   private static final int SHOWN_LENGTH = 60;
@@ -27,17 +30,17 @@ final class YamlNodes {
   private final String file;
   private final List<SpecProblem> problems = new ArrayList<>();
 
-  YamlNodes(String file) {
+  public YamlNodes(String file) {
     this.file = file;
   }
 
   /** The file as shown in messages. */
-  String file() {
+  public String file() {
     return file;
   }
 
   /** The problems in file order, which is how an editor walks through them. */
-  List<SpecProblem> problems() {
+  public List<SpecProblem> problems() {
     return problems.stream()
         .sorted(Comparator.comparingInt(SpecProblem::line).thenComparingInt(SpecProblem::column))
         .toList();
@@ -55,7 +58,7 @@ final class YamlNodes {
             hint));
   }
 
-  void problem(Node at, String key, String message, String hint) {
+  public void problem(Node at, String key, String message, String hint) {
     problem(at, key, message, Optional.of(hint));
   }
 
@@ -90,12 +93,12 @@ final class YamlNodes {
   }
 
   /** An explicit {@code null}, {@code ~} or nothing after the colon. */
-  static boolean isNull(Node node) {
+  public static boolean isNull(Node node) {
     return node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL);
   }
 
   /** How a node shows in "found ..." messages. */
-  static String describe(Node node) {
+  public static String describe(Node node) {
     return switch (node) {
       case ScalarNode s when isNull(s) -> "nothing";
       case ScalarNode s ->
@@ -117,7 +120,7 @@ final class YamlNodes {
   }
 
   /** The text of a non-null scalar, exactly as written (numbers and booleans included). */
-  Optional<String> text(Node node, String key, String expected) {
+  public Optional<String> text(Node node, String key, String expected) {
     if (node instanceof ScalarNode scalar && !isNull(scalar)) {
       return Optional.of(scalar.getValue());
     }
@@ -128,7 +131,7 @@ final class YamlNodes {
    * A scalar run through {@code parser}; an {@link IllegalArgumentException} from it becomes the
    * problem.
    */
-  <T> Optional<T> parse(Node node, String key, String expected, Function<String, T> parser) {
+  public <T> Optional<T> parse(Node node, String key, String expected, Function<String, T> parser) {
     return text(node, key, expected)
         .flatMap(
             text -> {
@@ -143,7 +146,7 @@ final class YamlNodes {
             });
   }
 
-  Optional<Integer> integer(Node node, String key, int min, int max) {
+  public Optional<Integer> integer(Node node, String key, int min, int max) {
     String expected = "a number from " + min + " to " + max;
     return text(node, key, expected)
         .flatMap(
@@ -188,7 +191,7 @@ final class YamlNodes {
         });
   }
 
-  Optional<List<Node>> list(Node node, String key, String expected) {
+  public Optional<List<Node>> list(Node node, String key, String expected) {
     if (node instanceof SequenceNode sequence) {
       return Optional.of(sequence.getValue());
     }
@@ -200,7 +203,7 @@ final class YamlNodes {
    * The entries of a mapping with free-form keys (env, static, ...), without duplicate or
    * non-scalar keys.
    */
-  Optional<List<NodeTuple>> entries(Node node, String key, String expected) {
+  public Optional<List<NodeTuple>> entries(Node node, String key, String expected) {
     if (!(node instanceof MappingNode mapping)) {
       return mismatch(node, key, expected, null);
     }
@@ -235,7 +238,7 @@ final class YamlNodes {
    * A mapping with a fixed set of keys; unknown keys are reported with a did-you-mean hint, keys in
    * {@code notYet} with a note that this version of hoist does not support them.
    */
-  Optional<Fields> fields(Node node, String key, List<String> allowed, Set<String> notYet) {
+  public Optional<Fields> fields(Node node, String key, List<String> allowed, Set<String> notYet) {
     Optional<List<NodeTuple>> entries =
         entries(node, key, "a mapping with keys such as " + allowed.getFirst());
     if (entries.isEmpty()) {
@@ -263,7 +266,7 @@ final class YamlNodes {
     return Optional.of(new Fields(this, node, key, values));
   }
 
-  static String child(String parent, String name) {
+  public static String child(String parent, String name) {
     return parent.isEmpty() ? name : parent + "." + name;
   }
 }
