@@ -1,0 +1,72 @@
+package dev.hoist.server.hooks;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides what to do with one webhook request, without I/O: size, then signature, then replay, then
+ * the event, the branch and the watched paths. Nothing in the body is read before the signature
+ * over it held.
+ */
+public final class HookGate {
+  /** The largest body accepted: 5 MiB (a push payload with thousands of commits is far less). */
+  public static final int MAX_BODY = 5 * 1024 * 1024;
+
+  private final DeliveryCache deliveries;
+
+  public HookGate(DeliveryCache deliveries) {
+    this.deliveries = deliveries;
+  }
+
+  public HookDecision decide(String project, HookRules rules, HookRequest request, Instant now) {
+    if (request.length() > MAX_BODY) {
+      return new HookDecision.TooLarge();
+    }
+    Verification verification =
+        SignatureScheme.of(rules.provider()).verify(request, rules.secret(), now);
+    if (verification instanceof Verification.Refused refused) {
+      return new HookDecision.Refused(refused.reason());
+    }
+    Verification.Verified verified = (Verification.Verified) verification;
+    Optional<String> id = verified.deliveryId();
+    if (id.isPresent() && !deliveries.firstTime(project, id.get())) {
+      return new HookDecision.Duplicate(id.get());
+    }
+    String event = verified.event().toLowerCase(Locale.ROOT);
+    if (event.equals("ping")) {
+      return new HookDecision.Pong();
+    }
+    if (!event.equals("push") && !event.equals("push hook")) {
+      return new HookDecision.Ignored(
+          "event '" + verified.event() + "' is not a push; nothing to deploy");
+    }
+    PushEvent push;
+    try {
+      push = PushParser.parse(request.body());
+    } catch (PushParser.MalformedPayload e) {
+      return new HookDecision.Malformed(e.getMessage());
+    }
+    return onBranch(rules, push);
+  }
+
+  private static HookDecision onBranch(HookRules rules, PushEvent push) {
+    if (!push.branch().equals(Optional.of(rules.branch()))) {
+      return new HookDecision.Ignored(
+          "push to " + push.ref() + ", not to branch " + rules.branch() + "; nothing to deploy");
+    }
+    if (push.deleted()) {
+      return new HookDecision.Ignored(
+          "branch " + rules.branch() + " was deleted; nothing to deploy");
+    }
+    if (!rules.watch().isEmpty()
+        && push.changedPaths().isPresent()
+        && !WatchPaths.touched(rules.watch(), push.changedPaths().get())) {
+      return new HookDecision.Ignored(
+          "the push changes nothing under "
+              + String.join(", ", rules.watch())
+              + "; nothing to deploy");
+    }
+    return new HookDecision.Accepted(push);
+  }
+}
