@@ -381,6 +381,29 @@ class OffNodeCopyTest(unittest.TestCase):
         batch = data.sftp_batch("/var/backups/hoist/shop/b.hoistbak", "/srv/backups/shop", "b.hoistbak").decode()
         self.assertIn("put /var/backups/hoist/shop/b.hoistbak /srv/backups/shop/b.hoistbak.partial\n", batch)
         self.assertTrue(batch.endswith("rename /srv/backups/shop/b.hoistbak.partial /srv/backups/shop/b.hoistbak\n"))
+        # The target's key may not remove or make directories (internal-sftp -p): the batch needs neither.
+        self.assertEqual(2, len(batch.splitlines()))
+
+    def test_the_node_makes_its_key_once_and_prints_the_public_half(self):
+        tmp = tempfile.TemporaryDirectory()
+        old, data.ROOT = data.ROOT, tmp.name
+        try:
+            out = io.StringIO()
+            real, data.sys.stdout = data.sys.stdout, out
+            try:
+                first = data.backup_key()["public_key"]
+                again = data.backup_key()["public_key"]
+            finally:
+                data.sys.stdout = real
+            self.assertRegex(first, r"^ssh-ed25519 [A-Za-z0-9+/]+=*$")
+            self.assertEqual(first, again)
+            self.assertEqual(first + "\n" + first + "\n", out.getvalue())
+            key = tmp.name + "/etc/hoist/backup/id_ed25519"
+            self.assertEqual(0o600, os.stat(key).st_mode & 0o777)
+            self.assertEqual(0o700, os.stat(os.path.dirname(key)).st_mode & 0o777)
+        finally:
+            data.ROOT = old
+            tmp.cleanup()
 
     def test_odd_targets_are_refused(self):
         for change in ({"host": "-oProxyCommand=x"}, {"path": "/a b"}, {"user": None}, {"path": "x\nrm y"}):

@@ -6,9 +6,11 @@ import dev.hoist.fleet.FleetResult;
 import dev.hoist.node.Trace;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
+import dev.hoist.release.Deployment;
 import dev.hoist.rollout.DeployService;
 import dev.hoist.rollout.RolloutException;
 import dev.hoist.tls.CertWarnings;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -87,18 +89,35 @@ final class DeployCommand implements Callable<Integer> {
     if (dryRun) {
       return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
     }
-    Session s = Session.open(projectArg.path, targetOptions, root.ssh);
-    s.checkServices();
-    DeployService.Way way;
+    Session opened = Session.open(projectArg.path, targetOptions, root.ssh);
+    opened.checkServices();
+    Optional<BackupCopies> copies = BackupCopies.open(opened);
     try {
-      way = DeployService.choose(request(s));
-    } catch (RolloutException e) {
-      throw new CommandException(ExitCode.USAGE, e.getMessage());
+      Session s = copies.map(BackupCopies::session).orElse(opened);
+      DeployService.Way way;
+      try {
+        way = DeployService.choose(request(s));
+      } catch (RolloutException e) {
+        throw new CommandException(ExitCode.USAGE, e.getMessage());
+      }
+      int exit =
+          switch (way) {
+            case DeployService.Rolling r ->
+                new RolloutRunner(root.console, output.json).run(s, r.job());
+            case DeployService.EachNode e -> eachNode(s, e);
+          };
+      if (copies.isEmpty()) {
+        return exit;
+      }
+      Deployment deployment =
+          switch (way) {
+            case DeployService.Rolling r -> r.job().deployment();
+            case DeployService.EachNode e -> e.deployment();
+          };
+      return copies.get().finish(exit, deployment.backupKey(), root.console, output.json);
+    } finally {
+      copies.ifPresent(BackupCopies::close);
     }
-    return switch (way) {
-      case DeployService.Rolling r -> new RolloutRunner(root.console, output.json).run(s, r.job());
-      case DeployService.EachNode e -> eachNode(s, e);
-    };
   }
 
   private DeployService.Request request(Session s) {

@@ -37,7 +37,12 @@ final class PlanCommand implements Callable<Integer> {
   static int show(
       Console console, String project, TargetOptions targets, SshAccess ssh, boolean json)
       throws CommandException, InterruptedException {
-    Session full = Session.open(project, targets, ssh);
+    Session opened = Session.open(project, targets, ssh);
+    // backup.json names the copy target's address and host key, as a deploy would write it.
+    Session full;
+    try (BackupCopies copies = BackupCopies.open(opened).orElse(null)) {
+      full = copies == null ? opened : copies.session();
+    }
     Session s = full.appNodes();
     Deployment deployment;
     try {

@@ -123,6 +123,34 @@ final class Session {
     return spec;
   }
 
+  /** This session working with {@code newSpec} (a deploy fills in where backup copies go). */
+  Session withSpec(Spec newSpec) {
+    return new Session(newSpec, inventory, targets, local, parallel, environment, ssh);
+  }
+
+  /**
+   * The nodes of hoist.yml and the user's config (on this machine too, where the targets are not
+   * read from it).
+   */
+  Inventory fullInventory() throws CommandException {
+    if (!local) {
+      return inventory;
+    }
+    try {
+      return UserConfig.inventoryFor(spec, UserConfig.defaultPath());
+    } catch (SpecException e) {
+      throw new CommandException(ExitCode.USAGE, e.getMessage());
+    } catch (IOException e) {
+      throw new CommandException(
+          ExitCode.USAGE, "cannot read " + UserConfig.defaultPath() + ": " + e.getMessage());
+    }
+  }
+
+  /** An SSH connection to {@code node} of {@code in}, even when this session works locally. */
+  SshNode sshNode(Inventory in, NodeSpec node) {
+    return ssh.nodes().node(SshTargets.of(in, node));
+  }
+
   /** The nodes picked for this command, in inventory order. */
   List<FleetNode> targets() {
     return targets;

@@ -18,6 +18,7 @@ final class BackupReader {
       List.of("schedule", "keep", "to", "drill", "drill_check");
   private static final List<String> TO_KEYS = List.of("node", "path");
   private static final int MAX_KEEP = 10_000;
+  private static final String TARGET_HOME = "/var/lib/hoist-backup";
 
   private final YamlNodes nodes;
 
@@ -120,7 +121,17 @@ final class BackupReader {
           "'" + text + "' is a system directory; copies need a directory of their own",
           "e.g. /var/lib/hoist-backup/myapp");
     }
-    return text.length() > 1 && text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    String dir =
+        text.length() > 1 && text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    // The target user's home and its .ssh are root's (sshd's StrictModes; authorized_keys).
+    if (dir.equals(TARGET_HOME) || dir.startsWith(TARGET_HOME + "/.ssh")) {
+      throw new InvalidValue(
+          "'"
+              + text
+              + "' is the home of the target's hoist-backup user, which copies may not write",
+          "e.g. " + TARGET_HOME + "/myapp");
+    }
+    return dir;
   }
 
   private Optional<BackupSpec.DrillCheck> drillCheck(Node node, String key) {

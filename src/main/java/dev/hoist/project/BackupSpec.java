@@ -19,13 +19,38 @@ public record BackupSpec(
   /**
    * An off-node copy: directory {@code path} (default: {@link #directory}) on node {@code node};
    * {@code file}, {@code line} and {@code column} are where hoist.yml names the node, so an unknown
-   * node can be pointed at.
+   * node can be pointed at. {@code address}: how the data node reaches it, filled in by a deploy
+   * from the inventory and the host key its own SSH connection verified (hoist.yml has no such
+   * key).
    */
-  public record Target(String node, Optional<String> path, String file, int line, int column) {
+  public record Target(
+      String node,
+      Optional<String> path,
+      String file,
+      int line,
+      int column,
+      Optional<Address> address) {
+    public Target(String node, Optional<String> path, String file, int line, int column) {
+      this(node, path, file, line, column, Optional.empty());
+    }
+
     /** The directory on the target node: the given path, else one directory per app. */
     public String directory(String app) {
       return path.orElse("/var/lib/hoist-backup/" + app);
     }
+
+    /** This target, reached at {@code at}. */
+    public Target at(Address at) {
+      return new Target(node, path, file, line, column, Optional.of(at));
+    }
+  }
+
+  /** A target node's SSH address and its host key ("ssh-ed25519 AAAA..."). */
+  public record Address(String host, int port, String hostKey) {}
+
+  /** This spec with its target reached at {@code at}. */
+  public BackupSpec withTargetAt(Address at) {
+    return new BackupSpec(schedule, keep, to.map(t -> t.at(at)), drill, drillCheck);
   }
 
   /** What a drill runs against the restored scratch database. */

@@ -47,4 +47,34 @@ public record Spec(
   public Spec {
     include = List.copyOf(include);
   }
+
+  /** This spec with {@code newBackup} (a deploy fills in where copies go). */
+  public Spec withBackup(Optional<BackupSpec> newBackup) {
+    return new Spec(
+        projectDir,
+        file,
+        app,
+        wsgi,
+        requirements,
+        wheelhouse,
+        workers,
+        domain,
+        aliases,
+        statics,
+        env,
+        shared,
+        packages,
+        processes,
+        templates,
+        release,
+        health,
+        rollout,
+        tls,
+        inventory,
+        supervisor,
+        include,
+        services,
+        cron,
+        newBackup);
+  }
 }

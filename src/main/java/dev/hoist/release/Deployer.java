@@ -16,6 +16,7 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.node.AgentException;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.BackupKey;
 import dev.hoist.stack.CronPlacement;
 import dev.hoist.stack.SecretsProbe;
 import dev.hoist.stack.Stack;
@@ -266,7 +267,15 @@ public final class Deployer {
       throws DeployException, InterruptedException {
     try {
       ApplyResult result =
-          engine.apply(request.claimedBy(NodeClaim.of("hoist deploy", generation)), listener::step);
+          engine.apply(
+              request.claimedBy(NodeClaim.of("hoist deploy", generation)),
+              event -> {
+                // The step that makes the data node's backup key prints its public half.
+                if (event.isLog() && event.id().equals(BackupKey.stepId())) {
+                  BackupKey.parse(event.line()).ifPresent(deployment::heardBackupKey);
+                }
+                listener.step(event);
+              });
       if (generation.isPresent() && result.generation() >= 0) {
         generation = OptionalLong.of(result.generation());
       }
@@ -319,6 +328,9 @@ public final class Deployer {
               probe.facts().path("init").asText("unknown"),
               engine.agent().node().name());
       tlsState = probe.states().getOrDefault(TlsProbe.ID, MissingNode.getInstance());
+      BackupKey.fromProbe(
+              probe.states().getOrDefault(BackupKey.PROBE_ID, MissingNode.getInstance()))
+          .ifPresent(deployment::heardBackupKey);
       boolean certOnNode = TlsProbe.certOnNode(tlsState);
       // The same resources either way: only what nginx serves differs.
       stack = deployment.stack(actual, certOnNode, cron);
@@ -393,6 +405,9 @@ public final class Deployer {
     probes.add(new ProbeRequest("port:80", new ProbeKind.Port(80)));
     probes.add(SecretsProbe.of(stack.layout()));
     probes.add(TlsProbe.of(stack.layout()));
+    if (stack.catalog().contains(BackupKey.stepId())) {
+      probes.add(BackupKey.probe());
+    }
     Engine.Probe probe =
         engine.probe(
             probes, Optional.of(new ReleaseSteps(stack).health().once()), stack.layout().root());

@@ -23,6 +23,7 @@ public final class Deployment {
   private final ReleaseBundle bundle;
   private final Optional<String> cronNode;
   private final Map<String, Stack> stacks = new HashMap<>();
+  private volatile Optional<String> backupKey = Optional.empty();
 
   /**
    * {@code edge}: whether the nodes end TLS themselves or sit behind balancers. The app's scheduled
@@ -84,6 +85,19 @@ public final class Deployment {
           supervisor + "/" + certOnNode + "/" + cron,
           k -> new StackBuilder(templates, supervisor).build(spec, edge, certOnNode, cron));
     }
+  }
+
+  /**
+   * The data node's public key for off-node copies ({@code backup.to}), as its probe or the apply
+   * that made it reported it: empty until then.
+   */
+  public Optional<String> backupKey() {
+    return backupKey;
+  }
+
+  /** Records the data node's public key ({@link dev.hoist.stack.BackupKey#parse}d). */
+  void heardBackupKey(String key) {
+    backupKey = Optional.of(key);
   }
 
   /**

@@ -62,6 +62,11 @@ public final class RollingDeploy implements RolloutJob {
     this.lockNode = lb.orElse(allWebs.isEmpty() ? targets.getFirst() : allWebs.getFirst());
   }
 
+  /** What the nodes of this deploy share (and what they reported, e.g. a backup key). */
+  public Deployment deployment() {
+    return deployment;
+  }
+
   @Override
   public List<FleetNode> nodes() {
     List<FleetNode> all = new ArrayList<>(targets);

@@ -54,6 +54,14 @@ public final class SshNode implements Node, AutoCloseable {
     session();
   }
 
+  /**
+   * The host key this connection verified against known_hosts (connecting first if needed): what
+   * another machine may pin for this node.
+   */
+  public HostKey hostKey() throws SshException, InterruptedException {
+    return new HostKey(session().getServerKey());
+  }
+
   private synchronized ClientSession session() throws SshException, InterruptedException {
     if (closed) {
       throw new IllegalStateException(name() + ": this SSH node was closed");

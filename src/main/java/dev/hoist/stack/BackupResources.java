@@ -49,8 +49,13 @@ final class BackupResources {
     String config = BackupConfig.path(app);
     c.add(
             FileResource.of(
-                config, BackupConfig.render(app, backup.get(), Optional.empty()), PRIVATE_FILE))
+                config,
+                BackupConfig.render(app, backup.get(), target(app, backup.get())),
+                PRIVATE_FILE))
         .requires("dir:" + layout.servicesDir());
+    if (backup.get().to().isPresent()) {
+      c.add(BackupKey.resource()).requires("file:" + AppLayout.DATA_RUNNER);
+    }
     CronResources.Job job =
         CronResources.rootJob(
             app,
@@ -66,6 +71,19 @@ final class BackupResources {
             c,
             job,
             concat(after, "file:" + config, "file:" + AppLayout.DATA_RUNNER, "service:nginx"));
+  }
+
+  /** Where copies go, once a deploy has filled in how the data node reaches the target. */
+  private static Optional<BackupConfig.Target> target(String app, BackupSpec backup) {
+    return backup
+        .to()
+        .flatMap(
+            t ->
+                t.address()
+                    .map(
+                        a ->
+                            new BackupConfig.Target(
+                                t.node(), a.host(), a.port(), a.hostKey(), t.directory(app))));
   }
 
   private static String[] concat(String[] a, String... b) {

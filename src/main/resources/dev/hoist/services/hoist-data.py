@@ -1647,9 +1647,10 @@ def sftp_command(to, key, known_hosts):
 
 
 def sftp_batch(local, remote_dir, name):
+    # The target's key may only create, write and rename (internal-sftp -p, docs/backups.md): the
+    # deploy made the directory, and a bundle's name is new, so nothing is removed or overwritten.
     remote = remote_dir.rstrip("/") + "/" + name
-    return ("-mkdir %s\nput %s %s.partial\n-rm %s\nrename %s.partial %s\n"
-            % (remote_dir, local, remote, remote, remote, remote)).encode()
+    return ("put %s %s.partial\nrename %s.partial %s\n" % (local, remote, remote, remote)).encode()
 
 
 def known_hosts_line(to):
@@ -1671,6 +1672,35 @@ def copy_off(app, local, to):
     if rc != 0:
         raise Failed("copy to %s@%s:%s failed (sftp exit %d): %s" % (
             to["user"], to["host"], to["path"], rc, tail(err or out, 500)))
+
+
+KEY_LINE = re.compile(r"ssh-ed25519 [A-Za-z0-9+/]+=*")
+
+
+def backup_key():
+    """The node's own key for off-node copies, made once (the private half never leaves the node);
+    prints the public key on stdout, the one line the deploy reads."""
+    key = path("/etc/hoist/backup/id_ed25519")
+    os.makedirs(os.path.dirname(key), mode=0o700, exist_ok=True)
+    os.chmod(os.path.dirname(key), 0o700)
+    if not os.path.exists(key):
+        for stale in (key + ".tmp", key + ".tmp.pub"):
+            if os.path.lexists(stale):
+                os.unlink(stale)
+        rc, out, err = run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hoist-backup",
+                            "-f", key + ".tmp"])
+        if rc != 0:
+            raise Failed("ssh-keygen failed (exit %d): %s" % (rc, tail(err or out, 300)))
+        os.rename(key + ".tmp.pub", key + ".pub")
+        os.rename(key + ".tmp", key)
+    with open(key + ".pub") as f:
+        words = f.read().split()
+    line = " ".join(words[:2])
+    if not KEY_LINE.match(line):
+        raise Failed("%s.pub is not an ed25519 public key; remove both halves and deploy again" % key)
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    return {"public_key": line}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1706,6 +1736,7 @@ def parse(argv):
     sub = p.add_subparsers(dest="cmd", required=True)
     for name in ("backup", "cleanup", "scheduled", "status"):
         sub.add_parser(name).add_argument("--app", required=True)
+    sub.add_parser("key")
     v = sub.add_parser("verify")
     v.add_argument("file", nargs="?", default="-")
     r = sub.add_parser("restore")
@@ -1791,6 +1822,8 @@ def dispatch(args):
         return drill(args.app, args.file)
     if args.cmd == "scheduled":
         return scheduled(args.app)
+    if args.cmd == "key":
+        return backup_key()
     if args.cmd == "status":
         s = status(args.app)
         sys.stdout.write(json.dumps(s, sort_keys=True) + "\n")

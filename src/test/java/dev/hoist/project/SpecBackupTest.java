@@ -129,6 +129,17 @@ class SpecBackupTest {
   }
 
   @Test
+  void theTargetUsersHomeIsRefused() {
+    for (String dir : new String[] {"/var/lib/hoist-backup", "/var/lib/hoist-backup/.ssh/x"}) {
+      SpecProblem p =
+          project.problemWith(
+              "services: [postgres]\nbackup: {to: {node: vault, path: " + dir + "}}\n");
+
+      assertThat(p.message()).contains("is the home of the target's hoist-backup user");
+    }
+  }
+
+  @Test
   void backupWithoutServicesIsRefused() {
     SpecProblem p = project.problemWith("backup:\n  keep: 3\n");
 

@@ -78,6 +78,39 @@ class BackupStackTest {
   }
 
   @Test
+  void aCopyTargetNamesItsAddressAndPinnedHostKeyAndTheNodeMakesItsKey() throws Exception {
+    BackupSpec.Target to =
+        new BackupSpec.Target("vault", Optional.empty(), "hoist.yml", 9, 11)
+            .at(new BackupSpec.Address("10.0.0.9", 2222, BackupKeyTest.KEY));
+    BackupSpec withTo =
+        new BackupSpec(CronSchedule.parse("daily"), 3, Optional.of(to), false, Optional.empty());
+    Catalog c = build(withServices().backup(withTo).build(), Supervisor.RUNIT);
+
+    JsonNode target =
+        new ObjectMapper()
+            .readTree(content(c, "file:/etc/hoist/services/hello/backup.json"))
+            .path("to");
+    assertThat(target.path("host").asText()).isEqualTo("10.0.0.9");
+    assertThat(target.path("port").asInt()).isEqualTo(2222);
+    assertThat(target.path("user").asText()).isEqualTo("hoist-backup");
+    assertThat(target.path("path").asText()).isEqualTo("/var/lib/hoist-backup/hello");
+    assertThat(target.path("host_key").asText()).isEqualTo(BackupKeyTest.KEY);
+    dev.hoist.engine.ExecResource key =
+        (dev.hoist.engine.ExecResource) c.get(BackupKey.stepId()).resource();
+    assertThat(key.argv()).containsExactly("/usr/local/lib/hoist/hoist-data", "key");
+    assertThat(key.creates()).contains("/etc/hoist/backup/id_ed25519.pub");
+    assertThat(c.get(BackupKey.stepId()).requires())
+        .contains("file:/usr/local/lib/hoist/hoist-data");
+  }
+
+  @Test
+  void withoutACopyTargetNoKeyIsMade() {
+    Catalog c = build(withServices().backup(backup()).build(), Supervisor.RUNIT);
+
+    assertThat(c.contains(BackupKey.stepId())).isFalse();
+  }
+
+  @Test
   void withoutBackupTheJobIsRemovedAndNothingWritten() {
     Catalog c = build(withServices().build(), Supervisor.RUNIT);
 
