@@ -227,6 +227,55 @@ class BundleTest(unittest.TestCase):
             read(raw + extra)
 
 
+class StreamingTest(unittest.TestCase):
+    def test_a_reader_hands_on_pieces_as_they_come_not_whole_chunks(self):
+        pieces = []
+        rec = Recorder()
+        rec.chunk = lambda key, b: pieces.append((key, len(b)))
+        old = data.PIECE
+        data.PIECE = 700
+        try:
+            data.Reader(io.BytesIO(bundle(chunk=2048))).run(rec)
+        finally:
+            data.PIECE = old
+        dump = [n for key, n in pieces if key == "postgres/dump"]
+        self.assertEqual(len(PAYLOAD["postgres/dump"]), sum(dump))
+        self.assertEqual(700, max(dump))
+        self.assertEqual([700, 700, 648], dump[:3], "a 2048-byte chunk in pieces of at most 700")
+
+    def test_an_empty_member_is_one_empty_piece(self):
+        rec, _, manifest = read(bundle(payload=dict(PAYLOAD, **{"files/uploads.tar": b""})))
+        self.assertEqual(b"", rec.got["files/uploads.tar"])
+        self.assertEqual(1, manifest["parts"]["files/uploads.tar"]["chunks"])
+
+    def test_read_ahead_gives_the_chunks_and_hands_on_a_failure(self):
+        old = data.CHUNK
+        data.CHUNK = 10
+        try:
+            self.assertEqual([b"a" * 10, b"a" * 10, b"a" * 5], list(data.read_ahead(io.BytesIO(b"a" * 25))))
+            self.assertEqual([b""], list(data.read_ahead(io.BytesIO(b""))))
+
+            class Broken:
+                def read(self, n):
+                    raise OSError("pipe broke")
+            with self.assertRaisesRegex(OSError, "pipe broke"):
+                list(data.read_ahead(Broken()))
+        finally:
+            data.CHUNK = old
+
+    def test_the_table_of_contents_is_tried_at_doubling_sizes(self):
+        tried = []
+        d = data.DumpRestore("shop", "shop_restore_1")
+        d._toc = lambda: tried.append(len(d.head)) or (b"toc" if len(d.head) >= 3 * data.PIECE else None)
+        started = []
+        d._start = lambda listing: started.append((listing, len(d.head))) or setattr(d, "sink", io.BytesIO())
+        for _ in range(9):
+            d.write(b"x" * (data.PIECE // 2))
+        self.assertEqual([data.PIECE, 2 * data.PIECE, 4 * data.PIECE], tried)
+        self.assertEqual([(b"toc", 4 * data.PIECE)], started)
+        self.assertEqual(data.PIECE // 2, len(d.sink.getvalue()), "what came after goes straight on")
+
+
 class NamesTest(unittest.TestCase):
     def test_names(self):
         self.assertEqual("my_shop", data.app_id("my-shop"))
@@ -332,13 +381,77 @@ class PostgresLoginTest(unittest.TestCase):
         self.assertNotIn("-U", argv)
 
     def test_staging_gets_the_live_extensions_in_public_not_in_the_superusers_pg_catalog(self):
-        answers = {"SELECT datname": "my_shop\n", "SELECT extname": "pg_trgm\n"}
+        data.pg_create_staging("my_shop_restore_1", "my_shop", ["pg_trgm", "bad name; DROP"])
+        self.assertEqual(1, len(self.calls), "one psql makes the database and its extensions")
+        sql = self.calls[0][2].decode()
+        self.assertEqual('CREATE DATABASE "my_shop_restore_1" OWNER "my_shop";\n'
+                         'REVOKE CONNECT, TEMPORARY ON DATABASE "my_shop_restore_1" FROM PUBLIC;\n'
+                         '\\connect my_shop_restore_1\n'
+                         'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";\n', sql)
+
+    def test_staging_without_extensions_stays_in_the_maintenance_database(self):
+        data.pg_create_staging("my_shop_drill", "my_shop", [])
+        self.assertNotIn(b"connect", self.calls[0][2])
+
+    def test_one_psql_tells_the_version_role_databases_and_extensions(self):
+        out = ("version|15.9 (Debian 15.9-0+deb12u1)\nrole|true|false|true\ndb|my_shop\n"
+               "db|my_shop_restore_20261203000000\next|pg_trgm\next|Odd-Name\n")
         data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (
-            self.calls.append((argv, env or {}, input_data))
-            or (0, next((v for k, v in answers.items() if input_data.startswith(k.encode())), ""), ""))
-        data.pg_create_staging("my_shop_restore_1", "my_shop", "my_shop")
-        sql = self.calls[-1][2].decode()
-        self.assertEqual('SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";\n', sql)
+            self.calls.append((argv, env or {}, input_data)) or (0, out, ""))
+        facts = data.pg_facts("my-shop", data.leftover_patterns("my-shop", old=False))
+        self.assertEqual(1, len(self.calls))
+        self.assertEqual("15.9 (Debian 15.9-0+deb12u1)", facts["version"])
+        self.assertEqual([True, False, True], facts["role"])
+        self.assertTrue(facts["live"])
+        self.assertEqual(["my_shop", "my_shop_restore_20261203000000"], facts["databases"])
+        self.assertEqual(["pg_trgm"], facts["extensions"])
+        sql = self.calls[0][2].decode()
+        self.assertIn("datname LIKE 'my\\_shop\\_restore\\_%'", sql)
+        self.assertIn("\\if :hoist_live\n\\connect my_shop\n", sql)
+        self.assertIn(b"CREATE ROLE \"my_shop\" WITH LOGIN NOSUPERUSER NOCREATEDB CREATEROLE;",
+                      data.pg_roles_sql("my_shop", facts["role"]))
+
+    def test_no_role_no_database_and_postgres_down(self):
+        data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (0, "version|15.9\n", "")
+        facts = data.pg_facts("my-shop")
+        self.assertEqual((None, False, []), (facts["role"], facts["live"], facts["extensions"]))
+        data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (
+            2, "", "psql: error: connection to server failed")
+        with self.assertRaisesRegex(data.Failed, "PostgreSQL is not answering.*connection to server failed"):
+            data.pg_facts("my-shop")
+        data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (
+            3, "version|15.9\n", "FATAL:  database \"my_shop\" is not currently accepting connections")
+        with self.assertRaisesRegex(data.Failed, "^PostgreSQL: FATAL:  database .* not currently accepting"):
+            data.pg_facts("my-shop")
+
+    def test_the_swap_is_one_psql_whose_last_statement_cannot_fail_it(self):
+        data.swap_database("my_shop", "my_shop_old_1", "my_shop_restore_1")
+        self.assertEqual(1, len(self.calls))
+        sql = self.calls[0][2].decode()
+        renames = sql.index('ALTER DATABASE "my_shop_restore_1" RENAME TO "my_shop"')
+        self.assertLess(renames, sql.index("\\set ON_ERROR_STOP off"))
+        self.assertTrue(sql.endswith('\\set ON_ERROR_STOP off\nALTER DATABASE "my_shop_old_1" ALLOW_CONNECTIONS true;\n'))
+
+    def test_a_runit_stop_waits_for_runsv_to_say_down(self):
+        sup = self.tmp.name + "/etc/service/hoist-redis-my-shop/supervise"
+        os.makedirs(sup)
+        with open(sup + "/stat", "w") as f:
+            f.write("run, want down\n")
+        seen = []
+
+        def sv(argv, user=None, input_data=None, timeout=120, env=None, cwd="/"):
+            seen.append(argv)
+            with open(sup + "/stat", "w") as f:  # runsv's TERM reached it; it is gone a moment later
+                f.write("down\n")
+            return 0, "", ""
+        data.run = sv
+        data.service("hoist-redis-my-shop", "stop")
+        self.assertEqual([["sv", "down", self.tmp.name + "/etc/service/hoist-redis-my-shop"]], seen)
+        with open(sup + "/stat", "w") as f:
+            f.write("run, want down\n")
+        data.run = lambda argv, user=None, input_data=None, timeout=120, env=None, cwd="/": (0, "", "")
+        with self.assertRaisesRegex(data.Failed, "hoist-redis-my-shop did not stop within 0.1s"):
+            data.runit_stop("hoist-redis-my-shop", timeout=0.1)
 
     def test_a_dump_is_restored_logged_in_as_the_app_role_never_under_role(self):
         data.pg_restore("my-shop", "my_shop_restore_20261203000000")

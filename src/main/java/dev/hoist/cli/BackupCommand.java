@@ -2,6 +2,7 @@ package dev.hoist.cli;
 
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.node.Node;
+import dev.hoist.node.Trace;
 import dev.hoist.services.BundleException;
 import dev.hoist.services.BundleSummary;
 import dev.hoist.services.BundleVerifier;
@@ -99,6 +100,7 @@ final class BackupCommand implements Callable<Integer> {
               new TransferProgress(console, "backing up", OptionalLong.empty(), json.json)) {
         BundleSummary summary = transfer.backup(node, app, out, listener(progress));
         finish(out, partial, file);
+        Trace.mark("bundle synced and renamed");
         double seconds = progress.seconds();
         progress.close();
         report(file, dataNode.name(), summary, seconds);
@@ -214,6 +216,7 @@ final class BackupCommand implements Callable<Integer> {
 
       @Override
       public void part(String name) {
+        Trace.mark("part " + name);
         progress.part(name);
       }
 

@@ -5,6 +5,7 @@ import dev.hoist.fleet.FleetNode;
 import dev.hoist.node.ExecRequest;
 import dev.hoist.node.ExecResult;
 import dev.hoist.node.Node;
+import dev.hoist.node.Trace;
 import dev.hoist.services.BundleException;
 import dev.hoist.services.BundleSummary;
 import dev.hoist.services.DataRunner;
@@ -125,6 +126,7 @@ final class RestoreCommand implements Callable<Integer> {
     Optional<BundleSummary> verified = Optional.empty();
     if (file.isPresent()) {
       verified = Optional.of(verifyFirst(file.get(), app));
+      Trace.mark("bundle verified here");
     }
     List<String> argv = DataRunner.restore(app, Optional.ofNullable(asApp), yes);
     if (latest) {
@@ -228,6 +230,7 @@ final class RestoreCommand implements Callable<Integer> {
       @Override
       public void progress(String part, long count) {
         if (part.equals("verified")) {
+          Trace.mark(node + " verified the bundle");
           progress.note(
               node + " verified the bundle; swapping the data in (nginx answers 503) ...");
         }

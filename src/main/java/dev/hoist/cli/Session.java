@@ -354,6 +354,7 @@ final class Session {
       Trace.mark(node.name() + " ssh client ready");
       try {
         connection.connect();
+        Trace.mark(node.name() + " connected");
       } catch (IOException | RuntimeException e) {
         connection.close();
         throw e;

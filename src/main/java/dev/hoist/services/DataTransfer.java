@@ -3,6 +3,7 @@ package dev.hoist.services;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hoist.node.Node;
 import dev.hoist.node.StreamingCommand;
+import dev.hoist.node.Trace;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +56,7 @@ public final class DataTransfer {
         summary =
             new BundleVerifier(dumps, listener)
                 .copy(new Counted(backup.stdout(), listener::bytes), local);
+        Trace.mark(node.name() + " bundle received and verified");
       } catch (BundleException | IOException e) {
         stop(backup);
         int exit = exit(node, backup);
@@ -74,6 +76,7 @@ public final class DataTransfer {
             node.name() + " sent a bundle that is not right: " + e.getMessage());
       }
       int exit = exit(node, backup);
+      Trace.mark(node.name() + " backup runner exited");
       if (exit != 0) {
         throw runner(log, exit);
       }
@@ -95,7 +98,9 @@ public final class DataTransfer {
       } catch (IOException e) {
         // The runner stopped reading (it refused, or failed): its result says why.
       }
+      Trace.mark(node.name() + " bundle sent");
       int exit = exit(node, restore);
+      Trace.mark(node.name() + " restore runner exited");
       drain.join();
       if (cancelled) {
         throw interrupted();
@@ -180,6 +185,7 @@ public final class DataTransfer {
     }
     try {
       StreamingCommand command = node.stream(argv, log);
+      Trace.mark(node.name() + " runner started");
       running.add(command);
       if (cancelled) {
         command.cancel();

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import pwd
+import queue
 import re
 import shlex
 import shutil
@@ -50,6 +51,7 @@ PGPORT = os.environ.get("HOIST_DATA_PGPORT", "5432")
 PGBIN = os.environ.get("HOIST_DATA_PGBIN", "/usr/lib/postgresql/15/bin")
 CHUNK = int(os.environ.get("HOIST_DATA_CHUNK", str(8 << 20)))
 CHUNK_MAX = 8 << 20
+PIECE = 1 << 20
 PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 FORMAT = 1
 JSON_MAX = 1 << 20
@@ -341,6 +343,43 @@ def pg_version():
     return out.strip()
 
 
+def pg_facts(app, patterns=()):
+    """What a backup, restore or drill needs to know first, in one psql (each costs a process start
+    and a login): the server's version (else the 'not answering' error), the app role's attributes
+    (None: no role), which of the live database and databases LIKE `patterns` exist, and the live
+    database's extensions (for a staging database)."""
+    live = app_id(app)
+    like = "".join(" OR datname LIKE %s" % literal(p) for p in patterns)
+    sql = ("SELECT 'version|' || current_setting('server_version');\n"
+           "SELECT concat_ws('|', 'role', rolcanlogin, rolcreatedb, rolcreaterole) FROM pg_roles "
+           "WHERE rolname = %s;\n"
+           "SELECT 'db|' || datname FROM pg_database WHERE datname = %s%s ORDER BY 1;\n"
+           "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = %s) AS hoist_live \\gset\n"
+           "\\if :hoist_live\n\\connect %s\n"
+           "SELECT 'ext|' || extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1;\n"
+           "\\endif\n" % (literal(live), literal(live), like, literal(live), live))
+    rc, out, err = psql(sql, check=False, timeout=30)
+    if rc != 0 and out.startswith("version|"):
+        raise Failed("PostgreSQL: %s" % tail(err, 600))
+    if rc != 0:
+        raise Failed("PostgreSQL is not answering on %s port %s (%s); start it (pg_ctlcluster 15 main "
+                     "start, or 'hoist deploy' to provision it) and run this again"
+                     % (PGHOST, PGPORT, tail(err, 300) or "psql exit %d" % rc))
+    facts = {"version": None, "role": None, "databases": [], "extensions": []}
+    for line in out.splitlines():
+        kind, _, rest = line.partition("|")
+        if kind == "version":
+            facts["version"] = rest.strip()
+        elif kind == "role":
+            facts["role"] = [v == "true" for v in rest.split("|")]
+        elif kind == "db":
+            facts["databases"].append(rest)
+        elif kind == "ext" and re.match(r"[a-z0-9_]+\Z", rest):
+            facts["extensions"].append(rest)
+    facts["live"] = live in facts["databases"]
+    return facts
+
+
 def pg_databases(pattern):
     _, out, _ = psql("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1;" % literal(pattern))
     return [line for line in out.splitlines() if line]
@@ -350,11 +389,6 @@ def pg_exists(db):
     return bool(pg_databases(db.replace("_", "\\_")))
 
 
-def pg_role_exists(role):
-    _, out, _ = psql("SELECT 1 FROM pg_roles WHERE rolname = %s;" % literal(role))
-    return out.strip() == "1"
-
-
 def pg_tables(db):
     _, out, _ = psql("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                      "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', "
@@ -362,31 +396,29 @@ def pg_tables(db):
     return int(out.strip() or 0)
 
 
-def pg_roles_sql(role):
-    _, out, _ = psql("SELECT rolcanlogin, rolcreatedb, rolcreaterole, rolconnlimit FROM pg_roles "
-                     "WHERE rolname = %s;" % literal(role))
-    fields = out.strip().split("|")
-    login = fields[0] == "t" if len(fields) == 4 else True
+def pg_roles_sql(role, flags):
+    """The role's CREATE ROLE; flags: [login, createdb, createrole] from pg_facts (None: no role)."""
+    login, createdb, createrole = flags if flags and len(flags) == 3 else (True, False, False)
     attrs = ["LOGIN" if login else "NOLOGIN", "NOSUPERUSER",
-             "CREATEDB" if len(fields) == 4 and fields[1] == "t" else "NOCREATEDB",
-             "CREATEROLE" if len(fields) == 4 and fields[2] == "t" else "NOCREATEROLE"]
+             "CREATEDB" if createdb else "NOCREATEDB",
+             "CREATEROLE" if createrole else "NOCREATEROLE"]
     return ("-- The app's role, without its password: the target keeps its own role and password.\n"
             "CREATE ROLE %s WITH %s;\n" % (ident(role), " ".join(attrs))).encode()
 
 
-def pg_create_staging(db, owner, like):
-    """A new database owned by the app role, closed to others, with the extensions of `like`."""
-    psql("CREATE DATABASE %s OWNER %s;\nREVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC;\n"
-         % (ident(db), ident(owner), ident(db)))
-    if like and pg_exists(like):
-        _, out, _ = psql("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql';", db=like)
-        exts = [e for e in out.split() if re.match(r"[a-z0-9_]+\Z", e)]
-        if exts:
-            # Extensions are created by the superuser (the app role may not); the dump's own
-            # CREATE EXTENSION IF NOT EXISTS then finds them.
-            # Into public, as by default (psql's search_path would put them in pg_catalog).
-            psql("SET search_path = public;\n" + "".join("CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e)
-                                                        for e in exts), db=db)
+def pg_create_staging(db, owner, extensions):
+    """A new database owned by the app role, closed to others, with `extensions` (the live
+    database's, from pg_facts): one psql."""
+    sql = ("CREATE DATABASE %s OWNER %s;\nREVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC;\n"
+           % (ident(db), ident(owner), ident(db)))
+    exts = [e for e in extensions if re.match(r"[a-z0-9_]+\Z", e)]
+    if exts:
+        # Extensions are created by the superuser (the app role may not); the dump's own
+        # CREATE EXTENSION IF NOT EXISTS then finds them.
+        # Into public, as by default (psql's search_path would put them in pg_catalog).
+        sql += "\\connect %s\nSET search_path = public;\n" % db + "".join(
+            "CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e) for e in exts)
+    psql(sql)
 
 
 def pg_restore(app, db, listfile=None):
@@ -525,8 +557,11 @@ def supervisor(name):
 
 def service(name, verb):
     kind = supervisor(name)
+    if kind == "runit" and verb == "stop":
+        runit_stop(name)
+        return
     if kind == "runit":
-        argv = {"stop": ["sv", "-w", "60", "down"], "start": ["sv", "up"], "reload": ["sv", "hup"]}[verb]
+        argv = {"start": ["sv", "up"], "reload": ["sv", "hup"]}[verb]
         argv = argv + [path("/etc/service/" + name)]
     elif kind == "systemd":
         argv = ["systemctl", verb, name + ".service"]
@@ -535,6 +570,26 @@ def service(name, verb):
     rc, out, err = run(argv, timeout=90)
     if rc != 0:
         raise Failed("%s failed (exit %d): %s" % (" ".join(argv), rc, tail(out + err, 500)))
+
+
+def runit_stop(name, timeout=60):
+    """sv down, then waits for runsv to report the process gone: as `sv -w` does, but looking every
+    20 ms instead of sv's 420 (the 503 window of a restore waits on it)."""
+    d = path("/etc/service/" + name)
+    rc, out, err = run(["sv", "down", d], timeout=30)
+    if rc != 0:
+        raise Failed("sv down %s failed (exit %d): %s" % (d, rc, tail(out + err, 500)))
+    end = time.time() + timeout
+    while True:
+        try:
+            with open(os.path.join(d, "supervise", "stat")) as f:
+                if f.read().startswith("down"):
+                    return
+        except FileNotFoundError:
+            pass
+        if time.time() > end:
+            raise Failed("%s did not stop within %ss" % (name, timeout))
+        time.sleep(0.02)
 
 
 def wait_redis(conf, password):
@@ -554,7 +609,7 @@ def wait_redis(conf, password):
             if time.time() - start > (3600 if loading else REDIS_START):
                 raise Failed("Redis did not come back with the restored data within %ss: %s; see "
                              "its log ('hoist logs')" % (int(time.time() - start), e))
-            time.sleep(0.1)
+            time.sleep(0.02)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -601,11 +656,35 @@ def chunks(stream, size=None):
             return
 
 
-def write_part(tar, key, stream, parts):
-    """Writes one part as chunks, hashing on the fly; records it for the manifest."""
+def read_ahead(stream, depth=2):
+    """chunks(stream), read on a thread up to `depth` chunks ahead: the child writing the stream
+    (pg_dump) goes on while a chunk is sent, instead of waiting on a full pipe."""
+    q = queue.Queue(depth)
+
+    def pump():
+        try:
+            for b in chunks(stream):
+                q.put(b)
+            q.put(None)
+        except BaseException as e:  # handed to the reader, which raises it
+            q.put(e)
+
+    threading.Thread(target=pump, daemon=True).start()
+    while True:
+        b = q.get()
+        if b is None:
+            return
+        if isinstance(b, BaseException):
+            raise b
+        yield b
+
+
+def write_part(tar, key, stream, parts, ahead=False):
+    """Writes one part as chunks, hashing on the fly; records it for the manifest. `ahead`: read the
+    stream on a thread (a child's output)."""
     h, size, n = hashlib.sha256(), 0, 0
     single = key == "postgres/roles.sql"
-    for b in chunks(stream):
+    for b in (read_ahead(stream) if ahead else chunks(stream)):
         name = key if single else "%s.%06d" % (key, n)
         tar.add(name, b)
         h.update(b)
@@ -669,10 +748,11 @@ def backup(app, out):
     header = {"format": FORMAT, "app": app, "app_id": app_id(app), "release": release_of(app),
               "created": iso(), "node": socket.gethostname(), "postgres_version": None,
               "redis_version": None, "parts": parts}
-    r = conf = None
+    r = conf = facts = None
     if "postgres" in parts:
-        header["postgres_version"] = pg_version()
-        if not pg_exists(app_id(app)):
+        facts = pg_facts(app)
+        header["postgres_version"] = facts["version"]
+        if not facts["live"]:
             raise Failed("database %s does not exist; run 'hoist deploy' to provision it" % app_id(app))
     if "redis" in parts:
         conf, r = redis_connect(app)
@@ -683,9 +763,9 @@ def backup(app, out):
     tar.add(HEADER, json.dumps(header, sort_keys=True).encode())
     done = {}
     if "postgres" in parts:
-        write_part(tar, "postgres/roles.sql", _bytes(pg_roles_sql(app_id(app))), done)
+        write_part(tar, "postgres/roles.sql", _bytes(pg_roles_sql(app_id(app), facts["role"])), done)
         p = spawn(pg_argv("pg_dump", "-Fc", "-d", app_id(app)), user="postgres")
-        write_part(tar, "postgres/dump", p.stdout, done)
+        write_part(tar, "postgres/dump", p.stdout, done, ahead=True)
         rc, err = finish(p, timeout=60)
         if rc != 0:
             raise Failed("pg_dump failed (exit %d): %s" % (rc, tail(err, 600)))
@@ -696,7 +776,7 @@ def backup(app, out):
     if "files" in parts:
         p = spawn(["tar", "--create", "--file=-", "--one-file-system", "--directory",
                    uploads_dir(app), "."], user=app)
-        write_part(tar, "files/uploads.tar", p.stdout, done)
+        write_part(tar, "files/uploads.tar", p.stdout, done, ahead=True)
         rc, err = finish(p, timeout=60)
         # 1: a file changed while it was read (uploads go on); the archive is still whole.
         if rc == 1:
@@ -755,19 +835,32 @@ class Reader:
             raise Bad("member %r is not a regular file (type %r): refused" % (info.name, info.type))
         if info.size > CHUNK_MAX:
             raise Bad("member %r is %d bytes, more than a chunk may be (%d)" % (info.name, info.size, CHUNK_MAX))
-        data = self._read(info.size)
-        if len(data) < info.size:
-            raise Bad("the bundle ends inside %s: it is truncated" % _part_label(info.name))
-        pad = (-info.size) % 512
+        return info.name, info.size
+
+    def _data(self, name, size):
+        """The member's content in pieces of at most PIECE bytes (one, maybe empty, at least), then
+        its padding: a restore feeds pg_restore as the bytes arrive, not a whole chunk later."""
+        left = size
+        while True:
+            b = self._read(min(left, PIECE))
+            if len(b) < min(left, PIECE):
+                raise Bad("the bundle ends inside %s: it is truncated" % _part_label(name))
+            left -= len(b)
+            yield b
+            if not left:
+                break
+        pad = (-size) % 512
         if pad and len(self._read(pad)) < pad:
-            raise Bad("the bundle ends inside %s: it is truncated" % _part_label(info.name))
-        return info.name, data
+            raise Bad("the bundle ends inside %s: it is truncated" % _part_label(name))
+
+    def _whole(self, name, size):
+        return b"".join(self._data(name, size))
 
     def run(self, handler):
         m = self._member()
         if m is None or m[0] != HEADER:
             raise Bad("the bundle does not start with %s: not a hoist bundle" % HEADER)
-        header = parse_header(m[1])
+        header = parse_header(self._whole(*m))
         handler.header(header)
         wanted = [p for p in PARTS if p[1] in header["parts"]]
         seen = {}
@@ -777,8 +870,9 @@ class Reader:
             if m is None or m[0] == "END":
                 raise Bad("the bundle has no manifest: it is truncated%s" % (
                     " (it ends inside part %s)" % current if current else ""))
-            name, data = m
+            name, size = m
             if name == MANIFEST:
+                data = self._whole(name, size)
                 break
             key, index = _classify(name)
             if key is None:
@@ -796,10 +890,11 @@ class Reader:
             s = seen[key]
             if (index or 0) != s["chunks"]:
                 raise Bad("member %r is out of sequence (expected chunk %06d)" % (name, s["chunks"]))
-            s["size"] += len(data)
             s["chunks"] += 1
-            s["sha256"].update(data)
-            handler.chunk(key, data)
+            for data in self._data(name, size):
+                s["size"] += len(data)
+                s["sha256"].update(data)
+                handler.chunk(key, data)
         if current is not None:
             handler.part_end(current)
         manifest = parse_manifest(data, header)
@@ -926,10 +1021,15 @@ class DumpRestore:
         self.app, self.db = app, db
         self.head = bytearray()
         self.sink = self.proc = self.listfile = None
+        self.try_at = PIECE
 
     def write(self, data):
         if self.sink is None:
             self.head += data
+            if len(self.head) < min(self.try_at, TOC_MAX):
+                return
+            # At doubling sizes: a listing costs a process, and the bytes come a piece at a time.
+            self.try_at *= 2
             listing = self._toc()
             if listing is None and len(self.head) < TOC_MAX:
                 return
@@ -1076,8 +1176,8 @@ def remove_app_dir(app, d):
 
 
 class RestoreHandler:
-    def __init__(self, app, as_app, yes, staging, target_parts, redis_ctx):
-        self.app, self.as_app, self.yes = app, as_app, yes
+    def __init__(self, app, as_app, yes, staging, target_parts, redis_ctx, extensions):
+        self.app, self.as_app, self.yes, self.extensions = app, as_app, yes, extensions
         self.st, self.target_parts, self.redis_ctx = staging, target_parts, redis_ctx
         self.parts = None
         self.failure = None
@@ -1105,7 +1205,7 @@ class RestoreHandler:
     def _stage(self):
         st, app = self.st, self.app
         if "postgres" in self.parts:
-            pg_create_staging(st.db, app_id(app), app_id(app))
+            pg_create_staging(st.db, app_id(app), self.extensions)
             st.db_made = True
         if "redis" in self.parts:
             conf = self.redis_ctx[0]
@@ -1209,9 +1309,10 @@ def restore(app, as_app, yes, stream):
     target_parts = present_parts(app)
     if not target_parts:
         raise Bad("app %s has no services on this node; deploy it with 'services:' first" % app)
+    facts = None
     if "postgres" in target_parts:
-        pg_version()
-        if not pg_role_exists(app_id(app)):
+        facts = pg_facts(app, leftover_patterns(app, old=False))
+        if facts["role"] is None:
             raise Failed("role %s does not exist; run 'hoist deploy' to provision it" % app_id(app))
     redis_ctx = None
     if "redis" in target_parts:
@@ -1220,10 +1321,11 @@ def restore(app, as_app, yes, stream):
             raise Failed("Redis of %s is not supervised here (hoist-redis-%s): cannot swap its data" % (app, app))
     lock = Lock(app)
     try:
-        drop_leftovers(app, old=False)
+        drop_leftovers(app, old=False, dbs=[d for d in (facts or {}).get("databases", []) if d != app_id(app)])
         ts = stamp()
         st = Staging(app, ts)
-        handler = RestoreHandler(app, as_app, yes, st, target_parts, redis_ctx)
+        handler = RestoreHandler(app, as_app, yes, st, target_parts, redis_ctx,
+                                 (facts or {}).get("extensions", []))
         try:
             header, manifest = Reader(stream).run(handler)
         except BaseException:
@@ -1376,10 +1478,12 @@ def swap_database(live, old, new):
             "ALTER DATABASE %s ALLOW_CONNECTIONS false;\n"
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s;\n"
             "ALTER DATABASE %s RENAME TO %s;\nALTER DATABASE %s RENAME TO %s;\n"
-            % (ident(live), literal(live), ident(live), ident(old), ident(new), ident(live)),
+            # In the same psql (the 503 window is on): once both renames are done the swap is, and
+            # this statement's failure would only keep the old database closed, so it does not count.
+            "\\set ON_ERROR_STOP off\nALTER DATABASE %s ALLOW_CONNECTIONS true;\n"
+            % (ident(live), literal(live), ident(live), ident(old), ident(new), ident(live), ident(old)),
             check=False)
         if rc == 0:
-            psql("ALTER DATABASE %s ALLOW_CONNECTIONS true;" % ident(old))
             return
         if "being accessed by other users" not in err or time.time() > end:
             psql("ALTER DATABASE %s ALLOW_CONNECTIONS true;" % ident(live), check=False)
@@ -1387,16 +1491,22 @@ def swap_database(live, old, new):
         time.sleep(0.1)
 
 
-def drop_leftovers(app, old):
-    """Drops staging a killed run left (and with old=True the data restores kept); the caller holds
-    the app's lock, so nothing else is using them. Returns what was removed."""
-    removed = []
+def leftover_patterns(app, old):
+    """LIKE patterns of the databases a killed run left (and with old=True those restores kept)."""
     aid = app_id(app).replace("_", "\\_")
-    patterns = [aid + "\\_restore\\_%", aid + "\\_drill"] + ([aid + "\\_old\\_%"] if old else [])
-    try:
-        dbs = [d for pat in patterns for d in pg_databases(pat)]
-    except Failed:
-        dbs = []
+    return [aid + "\\_restore\\_%", aid + "\\_drill"] + ([aid + "\\_old\\_%"] if old else [])
+
+
+def drop_leftovers(app, old, dbs=None):
+    """Drops staging a killed run left (and with old=True the data restores kept); the caller holds
+    the app's lock, so nothing else is using them. `dbs`: those databases, when the caller listed
+    them already (pg_facts). Returns what was removed."""
+    removed = []
+    if dbs is None:
+        try:
+            dbs = [d for pat in leftover_patterns(app, old) for d in pg_databases(pat)]
+        except Failed:
+            dbs = []
     for d in dbs:
         pg_drop(d)
         removed.append("database " + d)
@@ -1442,15 +1552,16 @@ def kept_data(app):
 class DrillHandler:
     """Restores only the dump, into the scratch database; the other parts are checksummed."""
 
-    def __init__(self, app, db):
-        self.app, self.db, self.sink, self.failure = app, db, None, None
+    def __init__(self, app, db, extensions):
+        self.app, self.db, self.extensions = app, db, extensions
+        self.sink, self.failure = None, None
 
     def header(self, h):
         if h["app"] != self.app:
             raise Bad("this bundle is of app %s, not %s" % (h["app"], self.app))
         if "postgres" not in h["parts"]:
             raise Bad("this bundle has no PostgreSQL part to drill")
-        pg_create_staging(self.db, app_id(self.app), app_id(self.app))
+        pg_create_staging(self.db, app_id(self.app), self.extensions)
 
     def chunk(self, key, data):
         if key == "postgres/dump":
@@ -1482,9 +1593,9 @@ def drill(app, file=None):
     db = app_id(app) + "_drill"
     started = time.time()
     record = {"at": iso(started), "bundle": os.path.basename(bundle), "ok": False}
-    pg_version()
+    facts = pg_facts(app)
     lock = Lock(app)
-    handler = DrillHandler(app, db)
+    handler = DrillHandler(app, db, facts["extensions"])
     try:
         pg_drop(db)
         with open(bundle, "rb") as f:
