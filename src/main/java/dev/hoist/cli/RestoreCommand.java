@@ -8,12 +8,12 @@ import dev.hoist.node.Node;
 import dev.hoist.node.Trace;
 import dev.hoist.services.BundleException;
 import dev.hoist.services.BundleSummary;
+import dev.hoist.services.BundleVerifier;
 import dev.hoist.services.DataRunner;
 import dev.hoist.services.DataTransfer;
 import dev.hoist.services.PgRestoreList;
 import dev.hoist.services.RunnerLog;
 import dev.hoist.services.TransferException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,10 +37,12 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Restores the app's data (PostgreSQL, Redis, uploads) from a .hoistbak bundle onto its data",
-      "node. The whole bundle is verified here first (every sha256, pg_restore --list): a bundle",
-      "that is not right is refused before anything is touched, naming the part. The node then",
-      "restores into new staging beside the live data, checks the manifest again, and only then",
-      "swaps it in while nginx answers 503 with Retry-After; the command reports that window. The",
+      "node. The bundle's structure is checked here first (header, members, manifest), then it",
+      "streams to the node, verified here on the way (every sha256, pg_restore --list) while the",
+      "node restores it into new staging beside the live data. The node gets the manifest only if",
+      "everything matched, checks it again, and only then swaps the data in while nginx answers",
+      "503 with Retry-After; the command reports that window. A bundle that is not right is",
+      "refused naming the part, the node drops its staging, the live data is untouched. The",
       "old data is kept (database <app_id>_old_<time>, directories .old-<time>) until",
       "'hoist restore --cleanup'. A failure or Ctrl-C before the swap leaves the live data as it",
       "was, and a rerun works.",
@@ -123,10 +125,10 @@ final class RestoreCommand implements Callable<Integer> {
     }
     boolean latest = args.get(0).equals("latest"); // a file of that name: ./latest
     Optional<Path> file = latest ? Optional.empty() : Optional.of(Path.of(args.get(0)));
-    Optional<BundleSummary> verified = Optional.empty();
+    Optional<BundleSummary> checked = Optional.empty();
     if (file.isPresent()) {
-      verified = Optional.of(verifyFirst(file.get(), app));
-      Trace.mark("bundle verified here");
+      checked = Optional.of(checkFirst(file.get(), app));
+      Trace.mark("bundle's structure checked here");
     }
     List<String> argv = DataRunner.restore(app, Optional.ofNullable(asApp), yes);
     if (latest) {
@@ -137,21 +139,28 @@ final class RestoreCommand implements Callable<Integer> {
     try (CtrlC ctrlC = new CtrlC(console, transfer::cancel)) {
       Node node = BackupCommand.connect(s, dataNode);
       try (InputStream in =
-              file.isPresent()
-                  ? Files.newInputStream(file.get())
-                  : new ByteArrayInputStream(new byte[0]);
+              file.isPresent() ? Files.newInputStream(file.get()) : InputStream.nullInputStream();
           TransferProgress progress =
               new TransferProgress(
                   console,
                   "restoring",
                   file.isPresent() ? OptionalLong.of(Files.size(file.get())) : OptionalLong.empty(),
                   json.json)) {
-        JsonNode result = transfer.restore(node, argv, in, listener(progress, dataNode.name()));
+        DataTransfer.Listener listener = listener(progress, dataNode.name());
+        JsonNode result =
+            file.isPresent()
+                ? transfer.restore(node, argv, in, listener)
+                : transfer.restoreLatest(node, argv, listener);
         double seconds = progress.seconds();
         progress.close();
-        report(app, dataNode.name(), file, verified, result, seconds);
+        report(app, dataNode.name(), file, checked, result, seconds);
         return ExitCode.OK;
       } catch (TransferException e) {
+        if (e.kind() == TransferException.Kind.BUNDLE && !ctrlC.fired()) {
+          throw new CommandException(
+              ExitCode.USAGE,
+              file.orElseThrow() + ": " + e.getMessage() + "; refused, nothing was changed");
+        }
         throw Transfers.failure(e, ctrlC);
       } catch (IOException e) {
         throw new CommandException(
@@ -162,12 +171,21 @@ final class RestoreCommand implements Callable<Integer> {
     }
   }
 
-  /** The whole bundle verified here, and whose it is checked, before the node is touched. */
-  private BundleSummary verifyFirst(Path file, String app)
+  /**
+   * The bundle's structure checked here (header, members, manifest: a few reads, the content
+   * skipped), and whose it is, before the node is touched; the checksums and the dump are checked
+   * while it streams.
+   */
+  private BundleSummary checkFirst(Path file, String app)
       throws CommandException, InterruptedException {
     BundleSummary summary;
-    try {
-      summary = BackupCommand.verify(root.console, file, json.json);
+    if (!Files.isRegularFile(file)) {
+      throw new CommandException(ExitCode.USAGE, file + ": no such file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      summary = new BundleVerifier(new PgRestoreList(), part -> {}).skim(in);
+    } catch (IOException e) {
+      throw new CommandException(ExitCode.USAGE, "cannot read " + file + ": " + e.getMessage());
     } catch (BundleException e) {
       throw new CommandException(
           ExitCode.USAGE, file + ": " + e.getMessage() + "; refused, nothing was changed");
@@ -201,7 +219,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
     if (!json.json) {
       root.console.progress(
-          "verified "
+          "checked "
               + file
               + " ("
               + TransferProgress.mb(summary.bytes())
@@ -247,7 +265,7 @@ final class RestoreCommand implements Callable<Integer> {
       String app,
       String node,
       Optional<Path> file,
-      Optional<BundleSummary> verified,
+      Optional<BundleSummary> checked,
       JsonNode result,
       double seconds) {
     Console console = root.console;
@@ -259,7 +277,7 @@ final class RestoreCommand implements Callable<Integer> {
               app,
               node,
               file.map(Path::toString),
-              verified.map(v -> v.header().app()),
+              checked.map(v -> v.header().app()),
               seconds,
               window,
               result));

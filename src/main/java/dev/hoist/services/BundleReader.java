@@ -87,6 +87,26 @@ final class BundleReader {
     return data;
   }
 
+  /**
+   * Skips the member's content and padding without reading it (a file: a seek); {@code label} names
+   * it when the stream ends too soon.
+   */
+  void skip(Member member, String label) throws IOException, BundleException {
+    long n = member.size() + (BLOCK - member.size() % BLOCK) % BLOCK;
+    while (n > 0) {
+      long skipped = in.skip(n);
+      if (skipped <= 0) {
+        // skip() may stop short, or claim bytes past the end of a file: only a read tells.
+        if (in.read() < 0) {
+          throw new BundleException("the bundle ends inside " + label + ": truncated");
+        }
+        skipped = 1;
+      }
+      n -= skipped;
+      offset += skipped;
+    }
+  }
+
   /** After the manifest: the end-of-archive zeros, then the stream's end. */
   void expectEnd() throws IOException, BundleException {
     byte[] rest = read(TRAILER_MAX);

@@ -13,9 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Moves bundles between this machine and data nodes through the data runner, streaming: a backup
- * verified as it arrives, a restore fed from a (verified) file, a migration piped from one node's
- * backup into another's restore. {@link #cancel()} (Ctrl-C, from any thread) cuts the streams: the
- * runners stop at their safe points and keep the live data.
+ * verified as it arrives, a restore fed from a file verified as it goes, a migration piped from one
+ * node's backup into another's restore. {@link #cancel()} (Ctrl-C, from any thread) cuts the
+ * streams: the runners stop at their safe points and keep the live data.
  */
 public final class DataTransfer {
   /** Progress of a transfer: its own (bytes moved, the part) and the runners'. */
@@ -85,22 +85,73 @@ public final class DataTransfer {
   }
 
   /**
-   * Streams {@code bundle} (verified here first by the caller) into {@code argv}, a restore on
-   * {@code node}; the runner's result (window_seconds, kept) when it worked.
+   * Streams {@code bundle} into {@code argv}, a restore on {@code node}, verifying it in passing as
+   * a backup is: the restore gets the manifest (and so swaps) only once every part matched here,
+   * else it gets the end of its input without one and drops its staging. The runner's result
+   * (window_seconds, kept) when it worked.
+   *
+   * @throws TransferException BUNDLE (naming the part) when the bundle is not right; the node then
+   *     dropped what it had staged and its live data is untouched
    */
   public JsonNode restore(Node node, List<String> argv, InputStream bundle, Listener listener)
       throws TransferException, InterruptedException {
     RunnerLog log = new RunnerLog(node.name(), listener);
     try (StreamingCommand restore = start(node, argv, log)) {
       Thread drain = drain(restore);
-      try (OutputStream in = restore.stdin()) {
-        new Counted(bundle, listener::bytes).transferTo(in);
-      } catch (IOException e) {
-        // The runner stopped reading (it refused, or failed): its result says why.
+      Local toRestore = new Local(restore.stdin());
+      Exception failure = null;
+      try {
+        new BundleVerifier(dumps, listener).copy(new Counted(bundle, listener::bytes), toRestore);
+        restore.stdin().close();
+      } catch (BundleException | IOException e) {
+        failure = e;
+        // Without the manifest the restore drops its staging.
+        restore.cancel();
       }
       Trace.mark(node.name() + " bundle sent");
       int exit = exit(node, restore);
       Trace.mark(node.name() + " restore runner exited");
+      drain.join();
+      if (cancelled) {
+        throw interrupted();
+      }
+      if (failure == null || toRestore.failed != null) {
+        // Done, or the runner stopped reading (it refused, or failed): its result says why.
+        if (exit != 0 || !log.ok()) {
+          throw runner(log, exit);
+        }
+        if (failure == null) {
+          return log.result().orElseThrow();
+        }
+        throw new TransferException(
+            TransferException.Kind.NODE,
+            node.name() + " stopped reading the bundle: " + failure.getMessage());
+      }
+      if (failure instanceof BundleException) {
+        throw new TransferException(
+            TransferException.Kind.BUNDLE,
+            failure.getMessage() + "; " + node.name() + " dropped what it had staged");
+      }
+      throw new TransferException(
+          TransferException.Kind.FAILED, "cannot read the bundle here: " + failure.getMessage());
+    }
+  }
+
+  /**
+   * {@code argv}, a restore on {@code node} of a bundle the node has ({@code --latest}); the
+   * runner's result when it worked.
+   */
+  public JsonNode restoreLatest(Node node, List<String> argv, Listener listener)
+      throws TransferException, InterruptedException {
+    RunnerLog log = new RunnerLog(node.name(), listener);
+    try (StreamingCommand restore = start(node, argv, log)) {
+      Thread drain = drain(restore);
+      try {
+        restore.stdin().close();
+      } catch (IOException e) {
+        // It exited already: its result says why.
+      }
+      int exit = exit(node, restore);
       drain.join();
       if (cancelled) {
         throw interrupted();

@@ -1,6 +1,7 @@
 package dev.hoist.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -82,6 +83,83 @@ class BundleVerifierTest {
     assertThat(started)
         .containsExactly(
             "postgres/roles.sql", "postgres/dump", "redis/dump.rdb", "files/uploads.tar");
+  }
+
+  /** A file-like stream that counts what was read and what was skipped. */
+  static final class Seeking extends ByteArrayInputStream {
+    long read;
+    long skipped;
+
+    Seeking(byte[] b) {
+      super(b);
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) {
+      int n = super.read(b, off, len);
+      read += Math.max(n, 0);
+      return n;
+    }
+
+    @Override
+    public synchronized long skip(long n) {
+      long k = super.skip(n);
+      skipped += k;
+      return k;
+    }
+  }
+
+  BundleSummary skim(byte[] bundle) throws Exception {
+    return new BundleVerifier(dumps, started::add).skim(new Seeking(bundle));
+  }
+
+  @Test
+  void aSkimChecksTheStructureSkippingTheContent() throws Exception {
+    TestBundles b = new TestBundles("shop-web", "postgres", "redis", "files");
+    b.chunk = 1024;
+    b.parts.put("postgres/dump", new byte[10_000]);
+    byte[] bundle = b.bytes();
+    Seeking in = new Seeking(bundle);
+    BundleSummary s = new BundleVerifier(dumps, started::add).skim(in);
+    assertThat(s.header().app()).isEqualTo("shop-web");
+    assertThat(s.bytes()).isEqualTo(bundle.length);
+    BundleSummary.Part dump = s.parts().get(1);
+    assertThat(dump.size()).isEqualTo(10_000);
+    assertThat(dump.chunks()).isEqualTo(10);
+    assertThat(dump.sha256()).isEqualTo(TestBundles.sha256(new byte[10_000]));
+    assertThat(in.skipped).isGreaterThanOrEqualTo(10_000);
+    assertThat(in.read).isLessThan(bundle.length - 10_000);
+    assertThat(dumps.fed.size()).as("the dump is not read").isZero();
+  }
+
+  @Test
+  void aSkimRefusesWhatTheStructureShowsButNotAnAlteredByte() throws Exception {
+    TestBundles b = new TestBundles("hello", "postgres", "redis");
+    byte[] bundle = b.bytes();
+    for (int cut = 0; cut < bundle.length - 1024; cut += 97) {
+      int at = cut;
+      assertThatThrownBy(() -> skim(Arrays.copyOf(bundle, at)))
+          .as("cut at %d", cut)
+          .isInstanceOf(BundleException.class)
+          .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("truncated", "empty"));
+    }
+    List<TestBundles.Member> m = new ArrayList<>(b.members());
+    m.remove(m.size() - 2); // the last redis chunk
+    assertThatThrownBy(() -> skim(TestBundles.tar(m)))
+        .hasMessageContaining("the manifest says")
+        .hasMessageEndingWith("altered or truncated");
+    List<TestBundles.Member> extra = new ArrayList<>(b.members());
+    extra.add(1, new TestBundles.Member("../../etc/passwd", TestBundles.bytes("x")));
+    assertThatThrownBy(() -> skim(TestBundles.tar(extra)))
+        .hasMessageContaining("unexpected member");
+    // The checksums are the streamed pass's: a skim does not read the bytes they cover.
+    List<TestBundles.Member> altered = new ArrayList<>(b.members());
+    int i = indexOf(altered, "postgres/dump");
+    byte[] data = altered.get(i).data().clone();
+    data[0] ^= 1;
+    altered.set(i, new TestBundles.Member(altered.get(i).name(), data));
+    assertThat(skim(TestBundles.tar(altered)).header().app()).isEqualTo("hello");
+    assertThat(refused(TestBundles.tar(altered)).getMessage()).contains("sha256 does not match");
   }
 
   @Test

@@ -211,8 +211,59 @@ class DataTransferTest {
   }
 
   @Test
+  void anAlteredBundleNeverReachesTheRestoreWholeAndTheNodeIsCut() throws Exception {
+    TestBundles t = new TestBundles("shop", "postgres", "redis");
+    List<TestBundles.Member> m = new ArrayList<>(t.members());
+    int i = BundleVerifierTest.indexOf(m, "postgres/dump");
+    byte[] data = m.get(i).data().clone();
+    data[0] ^= 1;
+    m.set(i, new TestBundles.Member(m.get(i).name(), data));
+    byte[] altered = TestBundles.tar(m);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            run -> {
+              run.in().transferTo(got);
+              run.event(
+                  "{\"event\": \"result\", \"ok\": false, \"error\": \"the bundle has no"
+                      + " manifest: it is truncated\"}");
+              return 2;
+            });
+    assertThatThrownBy(
+            () ->
+                transfer.restore(
+                    node,
+                    DataRunner.restore("shop", Optional.empty(), true),
+                    new ByteArrayInputStream(altered),
+                    listener))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.BUNDLE))
+        .hasMessage(
+            "part postgres/dump: sha256 does not match the manifest: the bundle was altered or"
+                + " damaged; db1 dropped what it had staged");
+    assertThat(node.cancelled).isTrue();
+    assertThat(new String(got.toByteArray(), StandardCharsets.ISO_8859_1))
+        .doesNotContain(BundleVerifier.MANIFEST);
+  }
+
+  @Test
+  void aRestoreOfTheNodesNewestBundleSendsNothing() throws Exception {
+    FakeDataNode node = new FakeDataNode("db1", restores(new byte[0]));
+    JsonNode result =
+        transfer.restoreLatest(
+            node, DataRunner.restoreLatest("shop", Optional.empty(), true), listener);
+    assertThat(result.get("window_seconds").asDouble()).isEqualTo(0.42);
+    assertThat(node.commands.get(0)).endsWith("--yes", "--latest");
+  }
+
+  @Test
   void aRestoreTheRunnerRefusesEarlyReportsItsReason() throws Exception {
-    byte[] big = new byte[4 << 20]; // more than the pipes hold: the writer meets a closed pipe
+    TestBundles t = new TestBundles("shop", "redis");
+    t.chunk = 64 * 1024;
+    t.parts.put("redis/dump.rdb", new byte[4 << 20]); // more than the pipes hold
+    byte[] big = t.bytes(); // the writer meets a closed pipe
     FakeDataNode node =
         new FakeDataNode(
             "db1",
