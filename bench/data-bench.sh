@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Backups and restores of a PostgreSQL database of about 1 GB on one lab node, side by side with the
 # plain tools: `hoist backup` (the whole bundle streamed over SSH to this machine, verified on the
-# way) against `pg_dump -Fc` streamed over the same SSH to a file here, and `hoist restore` (verify
-# the file, stream it, restore into a new database, swap) against `pg_restore` of the plain dump
+# way) against `pg_dump -Fc` streamed over the same SSH to a file here, and `hoist restore` (check
+# the file, stream it verified, restore into a new database, swap) against `pg_restore` of the plain dump
 # into an empty database. Also: the bytes the node's disk holds more during a backup, and the 503
 # window of a restore. Prints markdown tables. See bench/README.md, "Backups and restores".
 #
