@@ -71,6 +71,8 @@ def session(request):
 def upload(request):
     if request.method != "POST":
         return index(request)
+    if settings.UPLOADS_DIR is None:
+        return JsonResponse({"error": "this deployment has no uploads ('files' service)"}, status=404)
     f = request.FILES.get("file")
     if f is None or not SAFE_NAME.match(f.name):
         return JsonResponse({"error": "a file with a plain name is needed"}, status=400)
@@ -103,7 +105,7 @@ def state(request):
         if r.type(k) == b"string"
     }
     files = {}
-    for name in sorted(os.listdir(settings.UPLOADS_DIR)):
+    for name in sorted(os.listdir(settings.UPLOADS_DIR)) if settings.UPLOADS_DIR else []:
         with open(settings.UPLOADS_DIR / name, "rb") as fh:
             files[name] = hashlib.sha256(fh.read()).hexdigest()
     return JsonResponse({"tables": tables, "keys": keys, "files": files})

@@ -40,9 +40,10 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
-# UPLOADS_DIR is written by the app and served by nginx at UPLOADS_URL.
-UPLOADS_DIR = Path(os.environ["UPLOADS_DIR"])
-UPLOADS_URL = os.environ["UPLOADS_URL"]
+# UPLOADS_DIR is written by the app and served by nginx at UPLOADS_URL; without 'files' in
+# services (e.g. with a db node of its own) there are no uploads.
+UPLOADS_DIR = Path(os.environ["UPLOADS_DIR"]) if os.environ.get("UPLOADS_DIR") else None
+UPLOADS_URL = os.environ.get("UPLOADS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

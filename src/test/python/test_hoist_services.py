@@ -66,6 +66,22 @@ class FilesTest(unittest.TestCase):
         self.assertEqual(env["UPLOADS_DIR"], "/srv/my-shop/shared/uploads")
         self.assertEqual(env["UPLOADS_URL"], "/uploads")
 
+    def test_a_db_node_puts_its_address_in_the_urls(self):
+        config = dict(CONFIG, postgres=dict(CONFIG["postgres"], host="10.0.0.5"),
+                      redis=dict(CONFIG["redis"], host="[fd00::5]"))
+        creds = R.wanted_credentials(config, {})
+        env = dict(kv.split("=", 1) for kv in shlex.split(R.env_text(config, creds).decode(),
+                                                          comments=True))
+        self.assertTrue(env["DATABASE_URL"].endswith("@10.0.0.5:5432/my_shop"))
+        self.assertTrue(env["REDIS_URL"].endswith("@[fd00::5]:6500/0"))
+
+    def test_pg_hba_clients_are_single_hosts(self):
+        for good in ("10.0.0.7/32", "::1/128", "fd00::7/128"):
+            self.assertTrue(R.client_ok(good), good)
+        for bad in ("0.0.0.0/0", "10.0.0.0/24", "10.0.0.7", "all", "10.0.0.7/32 trust",
+                    "10.0.0.7/32\nhost all all 0.0.0.0/0 trust", "::/0"):
+            self.assertFalse(R.client_ok(bad), bad)
+
     def test_acl_file_holds_hashes_turns_default_off_and_bars_dangerous_commands(self):
         creds = R.wanted_credentials(CONFIG, {})
         acl = R.acl_text(CONFIG, creds).decode()

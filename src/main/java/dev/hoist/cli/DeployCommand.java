@@ -94,9 +94,15 @@ final class DeployCommand implements Callable<Integer> {
     Optional<BackupCopies> copies = BackupCopies.open(opened);
     try {
       Session s = copies.map(BackupCopies::session).orElse(opened);
+      DeployService.Request request = request(s);
+      // A db node of its own is converged first: the app nodes need the env it makes.
+      var data = new DataPhaseRunner(root.console, output.verbose).run(s);
+      if (data.isPresent()) {
+        request = request.withRemoteServices(data.get().env());
+      }
       DeployService.Way way;
       try {
-        way = DeployService.choose(request(s));
+        way = DeployService.choose(request);
       } catch (RolloutException e) {
         throw new CommandException(ExitCode.USAGE, e.getMessage());
       }

@@ -95,24 +95,36 @@ final class MigrateCommand implements Callable<Integer> {
     Session s = session(fromNode, fromEnv);
     String app = s.spec().app();
     Console console = root.console;
+    Session into = session(toNode, toEnv);
+    // Into an environment whose data is on a db node of its own: its web nodes' flags and reloads.
+    Optional<AppNodes> elsewhere =
+        toEnv == null ? Optional.empty() : AppNodes.ofSeparateDataNode(into, console);
+    List<String> argv = DataRunner.restore(app, Optional.empty(), yes);
+    if (elsewhere.isPresent()) {
+      argv = DataRunner.elsewhere(argv);
+    }
     DataTransfer transfer = new DataTransfer(new PgRestoreList());
-    try (CtrlC ctrlC = new CtrlC(console, transfer::cancel)) {
+    try (CtrlC ctrlC = new CtrlC(console, transfer::cancel);
+        AppNodes apps = elsewhere.orElse(null)) {
+      if (apps != null) {
+        apps.flagsOn();
+      }
       Node source = BackupCommand.connect(s, from);
       Node target = null;
       try (TransferProgress progress =
           new TransferProgress(
               console, from.name() + " → " + to.name(), OptionalLong.empty(), json.json)) {
-        target = BackupCommand.connect(session(toNode, toEnv), to);
+        target = BackupCommand.connect(into, to);
         DataTransfer.Migration m =
-            transfer.migrate(
-                source,
-                app,
-                target,
-                DataRunner.restore(app, Optional.empty(), yes),
-                BackupCommand.listener(progress));
+            transfer.migrate(source, app, target, argv, BackupCommand.listener(progress));
         double seconds = progress.seconds();
         progress.close();
-        report(app, from.name(), to.name(), m, seconds);
+        double window = m.restore().path("window_seconds").asDouble();
+        if (apps != null) {
+          apps.reloadAndFlagsOff();
+          window = apps.window();
+        }
+        report(app, from.name(), to.name(), m, seconds, window);
         return ExitCode.OK;
       } catch (TransferException e) {
         throw Transfers.failure(e, ctrlC);
@@ -149,9 +161,9 @@ final class MigrateCommand implements Callable<Integer> {
   }
 
   private void report(
-      String app, String from, String to, DataTransfer.Migration m, double seconds) {
+      String app, String from, String to, DataTransfer.Migration m, double seconds, double window) {
     Console console = root.console;
-    double window = m.restore().path("window_seconds").asDouble();
+
     if (json.json) {
       console.json(
           new Result(true, app, from, to, m.bundle().bytes(), seconds, window, m.restore()));

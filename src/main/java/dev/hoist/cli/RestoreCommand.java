@@ -135,8 +135,16 @@ final class RestoreCommand implements Callable<Integer> {
       argv = DataRunner.restoreLatest(app, Optional.ofNullable(asApp), yes);
     }
     Console console = root.console;
+    Optional<AppNodes> elsewhere = AppNodes.ofSeparateDataNode(s, console);
+    if (elsewhere.isPresent()) {
+      argv = DataRunner.elsewhere(argv);
+    }
     DataTransfer transfer = new DataTransfer(new PgRestoreList());
-    try (CtrlC ctrlC = new CtrlC(console, transfer::cancel)) {
+    try (CtrlC ctrlC = new CtrlC(console, transfer::cancel);
+        AppNodes apps = elsewhere.orElse(null)) {
+      if (apps != null) {
+        apps.flagsOn();
+      }
       Node node = BackupCommand.connect(s, dataNode);
       try (InputStream in =
               file.isPresent() ? Files.newInputStream(file.get()) : InputStream.nullInputStream();
@@ -153,7 +161,12 @@ final class RestoreCommand implements Callable<Integer> {
                 : transfer.restoreLatest(node, argv, listener);
         double seconds = progress.seconds();
         progress.close();
-        report(app, dataNode.name(), file, checked, result, seconds);
+        double window = result.path("window_seconds").asDouble();
+        if (apps != null) {
+          apps.reloadAndFlagsOff();
+          window = apps.window();
+        }
+        report(app, dataNode.name(), file, checked, result, seconds, window);
         return ExitCode.OK;
       } catch (TransferException e) {
         if (e.kind() == TransferException.Kind.BUNDLE && !ctrlC.fired()) {
@@ -267,9 +280,9 @@ final class RestoreCommand implements Callable<Integer> {
       Optional<Path> file,
       Optional<BundleSummary> checked,
       JsonNode result,
-      double seconds) {
+      double seconds,
+      double window) {
     Console console = root.console;
-    double window = result.path("window_seconds").asDouble();
     if (json.json) {
       console.json(
           new Result(

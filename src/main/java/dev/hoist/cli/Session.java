@@ -270,7 +270,8 @@ final class Session {
 
   /**
    * Refuses a deploy whose {@code services:} cannot be placed: no data node, uploads away from the
-   * app, or a data node of its own (which this version does not provision yet).
+   * app, or a data node that serves the app beside other app nodes (they would get services of
+   * their own).
    */
   void checkServices() throws CommandException {
     ServicesSpec services = spec.services();
@@ -299,19 +300,53 @@ final class Session {
       String node =
           DataPlacement.check(services, inventory.environments().get(environment.get()))
               .orElseThrow();
-      if (!inventory.environments().get(environment.get()).rolesOf(node).contains("web")) {
+      List<String> others =
+          environmentAppNodes().stream().map(FleetNode::name).filter(n -> !n.equals(node)).toList();
+      if (servesTheApp(dataNode()) && !others.isEmpty()) {
         throw new CommandException(
             ExitCode.USAGE,
             "services: the data of environment "
                 + environment.get()
-                + " is on its db node '"
+                + " is on '"
                 + node
-                + "', and this version of hoist provisions services only on a web node;"
-                + " remove 'db:' from the environment to keep the data on its web node");
+                + "', which also serves the app beside "
+                + String.join(", ", others)
+                + "; give the data a node of its own (db: NODE, a node with no web or worker"
+                + " role) or serve the app from that one node");
       }
     } catch (SpecException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     }
+  }
+
+  /**
+   * The environment's data node when it is a node of its own (a db node that serves no app): a
+   * deploy converges it first (docs/services.md "A db node of its own").
+   */
+  Optional<FleetNode> separateDataNode() throws CommandException {
+    if (local || environment.isEmpty() || !spec.services().any()) {
+      return Optional.empty();
+    }
+    FleetNode node = dataNode();
+    return servesTheApp(node) ? Optional.empty() : Optional.of(node);
+  }
+
+  /** The environment's web and worker nodes, whether or not --node picked them. */
+  List<FleetNode> environmentAppNodes() {
+    if (environment.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return Targets.select(inventory, environment, List.of()).stream()
+          .filter(Session::servesTheApp)
+          .toList();
+    } catch (TargetException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean servesTheApp(FleetNode node) {
+    return node.roles().contains("web") || node.roles().contains("worker");
   }
 
   /** No --env or --node: the command works on this machine, as in a single-node setup. */

@@ -4,6 +4,7 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
 import dev.hoist.stack.CronPlacement;
 import dev.hoist.stack.Edge;
+import dev.hoist.stack.ServicesEnv;
 import dev.hoist.stack.Stack;
 import dev.hoist.stack.StackBuilder;
 import dev.hoist.stack.Templates;
@@ -22,6 +23,7 @@ public final class Deployment {
   private final Edge edge;
   private final ReleaseBundle bundle;
   private final Optional<String> cronNode;
+  private final Optional<ServicesEnv> remoteServices;
   private final Map<String, Stack> stacks = new HashMap<>();
   private volatile Optional<String> backupKey = Optional.empty();
 
@@ -35,6 +37,20 @@ public final class Deployment {
 
   /** {@code cronNode}: the node that runs the app's scheduled jobs (removed from the others). */
   public Deployment(Spec spec, Templates templates, Edge edge, Optional<String> cronNode) {
+    this(spec, templates, edge, cronNode, Optional.empty());
+  }
+
+  /**
+   * {@code remoteServices}: the app's services env from its separate db node (the data phase),
+   * which the app nodes get instead of services of their own.
+   */
+  public Deployment(
+      Spec spec,
+      Templates templates,
+      Edge edge,
+      Optional<String> cronNode,
+      Optional<ServicesEnv> remoteServices) {
+    this.remoteServices = remoteServices;
     this.spec = spec;
     this.templates = templates;
     this.edge = edge;
@@ -83,7 +99,10 @@ public final class Deployment {
     synchronized (stacks) {
       return stacks.computeIfAbsent(
           supervisor + "/" + certOnNode + "/" + cron,
-          k -> new StackBuilder(templates, supervisor).build(spec, edge, certOnNode, cron));
+          k ->
+              new StackBuilder(templates, supervisor)
+                  .withServicesFrom(remoteServices)
+                  .build(spec, edge, certOnNode, cron));
     }
   }
 

@@ -10,7 +10,7 @@ import java.util.Set;
  * (hoist then starts runsvdir itself, as on lab nodes). A PID 1 that is another boot-time service
  * manager would not bring runsvdir back after a reboot, so auto refuses it.
  */
-final class NodeSupervisor {
+public final class NodeSupervisor {
   // /proc/1/comm of service managers that are neither systemd nor runit: sysvinit, upstart and
   // busybox all show "init".
   private static final Set<String> OTHER_MANAGERS =
@@ -22,7 +22,8 @@ final class NodeSupervisor {
    * @param init PID 1's command name on the node ({@code /proc/1/comm}, the agent's facts)
    * @throws DeployException naming PID 1 and what to do when auto finds no usable supervisor
    */
-  static Supervisor pick(SupervisorChoice choice, String init, String node) throws DeployException {
+  public static Supervisor pick(SupervisorChoice choice, String init, String node)
+      throws DeployException {
     return switch (choice) {
       case SYSTEMD -> Supervisor.SYSTEMD;
       case RUNIT -> Supervisor.RUNIT;

@@ -15,17 +15,15 @@ import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployment;
 import dev.hoist.release.UnshippableException;
 import dev.hoist.stack.Edge;
+import dev.hoist.stack.ServicesEnv;
 import dev.hoist.stack.Templates;
 import dev.hoist.stack.TlsMaterial;
 import dev.hoist.tls.HttpsOnNode;
 import dev.hoist.tls.PemBundle;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -52,7 +50,55 @@ public final class DeployService {
       Optional<String> balancedEnvironmentOfTargets,
       int canary,
       boolean continuing,
-      Optional<String> cronNode) {}
+      Optional<String> cronNode,
+      Optional<ServicesEnv> remoteServices) {
+    public Request(
+        Spec spec,
+        Templates templates,
+        boolean local,
+        Optional<String> environment,
+        List<FleetNode> targets,
+        Optional<FleetNode> balancer,
+        boolean balancerOnly,
+        List<FleetNode> environmentWebs,
+        Optional<String> balancedEnvironmentOfTargets,
+        int canary,
+        boolean continuing,
+        Optional<String> cronNode) {
+      this(
+          spec,
+          templates,
+          local,
+          environment,
+          targets,
+          balancer,
+          balancerOnly,
+          environmentWebs,
+          balancedEnvironmentOfTargets,
+          canary,
+          continuing,
+          cronNode,
+          Optional.empty());
+    }
+
+    /** The same request, its app nodes getting the services env of a separate db node. */
+    public Request withRemoteServices(ServicesEnv env) {
+      return new Request(
+          spec,
+          templates,
+          local,
+          environment,
+          targets,
+          balancer,
+          balancerOnly,
+          environmentWebs,
+          balancedEnvironmentOfTargets,
+          canary,
+          continuing,
+          cronNode,
+          Optional.of(env));
+    }
+  }
 
   /** How the deploy goes. */
   public sealed interface Way permits EachNode, Rolling {}
@@ -145,7 +191,8 @@ public final class DeployService {
   }
 
   private static Deployment deployment(Request r) throws RolloutException {
-    return deployment(r.spec(), r.templates(), r.balancer(), r.balancerOnly(), r.cronNode());
+    return deployment(
+        r.spec(), r.templates(), r.balancer(), r.balancerOnly(), r.cronNode(), r.remoteServices());
   }
 
   /**
@@ -168,6 +215,20 @@ public final class DeployService {
       boolean balancerOnly,
       Optional<String> cronNode)
       throws RolloutException {
+    return deployment(spec, templates, balancer, balancerOnly, cronNode, Optional.empty());
+  }
+
+  /**
+   * As above; {@code remoteServices}: the env of the app's separate db node ({@link DataPhase}).
+   */
+  public static Deployment deployment(
+      Spec spec,
+      Templates templates,
+      Optional<FleetNode> balancer,
+      boolean balancerOnly,
+      Optional<String> cronNode,
+      Optional<ServicesEnv> remoteServices)
+      throws RolloutException {
     Optional<TlsMaterial> files = Optional.empty();
     if (spec.tls() instanceof TlsSpec.Files f) {
       List<String> names = new ArrayList<>();
@@ -184,7 +245,7 @@ public final class DeployService {
       balancers.addAll(addresses(balancer.get()));
     }
     Edge edge = new Edge(balancers, balancerOnly && !balancers.isEmpty(), files);
-    Deployment deployment = new Deployment(spec, templates, edge, cronNode);
+    Deployment deployment = new Deployment(spec, templates, edge, cronNode, remoteServices);
     try {
       deployment.bundle().check();
     } catch (UnshippableException e) {
@@ -198,25 +259,11 @@ public final class DeployService {
 
   /**
    * The balancer's addresses, which the web nodes trust for X-Forwarded-* (nginx takes IP literals
-   * only): its host as written, or what that name resolves to here. It is the address HAProxy's
-   * requests come from as long as the web nodes reach it at the same address hoist does.
+   * only). It is the address HAProxy's requests come from as long as the web nodes reach it at the
+   * same address hoist does ({@link NodeAddresses}).
    */
   private static List<String> addresses(FleetNode balancer) throws RolloutException {
-    String host = balancer.spec().host();
-    try {
-      // A literal is only checked, never looked up.
-      return Arrays.stream(InetAddress.getAllByName(host))
-          .map(InetAddress::getHostAddress)
-          .distinct()
-          .toList();
-    } catch (UnknownHostException e) {
-      throw usage(
-          "cannot resolve "
-              + host
-              + ", the host of load balancer "
-              + balancer.name()
-              + ", to the address web nodes see its requests from; give its IP address as host");
-    }
+    return NodeAddresses.of(balancer, "load balancer");
   }
 
   private static boolean servesTheApp(FleetNode node) {

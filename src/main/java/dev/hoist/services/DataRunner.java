@@ -53,6 +53,16 @@ public final class DataRunner {
     return argv;
   }
 
+  /**
+   * {@code argv} of a restore for a db node of its own: the app runs on other nodes, whose
+   * maintenance flags and reloads the CLI does ({@link WebMaintenance}).
+   */
+  public static List<String> elsewhere(List<String> argv) {
+    List<String> out = new ArrayList<>(argv);
+    out.add(4, "--no-app");
+    return out;
+  }
+
   /** A restore of the newest bundle kept on the node (its scheduled backups). */
   public static List<String> restoreLatest(String app, Optional<String> asApp, boolean yes) {
     List<String> argv = restoreOptions(app, asApp, yes);

@@ -35,6 +35,14 @@ final class BackupResources {
 
   /** Adds the schedule (or its removal) after {@code ready}, the services it backs up. */
   void add(Catalog.Builder c, Spec spec, AppLayout layout, List<String> ready) {
+    add(c, spec, layout, ready, "service:nginx");
+  }
+
+  /**
+   * As above, after {@code last}: the stack's last service (nginx's on a web node; none on a db
+   * node of its own, where {@code ready} ends with the services).
+   */
+  void add(Catalog.Builder c, Spec spec, AppLayout layout, List<String> ready, String... last) {
     String app = spec.app();
     Optional<BackupSpec> backup = spec.backup();
     if (backup.isEmpty()) {
@@ -68,9 +76,7 @@ final class BackupResources {
     // After nginx's service, the stack's last: see CronResources.add.
     new CronResources(templates, supervisor)
         .add(
-            c,
-            job,
-            concat(after, "file:" + config, "file:" + AppLayout.DATA_RUNNER, "service:nginx"));
+            c, job, concat(concat(after, "file:" + config, "file:" + AppLayout.DATA_RUNNER), last));
   }
 
   /** Where copies go, once a deploy has filled in how the data node reaches the target. */

@@ -76,6 +76,15 @@ final class ServicesResources {
   }
 
   Added add(Catalog.Builder c, Spec spec, AppLayout layout) {
+    return add(c, spec, layout, DataAccess.local());
+  }
+
+  /**
+   * {@code access}: who reaches the services; on a separate db node ({@link DataAccess#remote()})
+   * there is no app user or app directory, and the env file stays beside the credentials for the
+   * deploy to carry to the app nodes.
+   */
+  Added add(Catalog.Builder c, Spec spec, AppLayout layout, DataAccess access) {
     ServicesSpec s = spec.services();
     String app = spec.app();
     RunnerConfig.dir(c, "/etc/hoist", ROOT_DIR);
@@ -98,7 +107,7 @@ final class ServicesResources {
           .requires("dir:/usr/local/lib/hoist");
     }
     String config = layout.servicesDir() + "/services.json";
-    c.add(FileResource.of(config, servicesJson(spec, layout), PRIVATE_FILE))
+    c.add(FileResource.of(config, servicesJson(spec, layout, access), PRIVATE_FILE))
         .requires("dir:" + layout.servicesDir());
 
     List<String> packages = new ArrayList<>();
@@ -111,20 +120,23 @@ final class ServicesResources {
     }
     String prepare = "exec:services-prepare-" + app;
     c.add(runner("services-prepare-" + app, "prepare", config))
-        .requires("file:" + AppLayout.SERVICES_RUNNER, "file:" + config, "user:" + app)
-        .requires("dir:" + layout.etc())
+        .requires("file:" + AppLayout.SERVICES_RUNNER, "file:" + config)
+        .requires(
+            access.remote() ? new String[0] : new String[] {"user:" + app, "dir:" + layout.etc()})
         .requires(packages.stream().map(p -> "package:" + p).toArray(String[]::new));
     c.notify("file:" + config, prepare);
 
     Map<String, Object> ctx = new LinkedHashMap<>(context(spec));
     ctx.put("app", app);
+    ctx.put("listen_addresses", access.postgresListen());
+    ctx.put("redis_bind", access.redisBind());
     // Every service's files first: the agent enables (links) all services before it starts the
     // first one, so their directories must be complete by then.
     List<ServiceResource> daemons = new ArrayList<>();
     Map<String, List<String>> files = new LinkedHashMap<>();
     if (s.postgres().isPresent()) {
       ServiceResource pg = postgresService();
-      files.put(pg.id(), postgresFiles(c));
+      files.put(pg.id(), postgresFiles(c, ctx));
       daemons.add(pg);
     }
     if (s.redis().isPresent()) {
@@ -165,11 +177,14 @@ final class ServicesResources {
   }
 
   /** PostgreSQL's settings and (under runit) its service directory; returns their ids. */
-  private List<String> postgresFiles(Catalog.Builder c) {
+  private List<String> postgresFiles(Catalog.Builder c, Map<String, Object> ctx) {
     String pkg = "package:" + POSTGRES_PACKAGE;
     c.add(
             FileResource.of(
-                POSTGRES_CONF, templates.render("postgresql.conf.j2", Map.of()), ROOT_FILE))
+                POSTGRES_CONF,
+                templates.render(
+                    "postgresql.conf.j2", Map.of("listen_addresses", ctx.get("listen_addresses"))),
+                ROOT_FILE))
         .requires(pkg);
     List<String> files = new ArrayList<>(List.of("file:" + POSTGRES_CONF));
     if (supervisor == Supervisor.RUNIT) {
@@ -251,25 +266,37 @@ final class ServicesResources {
 
   /** The runner's config: names, addresses and paths, never a password. */
   static String servicesJson(Spec spec, AppLayout layout) {
+    return servicesJson(spec, layout, DataAccess.local());
+  }
+
+  /**
+   * As above, for {@code access}. On a db node of its own the env file is {@link #exportedEnvFile}
+   * (root 0600): no app user lives there, and the deploy reads it for the app nodes.
+   */
+  static String servicesJson(Spec spec, AppLayout layout, DataAccess access) {
     ObjectNode root = RunnerConfig.object();
     ServicesSpec s = spec.services();
     root.put("app", spec.app());
     root.put("app_id", DataPlacement.appId(spec.app()));
     root.put("user", spec.app());
-    root.put("env_file", layout.servicesEnvFile());
+    if (access.remote()) {
+      root.put("env_file", exportedEnvFile(layout));
+      root.put("env_group", "root");
+    } else {
+      root.put("env_file", layout.servicesEnvFile());
+    }
     if (s.postgres().isPresent()) {
       ObjectNode pg = root.putObject("postgres");
-      pg.put("host", "127.0.0.1");
+      pg.put("host", access.urlHost());
       pg.put("port", 5432);
       ArrayNode ext = pg.putArray("extensions");
       s.postgres().get().extensions().forEach(ext::add);
       ArrayNode clients = pg.putArray("clients");
-      clients.add("127.0.0.1/32");
-      clients.add("::1/128");
+      access.hbaAddresses().forEach(clients::add);
     }
     if (s.redis().isPresent()) {
       ObjectNode redis = root.putObject("redis");
-      redis.put("host", "127.0.0.1");
+      redis.put("host", access.urlHost());
       redis.put("port", DataPlacement.redisPort(spec));
     }
     if (s.files().isPresent()) {
@@ -278,6 +305,11 @@ final class ServicesResources {
       files.put("url", s.files().get().url());
     }
     return RunnerConfig.text(root);
+  }
+
+  /** On a separate db node: the app's env file the deploy reads and carries to the app nodes. */
+  static String exportedEnvFile(AppLayout layout) {
+    return layout.servicesDir() + "/app.env";
   }
 
   private static Optional<byte[]> resource(String name) {

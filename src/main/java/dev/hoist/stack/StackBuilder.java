@@ -34,10 +34,25 @@ public final class StackBuilder {
 
   private final Templates templates;
   private final Supervisor supervisor;
+  private final Optional<ServicesEnv> remoteServices;
 
   public StackBuilder(Templates templates, Supervisor supervisor) {
+    this(templates, supervisor, Optional.empty());
+  }
+
+  private StackBuilder(
+      Templates templates, Supervisor supervisor, Optional<ServicesEnv> remoteServices) {
     this.templates = templates;
     this.supervisor = supervisor;
+    this.remoteServices = remoteServices;
+  }
+
+  /**
+   * A builder for app nodes whose services run on a separate db node: they get {@code env} (the env
+   * file the db node made) instead of PostgreSQL and Redis of their own.
+   */
+  public StackBuilder withServicesFrom(Optional<ServicesEnv> env) {
+    return new StackBuilder(templates, supervisor, env);
   }
 
   /** The stack of a node that ends TLS itself and holds no ACME certificate yet. */
@@ -166,7 +181,12 @@ public final class StackBuilder {
     for (String id : nginxFiles) {
       c.notify(id, nginx.id());
     }
-    if (spec.services().any()) {
+    if (spec.services().any() && remoteServices.isPresent()) {
+      List<String> ready = RemoteServicesResources.add(c, layout, remoteServices.get());
+      c.requireFor(appService.id(), ready.toArray(String[]::new));
+      // New passwords or the db node's address reach the app's workers with a graceful reload.
+      c.notify(ready.getFirst(), appService.id());
+    } else if (spec.services().any()) {
       // Added last: the agent links every service in before it starts the first one (PostgreSQL
       // here), so every other service's files must come earlier in the order.
       ServicesResources.Added services =

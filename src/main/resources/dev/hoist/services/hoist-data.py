@@ -1305,7 +1305,7 @@ def on_signal(signum, frame):
         raise Interrupted("interrupted by %s" % signal.Signals(signum).name)
 
 
-def restore(app, as_app, yes, stream):
+def restore(app, as_app, yes, stream, here=True):
     target_parts = present_parts(app)
     if not target_parts:
         raise Bad("app %s has no services on this node; deploy it with 'services:' first" % app)
@@ -1333,7 +1333,7 @@ def restore(app, as_app, yes, stream):
             raise
         emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
         try:
-            result = swap(app, st, header["parts"], redis_ctx)
+            result = swap(app, st, header["parts"], redis_ctx, here)
         except BaseException:
             drop_quietly(st)
             raise
@@ -1356,10 +1356,11 @@ def drop_quietly(st):
         STATE["swapping"] = False
 
 
-def swap(app, st, parts, redis_ctx):
+def swap(app, st, parts, redis_ctx, here=True):
     """Maintenance on, the three swaps (each undone if a later one fails), reload, maintenance off.
     A swap that fails puts the old data back and hands the new back to staging (dropped by the
-    caller)."""
+    caller). here=False (--no-app: a db node of its own): the app runs on other nodes, whose flags
+    and reloads the CLI does; no flag or reload here."""
     flag = path("/etc/hoist/maintenance/" + app)
     STATE["swapping"] = True
     undo = []
@@ -1368,9 +1369,10 @@ def swap(app, st, parts, redis_ctx):
     os.makedirs(os.path.dirname(flag), exist_ok=True)
     # nginx's workers (www-data) test the flag: the directory must be searchable by them.
     os.chmod(os.path.dirname(flag), 0o755)
-    made_flag = not os.path.exists(flag)
-    with open(flag, "a"):
-        pass
+    made_flag = here and not os.path.exists(flag)
+    if made_flag:
+        with open(flag, "a"):
+            pass
     try:
         if "postgres" in parts:
             kept["database"] = swap_postgres(app, st, undo)
@@ -1378,7 +1380,7 @@ def swap(app, st, parts, redis_ctx):
             kept["redis"] = swap_redis(app, st, redis_ctx[0], undo)
         if "files" in parts:
             kept["files"] = swap_uploads(app, st, undo)
-        reloaded = reload_app(app)
+        reloaded = reload_app(app) if here else False
     except BaseException as e:
         emit("warning", message="swap failed (%s); putting the old data back" % e)
         for fn in reversed(undo):
@@ -1855,6 +1857,8 @@ def parse(argv):
     r.add_argument("--as", dest="as_app")
     r.add_argument("--yes", action="store_true")
     r.add_argument("--latest", action="store_true", help="the newest local bundle")
+    r.add_argument("--no-app", action="store_true",
+                   help="the app runs on other nodes: no maintenance flag or reload here")
     r.add_argument("file", nargs="?", default="-")
     d = sub.add_parser("drill")
     d.add_argument("--app", required=True)
@@ -1921,7 +1925,7 @@ def dispatch(args):
         if args.latest and args.file != "-":
             raise Bad("give a FILE or --latest, not both")
         with open_input(newest_bundle(args.app) if args.latest else args.file) as f:
-            return restore(args.app, args.as_app, args.yes, f)
+            return restore(args.app, args.as_app, args.yes, f, here=not args.no_app)
     if args.cmd == "cleanup":
         pg_version()
         lock = Lock(args.app)

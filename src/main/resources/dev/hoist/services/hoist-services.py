@@ -140,10 +140,25 @@ def load_config(path):
         raise Unusable("%s: bad app or app_id" % path)
     if os.path.dirname(os.path.abspath(path)) != os.path.join(SERVICES_DIR, config["app"]):
         raise Unusable("%s is not in %s/%s" % (path, SERVICES_DIR, config["app"]))
+    if config.get("env_group", config["user"]) not in (config["user"], "root"):
+        raise Unusable("%s: env_group is the app's user or root" % path)
+    for client in (config.get("postgres") or {}).get("clients", []):
+        if not client_ok(client):
+            raise Unusable("%s: bad client address %r (an address/32 or /128)" % (path, client))
     for ext in (config.get("postgres") or {}).get("extensions", []):
         if not EXTENSION.match(ext):
             raise Unusable("%s: bad extension name %r" % (path, ext))
     return config
+
+
+def client_ok(text):
+    """A pg_hba.conf address: one host (/32 or /128), never a network, nothing else on the line."""
+    import ipaddress
+    try:
+        net = ipaddress.ip_network(str(text), strict=True)
+    except ValueError:
+        return False
+    return net.num_addresses == 1 and str(net) == text
 
 
 def credentials_path(config):
@@ -253,9 +268,13 @@ def prepare(config, check):
         _, redis_gid = ids("redis", "redis")
         writes.ensure(os.path.join(private, "redis.acl"), acl_text(config, creds), 0, redis_gid,
                       0o640, "the Redis ACL file")
-    _, app_gid = ids(config["user"], config["user"])
-    writes.ensure(config["env_file"], env_text(config, creds), 0, app_gid, 0o640,
-                  config["env_file"])
+    # On a db node of its own no app user exists: the env file stays root's (0600) for the deploy
+    # to read and carry to the app nodes.
+    group = config.get("env_group", config["user"])
+    import grp
+    env_gid = grp.getgrnam(group).gr_gid
+    writes.ensure(config["env_file"], env_text(config, creds), 0, env_gid,
+                  0o600 if group == "root" else 0o640, config["env_file"])
     if config.get("postgres"):
         pg_uid, pg_gid = ids("postgres", "postgres")
         if writes.ensure(PG_HBA, hba_text(), pg_uid, pg_gid, 0o640, PG_HBA) and not check:

@@ -91,7 +91,7 @@ class ServicesLabIT {
 
   @Test
   @Order(2)
-  void aDbNodeOfItsOwnIsRefusedForNow() throws Exception {
+  void aDbNodeOfItsOwnIsRefusedWithUploads() throws Exception {
     Hoist.Result r = deploy("split");
 
     assertThat(r.exit()).isEqualTo(2);

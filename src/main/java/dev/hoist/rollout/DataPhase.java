@@ -1,0 +1,202 @@
+package dev.hoist.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.hoist.engine.Catalog;
+import dev.hoist.engine.Change;
+import dev.hoist.engine.Engine;
+import dev.hoist.engine.Engine.ApplyRequest;
+import dev.hoist.engine.Engine.ApplyResult;
+import dev.hoist.engine.Plan;
+import dev.hoist.engine.PlanException;
+import dev.hoist.engine.Planner;
+import dev.hoist.engine.ProbeKind;
+import dev.hoist.engine.ProbeRequest;
+import dev.hoist.engine.ServiceResource.Supervisor;
+import dev.hoist.fleet.FleetNode;
+import dev.hoist.node.Agent;
+import dev.hoist.node.AgentException;
+import dev.hoist.node.Node;
+import dev.hoist.project.ShellWords;
+import dev.hoist.project.Spec;
+import dev.hoist.release.DeployException;
+import dev.hoist.release.DeployListener;
+import dev.hoist.release.NodeSupervisor;
+import dev.hoist.stack.AppLayout;
+import dev.hoist.stack.DataAccess;
+import dev.hoist.stack.DataNodeStack;
+import dev.hoist.stack.ServicesEnv;
+import dev.hoist.stack.Templates;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The first phase of a deploy whose data lives on a {@code db} node of its own: that node is
+ * converged with its services-only stack ({@link DataNodeStack}: PostgreSQL listening for the app
+ * nodes, their Redis, the runners, the backup schedule), and the app's env file it made is read
+ * back ({@link ServicesEnv}, never shown) for the app nodes. One probe when nothing changes; a
+ * changing deploy adds its apply and one more read of the env file.
+ */
+public final class DataPhase {
+  private static final String ENV_PROBE = "services-env";
+
+  /** What the phase did on the data node; {@code env} is for the app nodes' stack only. */
+  public record Report(
+      String node, List<Change> changes, int roundTrips, double seconds, ServicesEnv env) {
+    public Report {
+      changes = List.copyOf(changes);
+    }
+  }
+
+  private final Spec spec;
+  private final Templates templates;
+  private final FleetNode dataNode;
+  private final DataAccess access;
+
+  /**
+   * {@code appNodes}: the environment's web and worker nodes, the only ones let in (by address).
+   */
+  public DataPhase(Spec spec, Templates templates, FleetNode dataNode, List<FleetNode> appNodes)
+      throws RolloutException {
+    this.spec = spec;
+    this.templates = templates;
+    this.dataNode = dataNode;
+    this.access = access(dataNode, appNodes);
+  }
+
+  /** Where the db node listens and whom it lets in. */
+  static DataAccess access(FleetNode dataNode, List<FleetNode> appNodes) throws RolloutException {
+    // The first address: the one hoist itself connects to when the name has several.
+    String listen = NodeAddresses.of(dataNode, "db node").getFirst();
+    Set<String> clients = new LinkedHashSet<>();
+    for (FleetNode node : appNodes) {
+      if (node.name().equals(dataNode.name())) {
+        continue;
+      }
+      clients.addAll(NodeAddresses.of(node, "app node"));
+    }
+    if (clients.isEmpty()) {
+      throw new RolloutException(
+          RolloutException.Kind.USAGE,
+          "the db node " + dataNode.name() + " has no app node to serve; add web: nodes");
+    }
+    return DataAccess.remote(listen, List.copyOf(clients));
+  }
+
+  public DataAccess access() {
+    return access;
+  }
+
+  /** Converges the data node over {@code connection}; {@code listener} hears its apply. */
+  public Report run(Node connection, DeployListener listener)
+      throws RolloutException, InterruptedException {
+    long start = System.nanoTime();
+    Engine engine = new Engine(new Agent(connection));
+    String name = dataNode.name();
+    try {
+      Map<Supervisor, Catalog> catalogs = new LinkedHashMap<>();
+      for (Supervisor s : Supervisor.values()) {
+        catalogs.put(s, new DataNodeStack(templates, s).build(spec, access));
+      }
+      Map<String, ProbeRequest> byId = new LinkedHashMap<>();
+      for (Catalog c : catalogs.values()) {
+        c.ordered().forEach(e -> byId.putIfAbsent(e.resource().id(), e.resource().probe()));
+      }
+      List<ProbeRequest> probes = new ArrayList<>(byId.values());
+      probes.add(envProbe());
+      String lock = new AppLayout(spec.app()).root();
+      listener.phase(DeployListener.Phase.PROBE, 0);
+      Engine.Probe probe = engine.probe(probes, Optional.empty(), lock);
+      if (probe.nodeLock().busy()) {
+        throw failed(name + ": another hoist run holds this node: " + probe.nodeLock().holder());
+      }
+      if (probe.facts().path("euid").asInt(0) != 0) {
+        throw failed(
+            "hoist must run as root on "
+                + name
+                + " (it installs PostgreSQL and Redis and writes /etc); give its user"
+                + " passwordless sudo");
+      }
+      Supervisor supervisor =
+          NodeSupervisor.pick(
+              spec.supervisor(), probe.facts().path("init").asText("unknown"), name);
+      Plan plan = Planner.plan(catalogs.get(supervisor), probe.states(), Set.of());
+      JsonNode env = probe.states().getOrDefault(ENV_PROBE, MissingNode.getInstance());
+      if (!plan.isEmpty()) {
+        listener.phase(DeployListener.Phase.APPLY, plan.steps().size());
+        ApplyResult result =
+            engine.apply(
+                new ApplyRequest(plan.steps(), "", List.of(), List.of(), lock, null),
+                listener::step);
+        if (!result.ok()) {
+          throw failed(name + ": setting up the app's services failed: " + result.error());
+        }
+        // The runner wrote (or rewrote) the env file in that apply: read what it holds now.
+        env =
+            engine
+                .probe(List.of(envProbe()), Optional.empty())
+                .states()
+                .getOrDefault(ENV_PROBE, MissingNode.getInstance());
+      }
+      ServicesEnv services = servicesEnv(spec.app(), name, env.path("values"));
+      return new Report(
+          name,
+          plan.changes(),
+          engine.agent().roundTrips(),
+          (System.nanoTime() - start) / 1e9,
+          services);
+    } catch (PlanException e) {
+      throw failed(name + ": " + e.getMessage());
+    } catch (DeployException e) {
+      throw failed(e.getMessage());
+    } catch (AgentException e) {
+      throw new RolloutException(RolloutException.Kind.UNREACHABLE, e.getMessage());
+    }
+  }
+
+  private ProbeRequest envProbe() {
+    return new ProbeRequest(
+        ENV_PROBE, new ProbeKind.SecretsValues(DataNodeStack.envFile(spec.app())));
+  }
+
+  /**
+   * The app nodes' env file from the db node's values, in the format gunicorn's config and with-env
+   * read (shell words); the values never leave this object.
+   */
+  static ServicesEnv servicesEnv(String app, String node, JsonNode values) throws RolloutException {
+    List<String> names = new ArrayList<>();
+    values.fieldNames().forEachRemaining(names::add);
+    if (names.isEmpty()) {
+      throw failed(
+          node
+              + ": the services runner left no env file for the app ("
+              + DataNodeStack.envFile(app)
+              + "); deploy again, and look at the runner's output above");
+    }
+    StringBuilder text =
+        new StringBuilder(
+            "# Managed by hoist: app '"
+                + app
+                + "''s backing services on db node "
+                + node
+                + " (root:"
+                + app
+                + " 0640). Never print it.\n");
+    for (String key : names) {
+      if (!key.matches("[A-Z][A-Z0-9_]*")) {
+        throw failed(node + ": the app's env file names a bad variable; deploy again");
+      }
+      text.append(key).append('=').append(ShellWords.quote(values.path(key).asText())).append('\n');
+    }
+    return ServicesEnv.of(text.toString(), names);
+  }
+
+  private static RolloutException failed(String message) {
+    return new RolloutException(RolloutException.Kind.FAILED, message);
+  }
+}

@@ -1,0 +1,190 @@
+package dev.hoist.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * examples/django-postgres (without uploads) with its data on a db node of its own: lab1 serves the
+ * app, lab2 holds PostgreSQL and Redis. The data phase converges lab2 first; the app on lab1 writes
+ * through it; lab2 answers lab1 and refuses this machine (an address not listed); a no-op is one
+ * round trip per node; backup, then restore with the web node's 503 window.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DbNodeLabIT {
+  private static final String APP = "labdb";
+  private static final String HOST = APP + ".test";
+
+  @TempDir static Path tmp;
+  static LabNodes.Node web;
+  static LabNodes.Node db;
+  static Path project;
+
+  @BeforeAll
+  static void lab() throws Exception {
+    List<LabNodes.Node> nodes = LabNodes.up(2);
+    web = nodes.get(0);
+    db = nodes.get(1);
+    project = Hoist.copyExample("django-postgres", "django-pg", APP, tmp);
+    Path yml = project.resolve("hoist.yml");
+    Hoist.replace(yml, "  files: {url: /uploads, max_size: 10m}\n", "");
+    Files.writeString(
+        yml,
+        Files.readString(yml)
+            + LabNodes.nodesYaml("deploy", nodes)
+            + "\nenvironments:\n  split: {web: ["
+            + web.name()
+            + "], db: "
+            + db.name()
+            + "}\n");
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    // PostgreSQL, Redis and nginx hold ports on lab1 and lab2: later classes get clean nodes.
+    LabNodes.down();
+  }
+
+  static Hoist.Result deploy(String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("deploy", project.toString(), "--env", "split"));
+    args.addAll(List.of(extra));
+    return Hoist.run(args.toArray(String[]::new));
+  }
+
+  static String curl(String... args) throws Exception {
+    List<String> argv =
+        new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-H", "Host: " + HOST));
+    argv.addAll(List.of(args));
+    argv.set(argv.size() - 1, "http://" + web.address() + argv.getLast());
+    Hoist.Result r = Hoist.capture(new ProcessBuilder(argv), "curl");
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r.out();
+  }
+
+  @Test
+  @Order(1)
+  void theDbNodeIsConvergedFirstAndTheAppWritesThroughIt() throws Exception {
+    Hoist.Result first = deploy();
+    assertThat(first.exit()).as(first.all()).isZero();
+    assertThat(first.err())
+        .contains(db.name() + " (data node): ")
+        .contains("PostgreSQL and Redis at " + db.address() + " for " + web.address());
+    // No app, gunicorn or nginx site on the db node; no PostgreSQL on the web node.
+    assertThat(LabNodes.ssh("root", db, "ls /srv /etc/nginx/sites-enabled 2>&1; id " + APP).out())
+        .doesNotContain("hoist-" + APP)
+        .doesNotContain("uid=");
+    assertThat(
+            LabNodes.ssh("root", web, "test -e /etc/postgresql/15/main && echo pg || echo none")
+                .out())
+        .isEqualTo("none\n");
+    assertThat(LabNodes.ssh("root", web, "stat -c '%U:%G %a' /srv/" + APP + "/etc/services").out())
+        .isEqualTo("root:" + APP + " 640\n");
+
+    curl("-d", "text=on the db node", "-d", "tag=x", "/api/notes");
+    curl("--data-binary", "v", "/api/keys/k");
+    String state = curl("/api/state");
+    assertThat(state).contains("\"notes_note\": {\"count\": 1", "\"app:k\": \"76\"");
+
+    // No password in anything the deploy printed.
+    String creds =
+        LabNodes.ssh("root", db, "cat /etc/hoist/services/" + APP + "/credentials.json").out();
+    JsonNode c = new ObjectMapper().readTree(creds);
+    assertThat(first.all())
+        .doesNotContain(c.path("postgres").path("password").asText())
+        .doesNotContain(c.path("redis").path("password").asText());
+  }
+
+  @Test
+  @Order(2)
+  void theDbNodeAnswersTheWebNodeOnlyAndRedisWantsAPassword() throws Exception {
+    String probe =
+        """
+        import socket, sys
+        try:
+            import psycopg2
+            psycopg2.connect(host=sys.argv[1], port=5432, user="labdb", password="x", dbname="labdb", connect_timeout=5)
+            print("pg: connected")
+        except Exception as e:
+            print("pg: " + str(e).strip().splitlines()[0])
+        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+        s.sendall(b"*1\\r\\n$4\\r\\nPING\\r\\n")
+        print("redis: " + s.recv(200).decode().strip())
+        """;
+    String port =
+        LabNodes.ssh("root", db, "sed -n 's/^port //p' /etc/hoist/services/" + APP + "/redis.conf")
+            .out()
+            .strip();
+    Path script = tmp.resolve("probe.py");
+    Files.writeString(script, probe);
+    // From this machine: an address the db node does not list.
+    Hoist.Result here =
+        Hoist.capture(
+            new ProcessBuilder("python3", script.toString(), db.address(), port), "probe");
+    assertThat(here.out())
+        .contains("pg: ")
+        .containsPattern("no pg_hba.conf entry for host|password authentication failed")
+        .doesNotContain("pg: connected")
+        .contains("redis: -NOAUTH");
+    assertThat(here.out()).contains("no pg_hba.conf entry for host");
+    // From the web node: PostgreSQL answers (a wrong password is refused, not the address).
+    Hoist.Result fromWeb =
+        LabNodes.ssh(
+            "root", web, "python3 - " + db.address() + " " + port + " <<'EOF'\n" + probe + "EOF\n");
+    assertThat(fromWeb.out())
+        .as(fromWeb.all())
+        .contains("pg: ")
+        .contains("password authentication failed")
+        .contains("redis: -NOAUTH");
+  }
+
+  @Test
+  @Order(3)
+  void aNoOpIsOneRoundTripPerNode() throws Exception {
+    Hoist.Result again = deploy("--json");
+    assertThat(again.exit()).as(again.all()).isZero();
+    assertThat(again.err()).contains(db.name() + " (data node): unchanged, 1 round trip");
+    assertThat(again.all()).contains("\"roundTrips\" : 1");
+    assertThat(again.all()).doesNotContain("\"roundTrips\" : 2");
+  }
+
+  @Test
+  @Order(4)
+  void backupThenRestoreWithTheWebNodesWindow() throws Exception {
+    String before = curl("/api/state");
+    Path bundle = tmp.resolve("labdb.hoistbak");
+    Hoist.Result backup =
+        Hoist.run("backup", project.toString(), "--env", "split", "-o", bundle.toString());
+    assertThat(backup.exit()).as(backup.all()).isZero();
+    curl("-d", "text=after the backup", "-d", "tag=y", "/api/notes");
+    assertThat(curl("/api/state")).isNotEqualTo(before);
+
+    Hoist.Result restore =
+        Hoist.run("restore", bundle.toString(), project.toString(), "--env", "split", "--yes");
+    assertThat(restore.exit()).as(restore.all()).isZero();
+    assertThat(restore.out())
+        .contains("restored " + APP + " on " + db.name())
+        .contains("503 window");
+    // The flag is off again on the web node, and the app serves the restored data.
+    assertThat(LabNodes.ssh("root", web, "ls /etc/hoist/maintenance/").out()).isEmpty();
+    String after = "";
+    for (int i = 0; i < 20 && !after.equals(before); i++) {
+      after = curl("/api/state");
+      if (!after.equals(before)) {
+        Thread.sleep(500);
+      }
+    }
+    assertThat(after).isEqualTo(before);
+  }
+}
