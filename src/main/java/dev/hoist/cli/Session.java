@@ -275,13 +275,6 @@ final class Session {
    */
   void checkServices() throws CommandException {
     ServicesSpec services = spec.services();
-    if (spec.backup().flatMap(dev.hoist.project.BackupSpec::to).isPresent()) {
-      throw new CommandException(
-          ExitCode.USAGE,
-          "backup.to: copies to another node are read from hoist.yml but not installed by this"
-              + " build of hoist yet; remove 'to:' to deploy the schedule (bundles stay on the data"
-              + " node)");
-    }
     if (!services.any() || local) {
       return;
     }
