@@ -7,6 +7,7 @@ import dev.hoist.node.Trace;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployment;
+import dev.hoist.rollout.DataPhase;
 import dev.hoist.rollout.DeployService;
 import dev.hoist.rollout.RolloutException;
 import dev.hoist.tls.CertWarnings;
@@ -120,7 +121,9 @@ final class DeployCommand implements Callable<Integer> {
             case DeployService.Rolling r -> r.job().deployment();
             case DeployService.EachNode e -> e.deployment();
           };
-      return copies.get().finish(exit, deployment.backupKey(), root.console, output.json);
+      // A db node of its own made or reported the key in the data phase, else the app's node.
+      Optional<String> key = data.flatMap(DataPhase.Report::backupKey).or(deployment::backupKey);
+      return copies.get().finish(exit, key, root.console, output.json);
     } finally {
       copies.ifPresent(BackupCopies::close);
     }

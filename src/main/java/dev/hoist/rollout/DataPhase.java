@@ -23,6 +23,7 @@ import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.NodeSupervisor;
 import dev.hoist.stack.AppLayout;
+import dev.hoist.stack.BackupKey;
 import dev.hoist.stack.DataAccess;
 import dev.hoist.stack.DataNodeStack;
 import dev.hoist.stack.ServicesEnv;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The first phase of a deploy whose data lives on a {@code db} node of its own: that node is
@@ -47,7 +49,12 @@ public final class DataPhase {
 
   /** What the phase did on the data node; {@code env} is for the app nodes' stack only. */
   public record Report(
-      String node, List<Change> changes, int roundTrips, double seconds, ServicesEnv env) {
+      String node,
+      List<Change> changes,
+      int roundTrips,
+      double seconds,
+      ServicesEnv env,
+      Optional<String> backupKey) {
     public Report {
       changes = List.copyOf(changes);
     }
@@ -109,6 +116,10 @@ public final class DataPhase {
       }
       List<ProbeRequest> probes = new ArrayList<>(byId.values());
       probes.add(envProbe());
+      boolean copies = catalogs.values().iterator().next().contains(BackupKey.stepId());
+      if (copies) {
+        probes.add(BackupKey.probe());
+      }
       String lock = new AppLayout(spec.app()).root();
       listener.phase(DeployListener.Phase.PROBE, 0);
       Engine.Probe probe = engine.probe(probes, Optional.empty(), lock);
@@ -127,12 +138,22 @@ public final class DataPhase {
               spec.supervisor(), probe.facts().path("init").asText("unknown"), name);
       Plan plan = Planner.plan(catalogs.get(supervisor), probe.states(), Set.of());
       JsonNode env = probe.states().getOrDefault(ENV_PROBE, MissingNode.getInstance());
+      // The db node's key for backup.to: in the probe, or printed by the step that makes it.
+      AtomicReference<Optional<String>> key =
+          new AtomicReference<>(
+              BackupKey.fromProbe(
+                  probe.states().getOrDefault(BackupKey.PROBE_ID, MissingNode.getInstance())));
       if (!plan.isEmpty()) {
         listener.phase(DeployListener.Phase.APPLY, plan.steps().size());
         ApplyResult result =
             engine.apply(
                 new ApplyRequest(plan.steps(), "", List.of(), List.of(), lock, null),
-                listener::step);
+                event -> {
+                  if (event.isLog() && event.id().equals(BackupKey.stepId())) {
+                    BackupKey.parse(event.line()).ifPresent(k -> key.set(Optional.of(k)));
+                  }
+                  listener.step(event);
+                });
         if (!result.ok()) {
           throw failed(name + ": setting up the app's services failed: " + result.error());
         }
@@ -149,7 +170,8 @@ public final class DataPhase {
           plan.changes(),
           engine.agent().roundTrips(),
           (System.nanoTime() - start) / 1e9,
-          services);
+          services,
+          key.get());
     } catch (PlanException e) {
       throw failed(name + ": " + e.getMessage());
     } catch (DeployException e) {
