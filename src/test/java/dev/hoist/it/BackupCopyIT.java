@@ -82,7 +82,7 @@ class BackupCopyIT {
     return LabNodes.ssh(
         "root",
         data,
-        "printf '%s' '"
+        "printf '%s\\n' '"
             + stdin
             + "' | "
             + command
@@ -212,7 +212,7 @@ class BackupCopyIT {
             "rm " + COPIES + "/" + name,
             "chmod 600 " + COPIES + "/" + name,
             "put /etc/hostname " + COPIES + "/" + name)) {
-      Hoist.Result r = withDataNodesKey("sftp -b -", cmd + "\\n");
+      Hoist.Result r = withDataNodesKey("sftp -b -", cmd);
       assertThat(r.exit()).as(cmd + ": " + r.all()).isNotZero();
     }
     // sftp makes the local file before the refused read: it stays empty.
