@@ -105,6 +105,60 @@ class PlanStepsTest {
     assertThat(steps.getLast().path("service").asText()).isEqualTo("nginx");
   }
 
+  @Test
+  void aServiceWhoseFilesAreWrittenAfterTheFirstStartIsEnabledAfterThem() {
+    // A fresh data node: PostgreSQL starts first, the backup job's files come after it. Linking
+    // the job in before its run script exists failed the deploy (DataLabIT).
+    Change postgres = start("hoist-postgresql");
+    String job = "hoist-cron-app-hoist-backup";
+    Change jobRun =
+        FileResource.of(
+                "/etc/sv/" + job + "/run", "#!/bin/sh\n", Attributes.of("root", "root", "0755"))
+            .diff(absent())
+            .orElseThrow();
+    Change jobStart = start(job);
+    Plan plan = new Plan(List.of(file, postgres, jobRun, jobStart), Map.of());
+
+    List<ObjectNode> steps = toJson(plan.steps());
+
+    assertThat(ops(steps))
+        .containsExactly(
+            "file.write",
+            "service.enable",
+            "service.up",
+            "file.write",
+            "service.enable",
+            "service.up");
+    assertThat(steps.get(1).path("service").asText()).isEqualTo("hoist-postgresql");
+    assertThat(steps.get(4).path("service").asText()).isEqualTo(job);
+  }
+
+  @Test
+  void aSystemdTimerWhoseUnitIsWrittenAfterTheFirstStartIsEnabledAfterIt() {
+    Change postgres = start("hoist-postgresql");
+    String unit = "hoist-cron-app-hoist-backup";
+    Change timer =
+        FileResource.of(
+                "/etc/systemd/system/" + unit + ".timer",
+                "[Timer]\n",
+                Attributes.of("root", "root", "0644"))
+            .diff(absent())
+            .orElseThrow();
+    Change timerStart =
+        new ServiceResource(
+                unit + ".timer",
+                ServiceResource.Supervisor.SYSTEMD,
+                ServiceResource.Refresh.RESTART,
+                java.time.Duration.ofSeconds(10))
+            .diff(json(DISABLED))
+            .orElseThrow();
+    Plan plan = new Plan(List.of(postgres, timer, timerStart), Map.of());
+
+    assertThat(ops(toJson(plan.steps())))
+        .containsExactly(
+            "service.enable", "service.up", "file.write", "service.enable", "service.up");
+  }
+
   private static List<String> ops(List<ObjectNode> steps) {
     return steps.stream().map(s -> s.path("do").asText()).toList();
   }
