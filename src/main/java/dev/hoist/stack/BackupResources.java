@@ -20,6 +20,7 @@ import java.util.Optional;
 final class BackupResources {
   static final String JOB = "backup";
   private static final Attributes PRIVATE_FILE = Attributes.of("root", "root", "0600");
+  private static final Attributes ROOT_DIR = Attributes.of("root", "root", "0755");
   // A scheduled run backs up, verifies, copies and drills; a big database takes hours.
   private static final Duration TIMEOUT = Duration.ofHours(12);
   // Where the runner writes (the systemd unit's only writable paths besides the job's state).
@@ -55,12 +56,18 @@ final class BackupResources {
       return;
     }
     String config = BackupConfig.path(app);
+    // The systemd unit may write only these: one missing when a run starts stays read-only there,
+    // so the runner could never make it (every run on a fresh systemd node failed).
+    RunnerConfig.dir(c, "/var/lib/hoist", ROOT_DIR);
+    RunnerConfig.dir(c, WRITABLE.get(0), ROOT_DIR);
+    RunnerConfig.dir(c, WRITABLE.get(1), ROOT_DIR, "dir:/var/lib/hoist");
     c.add(
             FileResource.of(
                 config,
                 BackupConfig.render(app, backup.get(), target(app, backup.get())),
                 PRIVATE_FILE))
-        .requires("dir:" + layout.servicesDir());
+        .requires("dir:" + layout.servicesDir())
+        .requires(WRITABLE.stream().map(d -> "dir:" + d).toArray(String[]::new));
     if (backup.get().to().isPresent()) {
       c.add(BackupKey.resource()).requires("file:" + AppLayout.DATA_RUNNER);
     }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
+import dev.hoist.engine.DirectoryResource;
 import dev.hoist.engine.RootJobAbsent;
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.BackupSpec;
@@ -108,6 +110,21 @@ class BackupStackTest {
     Catalog c = build(withServices().backup(backup()).build(), Supervisor.RUNIT);
 
     assertThat(c.contains(BackupKey.stepId())).isFalse();
+  }
+
+  @Test
+  void theRunnersWritablePathsExistBeforeTheJobStarts() {
+    // A ReadWritePaths entry missing when the unit starts stays read-only: the runner's first run
+    // on a fresh systemd node could not make /var/backups/hoist (DataLabIT).
+    Catalog c = build(withServices().backup(backup()).build(), Supervisor.SYSTEMD);
+    List<String> order = c.ordered().stream().map(e -> e.resource().id()).toList();
+
+    for (String dir : List.of("dir:/var/backups/hoist", "dir:/var/lib/hoist/data")) {
+      assertThat(((DirectoryResource) c.get(dir).resource()).attributes())
+          .isEqualTo(Attributes.of("root", "root", "0755"));
+      assertThat(order.indexOf(dir))
+          .isLessThan(order.indexOf("service:hoist-cron-hello-hoist-backup.timer"));
+    }
   }
 
   @Test
