@@ -112,8 +112,7 @@ class BackupCopyIT {
   @Test
   @Order(2)
   void theDeploySetsUpTheKeyAndAnSftpOnlyTarget() throws Exception {
-    // The app first: a first deploy with backup: on a fresh runit node enables the job's service
-    // before its run script is written (seen here; not this class's subject).
+    // The app first, then backup: added, the order a user takes.
     Files.writeString(project.resolve("hoist.yml"), spec);
     Hoist.Result app = deploy();
     assertThat(app.exit()).as(app.all()).isZero();
