@@ -5,30 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hoist.fleet.FleetNode;
-import dev.hoist.project.NodeSpec;
 import dev.hoist.stack.DataAccess;
 import dev.hoist.stack.ServicesEnv;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Where a db node of its own listens, whom it lets in, and the env carried to the app nodes. */
 class DataPhaseTest {
   static FleetNode node(String name, String host, String... roles) {
-    return new FleetNode(
-        new NodeSpec(
-            name,
-            host,
-            22,
-            "root",
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            name),
-        List.of(roles));
+    return new FleetNode(dev.hoist.fleet.TestNodes.spec(name, host), List.of(roles));
   }
 
   @Test
