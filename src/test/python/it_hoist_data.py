@@ -598,7 +598,9 @@ class DataRunnerIT(unittest.TestCase):
         host_key = self.lab.start_sshd()
         offsite = self.lab.p("/offsite")
         os.mkdir(offsite, 0o755)
-        shutil.chown(offsite, APP, APP)
+        # The target's stack makes the app's directory; the runner's key may only put and rename.
+        os.mkdir(offsite + "/" + APP, 0o755)
+        shutil.chown(offsite + "/" + APP, APP, APP)
         to = {"host": "127.0.0.1", "port": self.lab.ssh_port, "user": APP, "path": offsite + "/" + APP,
               "host_key": host_key}
         with open(config, "w") as f:

@@ -1694,6 +1694,9 @@ def probe_node_lock(root):
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except (FileNotFoundError, NotADirectoryError):
         return out
+    except PermissionError:
+        # Not root: the caller refuses on the probe's facts (uid) with what to do.
+        return out
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
