@@ -5,7 +5,9 @@ import dev.hoist.node.Node;
 import dev.hoist.release.DeployListener;
 import dev.hoist.rollout.DataPhase;
 import dev.hoist.rollout.RolloutException;
+import dev.hoist.stack.ServicesEnv;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -65,6 +67,50 @@ final class DataPhaseRunner {
             default -> ExitCode.FAILED;
           },
           "the data node " + node.name() + " (before any app node): " + e.getMessage());
+    } catch (IOException e) {
+      throw new CommandException(
+          ExitCode.NODE, node.name() + " (data node): cannot connect: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The data phase's plan on stderr (the app nodes' plan stays stdout's); the env the db node holds
+   * for the app nodes' plans, or, before its first deploy, a stand-in that names no value (their
+   * plans then show the env file to be created, hidden as always).
+   */
+  Optional<ServicesEnv> plan(Session s, boolean json)
+      throws CommandException, InterruptedException {
+    Optional<FleetNode> data = s.separateDataNode();
+    if (data.isEmpty()) {
+      return Optional.empty();
+    }
+    FleetNode node = data.get();
+    try {
+      DataPhase phase = new DataPhase(s.spec(), s.templates(), node, s.environmentAppNodes());
+      DataPhase.Report report;
+      Node connection = s.connect(node);
+      try {
+        report = phase.plan(connection);
+      } finally {
+        Transfers.close(connection);
+      }
+      console.progress(
+          node.name()
+              + " (data node): "
+              + (report.changes().isEmpty()
+                  ? "no changes"
+                  : report.changes().size() + " to change"));
+      if (!json) {
+        report.changes().forEach(c -> console.progress("  " + c.summary()));
+      }
+      return Optional.of(
+          report.env() != null
+              ? report.env()
+              : ServicesEnv.of("# made by the data node on its first deploy\n", List.of()));
+    } catch (RolloutException e) {
+      throw new CommandException(
+          e.kind() == RolloutException.Kind.USAGE ? ExitCode.USAGE : ExitCode.NODE,
+          "the data node " + node.name() + ": " + e.getMessage());
     } catch (IOException e) {
       throw new CommandException(
           ExitCode.NODE, node.name() + " (data node): cannot connect: " + e.getMessage());

@@ -7,6 +7,8 @@ import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
 import dev.hoist.rollout.DeployService;
 import dev.hoist.rollout.RolloutException;
+import dev.hoist.stack.ServicesEnv;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,10 +46,18 @@ final class PlanCommand implements Callable<Integer> {
       full = copies == null ? opened : copies.session();
     }
     Session s = full.appNodes();
+    // A db node of its own: its plan first, and the env it holds for the app nodes' plans.
+    Optional<ServicesEnv> remote = new DataPhaseRunner(console, false).plan(full, json);
     Deployment deployment;
     try {
       deployment =
-          DeployService.deployment(s.spec(), s.templates(), full.balancer(), full.balancerOnly());
+          DeployService.deployment(
+              s.spec(),
+              s.templates(),
+              full.balancer(),
+              full.balancerOnly(),
+              Optional.empty(),
+              remote);
     } catch (RolloutException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     }

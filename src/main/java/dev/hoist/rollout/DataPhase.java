@@ -47,7 +47,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DataPhase {
   private static final String ENV_PROBE = "services-env";
 
-  /** What the phase did on the data node; {@code env} is for the app nodes' stack only. */
+  /**
+   * What the phase did (or would do) on the data node; {@code env} is for the app nodes' stack only
+   * (null in a plan of a db node that has none yet).
+   */
   public record Report(
       String node,
       List<Change> changes,
@@ -102,6 +105,19 @@ public final class DataPhase {
   /** Converges the data node over {@code connection}; {@code listener} hears its apply. */
   public Report run(Node connection, DeployListener listener)
       throws RolloutException, InterruptedException {
+    return run(connection, listener, true);
+  }
+
+  /**
+   * What {@link #run} would change, touching nothing ({@code hoist plan}, {@code deploy
+   * --dry-run}); the env is empty when the db node has none yet (its first deploy).
+   */
+  public Report plan(Node connection) throws RolloutException, InterruptedException {
+    return run(connection, DeployListener.none(), false);
+  }
+
+  private Report run(Node connection, DeployListener listener, boolean apply)
+      throws RolloutException, InterruptedException {
     long start = System.nanoTime();
     Engine engine = new Engine(new Agent(connection));
     String name = dataNode.name();
@@ -143,6 +159,15 @@ public final class DataPhase {
           new AtomicReference<>(
               BackupKey.fromProbe(
                   probe.states().getOrDefault(BackupKey.PROBE_ID, MissingNode.getInstance())));
+      if (!apply) {
+        return new Report(
+            name,
+            plan.changes(),
+            engine.agent().roundTrips(),
+            (System.nanoTime() - start) / 1e9,
+            env.path("values").isEmpty() ? null : servicesEnv(spec.app(), name, env.path("values")),
+            key.get());
+      }
       if (!plan.isEmpty()) {
         listener.phase(DeployListener.Phase.APPLY, plan.steps().size());
         ApplyResult result =

@@ -222,4 +222,13 @@ class DbNodeLabIT {
     }
     assertThat(after).isEqualTo(before);
   }
+
+  @Test
+  @Order(5)
+  void planShowsTheDbNodeFirstAndNoServicesOnTheWebNode() throws Exception {
+    Hoist.Result plan = Hoist.run("plan", project.toString(), "--env", "split");
+    assertThat(plan.exit()).as(plan.all()).isZero();
+    assertThat(plan.err()).contains(db.name() + " (data node): no changes");
+    assertThat(plan.all()).doesNotContain("postgresql").doesNotContain("redis-server");
+  }
 }
