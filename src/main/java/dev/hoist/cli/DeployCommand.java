@@ -142,7 +142,8 @@ final class DeployCommand implements Callable<Integer> {
         s.balancedEnvironmentOfTargets(),
         canary,
         continuing,
-        s.cronNode());
+        s.cronNode(),
+        Optional.empty());
   }
 
   /** This machine, or every node on its own: live lines (or one per step), then the summary. */

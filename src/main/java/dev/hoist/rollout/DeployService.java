@@ -36,7 +36,8 @@ import java.util.function.Function;
 public final class DeployService {
   /**
    * The project, the nodes picked, the environment around them, and the canary options. {@code
-   * balancerOnly}: the environment's web nodes answer only its balancer ({@code lb: {only: true}}).
+   * balancerOnly}: the environment's web nodes answer only its balancer ({@code lb: {only: true}});
+   * {@code remoteServices}: the env of a separate db node, empty until the data phase gave it.
    */
   public record Request(
       Spec spec,
@@ -52,35 +53,6 @@ public final class DeployService {
       boolean continuing,
       Optional<String> cronNode,
       Optional<ServicesEnv> remoteServices) {
-    public Request(
-        Spec spec,
-        Templates templates,
-        boolean local,
-        Optional<String> environment,
-        List<FleetNode> targets,
-        Optional<FleetNode> balancer,
-        boolean balancerOnly,
-        List<FleetNode> environmentWebs,
-        Optional<String> balancedEnvironmentOfTargets,
-        int canary,
-        boolean continuing,
-        Optional<String> cronNode) {
-      this(
-          spec,
-          templates,
-          local,
-          environment,
-          targets,
-          balancer,
-          balancerOnly,
-          environmentWebs,
-          balancedEnvironmentOfTargets,
-          canary,
-          continuing,
-          cronNode,
-          Optional.empty());
-    }
-
     /** The same request, its app nodes getting the services env of a separate db node. */
     public Request withRemoteServices(ServicesEnv env) {
       return new Request(

@@ -43,6 +43,7 @@ class DeployServiceTest {
         balancedElsewhere,
         canary,
         continuing,
+        Optional.empty(),
         Optional.empty());
   }
 
