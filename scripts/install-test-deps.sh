@@ -7,14 +7,16 @@
 # config is checked by the real `haproxy -c`, pyflakes, which checks the node agent's Python, and
 # Let's Encrypt's test CA pebble (with pebble-challtestsrv) and certbot, for certificates from ACME;
 # PostgreSQL, Redis and restic for the app's backing services and backups, and the Django
-# example's database drivers and Redis client (psycopg2, dj-database-url, redis).
+# example's database drivers and Redis client (psycopg2, dj-database-url, redis); Chromium and
+# its ChromeDriver, in which DashboardIT clicks through hoist server's dashboard.
 # Quick when present. Debian's openssh-server postinst may try to start the system sshd: with no
 # systemd that is harmless (the tests never use port 22), and a second run installs nothing.
 set -euo pipefail
 packages=(nginx runit gunicorn python3-venv python3-flask python3-django curl ca-certificates
   openssh-server openssh-client sudo debootstrap systemd-container iproute2 nftables util-linux mount procps
   haproxy openssl python3-pyflakes pebble certbot
-  postgresql postgresql-client redis-server restic python3-psycopg2 python3-dj-database-url python3-redis)
+  postgresql postgresql-client redis-server restic python3-psycopg2 python3-dj-database-url python3-redis
+  chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
