@@ -16,6 +16,9 @@
 #   OUT=FILE    also write the report to FILE
 #   KEEP_LAB=1  leave the lab node up at the end
 #
+# hoist runs with HOIST_TRACE=1 (a few lines on stderr): the report ends with where its time went,
+# the median of each stage's mark over the runs (the CLI's own and those its node runner sent).
+#
 # It owns the lab while it runs: `hoist lab down`, then `HOIST_LAB_DISK=8g hoist lab up 1`, and
 # `hoist lab down` at the end. Traffic goes to the lab's address (10.213.77.0/24) only.
 set -euo pipefail
@@ -35,7 +38,7 @@ die() { log "error: $*"; exit 1; }
 for c in ssh python3 timeout awk sha256sum; do command -v "$c" >/dev/null || die "$c is not installed"; done
 
 tmp=$(mktemp -d /tmp/hoist-data-bench.XXXXXX)
-mkdir -p "$tmp/logs"
+mkdir -p "$tmp/logs" "$tmp/trace"
 lab_touched=""
 sampler_pid=""
 finish() {
@@ -119,6 +122,31 @@ stop_sampler() { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>
 peak_extra() { awk -v base="$1" '{ v = $1 + 0; if (v > m) m = v } END { d = m - base; if (d < 0) d = 0; printf "%.0f", d / 1e6 }' "$tmp/disk.samples"; }
 
 now() { date +%s.%N; }
+# trace_table FILE...: one row per mark (in the order of the first run), its median and each run's ms.
+trace_table() {
+  python3 - "$@" <<'PY'
+import re, statistics, sys
+runs = []
+for path in sys.argv[1:]:
+    marks = {}
+    for line in open(path):
+        m = re.match(r"trace +([0-9]+) ms  (.*)", line.rstrip("\n"))
+        if m:
+            what = re.sub(r" runner [0-9]+ ms:", " runner:", m.group(2))
+            marks.setdefault(what, int(m.group(1)))
+    runs.append(marks)
+order = []
+for marks in runs:
+    for what in marks:
+        if what not in order:
+            order.append(what)
+print("| mark | median ms | runs (ms) |")
+print("|---|---:|---|")
+for what in order:
+    vals = [r[what] for r in runs if what in r]
+    print("| %s | %d | %s |" % (what, statistics.median(vals), ", ".join(str(v) for v in vals)))
+PY
+}
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 declare -A T   # T[action] = " s1 s2 ..."
@@ -130,9 +158,10 @@ act_hoist_backup() {
   rm -f "$tmp/h.hoistbak"
   local base; base=$(disk_used); start_sampler
   local t0; t0=$(now)
-  timeout 3600 "$HOIST" backup "$proj" --env bench -o "$tmp/h.hoistbak" >"$tmp/logs/backup.log" 2>&1 \
+  HOIST_TRACE=1 timeout 3600 "$HOIST" backup "$proj" --env bench -o "$tmp/h.hoistbak" >"$tmp/logs/backup.log" 2>&1 \
     || { stop_sampler; tail -n 30 "$tmp/logs/backup.log" >&2; die "hoist backup failed"; }
   local t1; t1=$(now); stop_sampler
+  grep '^trace ' "$tmp/logs/backup.log" >"$tmp/trace/backup.$run" || true
   T[hoist_backup]+=" $(secs "$t0" "$t1")"; D[hoist_backup]+=" $(peak_extra "$base")"
   B[hoist_backup]=$(stat -c %s "$tmp/h.hoistbak")
 }
@@ -148,9 +177,10 @@ act_plain_backup() {
 }
 act_hoist_restore() {
   local t0; t0=$(now)
-  timeout 3600 "$HOIST" restore "$tmp/h.hoistbak" "$proj" --env bench --yes --json >"$tmp/logs/restore.json" 2>"$tmp/logs/restore.err" \
+  HOIST_TRACE=1 timeout 3600 "$HOIST" restore "$tmp/h.hoistbak" "$proj" --env bench --yes --json >"$tmp/logs/restore.json" 2>"$tmp/logs/restore.err" \
     || { tail -n 30 "$tmp/logs/restore.json" "$tmp/logs/restore.err" >&2; die "hoist restore failed"; }
   local t1; t1=$(now)
+  grep '^trace ' "$tmp/logs/restore.err" >"$tmp/trace/restore.$run" || true
   T[hoist_restore]+=" $(secs "$t0" "$t1")"
   local w; w=$(python3 -c '
 import json, sys
@@ -214,4 +244,10 @@ rb=$(ratio "$hb" "$pb"); rr=$(ratio "$hr" "$pr")
   echo "| backup time, hoist / pg_dump | $rb | ≤ 1.10: $(met "$rb" 1.10) |"
   echo "| restore time, hoist / pg_restore | $rr | ≤ 1.10: $(met "$rr" 1.10) |"
   echo "| 503 window of a restore, median s (runs) | $(median <<<"$WINDOWS") ($(runs_of "$WINDOWS")) | |"
+  for what in backup restore; do
+    echo
+    echo "Where hoist $what's time went (HOIST_TRACE marks: ms since the process started, median of the runs; 'runner' marks are the node runner's, as they arrived):"
+    echo
+    trace_table "$tmp"/trace/"$what".*
+  done
 } | tee "${OUT:-/dev/null}"

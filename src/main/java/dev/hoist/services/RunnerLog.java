@@ -2,6 +2,7 @@ package dev.hoist.services;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.node.Trace;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -9,8 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * The data runner's stderr, line by line: JSON events ({@code progress}, {@code warning}, the final
- * {@code result}) go to a listener or are kept; other lines (sudo, a traceback, ssh) are kept to
- * explain a failure that came without a result.
+ * {@code result}) go to a listener or are kept, its {@code mark}s (the stages it reached) to {@link
+ * Trace}; other lines (sudo, a traceback, ssh) are kept to explain a failure that came without a
+ * result.
  */
 public final class RunnerLog implements Consumer<String> {
   /** What the runner reports while it works. */
@@ -53,6 +55,13 @@ public final class RunnerLog implements Consumer<String> {
           listener.progress(event.path("part").asText(""), event.path("bytes").asLong());
       case "warning" -> listener.warning(event.path("message").asText(event.toString()));
       case "result" -> result = event;
+      case "mark" ->
+          Trace.mark(
+              node
+                  + " runner "
+                  + event.path("ms").asLong()
+                  + " ms: "
+                  + event.path("what").asText());
       default -> {
         // Events a newer runner may add: not needed to follow the work.
       }

@@ -91,13 +91,25 @@ class Interrupted(Exception):
 # ---------------------------------------------------------------------------------------------
 # Output, paths, small helpers
 
+EMIT = threading.Lock()  # one whole line at a time, whichever thread reports
+
+
 def emit(event, **fields):
     fields = dict({"event": event}, **fields)
     try:
-        sys.stderr.write(json.dumps(fields, sort_keys=True) + "\n")
-        sys.stderr.flush()
+        with EMIT:
+            sys.stderr.write(json.dumps(fields, sort_keys=True) + "\n")
+            sys.stderr.flush()
     except (BrokenPipeError, OSError):
         pass
+
+
+T0 = time.monotonic()
+
+
+def mark(what):
+    """A stage reached, for the CLI's HOIST_TRACE timings ({"event": "mark"}; older CLIs skip it)."""
+    emit("mark", what=what, ms=int((time.monotonic() - T0) * 1000))
 
 
 def path(p):
@@ -759,6 +771,7 @@ def backup(app, out):
         header["redis_version"] = r.info("server").get("redis_version")
     if "files" in parts and not user_exists(app):
         raise Failed("user %s does not exist; uploads are archived as the app user" % app)
+    mark("checked")
     tar = TarOut(out)
     tar.add(HEADER, json.dumps(header, sort_keys=True).encode())
     done = {}
@@ -769,8 +782,10 @@ def backup(app, out):
         rc, err = finish(p, timeout=60)
         if rc != 0:
             raise Failed("pg_dump failed (exit %d): %s" % (rc, tail(err, 600)))
+        mark("pg_dump done")
     if "redis" in parts:
         with redis_snapshot(app, r, conf) as f:
+            mark("redis saved")
             write_part(tar, "redis/dump.rdb", f, done)
         r.close()
     if "files" in parts:
@@ -783,6 +798,7 @@ def backup(app, out):
             emit("warning", part="files/uploads.tar", message=tail(err, 300))
         elif rc != 0:
             raise Failed("tar of the uploads failed (exit %d): %s" % (rc, tail(err, 600)))
+        mark("uploads archived")
     manifest = dict(header, parts=done, complete=True)
     tar.add(MANIFEST, json.dumps(manifest, sort_keys=True).encode())
     tar.close()
@@ -1068,12 +1084,14 @@ class DumpRestore:
         return out if rc == 0 else None
 
     def _start(self, listing):
+        mark("dump's table of contents read")
         if listing is not None:
             fd, self.listfile = tempfile.mkstemp(prefix="hoist-restore-", suffix=".list")
             with os.fdopen(fd, "wb") as f:
                 f.write(EXTENSION_ENTRY.sub(b";", listing))
             os.chown(self.listfile, pwd.getpwnam("postgres").pw_uid, -1)
         p = pg_restore(self.app, self.db, self.listfile)
+        mark("pg_restore started")
         self.sink, self.proc = Sink(p, "pg_restore"), p
         head, self.head = bytes(self.head), None
         self.sink.write(head)
@@ -1201,12 +1219,14 @@ class RestoreHandler:
                 raise Bad("app %s already has data here (%s); restoring replaces it (the old data is "
                           "kept until 'hoist restore --cleanup'): add --yes" % (self.app, "; ".join(holding)))
         self._stage()
+        mark("header read, staging made")
 
     def _stage(self):
         st, app = self.st, self.app
         if "postgres" in self.parts:
             pg_create_staging(st.db, app_id(app), self.extensions)
             st.db_made = True
+            mark("staging database made")
         if "redis" in self.parts:
             conf = self.redis_ctx[0]
             st.redis_dir = "%s.restore-%s" % (conf["dir"].rstrip("/"), st.ts)
@@ -1249,6 +1269,7 @@ class RestoreHandler:
         st = self.st
         if key in st.sinks:
             failure = st.sinks.pop(key).close(timeout=3600)
+            mark("%s restored" % key)
             if failure and key == "files/uploads.tar":
                 failure = Failed(str(failure) + disk_note(st.uploads))
             self.failure = self.failure or failure
@@ -1320,6 +1341,7 @@ def restore(app, as_app, yes, stream, here=True):
         if supervisor("hoist-redis-" + app) is None:
             raise Failed("Redis of %s is not supervised here (hoist-redis-%s): cannot swap its data" % (app, app))
     lock = Lock(app)
+    mark("checked")
     try:
         drop_leftovers(app, old=False, dbs=[d for d in (facts or {}).get("databases", []) if d != app_id(app)])
         ts = stamp()
@@ -1332,6 +1354,7 @@ def restore(app, as_app, yes, stream, here=True):
             drop_quietly(st)
             raise
         emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
+        mark("bundle verified")
         try:
             result = swap(app, st, header["parts"], redis_ctx, here)
         except BaseException:
@@ -1376,11 +1399,14 @@ def swap(app, st, parts, redis_ctx, here=True):
     try:
         if "postgres" in parts:
             kept["database"] = swap_postgres(app, st, undo)
+            mark("database swapped")
         if "redis" in parts:
             kept["redis"] = swap_redis(app, st, redis_ctx[0], undo)
+            mark("redis swapped")
         if "files" in parts:
             kept["files"] = swap_uploads(app, st, undo)
         reloaded = reload_app(app) if here else False
+        mark("swapped and reloaded")
     except BaseException as e:
         emit("warning", message="swap failed (%s); putting the old data back" % e)
         for fn in reversed(undo):
