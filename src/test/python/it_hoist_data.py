@@ -281,13 +281,13 @@ class DataRunnerIT(unittest.TestCase):
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def runner(self, *args, stdin=None, stdout=None, input_data=None, check_exit=None):
+    def runner(self, *args, stdin=None, stdout=None, input_data=None, check_exit=None, timeout=600):
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOIST_DATA_ROOT": self.lab.root,
                "HOIST_DATA_PGHOST": self.lab.p("/pg"), "HOIST_DATA_PGPORT": str(self.lab.pg_port),
                "HOIST_DATA_CHUNK": str(1 << 20), "HOIST_DATA_REDIS_START": "8"}
         r = subprocess.run(["/usr/bin/python3", "-I", RUNNER] + list(args), env=env, stdin=stdin,
                            stdout=stdout if stdout is not None else subprocess.PIPE, stderr=subprocess.PIPE,
-                           input=input_data, cwd="/", timeout=600)
+                           input=input_data, cwd="/", timeout=timeout)
         lines = [json.loads(line) for line in r.stderr.decode().splitlines() if line.startswith("{")]
         result = lines[-1] if lines else {}
         self.events = lines
@@ -296,12 +296,15 @@ class DataRunnerIT(unittest.TestCase):
             self.assertEqual(check_exit, r.returncode, result)
         return r.returncode, result, r.stdout
 
-    def backup(self, name="b.hoistbak"):
+    def backup(self, name="b.hoistbak", timeout=600):
         target = self.lab.p("/" + name)
         with open(target, "wb") as f:
-            rc, result, _ = self.runner("backup", "--app", APP, stdout=f)
+            rc, result, _ = self.runner("backup", "--app", APP, stdout=f, timeout=timeout)
         self.assertEqual(0, rc, result)
         return target
+
+    def marks(self):
+        return [e["what"] for e in self.events if e.get("event") == "mark"]
 
     def snapshot(self):
         lab = self.lab
@@ -390,6 +393,13 @@ class DataRunnerIT(unittest.TestCase):
         self.assertIn("redis/dump.rdb.000000", names)
         self.assertIn("files/uploads.tar.000003", names)  # 3 MiB of uploads in 1 MiB chunks
         self.assertTrue(all(s <= 1 << 20 for s in sizes))
+        # Redis saved while pg_dump ran, not after it.
+        marks = self.marks()
+        self.assertLess(marks.index("redis BGSAVE started"), marks.index("pg_dump done"), marks)
+        # Saves finishing within one second of each other (LASTSAVE would not move): each backup
+        # still ends at once.
+        for n in range(3):
+            self.backup("again-%d.hoistbak" % n, timeout=60)
 
         rc, result, _ = self.runner("verify", bundle, check_exit=0)
         self.assertEqual(APP, result["app"])
