@@ -423,6 +423,9 @@ class DataRunnerIT(unittest.TestCase):
             rc, result, _ = self.runner("restore", "--app", APP, stdin=f, check_exit=0)
         self.assertLess(result["window_seconds"], 30)
         self.assertTrue(result["reloaded"])
+        # The staging database was made while the dump's head arrived, before pg_restore started.
+        marks = self.marks()
+        self.assertLess(marks.index("staging database made"), marks.index("pg_restore started"), marks)
         self.assertTrue(result["kept"]["database"].startswith(APP + "_old_"))
         self.assertEqual(before, self.snapshot())
         self.assertEqual([], self.leftovers())

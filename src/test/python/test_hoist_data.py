@@ -12,6 +12,7 @@ import json
 import os
 import tarfile
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -388,6 +389,32 @@ class PostgresLoginTest(unittest.TestCase):
                          'REVOKE CONNECT, TEMPORARY ON DATABASE "my_shop_restore_1" FROM PUBLIC;\n'
                          '\\connect my_shop_restore_1\n'
                          'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";\n', sql)
+
+    def test_the_staging_database_is_made_on_a_thread_whose_failure_the_restore_sees(self):
+        gate = threading.Event()
+        real = data.pg_create_staging
+        made = []
+        data.pg_create_staging = lambda db, owner, exts: gate.wait(5) and made.append(db)
+        try:
+            st = data.Staging("my-shop", "1")
+            st.make_db([])
+            self.assertTrue(st.db_made, "a failure from now on drops it")
+            self.assertEqual([], made, "the caller goes on while it is made")
+            gate.set()
+            st.wait_db()
+            self.assertEqual(["my_shop_restore_1"], made)
+
+            def fail(db, owner, exts):
+                raise data.Failed("PostgreSQL: could not write: No space left on device")
+            data.pg_create_staging = fail
+            st = data.Staging("my-shop", "2")
+            st.make_db([])
+            with self.assertRaisesRegex(data.Failed, "No space left"):
+                st.wait_db()
+            st.drop()
+            self.assertIn(b'DROP DATABASE IF EXISTS "my_shop_restore_2"', self.calls[-1][2])
+        finally:
+            data.pg_create_staging = real
 
     def test_staging_without_extensions_stays_in_the_maintenance_database(self):
         data.pg_create_staging("my_shop_drill", "my_shop", [])

@@ -1049,8 +1049,8 @@ class DumpRestore:
     COMMENT ON it. The list comes from the table of contents, which a custom-format dump holds at
     its start: the first chunks are kept until pg_restore --list (as nobody) reads them whole."""
 
-    def __init__(self, app, db):
-        self.app, self.db = app, db
+    def __init__(self, app, db, ready=None):
+        self.app, self.db, self.ready = app, db, ready
         self.head = bytearray()
         self.sink = self.proc = self.listfile = None
         self.try_at = PIECE
@@ -1101,6 +1101,8 @@ class DumpRestore:
 
     def _start(self, listing):
         mark("dump's table of contents read")
+        if self.ready:
+            self.ready()
         if listing is not None:
             fd, self.listfile = tempfile.mkstemp(prefix="hoist-restore-", suffix=".list")
             with os.fdopen(fd, "wb") as f:
@@ -1172,15 +1174,41 @@ class Staging:
         self.app, self.ts = app, ts
         self.db = "%s_restore_%s" % (app_id(app), ts)
         self.db_made = False
+        self.db_thread = self.db_error = None
         self.redis_dir = None
         self.uploads = None
         self.sinks = {}
         self.rdb = None
 
+    def make_db(self, extensions):
+        """CREATE DATABASE (and its extensions) on a thread: it runs while the dump's first bytes
+        arrive and its table of contents is read, instead of before; wait_db() before using it."""
+        self.db_made = True  # from now on drop() drops it (IF EXISTS: made or not)
+
+        def make():
+            try:
+                pg_create_staging(self.db, app_id(self.app), extensions)
+                mark("staging database made")
+            except BaseException as e:  # raised by wait_db in the main thread
+                self.db_error = e
+
+        self.db_thread = threading.Thread(target=make, daemon=True)
+        self.db_thread.start()
+
+    def wait_db(self):
+        if self.db_thread is not None:
+            self.db_thread.join()
+            self.db_thread = None
+        if self.db_error is not None:
+            raise self.db_error
+
     def drop(self):
         for s in self.sinks.values():
             kill(s.proc)
         self.sinks = {}
+        if self.db_thread is not None:
+            self.db_thread.join()
+            self.db_thread = None
         if self.rdb is not None:
             self.rdb.close()
             self.rdb = None
@@ -1235,14 +1263,12 @@ class RestoreHandler:
                 raise Bad("app %s already has data here (%s); restoring replaces it (the old data is "
                           "kept until 'hoist restore --cleanup'): add --yes" % (self.app, "; ".join(holding)))
         self._stage()
-        mark("header read, staging made")
+        mark("header read, staging started")
 
     def _stage(self):
         st, app = self.st, self.app
         if "postgres" in self.parts:
-            pg_create_staging(st.db, app_id(app), self.extensions)
-            st.db_made = True
-            mark("staging database made")
+            st.make_db(self.extensions)
         if "redis" in self.parts:
             conf = self.redis_ctx[0]
             st.redis_dir = "%s.restore-%s" % (conf["dir"].rstrip("/"), st.ts)
@@ -1265,7 +1291,7 @@ class RestoreHandler:
         st = self.st
         if key == "postgres/dump":
             if key not in st.sinks:
-                st.sinks[key] = DumpRestore(self.app, st.db)
+                st.sinks[key] = DumpRestore(self.app, st.db, ready=st.wait_db)
             st.sinks[key].write(data)
         elif key == "redis/dump.rdb":
             st.rdb.write(data)
@@ -1440,6 +1466,7 @@ def swap(app, st, parts, redis_ctx, here=True):
 
 def swap_postgres(app, st, undo):
     live, old = app_id(app), "%s_old_%s" % (app_id(app), st.ts)
+    st.wait_db()
     swap_database(live, old, st.db)
     st.db_made = False
 
