@@ -144,8 +144,10 @@ class Lab:
         conf = self.p("/etc/hoist/services/%s/redis.conf" % APP)
         with open(conf, "w") as f:
             f.write("port %d\nbind 127.0.0.1\ndir %s\ndbfilename dump.rdb\ndaemonize no\nsave \"\"\n"
+                    "unixsocket %s/admin.sock\nunixsocketperm 700\n"
                     "appendonly no\nuser default off\nuser hoist on >%s ~* &* +@all\n"
-                    "user %s on >%s ~* &* +@all -@admin -@dangerous\n" % (self.redis_port, rdir, ADMIN_PW, APP, APP_PW))
+                    "user %s on >%s ~* &* +@all -@admin -@dangerous\n"
+                    % (self.redis_port, rdir, rdir, ADMIN_PW, APP, APP_PW))
         os.chmod(conf, 0o644)
         self.service("hoist-redis-" + APP, "exec chpst -u redis /usr/bin/redis-server %s" % conf)
         self.hups = self.p("/srv/%s/hups" % APP)
@@ -168,7 +170,7 @@ class Lab:
         os.symlink(d, self.p("/etc/service/" + name))
 
     def redis(self):
-        return data.Redis(self.redis_port, ADMIN_PW)
+        return data.Redis({"unixsocket": self.p("/var/lib/hoist/redis/%s/admin.sock" % APP)}, ADMIN_PW)
 
     def wait_redis(self):
         end = time.time() + 30

@@ -318,6 +318,13 @@ class PartsTest(unittest.TestCase):
         os.makedirs(self.tmp.name + "/srv/shop/shared/uploads")
         self.assertEqual(["postgres", "files"], data.present_parts("shop"))
 
+    def test_another_apps_live_database_is_never_dropped_as_this_apps_scratch(self):
+        # App shop's drill database is shop_drill: the live database of app shop-drill.
+        os.makedirs(self.tmp.name + "/etc/hoist/services/shop-drill")
+        with self.assertRaises(data.Failed) as e:
+            data.pg_drop("shop_drill")
+        self.assertIn("live database of another app", str(e.exception))
+
     def test_without_services_json_the_credentials_tell(self):
         self.assertEqual([], data.present_parts("shop"))
         self.write("credentials.json", {"postgres": {"password": "x"}, "redis": {"password": "y"}})
@@ -385,10 +392,14 @@ class PostgresLoginTest(unittest.TestCase):
         data.pg_create_staging("my_shop_restore_1", "my_shop", ["pg_trgm", "bad name; DROP"])
         self.assertEqual(1, len(self.calls), "one psql makes the database and its extensions")
         sql = self.calls[0][2].decode()
-        self.assertEqual('CREATE DATABASE "my_shop_restore_1" OWNER "my_shop";\n'
+        # The superuser's, closed to all until PUBLIC lost CONNECT, given to the app role only after
+        # the extensions' scripts ran: nobody could prepare objects for them.
+        self.assertEqual('CREATE DATABASE "my_shop_restore_1" ALLOW_CONNECTIONS false;\n'
                          'REVOKE CONNECT, TEMPORARY ON DATABASE "my_shop_restore_1" FROM PUBLIC;\n'
+                         'ALTER DATABASE "my_shop_restore_1" ALLOW_CONNECTIONS true;\n'
                          '\\connect my_shop_restore_1\n'
-                         'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";\n', sql)
+                         'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";\n'
+                         'ALTER DATABASE "my_shop_restore_1" OWNER TO "my_shop";\n', sql)
 
     def test_the_staging_database_is_made_on_a_thread_whose_failure_the_restore_sees(self):
         gate = threading.Event()

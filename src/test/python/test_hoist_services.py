@@ -103,22 +103,39 @@ class FilesTest(unittest.TestCase):
             R.subprocess.run = old
         self.assertEqual("-c search_path=pg_catalog,pg_temp", seen[0]["PGOPTIONS"])
 
-    def test_extensions_go_into_public_not_the_superusers_pg_catalog(self):
+    def provision(self, answers, extension):
         creds = R.wanted_credentials(CONFIG, {})
-        verifier = R.scram_verifier(creds["postgres"]["password"], b"salt")
-        answers = {"SELECT rolpassword": [verifier], "SELECT pg_get_userbyid": ["my_shop"],
-                   "SELECT has_database_privilege": ["f"], "SELECT extname": []}
+        answers = dict(answers, **{"SELECT rolpassword": [R.scram_verifier(creds["postgres"]["password"], b"salt")],
+                                   "SELECT has_database_privilege": ["f"], "SELECT extname": []})
         made = []
         old = R.sql, R.postgres_ready, R.say
         R.sql = lambda db, statement: next((v for k, v in answers.items() if statement.startswith(k)),
                                            None) if statement.startswith("SELECT") else made.append(statement)
         R.postgres_ready, R.say = (lambda wait: True), (lambda text: None)
         try:
-            config = dict(CONFIG, postgres=dict(CONFIG["postgres"], extensions=["pg_trgm"]))
+            config = dict(CONFIG, postgres=dict(CONFIG["postgres"], extensions=[extension]))
             R.provision_postgres(config, creds, False)
         finally:
             R.sql, R.postgres_ready, R.say = old
+        return made
+
+    def test_extensions_go_into_public_not_the_superusers_pg_catalog(self):
+        made = self.provision({"SELECT pg_get_userbyid": ["my_shop"], "SELECT trusted": ["t"]}, "pg_trgm")
         self.assertEqual(['SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "pg_trgm";'], made)
+
+    def test_an_untrusted_extension_is_not_run_by_the_superuser_in_the_apps_own_database(self):
+        with self.assertRaises(R.Failed) as e:
+            self.provision({"SELECT pg_get_userbyid": ["my_shop"], "SELECT trusted": ["f"]}, "postgis")
+        self.assertIn("postgis is not a trusted extension", str(e.exception))
+        self.assertIn("CREATE EXTENSION postgis", str(e.exception))
+
+    def test_a_new_database_gets_its_extensions_before_the_app_owns_it(self):
+        made = self.provision({"SELECT pg_get_userbyid": []}, "postgis")
+        self.assertEqual(['CREATE DATABASE "my_shop" ENCODING \'UTF8\' TEMPLATE template0 ALLOW_CONNECTIONS false',
+                          'REVOKE CONNECT, TEMPORARY ON DATABASE "my_shop" FROM PUBLIC',
+                          'ALTER DATABASE "my_shop" ALLOW_CONNECTIONS true',
+                          'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "postgis";',
+                          'ALTER DATABASE "my_shop" OWNER TO "my_shop"'], made)
 
     def test_passwords_need_no_escaping_in_urls(self):
         for _ in range(50):

@@ -47,19 +47,70 @@ public final class Console {
   }
 
   public void line(String text) {
-    out.println(text);
+    out.println(safe(text));
   }
 
   public void error(String text) {
-    err.println(paint("31", "error: ") + text);
+    err.println(paint("31", "error: ") + safe(text));
   }
 
   public void warn(String text) {
-    err.println(paint("33", "warning: ") + text);
+    err.println(paint("33", "warning: ") + safe(text));
   }
 
   public void progress(String text) {
-    err.println(text);
+    err.println(safe(text));
+  }
+
+  /**
+   * {@code text} without terminal control sequences other than colour: lines often carry a node's
+   * or an app's own words (a drill's output, PostgreSQL's errors with the app's RAISE text), which
+   * must not move the cursor, retitle the window or rewrite what the user sees. Colour codes (ESC [
+   * digits m) stay; every other control character but newline and tab becomes '?'.
+   */
+  static String safe(String text) {
+    if (text == null) {
+      return "null";
+    }
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean control = (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0);
+      if (c == 0x1b) {
+        int end = colourEnd(text, i);
+        if (end > 0) {
+          if (b != null) {
+            b.append(text, i, end);
+          }
+          i = end - 1;
+          continue;
+        }
+      }
+      if (control && b == null) {
+        b = new StringBuilder(text.length()).append(text, 0, i);
+      }
+      if (b != null) {
+        b.append(control ? '?' : c);
+      }
+    }
+    return b == null ? text : b.toString();
+  }
+
+  /** The end of the colour code starting at {@code i} (ESC [ digits-and-semicolons m), or -1. */
+  private static int colourEnd(String text, int i) {
+    if (i + 1 >= text.length() || text.charAt(i + 1) != '[') {
+      return -1;
+    }
+    for (int j = i + 2; j < text.length(); j++) {
+      char c = text.charAt(j);
+      if (c == 'm') {
+        return j + 1;
+      }
+      if (!(Character.isDigit(c) || c == ';')) {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /** Whether progress may be redrawn in place (a terminal that understands ANSI). */

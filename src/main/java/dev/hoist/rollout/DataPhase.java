@@ -47,6 +47,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DataPhase {
   private static final String ENV_PROBE = "services-env";
 
+  /** The variables the services runner writes into a db node's env file for the app nodes. */
+  private static final List<String> CARRIED_ENV =
+      List.of("DATABASE_URL", "REDIS_URL", "UPLOADS_DIR", "UPLOADS_URL");
+
   /**
    * What the phase did (or would do) on the data node; {@code env} is for the app nodes' stack only
    * (null in a plan of a db node that has none yet).
@@ -235,8 +239,18 @@ public final class DataPhase {
                 + app
                 + " 0640). Never print it.\n");
     for (String key : names) {
-      if (!key.matches("[A-Z][A-Z0-9_]*")) {
-        throw failed(node + ": the app's env file names a bad variable; deploy again");
+      // Only what the services runner writes: anything else (LD_PRELOAD, PYTHONWARNINGS, ...)
+      // from a db node would run code as the app on every app node, which holds more secrets.
+      if (!CARRIED_ENV.contains(key)) {
+        throw failed(
+            node
+                + ": the app's env file names "
+                + (key.matches("[A-Z][A-Z0-9_]*") ? key : "a bad variable")
+                + ", which hoist never writes there; only "
+                + String.join(", ", CARRIED_ENV)
+                + " are carried to the app nodes. Look at the db node's "
+                + DataNodeStack.envFile(app)
+                + " and deploy again");
       }
       text.append(key).append('=').append(ShellWords.quote(values.path(key).asText())).append('\n');
     }

@@ -68,6 +68,11 @@ public record AppLayout(String app) {
     return "/var/lib/hoist/redis/" + app;
   }
 
+  /** The Unix socket hoist's runners reach the app's Redis through (in {@link #redisDir()}). */
+  public String redisSocket() {
+    return redisDir() + "/admin.sock";
+  }
+
   /** The supervised name of the app's Redis instance. */
   public String redisService() {
     return "hoist-redis-" + app;

@@ -298,6 +298,7 @@ final class ServicesResources {
       ObjectNode redis = root.putObject("redis");
       redis.put("host", access.urlHost());
       redis.put("port", DataPlacement.redisPort(spec));
+      redis.put("socket", layout.redisSocket());
     }
     if (s.files().isPresent()) {
       ObjectNode files = root.putObject("files");

@@ -419,10 +419,12 @@ def pg_roles_sql(role, flags):
 
 
 def pg_create_staging(db, owner, extensions):
-    """A new database owned by the app role, closed to others, with `extensions` (the live
-    database's, from pg_facts): one psql."""
-    sql = ("CREATE DATABASE %s OWNER %s;\nREVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC;\n"
-           % (ident(db), ident(owner), ident(db)))
+    """A new database closed to others, with `extensions` (the live database's, from pg_facts),
+    then given to the app role: one psql. It belongs to the superuser and takes no connections
+    until CONNECT is revoked from PUBLIC, so nobody (the app included: the drill's name is known)
+    can plant objects in it for the extensions' scripts, which run as the superuser."""
+    sql = ("CREATE DATABASE %s ALLOW_CONNECTIONS false;\nREVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC;\n"
+           "ALTER DATABASE %s ALLOW_CONNECTIONS true;\n" % (ident(db), ident(db), ident(db)))
     exts = [e for e in extensions if re.match(r"[a-z0-9_]+\Z", e)]
     if exts:
         # Extensions are created by the superuser (the app role may not); the dump's own
@@ -430,6 +432,7 @@ def pg_create_staging(db, owner, extensions):
         # Into public, as by default (psql's search_path would put them in pg_catalog).
         sql += "\\connect %s\nSET search_path = public;\n" % db + "".join(
             "CREATE EXTENSION IF NOT EXISTS %s;\n" % ident(e) for e in exts)
+    sql += "ALTER DATABASE %s OWNER TO %s;\n" % (ident(db), ident(owner))
     psql(sql)
 
 
@@ -444,11 +447,27 @@ def pg_restore(app, db, listfile=None):
 
 
 def pg_drop(db):
+    # Scratch names can be another app's live database (app shop's drill is shop_drill, the live
+    # database of app shop-drill): never drop one of those.
+    if db in live_databases():
+        raise Failed("database %s is the live database of another app on this node; hoist will not "
+                     "drop it. Rename one of the apps (their scratch databases share a name)" % db)
     psql("DROP DATABASE IF EXISTS %s WITH (FORCE);" % ident(db), timeout=300)
 
 
+def live_databases():
+    """The live database of every app with services on this node."""
+    try:
+        apps = os.listdir(path("/etc/hoist/services"))
+    except FileNotFoundError:
+        return set()
+    return {app_id(a) for a in apps if APP.match(a)}
+
+
 # ---------------------------------------------------------------------------------------------
-# Redis: the app's own instance, through its admin user (RESP over TCP; no password in argv)
+# Redis: the app's own instance, through its admin user (RESP over the instance's Unix socket in
+# its redis-owned 0750 directory, never over TCP: the app could bind the TCP port while Redis is
+# down and be handed the admin password; no password in argv)
 
 def redis_conf(app):
     conf = {"port": None, "dir": path("/var/lib/hoist/redis/" + app), "dbfilename": "dump.rdb"}
@@ -457,7 +476,7 @@ def redis_conf(app):
         with open(p) as f:
             for line in f:
                 words = line.split()
-                if len(words) == 2 and words[0] in ("port", "dir", "dbfilename"):
+                if len(words) == 2 and words[0] in ("port", "dir", "dbfilename", "unixsocket"):
                     conf[words[0]] = words[1].strip('"')
     except FileNotFoundError:
         return None
@@ -469,12 +488,18 @@ def redis_conf(app):
 
 
 class Redis:
-    def __init__(self, port, password, timeout=10):
+    def __init__(self, conf, password, timeout=10):
+        where = conf.get("unixsocket")
+        if not where:
+            raise Failed("the app's redis.conf names no unixsocket; run hoist deploy to update it")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
         try:
-            self.sock = socket.create_connection(("127.0.0.1", int(port)), timeout=timeout)
+            self.sock.connect(where)
         except OSError as e:
-            raise Failed("Redis is not answering on 127.0.0.1:%s (%s); start it (hoist deploy) and "
-                         "run this again" % (port, e))
+            self.sock.close()
+            raise Failed("Redis is not answering on %s (%s); start it (hoist deploy) and "
+                         "run this again" % (where, e))
         self.buf = self.sock.makefile("rb")
         self.call("AUTH", "hoist", password)
 
@@ -527,7 +552,7 @@ def redis_connect(app):
     password = (credentials(app).get("redis") or {}).get("admin_password")
     if conf is None or not password:
         raise Failed("app %s has no Redis on this node (no redis.conf or admin password)" % app)
-    return conf, Redis(conf["port"], password)
+    return conf, Redis(conf, password)
 
 
 def redis_bgsave(r):
@@ -621,7 +646,7 @@ def wait_redis(conf, password):
     start = time.time()
     while True:
         try:
-            r = Redis(conf["port"], password, timeout=2)
+            r = Redis(conf, password, timeout=2)
             try:
                 r.call("PING")
             finally:
@@ -1578,7 +1603,10 @@ def drop_leftovers(app, old, dbs=None):
             dbs = [d for pat in leftover_patterns(app, old) for d in pg_databases(pat)]
         except Failed:
             dbs = []
+    live = live_databases()
     for d in dbs:
+        if d in live:
+            continue  # another app's live database that matches this app's patterns
         pg_drop(d)
         removed.append("database " + d)
     suffixes = [".restore-"] + ([".old-"] if old else [])

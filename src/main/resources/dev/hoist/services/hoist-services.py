@@ -359,13 +359,14 @@ def provision_postgres(config, creds, check):
                % literal(role))
     if not rows or rows[0] != role:
         missing.append("database %s" % role)
-        if not check:
-            if rows:
-                sql("postgres", "ALTER DATABASE %s OWNER TO %s" % (q, q))
-            else:
-                sql("postgres", "CREATE DATABASE %s OWNER %s ENCODING 'UTF8' TEMPLATE template0"
-                    % (q, q))
-                say("created database %s" % role)
+        if not check and not rows:
+            # Made by the superuser and closed until CONNECT is revoked from PUBLIC: nobody (the
+            # app included) can prepare objects in it before the extensions' scripts run.
+            sql("postgres", "CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0 ALLOW_CONNECTIONS false"
+                % q)
+            sql("postgres", "REVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC" % q)
+            sql("postgres", "ALTER DATABASE %s ALLOW_CONNECTIONS true" % q)
+            say("created database %s" % role)
     if check and missing:
         return missing
     rows = sql("postgres", "SELECT has_database_privilege('public', %s, 'CONNECT')" % literal(role))
@@ -373,22 +374,47 @@ def provision_postgres(config, creds, check):
         missing.append("CONNECT revoked from PUBLIC")
         if not check:
             sql("postgres", "REVOKE CONNECT, TEMPORARY ON DATABASE %s FROM PUBLIC" % q)
+    owner = sql("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s"
+                % literal(role))
     have = set(sql(role, "SELECT extname FROM pg_extension"))
     for ext in config["postgres"].get("extensions", []):
         if ext not in have:
             missing.append("extension %s" % ext)
             if not check:
+                refuse_untrusted_in_apps_database(role, ext, owner == [role])
                 # Into public, as by default: sql()'s search_path would put it in pg_catalog.
                 sql(role, 'SET search_path = public;\nCREATE EXTENSION IF NOT EXISTS "%s";' % ext)
                 say("created extension %s" % ext)
+    if not check and owner != [role]:
+        sql("postgres", "ALTER DATABASE %s OWNER TO %s" % (q, q))
     return missing
+
+
+def refuse_untrusted_in_apps_database(db, ext, app_owns_it):
+    """An untrusted extension's script runs as the superuser; in a database the app already owns,
+    the app could have planted functions or operators in public that the script would call."""
+    if not app_owns_it:
+        return
+    rows = sql("postgres", "SELECT trusted FROM pg_available_extension_versions v JOIN "
+               "pg_available_extensions e USING (name) WHERE v.name = %s AND v.version = e.default_version"
+               % literal(ext))
+    if rows != ["t"]:
+        raise Failed("extension %s is not a trusted extension, and database %s already belongs to the "
+                     "app: hoist will not run its script as the superuser where the app could have "
+                     "prepared objects for it. Check the database, then create it yourself on the db "
+                     "node: runuser -u postgres -- psql -d %s -c 'CREATE EXTENSION %s' (docs/security.md)"
+                     % (ext, db, db, ext))
 
 
 # ---------------------------------------------------------------- Redis
 
-def redis_command(port, user, password, *args, timeout=2.0):
-    """One AUTH, then one command over RESP; returns the reply (bytes, int, list) or raises."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+def redis_command(unix_socket, user, password, *args, timeout=2.0):
+    """One AUTH, then one command over RESP; returns the reply (bytes, int, list) or raises.
+    Over the instance's Unix socket (redis-owned dir): a TCP port could be the app's own listener
+    while Redis is down, and would be handed the password."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(unix_socket)
         f = s.makefile("rb")
 
         def send(*words):
@@ -427,11 +453,11 @@ def reply(f):
 
 
 def provision_redis(config, creds, check):
-    port = config["redis"]["port"]
+    where = config["redis"]["socket"]
     deadline = time.time() + (0 if check else 30)
     while True:
         try:
-            who = redis_command(port, config["app_id"], creds["redis"]["password"], "ACL", "WHOAMI")
+            who = redis_command(where, config["app_id"], creds["redis"]["password"], "ACL", "WHOAMI")
             if who == config["app_id"].encode():
                 return []
             raise RedisError("ACL WHOAMI said %r" % who)
@@ -439,10 +465,10 @@ def provision_redis(config, creds, check):
             if check:
                 return ["Redis ACL user %s" % config["app_id"]]
             if time.time() >= deadline:
-                raise Failed("Redis on port %d does not accept the app's user: %s" % (port, e))
+                raise Failed("Redis on %s does not accept the app's user: %s" % (where, e))
         try:
             # The ACL file changed while Redis ran: load it (the admin user may still be the old).
-            redis_command(port, "hoist", creds["redis"]["admin_password"], "ACL", "LOAD")
+            redis_command(where, "hoist", creds["redis"]["admin_password"], "ACL", "LOAD")
         except (OSError, RedisError):
             pass
         time.sleep(0.2)

@@ -79,4 +79,23 @@ class DataPhaseTest {
                     "a", "db1", new ObjectMapper().readTree("{\"X=1\\nY\": \"SECRET\"}")));
     assertThat(bad.getMessage()).doesNotContain("SECRET");
   }
+
+  @Test
+  void aDbNodeCannotHandTheAppNodesAnyOtherVariable() throws Exception {
+    // Root on the db node could otherwise run code as the app on every app node.
+    RolloutException preload =
+        catchThrowableOfType(
+            RolloutException.class,
+            () ->
+                DataPhase.servicesEnv(
+                    "a",
+                    "db1",
+                    new ObjectMapper()
+                        .readTree(
+                            "{\"DATABASE_URL\": \"postgres://x\", \"LD_PRELOAD\":"
+                                + " \"/tmp/SECRET.so\"}")));
+    assertThat(preload.getMessage())
+        .contains("db1", "LD_PRELOAD", "DATABASE_URL, REDIS_URL")
+        .doesNotContain("SECRET");
+  }
 }
