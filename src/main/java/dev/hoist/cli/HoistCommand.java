@@ -58,6 +58,7 @@ public final class HoistCommand implements Runnable {
     SUBCOMMANDS.put("tls", TlsCommand::new);
     SUBCOMMANDS.put("node", NodeCommand::new);
     SUBCOMMANDS.put("lab", LabCommand::new);
+    SUBCOMMANDS.put("server", ServerCommand::new);
     SUBCOMMANDS.put("completion", CompletionCommand::new);
     SUBCOMMANDS.put("warmup", WarmupCommand::new);
   }

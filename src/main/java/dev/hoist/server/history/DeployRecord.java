@@ -1,14 +1,20 @@
 package dev.hoist.server.history;
 
+import dev.hoist.server.queue.DeployRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** One deploy as the history keeps it. */
+/**
+ * One deploy (or rollback) as the history keeps it; {@code phases} holds the time each finished
+ * phase took ("fetch", "build", "deploy").
+ */
 public record DeployRecord(
     long id,
     String project,
+    DeployRequest.Kind kind,
     String commit,
     String author,
     String message,
@@ -19,6 +25,7 @@ public record DeployRecord(
     Optional<Instant> finishedAt,
     Optional<Long> supersededBy,
     Optional<String> error,
+    Map<String, Duration> phases,
     List<NodeOutcome> nodes) {
 
   /** From start to finish, once it has both. */
@@ -30,6 +37,7 @@ public record DeployRecord(
     return new DeployRecord(
         id,
         project,
+        kind,
         commit,
         author,
         message,
@@ -40,6 +48,7 @@ public record DeployRecord(
         finishedAt,
         supersededBy,
         error,
+        phases,
         List.copyOf(outcomes));
   }
 }

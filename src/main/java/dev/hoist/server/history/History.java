@@ -4,8 +4,13 @@ import dev.hoist.server.queue.DeployRequest;
 import dev.hoist.server.tokens.ApiToken;
 import dev.hoist.server.tokens.Scope;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,10 +19,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The server's history in SQLite ({@code history.db} in the data directory, 0600): projects,
@@ -27,8 +37,14 @@ import java.util.Optional;
  */
 public final class History implements AutoCloseable {
   static final String FILE = "history.db";
+  private static final List<String> PHASES = List.of("fetch", "build", "deploy");
+
+  /** Held while a server has the history open (released by close), so one server per data dir. */
+  private static final String LOCK = "server.lock";
+
   private final Connection db;
   private final Clock clock;
+  private FileChannel serverLock;
 
   private History(Connection db, Clock clock) {
     this.db = db;
@@ -42,6 +58,37 @@ public final class History implements AutoCloseable {
    * @throws IOException if the directory is unsafe or the database cannot be opened
    */
   public static History open(Path dataDir, Clock clock) throws IOException {
+    History history = attach(dataDir, clock);
+    Path lockFile = dataDir.resolve(LOCK);
+    FileChannel channel =
+        FileChannel.open(
+            lockFile,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) { // this JVM holds it already
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      history.close();
+      throw new IOException(
+          "another hoist server uses " + dataDir + "; stop it first (one server per data dir)");
+    }
+    history.serverLock = channel;
+    history.markInterrupted();
+    return history;
+  }
+
+  /**
+   * Opens the history without touching its deploys: for a command (hoist server token) run while
+   * the server may be running one.
+   *
+   * @throws IOException if the directory is unsafe or the database cannot be opened
+   */
+  public static History attach(Path dataDir, Clock clock) throws IOException {
     Path file = DataDir.prepare(dataDir).resolve(FILE);
     if (!Files.exists(file)) {
       Files.createFile(
@@ -55,9 +102,7 @@ public final class History implements AutoCloseable {
     try {
       Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
       Schema.apply(db);
-      History history = new History(db, clock);
-      history.markInterrupted();
-      return history;
+      return new History(db, clock);
     } catch (SQLException e) {
       throw new IOException("cannot open the history " + file + ": " + e.getMessage(), e);
     }
@@ -80,12 +125,13 @@ public final class History implements AutoCloseable {
   public synchronized long queued(DeployRequest request) {
     try (PreparedStatement s =
         db.prepareStatement(
-            "INSERT INTO deploys (project, commit_id, author, message, trigger, status, queued_at)"
-                + " VALUES (?, ?, ?, ?, ?, 'queued', ?) RETURNING id")) {
+            "INSERT INTO deploys (project, kind, commit_id, author, message, trigger, status,"
+                + " queued_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?) RETURNING id")) {
       bind(
           s,
           request.project(),
-          request.commit(),
+          request.kind().word(),
+          request.commit() == null ? "" : request.commit(),
           request.author(),
           request.message(),
           request.trigger(),
@@ -116,6 +162,18 @@ public final class History implements AutoCloseable {
         id);
   }
 
+  /**
+   * A running deploy was cut short by a server stop; its nodes keep an interrupted deploy's state.
+   */
+  public synchronized void interrupted(long id, String why) {
+    update(
+        "UPDATE deploys SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?"
+            + " AND status IN ('queued', 'running')",
+        now(),
+        why,
+        id);
+  }
+
   /** A waiting deploy will never run: {@code by} replaced it. */
   public synchronized void superseded(long id, long by) {
     update(
@@ -123,6 +181,19 @@ public final class History implements AutoCloseable {
         now(),
         by,
         id);
+  }
+
+  /** A phase of deploy {@code id} ("fetch", "build" or "deploy") finished, taking {@code took}. */
+  public synchronized void phase(long id, String phase, Duration took) {
+    if (!PHASES.contains(phase)) {
+      throw new IllegalArgumentException("no phase '" + phase + "'; one of " + PHASES);
+    }
+    update("UPDATE deploys SET " + phase + "_ms = ? WHERE id = ?", took.toMillis(), id);
+  }
+
+  /** The commit a deploy turned out to deploy (one asked for as "the branch head" learns it). */
+  public synchronized void resolved(long id, String commit) {
+    update("UPDATE deploys SET commit_id = ? WHERE id = ?", commit, id);
   }
 
   public synchronized void nodeOutcome(long id, NodeOutcome outcome) {
@@ -255,6 +326,7 @@ public final class History implements AutoCloseable {
             new DeployRecord(
                 id,
                 r.getString("project"),
+                DeployRequest.Kind.valueOf(r.getString("kind").toUpperCase(Locale.ROOT)),
                 r.getString("commit_id"),
                 r.getString("author"),
                 r.getString("message"),
@@ -265,6 +337,7 @@ public final class History implements AutoCloseable {
                 instant(r, "finished_at"),
                 optionalLong(r, "superseded_by"),
                 Optional.ofNullable(r.getString("error")),
+                phases(r),
                 List.of()));
       }
     }
@@ -293,6 +366,17 @@ public final class History implements AutoCloseable {
       }
     }
     return nodes;
+  }
+
+  private static Map<String, Duration> phases(ResultSet r) throws SQLException {
+    Map<String, Duration> phases = new LinkedHashMap<>();
+    for (String phase : PHASES) {
+      long ms = r.getLong(phase + "_ms");
+      if (!r.wasNull()) {
+        phases.put(phase, Duration.ofMillis(ms));
+      }
+    }
+    return phases;
   }
 
   private static Optional<Instant> instant(ResultSet r, String column) throws SQLException {
@@ -334,8 +418,13 @@ public final class History implements AutoCloseable {
   public synchronized void close() {
     try {
       db.close();
+      if (serverLock != null) {
+        serverLock.close();
+      }
     } catch (SQLException e) {
       throw new HistoryException(e);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** The history database's tables, made on first open; {@code user_version} numbers the layout. */
 final class Schema {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   private static final List<String> TABLES =
       List.of(
@@ -32,7 +32,11 @@ final class Schema {
             started_at INTEGER,
             finished_at INTEGER,
             superseded_by INTEGER REFERENCES deploys(id),
-            error TEXT)
+            error TEXT,
+            kind TEXT NOT NULL DEFAULT 'deploy' CHECK (kind IN ('deploy', 'rollback')),
+            fetch_ms INTEGER,
+            build_ms INTEGER,
+            deploy_ms INTEGER)
           """,
           "CREATE INDEX IF NOT EXISTS deploys_by_project ON deploys(project, id)",
           """
@@ -60,6 +64,14 @@ final class Schema {
             created INTEGER NOT NULL)
           """);
 
+  /** The columns layout 2 added to layout 1's deploys: the kind and the phases' times. */
+  private static final List<String> ADDED_IN_2 =
+      List.of(
+          "kind TEXT NOT NULL DEFAULT 'deploy' CHECK (kind IN ('deploy', 'rollback'))",
+          "fetch_ms INTEGER",
+          "build_ms INTEGER",
+          "deploy_ms INTEGER");
+
   private Schema() {}
 
   static void apply(Connection db) throws SQLException {
@@ -76,6 +88,11 @@ final class Schema {
       }
       for (String table : TABLES) {
         s.execute(table);
+      }
+      if (found == 1) {
+        for (String column : ADDED_IN_2) {
+          s.execute("ALTER TABLE deploys ADD COLUMN " + column);
+        }
       }
       s.execute("PRAGMA user_version = " + VERSION);
     }

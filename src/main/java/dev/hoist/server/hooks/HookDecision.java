@@ -19,66 +19,37 @@ public sealed interface HookDecision {
     }
   }
 
+  /** Every other answer: nothing is deployed, the status and the line say why. */
+  record Answered(int status, String message) implements HookDecision {}
+
   /** A verified request that asks for nothing to be deployed (202), with the reason. */
-  record Ignored(String message) implements HookDecision {
-    @Override
-    public int status() {
-      return 202;
-    }
+  static HookDecision ignored(String reason) {
+    return new Answered(202, reason);
   }
 
   /** A verified ping (200). */
-  record Pong() implements HookDecision {
-    @Override
-    public int status() {
-      return 200;
-    }
-
-    @Override
-    public String message() {
-      return "pong";
-    }
+  static HookDecision pong() {
+    return new Answered(200, "pong");
   }
 
   /** A delivery id seen before (200, so the sender stops retrying); nothing is done again. */
-  record Duplicate(String deliveryId) implements HookDecision {
-    @Override
-    public int status() {
-      return 200;
-    }
-
-    @Override
-    public String message() {
-      return "delivery " + deliveryId + " was already received; ignored";
-    }
+  static HookDecision duplicate(String deliveryId) {
+    return new Answered(200, "delivery " + deliveryId + " was already received; ignored");
   }
 
   /** A missing or wrong signature (401); the reason is logged and answered. */
-  record Refused(String message) implements HookDecision {
-    @Override
-    public int status() {
-      return 401;
-    }
+  static HookDecision refused(String reason) {
+    return new Answered(401, reason);
   }
 
   /** A body over {@link HookGate#MAX_BODY} (413), refused before its signature is computed. */
-  record TooLarge() implements HookDecision {
-    @Override
-    public int status() {
-      return 413;
-    }
-
-    @Override
-    public String message() {
-      return "the body is larger than " + HookGate.MAX_BODY / (1024 * 1024) + " MiB";
-    }
+  static HookDecision tooLarge() {
+    return new Answered(
+        413, "the body is larger than " + HookGate.MAX_BODY / (1024 * 1024) + " MiB");
   }
 
   /** A verified body that is not a push Hoist can read (400). */
-  record Malformed(String message) implements HookDecision {
-    @Override
-    public int status() {
-      return 400;
-    }
+  static HookDecision malformed(String reason) {
+    return new Answered(400, reason);
   }
 }

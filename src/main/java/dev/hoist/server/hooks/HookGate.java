@@ -21,48 +21,47 @@ public final class HookGate {
 
   public HookDecision decide(String project, HookRules rules, HookRequest request, Instant now) {
     if (request.length() > MAX_BODY) {
-      return new HookDecision.TooLarge();
+      return HookDecision.tooLarge();
     }
     Verification verification =
         SignatureScheme.of(rules.provider()).verify(request, rules.secret(), now);
     if (verification instanceof Verification.Refused refused) {
-      return new HookDecision.Refused(refused.reason());
+      return HookDecision.refused(refused.reason());
     }
     Verification.Verified verified = (Verification.Verified) verification;
     Optional<String> id = verified.deliveryId();
     if (id.isPresent() && !deliveries.firstTime(project, id.get())) {
-      return new HookDecision.Duplicate(id.get());
+      return HookDecision.duplicate(id.get());
     }
     String event = verified.event().toLowerCase(Locale.ROOT);
     if (event.equals("ping")) {
-      return new HookDecision.Pong();
+      return HookDecision.pong();
     }
     if (!event.equals("push") && !event.equals("push hook")) {
-      return new HookDecision.Ignored(
+      return HookDecision.ignored(
           "event '" + verified.event() + "' is not a push; nothing to deploy");
     }
     PushEvent push;
     try {
       push = PushParser.parse(request.body());
     } catch (PushParser.MalformedPayload e) {
-      return new HookDecision.Malformed(e.getMessage());
+      return HookDecision.malformed(e.getMessage());
     }
     return onBranch(rules, push);
   }
 
   private static HookDecision onBranch(HookRules rules, PushEvent push) {
     if (!push.branch().equals(Optional.of(rules.branch()))) {
-      return new HookDecision.Ignored(
+      return HookDecision.ignored(
           "push to " + push.ref() + ", not to branch " + rules.branch() + "; nothing to deploy");
     }
     if (push.deleted()) {
-      return new HookDecision.Ignored(
-          "branch " + rules.branch() + " was deleted; nothing to deploy");
+      return HookDecision.ignored("branch " + rules.branch() + " was deleted; nothing to deploy");
     }
     if (!rules.watch().isEmpty()
         && push.changedPaths().isPresent()
         && !WatchPaths.touched(rules.watch(), push.changedPaths().get())) {
-      return new HookDecision.Ignored(
+      return HookDecision.ignored(
           "the push changes nothing under "
               + String.join(", ", rules.watch())
               + "; nothing to deploy");

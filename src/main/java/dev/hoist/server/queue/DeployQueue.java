@@ -2,6 +2,7 @@ package dev.hoist.server.queue;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -101,7 +102,10 @@ public final class DeployQueue {
     return slots.running;
   }
 
+  /** Two requests the queue takes for one: the same kind, of the same commit (null: the head). */
   private static boolean same(DeployRequest held, DeployRequest request) {
-    return held != null && held.commit().equals(request.commit());
+    return held != null
+        && held.kind() == request.kind()
+        && Objects.equals(held.commit(), request.commit());
   }
 }

@@ -175,4 +175,38 @@ class HistoryTest {
           .containsExactly(DeployStatus.QUEUED);
     }
   }
+
+  @Test
+  void keepsTheKindAndThePhasesTimes() throws IOException {
+    try (History history = open()) {
+      long id =
+          history.queued(
+              new DeployRequest(
+                  "shop", null, "ci", "roll back", "api token ci", DeployRequest.Kind.ROLLBACK));
+      history.started(id);
+      history.phase(id, "deploy", Duration.ofMillis(1234));
+      history.resolved(id, "e".repeat(40));
+      DeployRecord d = history.deploy(id).orElseThrow();
+      assertThat(d.kind()).isEqualTo(DeployRequest.Kind.ROLLBACK);
+      assertThat(d.phases())
+          .containsExactly(java.util.Map.entry("deploy", Duration.ofMillis(1234)));
+      assertThat(d.commit()).isEqualTo("e".repeat(40));
+      assertThatThrownBy(() -> history.phase(id, "x; DROP TABLE deploys", Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void oneServerAtATimePerDataDirWhileCommandsMayAttach() throws IOException {
+    try (History server = open()) {
+      long running = server.queued(push("f".repeat(40)));
+      server.started(running);
+      assertThatThrownBy(() -> History.open(tmp.resolve("data"), clock))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("another hoist server uses");
+      try (History command = History.attach(tmp.resolve("data"), clock)) {
+        assertThat(command.deploy(running).orElseThrow().status()).isEqualTo(DeployStatus.RUNNING);
+      }
+    }
+  }
 }

@@ -44,7 +44,7 @@ class HookGateTest {
   @Test
   void aPingIsAnswered() {
     HookDecision d = github(rules("main", List.of()), "ping", "d-2", Signed.example("ping.json"));
-    assertThat(d).isEqualTo(new HookDecision.Pong());
+    assertThat(d).isEqualTo(HookDecision.pong());
     assertThat(d.status()).isEqualTo(200);
   }
 
@@ -72,7 +72,7 @@ class HookGateTest {
     byte[] body = Signed.example("push-with-new-branch.json");
     assertThat(github(rules("master", List.of()), "push", "d-4", body).status()).isEqualTo(202);
     HookDecision again = github(rules("master", List.of()), "push", "d-4", body);
-    assertThat(again).isEqualTo(new HookDecision.Duplicate("d-4"));
+    assertThat(again).isEqualTo(HookDecision.duplicate("d-4"));
     assertThat(again.status()).isEqualTo(200);
     // A refused request does not burn its id: the genuine delivery still goes through.
     gate.decide(
@@ -96,7 +96,7 @@ class HookGateTest {
             rules("main", List.of()), "push", "d-8", Signed.example("push-with-new-branch.json"));
     assertThat(other)
         .isEqualTo(
-            new HookDecision.Ignored(
+            HookDecision.ignored(
                 "push to refs/heads/master, not to branch main; nothing to deploy"));
     HookDecision tag =
         github(rules("main", List.of()), "push", "d-9", Signed.example("push-tag-deleted.json"));
@@ -104,7 +104,7 @@ class HookGateTest {
     assertThat(tag.message()).startsWith("push to refs/tags/simple-tag, not to branch main");
     HookDecision issue = github(rules("main", List.of()), "issues", "d-10", Signed.utf8("{}"));
     assertThat(issue)
-        .isEqualTo(new HookDecision.Ignored("event 'issues' is not a push; nothing to deploy"));
+        .isEqualTo(HookDecision.ignored("event 'issues' is not a push; nothing to deploy"));
   }
 
   @Test
@@ -120,7 +120,7 @@ class HookGateTest {
         github(rules("master", List.of("src", "hoist.yml")), "push", "w-1", body);
     assertThat(outside)
         .isEqualTo(
-            new HookDecision.Ignored(
+            HookDecision.ignored(
                 "the push changes nothing under src, hoist.yml; nothing to deploy"));
     HookDecision inside = github(rules("master", List.of("*.md")), "push", "w-2", body);
     assertThat(((HookDecision.Accepted) inside).push().changedPaths())
@@ -145,8 +145,7 @@ class HookGateTest {
             "push",
             "m-2",
             Signed.utf8("{\"ref\":\"refs/heads/main\",\"after\":\"--upload-pack=x\"}"));
-    assertThat(noCommit)
-        .isEqualTo(new HookDecision.Malformed("the push's 'after' is not a commit id"));
+    assertThat(noCommit).isEqualTo(HookDecision.malformed("the push's 'after' is not a commit id"));
   }
 
   @Test
@@ -158,7 +157,7 @@ class HookGateTest {
             + "0".repeat(40)
             + "\"}";
     assertThat(github(rules("main", List.of()), "push", "x-1", Signed.utf8(body)))
-        .isEqualTo(new HookDecision.Ignored("branch main was deleted; nothing to deploy"));
+        .isEqualTo(HookDecision.ignored("branch main was deleted; nothing to deploy"));
   }
 
   @Test
