@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    subcommands = {ServerTokenCommand.class, ServerGitHookCommand.class},
+    subcommands = {ServerTokenCommand.class, ServerInstallCommand.class, ServerGitHookCommand.class},
     description = {
       "Runs the push-to-deploy service: webhooks at POST /hooks/<project>, a JSON API with",
       "bearer tokens, a live log, a dashboard at / and /metrics; each accepted push is fetched,",
@@ -31,6 +31,7 @@ import picocli.CommandLine.ParentCommand;
       "Examples:",
       "  hoist server --config /etc/hoist-server/server.yml",
       "  hoist server token create ci --scope deploy --config /etc/hoist-server/server.yml",
+      "  sudo hoist server install --config /etc/hoist-server/server.yml",
       "",
       "See docs/server.md."
     })
