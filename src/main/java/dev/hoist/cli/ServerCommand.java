@@ -19,7 +19,11 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    subcommands = {ServerTokenCommand.class, ServerInstallCommand.class, ServerGitHookCommand.class},
+    subcommands = {
+      ServerTokenCommand.class,
+      ServerInstallCommand.class,
+      ServerGitHookCommand.class
+    },
     description = {
       "Runs the push-to-deploy service: webhooks at POST /hooks/<project>, a JSON API with",
       "bearer tokens, a live log, a dashboard at / and /metrics; each accepted push is fetched,",
