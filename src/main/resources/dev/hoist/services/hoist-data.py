@@ -796,17 +796,25 @@ def backup(app, out):
     header = {"format": FORMAT, "app": app, "app_id": app_id(app), "release": release_of(app),
               "created": iso(), "node": socket.gethostname(), "postgres_version": None,
               "redis_version": None, "parts": parts}
-    r = conf = facts = None
+    r = conf = facts = dump = None
     if "postgres" in parts:
-        facts = pg_facts(app)
-        header["postgres_version"] = facts["version"]
-        if not facts["live"]:
-            raise Failed("database %s does not exist; run 'hoist deploy' to provision it" % app_id(app))
-    if "redis" in parts:
-        conf, r = redis_connect(app)
-        header["redis_version"] = r.info("server").get("redis_version")
-    if "files" in parts and not user_exists(app):
-        raise Failed("user %s does not exist; uploads are archived as the app user" % app)
+        # pg_dump starts first: its connection and its reads of the catalog go on while the checks
+        # below run. It writes into its pipe only; nothing reaches `out` before they pass.
+        dump = spawn(pg_argv("pg_dump", "-Fc", "-d", app_id(app)), user="postgres")
+    try:
+        if "postgres" in parts:
+            facts = pg_facts(app)
+            header["postgres_version"] = facts["version"]
+            if not facts["live"]:
+                raise Failed("database %s does not exist; run 'hoist deploy' to provision it" % app_id(app))
+        if "redis" in parts:
+            conf, r = redis_connect(app)
+            header["redis_version"] = r.info("server").get("redis_version")
+        if "files" in parts and not user_exists(app):
+            raise Failed("user %s does not exist; uploads are archived as the app user" % app)
+    except BaseException:
+        kill(dump)
+        raise
     mark("checked")
     if "redis" in parts:
         # Saved while pg_dump runs, not after it: the two snapshots are of (nearly) the same moment,
@@ -818,9 +826,8 @@ def backup(app, out):
     done = {}
     if "postgres" in parts:
         write_part(tar, "postgres/roles.sql", _bytes(pg_roles_sql(app_id(app), facts["role"])), done)
-        p = spawn(pg_argv("pg_dump", "-Fc", "-d", app_id(app)), user="postgres")
-        write_part(tar, "postgres/dump", p.stdout, done, ahead=True)
-        rc, err = finish(p, timeout=60)
+        write_part(tar, "postgres/dump", dump.stdout, done, ahead=True)
+        rc, err = finish(dump, timeout=60)
         if rc != 0:
             raise Failed("pg_dump failed (exit %d): %s" % (rc, tail(err, 600)))
         mark("pg_dump done")
