@@ -228,6 +228,32 @@ class BundleTest(unittest.TestCase):
             read(raw + extra)
 
 
+class WaitGoTest(unittest.TestCase):
+    """restore --wait-go: the bundle, its end blocks, then the caller's go on the same stream."""
+
+    def test_the_reader_stops_at_the_manifest_and_go_follows_the_end_blocks(self):
+        stream = io.BytesIO(bundle() + data.GO)
+        data.Reader(stream).run(Recorder(), to_end=False)
+        data.wait_go(stream)
+
+    def test_go_alone_on_a_stream_of_its_own(self):
+        data.wait_go(io.BytesIO(data.GO))
+
+    def test_the_end_of_input_without_go_is_no_go(self):
+        stream = io.BytesIO(bundle())
+        data.Reader(stream).run(Recorder(), to_end=False)
+        with self.assertRaisesRegex(data.Interrupted, "before it said go; nothing was changed"):
+            data.wait_go(stream)
+
+    def test_anything_else_after_the_manifest_is_refused(self):
+        for after in (b"go\ngo\n", b"no\n", b"\0" * (65 * 1024) + data.GO):
+            with self.assertRaisesRegex(data.Bad, "after the manifest"):
+                data.wait_go(io.BytesIO(after))
+
+    def test_wait_go_is_parsed(self):
+        self.assertTrue(data.parse(["restore", "--app", "shop", "--no-app", "--wait-go", "-"]).wait_go)
+
+
 class StreamingTest(unittest.TestCase):
     def test_a_reader_hands_on_pieces_as_they_come_not_whole_chunks(self):
         pieces = []

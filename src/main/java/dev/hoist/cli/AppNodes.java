@@ -12,9 +12,9 @@ import java.util.Optional;
 
 /**
  * The app nodes of an environment whose data is on a db node of its own, during a restore: the
- * maintenance flag on every web node before the data moves, the app reloaded on every app node
- * after, the flags off on close (after a failure or Ctrl-C too: close runs before the Ctrl-C hook
- * lets the JVM go).
+ * maintenance flag on every web node once the data node staged and verified everything (not while
+ * the bundle moves), the app reloaded on every app node after the swap, the flags off on close
+ * (after a failure or Ctrl-C too: close runs before the Ctrl-C hook lets the JVM go).
  */
 final class AppNodes implements AutoCloseable {
   private final Console console;
@@ -57,13 +57,12 @@ final class AppNodes implements AutoCloseable {
             new WebMaintenance(s.spec().app(), s.stack().appService(), connections, web)));
   }
 
-  void flagsOn() throws CommandException, InterruptedException {
+  /** The flags on, once the data node staged everything (DataTransfer.BeforeSwap). */
+  void flagsOn() throws IOException, InterruptedException {
     try {
       maintenance.on();
     } catch (IOException e) {
-      throw new CommandException(
-          ExitCode.NODE,
-          "could not put the maintenance flag on: " + e.getMessage() + "; nothing was restored");
+      throw new IOException("could not put the maintenance flag on: " + e.getMessage(), e);
     }
   }
 

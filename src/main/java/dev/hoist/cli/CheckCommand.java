@@ -96,17 +96,11 @@ final class CheckCommand implements Callable<Integer> {
       verdicts.add(balancer(s, s.balancer().get(), now));
     }
     List<String> perf = new ArrayList<>();
+    Optional<Verdict> backups = Optional.empty();
     if (s.spec().backup().isPresent()) {
-      verdicts.add(backups(s, s.spec().backup().get().schedule().period(), now, perf));
+      backups = Optional.of(backups(s, s.spec().backup().get().schedule().period(), now, perf));
     }
-    // The worst node decides the state, as a Nagios service check of a whole cluster does; the
-    // performance data carries the fewest days any certificate has left.
-    Verdict worst = verdicts.getFirst();
-    for (Verdict v : verdicts) {
-      if (rank(v.state()) > rank(worst.state())) {
-        worst = v;
-      }
-    }
+    Verdict worst = worst(verdicts, backups);
     OptionalLong days =
         verdicts.stream()
             .map(Verdict::certDays)
@@ -150,6 +144,30 @@ final class CheckCommand implements Callable<Integer> {
           + suffix
           + (perf.isEmpty() ? "" : " | " + String.join(" ", perf));
     }
+  }
+
+  /**
+   * The worst verdict decides the state and speaks first, as a Nagios service check of a whole
+   * cluster does; the backups' verdict is always told after it (their age and drill are worth a
+   * glance while all is OK).
+   */
+  static Verdict worst(List<Verdict> nodes, Optional<Verdict> backups) {
+    List<Verdict> all = new ArrayList<>(nodes);
+    backups.ifPresent(all::add);
+    Verdict worst = all.getFirst();
+    for (Verdict v : all) {
+      if (rank(v.state()) > rank(worst.state())) {
+        worst = v;
+      }
+    }
+    if (backups.isEmpty() || backups.get() == worst) {
+      return worst;
+    }
+    return new Verdict(
+        worst.state(),
+        worst.text() + "; " + backups.get().text(),
+        worst.release(),
+        worst.certDays());
   }
 
   private static final Map<Integer, String> NAMES =

@@ -139,12 +139,13 @@ final class RestoreCommand implements Callable<Integer> {
     if (elsewhere.isPresent()) {
       argv = DataRunner.elsewhere(argv);
     }
-    DataTransfer transfer = new DataTransfer(new PgRestoreList());
+    // The web nodes' flags go on only once the node staged everything: the window is the swap.
+    DataTransfer transfer =
+        new DataTransfer(
+            new PgRestoreList(),
+            elsewhere.<DataTransfer.BeforeSwap>map(a -> a::flagsOn).orElse(null));
     try (CtrlC ctrlC = new CtrlC(console, transfer::cancel);
         AppNodes apps = elsewhere.orElse(null)) {
-      if (apps != null) {
-        apps.flagsOn();
-      }
       Node node = BackupCommand.connect(s, dataNode);
       try (InputStream in =
               file.isPresent() ? Files.newInputStream(file.get()) : InputStream.nullInputStream();

@@ -55,11 +55,12 @@ public final class DataRunner {
 
   /**
    * {@code argv} of a restore for a db node of its own: the app runs on other nodes, whose
-   * maintenance flags and reloads the CLI does ({@link WebMaintenance}).
+   * maintenance flags and reloads the CLI does ({@link WebMaintenance}); the runner stages and
+   * verifies everything, then waits for the CLI's go ({@link DataTransfer.BeforeSwap}) to swap.
    */
   public static List<String> elsewhere(List<String> argv) {
     List<String> out = new ArrayList<>(argv);
-    out.add(4, "--no-app");
+    out.addAll(4, List.of("--no-app", "--wait-go"));
     return out;
   }
 

@@ -27,12 +27,35 @@ public final class DataTransfer {
   /** A migration's result: what crossed and the restore's report. */
   public record Migration(BundleSummary bundle, JsonNode restore) {}
 
+  /**
+   * What the caller does once the restoring node holds everything staged and verified, just before
+   * it swaps: the web nodes' maintenance flags, when the data is on a node of its own (the runner's
+   * {@code --wait-go}, {@link DataRunner#elsewhere}), so their 503 window is the swap and the
+   * reload only, not the bundle's transfer. A failure here is no go: the node drops its staging.
+   */
+  public interface BeforeSwap {
+    void run() throws IOException, InterruptedException;
+  }
+
+  private static final byte[] GO = "go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private final DumpLister dumps;
   private final List<StreamingCommand> running = new CopyOnWriteArrayList<>();
+  private final BeforeSwap beforeSwap;
   private volatile boolean cancelled;
 
+  /** Restores swap as soon as they verified. */
   public DataTransfer(DumpLister dumps) {
+    this(dumps, null);
+  }
+
+  /**
+   * Restores wait for {@code beforeSwap} (their argv from {@link DataRunner#elsewhere}); null: they
+   * swap as soon as they verified.
+   */
+  public DataTransfer(DumpLister dumps, BeforeSwap beforeSwap) {
     this.dumps = dumps;
+    this.beforeSwap = beforeSwap;
   }
 
   /** Cuts every stream of this transfer: SIGTERM and EOF to the runners. Idempotent. */
@@ -95,14 +118,16 @@ public final class DataTransfer {
    */
   public JsonNode restore(Node node, List<String> argv, InputStream bundle, Listener listener)
       throws TransferException, InterruptedException {
-    RunnerLog log = new RunnerLog(node.name(), listener);
+    Staged staged = new Staged(listener);
+    RunnerLog log = new RunnerLog(node.name(), staged);
     try (StreamingCommand restore = start(node, argv, log)) {
-      Thread drain = drain(restore);
+      Thread drain = drain(restore, staged);
       Local toRestore = new Local(restore.stdin());
       Exception failure = null;
+      IOException noGo = null;
       try {
         new BundleVerifier(dumps, listener).copy(new Counted(bundle, listener::bytes), toRestore);
-        restore.stdin().close();
+        noGo = endInput(toRestore, staged);
       } catch (BundleException | IOException e) {
         failure = e;
         // Without the manifest the restore drops its staging.
@@ -114,6 +139,9 @@ public final class DataTransfer {
       drain.join();
       if (cancelled) {
         throw interrupted();
+      }
+      if (noGo != null) {
+        throw noGo(node, noGo);
       }
       if (failure == null || toRestore.failed != null) {
         // Done, or the runner stopped reading (it refused, or failed): its result says why.
@@ -143,11 +171,13 @@ public final class DataTransfer {
    */
   public JsonNode restoreLatest(Node node, List<String> argv, Listener listener)
       throws TransferException, InterruptedException {
-    RunnerLog log = new RunnerLog(node.name(), listener);
+    Staged staged = new Staged(listener);
+    RunnerLog log = new RunnerLog(node.name(), staged);
     try (StreamingCommand restore = start(node, argv, log)) {
-      Thread drain = drain(restore);
+      Thread drain = drain(restore, staged);
+      IOException noGo = null;
       try {
-        restore.stdin().close();
+        noGo = endInput(new Local(restore.stdin()), staged);
       } catch (IOException e) {
         // It exited already: its result says why.
       }
@@ -155,6 +185,9 @@ public final class DataTransfer {
       drain.join();
       if (cancelled) {
         throw interrupted();
+      }
+      if (noGo != null) {
+        throw noGo(node, noGo);
       }
       if (exit != 0 || !log.ok()) {
         throw runner(log, exit);
@@ -172,27 +205,28 @@ public final class DataTransfer {
       throws TransferException, InterruptedException {
     RunnerLog backupLog = new RunnerLog(from.name(), listener);
     // The restore's byte counts would only repeat the backup's: its warnings still show.
-    RunnerLog restoreLog =
-        new RunnerLog(
-            to.name(),
+    Staged staged =
+        new Staged(
             new RunnerLog.Listener() {
               @Override
               public void warning(String message) {
                 listener.warning(to.name() + ": " + message);
               }
             });
+    RunnerLog restoreLog = new RunnerLog(to.name(), staged);
     try (StreamingCommand backup = start(from, DataRunner.backup(app), backupLog);
         StreamingCommand restore = start(to, restoreArgv, restoreLog)) {
-      Thread drain = drain(restore);
+      Thread drain = drain(restore, staged);
       Local toRestore = new Local(restore.stdin());
       BundleSummary summary = null;
       Exception failure = null;
+      IOException noGo = null;
       try {
         backup.stdin().close();
         summary =
             new BundleVerifier(dumps, listener)
                 .copy(new Counted(backup.stdout(), listener::bytes), toRestore);
-        restore.stdin().close();
+        noGo = endInput(toRestore, staged);
       } catch (BundleException | IOException e) {
         failure = e;
         // Without the manifest the restore drops its staging; the backup has no one to write to.
@@ -204,6 +238,9 @@ public final class DataTransfer {
       drain.join();
       if (cancelled) {
         throw interrupted();
+      }
+      if (noGo != null) {
+        throw noGo(to, noGo);
       }
       if (failure == null) {
         if (restoreExit != 0 || !restoreLog.ok()) {
@@ -274,6 +311,11 @@ public final class DataTransfer {
 
   /** The runner's stdout, read and dropped on a thread (a restore writes nothing there). */
   private static Thread drain(StreamingCommand command) {
+    return drain(command, null);
+  }
+
+  /** As {@link #drain(StreamingCommand)}; its end (the runner exited) tells {@code staged}. */
+  private static Thread drain(StreamingCommand command, Staged staged) {
     return Thread.ofVirtual()
         .start(
             () -> {
@@ -281,8 +323,82 @@ public final class DataTransfer {
                 command.stdout().transferTo(OutputStream.nullOutputStream());
               } catch (IOException e) {
                 // Closed under us: the exit says why.
+              } finally {
+                if (staged != null) {
+                  staged.exited();
+                }
               }
             });
+  }
+
+  /**
+   * Ends a restore's input: at once, or (with {@link BeforeSwap}) once the node staged and verified
+   * everything and the hook ran, with go. The hook's failure, when it failed: no go was sent.
+   */
+  private IOException endInput(Local toRestore, Staged staged)
+      throws IOException, InterruptedException {
+    try (toRestore) {
+      if (beforeSwap == null) {
+        return null;
+      }
+      toRestore.flush();
+      if (!staged.await()) {
+        return null; // It exited without staging: its result says why.
+      }
+      Trace.mark("the node staged everything; before the swap");
+      try {
+        beforeSwap.run();
+      } catch (IOException e) {
+        return e;
+      }
+      toRestore.write(GO, 0, GO.length);
+      return null;
+    }
+  }
+
+  private static TransferException noGo(Node node, IOException e) {
+    return new TransferException(
+        TransferException.Kind.NODE,
+        e.getMessage() + "; nothing was restored (" + node.name() + " dropped what it had staged)");
+  }
+
+  /**
+   * Passes the runner's events on and notes its "verified": everything is staged and it waits for
+   * go; or that it exited without it.
+   */
+  private static final class Staged implements RunnerLog.Listener {
+    private final RunnerLog.Listener listener;
+    private final java.util.concurrent.CompletableFuture<Boolean> staged =
+        new java.util.concurrent.CompletableFuture<>();
+
+    Staged(RunnerLog.Listener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void progress(String part, long bytes) {
+      if (part.equals("verified")) {
+        staged.complete(true);
+      }
+      listener.progress(part, bytes);
+    }
+
+    @Override
+    public void warning(String message) {
+      listener.warning(message);
+    }
+
+    void exited() {
+      staged.complete(false);
+    }
+
+    boolean await() throws InterruptedException {
+      try {
+        return staged.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static TransferException runner(RunnerLog log, int exit) {

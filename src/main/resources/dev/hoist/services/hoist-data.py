@@ -52,6 +52,8 @@ PGBIN = os.environ.get("HOIST_DATA_PGBIN", "/usr/lib/postgresql/15/bin")
 CHUNK = int(os.environ.get("HOIST_DATA_CHUNK", str(8 << 20)))
 CHUNK_MAX = 8 << 20
 PIECE = 1 << 20
+# What the caller of restore --wait-go sends once its maintenance flags are on.
+GO = b"go\n"
 PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 FORMAT = 1
 JSON_MAX = 1 << 20
@@ -920,7 +922,8 @@ class Reader:
     def _whole(self, name, size):
         return b"".join(self._data(name, size))
 
-    def run(self, handler):
+    def run(self, handler, to_end=True):
+        """to_end=False: stop right after the manifest (what follows is the caller's, see wait_go)."""
         m = self._member()
         if m is None or m[0] != HEADER:
             raise Bad("the bundle does not start with %s: not a hoist bundle" % HEADER)
@@ -963,9 +966,10 @@ class Reader:
             handler.part_end(current)
         manifest = parse_manifest(data, header)
         check_manifest(manifest, seen, [p[0] for p in wanted])
-        rest = self._read(64 * 1024)
-        if rest.strip(b"\0") or read_full(self.stream, 1):
-            raise Bad("data after the manifest: refused")
+        if to_end:
+            rest = self._read(64 * 1024)
+            if rest.strip(b"\0") or read_full(self.stream, 1):
+                raise Bad("data after the manifest: refused")
         if getattr(handler, "failure", None):
             raise handler.failure
         return header, manifest
@@ -1400,7 +1404,23 @@ def on_signal(signum, frame):
         raise Interrupted("interrupted by %s" % signal.Signals(signum).name)
 
 
-def restore(app, as_app, yes, stream, here=True):
+def wait_go(control):
+    """--wait-go: everything is staged and verified ("verified" went out); the caller now puts its
+    web nodes' maintenance flags on and says "go", so their 503 window is the swap and the reload
+    only, not the bundle's transfer. On the bundle's own stream the tar's end blocks come first
+    (zeros, bounded as after any manifest). The end of input, or anything else, is no go: the
+    staging is dropped, the live data untouched."""
+    # The caller closes its end after "go": read to the end (bounded).
+    rest = read_full(control, 64 * 1024 + len(GO) + 1)
+    word = rest.lstrip(b"\0")
+    if len(rest) > 64 * 1024 + len(GO) or word not in (b"", GO):
+        raise Bad("data after the manifest: refused")
+    if not word:
+        raise Interrupted("the caller went away before it said go; nothing was changed")
+
+
+def restore(app, as_app, yes, stream, here=True, control=None):
+    """control: where the caller's go comes from (wait_go), else swap at once."""
     target_parts = present_parts(app)
     if not target_parts:
         raise Bad("app %s has no services on this node; deploy it with 'services:' first" % app)
@@ -1423,12 +1443,14 @@ def restore(app, as_app, yes, stream, here=True):
         handler = RestoreHandler(app, as_app, yes, st, target_parts, redis_ctx,
                                  (facts or {}).get("extensions", []))
         try:
-            header, manifest = Reader(stream).run(handler)
+            header, manifest = Reader(stream).run(handler, to_end=control is not stream)
+            emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
+            mark("bundle verified")
+            if control is not None:
+                wait_go(control)
         except BaseException:
             drop_quietly(st)
             raise
-        emit("progress", part="verified", bytes=sum(p["size"] for p in manifest["parts"].values()))
-        mark("bundle verified")
         try:
             result = swap(app, st, header["parts"], redis_ctx, here)
         except BaseException:
@@ -1963,6 +1985,8 @@ def parse(argv):
     r.add_argument("--latest", action="store_true", help="the newest local bundle")
     r.add_argument("--no-app", action="store_true",
                    help="the app runs on other nodes: no maintenance flag or reload here")
+    r.add_argument("--wait-go", action="store_true",
+                   help="after staging and verifying, wait for 'go' on stdin before the swap")
     r.add_argument("file", nargs="?", default="-")
     d = sub.add_parser("drill")
     d.add_argument("--app", required=True)
@@ -2029,7 +2053,14 @@ def dispatch(args):
         if args.latest and args.file != "-":
             raise Bad("give a FILE or --latest, not both")
         with open_input(newest_bundle(args.app) if args.latest else args.file) as f:
-            return restore(args.app, args.as_app, args.yes, f, here=not args.no_app)
+            control = None
+            if args.wait_go:
+                control = f if args.file == "-" and not args.latest else open_input("-")
+            try:
+                return restore(args.app, args.as_app, args.yes, f, here=not args.no_app, control=control)
+            finally:
+                if control is not None and control is not f:
+                    control.close()
     if args.cmd == "cleanup":
         pg_version()
         lock = Lock(args.app)

@@ -126,4 +126,34 @@ class CheckCommandTest {
                 .line("", OptionalLong.empty()))
         .isEqualTo("HOIST UNKNOWN - hello on web2: web2: timed out");
   }
+
+  @Test
+  void whileAllIsOkTheBackupsVerdictIsToldAfterTheNodes() {
+    CheckCommand.Verdict node = CheckCommand.judge("hello", report(true), Optional.empty());
+    CheckCommand.Verdict backups =
+        new CheckCommand.Verdict(
+            CheckCommand.OK,
+            "hello backups: newest backup 3 min old; last drill ok",
+            Optional.empty(),
+            OptionalLong.empty());
+    CheckCommand.Verdict v = CheckCommand.worst(List.of(node), Optional.of(backups));
+    assertThat(v.line("", OptionalLong.empty(), List.of("backup_age=180s;129600")))
+        .isEqualTo(
+            "HOIST OK - hello: http://hello.example.com/healthz HTTP 200; hello backups: newest"
+                + " backup 3 min old; last drill ok | release=R1 backup_age=180s;129600");
+  }
+
+  @Test
+  void failingBackupsDecideAndSpeakOnce() {
+    CheckCommand.Verdict node = CheckCommand.judge("hello", report(true), Optional.empty());
+    CheckCommand.Verdict backups =
+        new CheckCommand.Verdict(
+            CheckCommand.CRITICAL,
+            "hello backups: no backup on the node",
+            Optional.empty(),
+            OptionalLong.empty());
+    CheckCommand.Verdict v = CheckCommand.worst(List.of(node), Optional.of(backups));
+    assertThat(v.state()).isEqualTo(CheckCommand.CRITICAL);
+    assertThat(v.text()).isEqualTo("hello backups: no backup on the node");
+  }
 }

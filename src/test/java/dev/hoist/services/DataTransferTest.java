@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /** Backup, restore and migrate against scripted data nodes: success, every failure, Ctrl-C. */
@@ -82,28 +84,36 @@ class DataTransferTest {
                 "{\"event\": \"result\", \"ok\": false, \"error\": \"PostgreSQL is not answering"
                     + " on db1: start it\"}"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertThatThrownBy(() -> transfer.backup(node, "shop", out, listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.FAILED))
+    failsAs(TransferException.Kind.FAILED, () -> transfer.backup(node, "shop", out, listener))
         .hasMessage("db1: PostgreSQL is not answering on db1: start it");
     assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1))
         .doesNotContain(BundleVerifier.MANIFEST);
   }
 
-  @Test
-  void anAlteredBundleFromTheNodeIsRefusedNamingThePart() throws Exception {
-    TestBundles t = new TestBundles("shop", "postgres", "redis");
-    List<TestBundles.Member> m = new ArrayList<>(t.members());
-    int i = BundleVerifierTest.indexOf(m, "redis/dump.rdb");
+  /** A bundle of {@code parts} with one bit of {@code member}'s first chunk flipped. */
+  static byte[] altered(String member, String... parts) throws Exception {
+    List<TestBundles.Member> m = new ArrayList<>(new TestBundles("shop", parts).members());
+    int i = BundleVerifierTest.indexOf(m, member);
     byte[] data = m.get(i).data().clone();
     data[1] ^= 4;
     m.set(i, new TestBundles.Member(m.get(i).name(), data));
-    FakeDataNode node = new FakeDataNode("db1", sends(TestBundles.tar(m), 0, OK));
-    assertThatThrownBy(() -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.BUNDLE))
+    return TestBundles.tar(m);
+  }
+
+  /** The transfer fails with a {@link TransferException} of {@code kind}. */
+  static AbstractThrowableAssert<?, ? extends Throwable> failsAs(
+      TransferException.Kind kind, ThrowingCallable transfer) {
+    return assertThatThrownBy(transfer)
+        .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.kind()).isEqualTo(kind));
+  }
+
+  @Test
+  void anAlteredBundleFromTheNodeIsRefusedNamingThePart() throws Exception {
+    FakeDataNode node =
+        new FakeDataNode("db1", sends(altered("redis/dump.rdb", "postgres", "redis"), 0, OK));
+    failsAs(
+            TransferException.Kind.BUNDLE,
+            () -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener))
         .hasMessage(
             "db1 sent a bundle that is not right: part redis/dump.rdb: sha256 does not match the"
                 + " manifest: the bundle was altered or damaged");
@@ -159,10 +169,9 @@ class DataTransferTest {
               }
               transfer.cancel();
             });
-    assertThatThrownBy(() -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.INTERRUPTED));
+    failsAs(
+        TransferException.Kind.INTERRUPTED,
+        () -> transfer.backup(node, "shop", new ByteArrayOutputStream(), listener));
     assertThat(node.cancelled).isTrue();
   }
 
@@ -212,13 +221,7 @@ class DataTransferTest {
 
   @Test
   void anAlteredBundleNeverReachesTheRestoreWholeAndTheNodeIsCut() throws Exception {
-    TestBundles t = new TestBundles("shop", "postgres", "redis");
-    List<TestBundles.Member> m = new ArrayList<>(t.members());
-    int i = BundleVerifierTest.indexOf(m, "postgres/dump");
-    byte[] data = m.get(i).data().clone();
-    data[0] ^= 1;
-    m.set(i, new TestBundles.Member(m.get(i).name(), data));
-    byte[] altered = TestBundles.tar(m);
+    byte[] altered = altered("postgres/dump", "postgres", "redis");
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     FakeDataNode node =
         new FakeDataNode(
@@ -230,16 +233,14 @@ class DataTransferTest {
                       + " manifest: it is truncated\"}");
               return 2;
             });
-    assertThatThrownBy(
+    failsAs(
+            TransferException.Kind.BUNDLE,
             () ->
                 transfer.restore(
                     node,
                     DataRunner.restore("shop", Optional.empty(), true),
                     new ByteArrayInputStream(altered),
                     listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.BUNDLE))
         .hasMessage(
             "part postgres/dump: sha256 does not match the manifest: the bundle was altered or"
                 + " damaged; db1 dropped what it had staged");
@@ -274,16 +275,14 @@ class DataTransferTest {
                       + " (3 tables); add --yes to replace it (the old data is kept)\"}");
               return 2;
             });
-    assertThatThrownBy(
+    failsAs(
+            TransferException.Kind.REFUSED,
             () ->
                 transfer.restore(
                     node,
                     DataRunner.restore("shop", Optional.empty(), false),
                     new ByteArrayInputStream(big),
                     listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.REFUSED))
         .hasMessageContaining("add --yes to replace it");
   }
 
@@ -301,16 +300,11 @@ class DataTransferTest {
 
   @Test
   void anAlteredMigrationNeverReachesTheRestoreWhole() throws Exception {
-    TestBundles t = new TestBundles("shop", "postgres");
-    List<TestBundles.Member> m = new ArrayList<>(t.members());
-    int i = BundleVerifierTest.indexOf(m, "postgres/dump");
-    byte[] data = m.get(i).data().clone();
-    data[0] ^= 1;
-    m.set(i, new TestBundles.Member(m.get(i).name(), data));
-    byte[] altered = TestBundles.tar(m);
+    byte[] altered = altered("postgres/dump", "postgres");
     FakeDataNode from = new FakeDataNode("old", sends(altered, 0, OK));
     FakeDataNode to = new FakeDataNode("new", restores(altered));
-    assertThatThrownBy(
+    failsAs(
+            TransferException.Kind.BUNDLE,
             () ->
                 transfer.migrate(
                     from,
@@ -318,9 +312,6 @@ class DataTransferTest {
                     to,
                     DataRunner.restore("shop", Optional.empty(), false),
                     listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.BUNDLE))
         .hasMessage(
             "old sent a bundle that is not right: part postgres/dump: sha256 does not match the"
                 + " manifest: the bundle was altered or damaged");
@@ -343,7 +334,8 @@ class DataTransferTest {
                       + " add --yes\"}");
               return 2;
             });
-    assertThatThrownBy(
+    failsAs(
+            TransferException.Kind.REFUSED,
             () ->
                 transfer.migrate(
                     from,
@@ -351,10 +343,116 @@ class DataTransferTest {
                     to,
                     DataRunner.restore("shop", Optional.empty(), false),
                     listener))
-        .isInstanceOfSatisfying(
-            TransferException.class,
-            e -> assertThat(e.kind()).isEqualTo(TransferException.Kind.REFUSED))
         .hasMessage("new: new holds data of shop; add --yes");
     assertThat(from.cancelled).isTrue();
+  }
+
+  /**
+   * A restore --wait-go: reads the bundle, stages it ("verified"), then swaps only on go after the
+   * bundle's end; the end of input without go drops the staging (exit 1).
+   */
+  static FakeDataNode.Script waitsForGo(byte[] expected, List<String> seen) {
+    return run -> {
+      byte[] got = run.in().readNBytes(expected.length);
+      assertThat(got).isEqualTo(expected);
+      seen.add("staged");
+      run.event("{\"event\": \"progress\", \"part\": \"verified\", \"bytes\": 5}");
+      String rest = new String(run.in().readAllBytes(), StandardCharsets.US_ASCII);
+      if (!rest.equals("go\n")) {
+        seen.add("no go");
+        run.event(
+            "{\"event\": \"result\", \"ok\": false, \"error\": \"the caller went away before"
+                + " it said go; nothing was changed\"}");
+        return 1;
+      }
+      seen.add("swapped");
+      run.event("{\"event\": \"result\", \"ok\": true, \"window_seconds\": 0.1}");
+      return 0;
+    };
+  }
+
+  @Test
+  void aGatedRestorePutsTheFlagsOnOnlyOnceTheNodeStagedEverything() throws Exception {
+    byte[] b = bundle("shop");
+    List<String> order = new CopyOnWriteArrayList<>();
+    FakeDataNode node = new FakeDataNode("db1", waitsForGo(b, order));
+    DataTransfer gated =
+        new DataTransfer(new BundleVerifierTest.Recording(), () -> order.add("flags on"));
+    List<String> argv = DataRunner.elsewhere(DataRunner.restore("shop", Optional.empty(), true));
+    JsonNode result = gated.restore(node, argv, new ByteArrayInputStream(b), listener);
+    assertThat(result.get("ok").asBoolean()).isTrue();
+    assertThat(order).containsExactly("staged", "flags on", "swapped");
+    assertThat(argv)
+        .containsExactly(
+            DataRunner.PATH, "restore", "--app", "shop", "--no-app", "--wait-go", "--yes", "-");
+  }
+
+  @Test
+  void aFlagThatCannotGoOnIsNoGoAndTheNodeDropsItsStaging() throws Exception {
+    byte[] b = bundle("shop");
+    List<String> order = new CopyOnWriteArrayList<>();
+    FakeDataNode node = new FakeDataNode("db1", waitsForGo(b, order));
+    DataTransfer gated =
+        new DataTransfer(
+            new BundleVerifierTest.Recording(),
+            () -> {
+              throw new IOException("could not put the maintenance flag on: web2: unreachable");
+            });
+    failsAs(
+            TransferException.Kind.NODE,
+            () ->
+                gated.restore(
+                    node,
+                    DataRunner.elsewhere(DataRunner.restore("shop", Optional.empty(), true)),
+                    new ByteArrayInputStream(b),
+                    listener))
+        .hasMessage(
+            "could not put the maintenance flag on: web2: unreachable; nothing was restored (db1"
+                + " dropped what it had staged)");
+    assertThat(order).containsExactly("staged", "no go");
+  }
+
+  @Test
+  void aGatedRestoreTheNodeRefusesNeverRunsTheHook() throws Exception {
+    List<String> order = new CopyOnWriteArrayList<>();
+    FakeDataNode node =
+        new FakeDataNode(
+            "db1",
+            run -> {
+              run.event(
+                  "{\"event\": \"result\", \"ok\": false, \"error\": \"db1 holds data of"
+                      + " shop; add --yes\"}");
+              return 2;
+            });
+    DataTransfer gated =
+        new DataTransfer(new BundleVerifierTest.Recording(), () -> order.add("flags on"));
+    failsAs(
+            TransferException.Kind.REFUSED,
+            () ->
+                gated.restoreLatest(
+                    node,
+                    DataRunner.elsewhere(DataRunner.restoreLatest("shop", Optional.empty(), false)),
+                    listener))
+        .hasMessageContaining("add --yes");
+    assertThat(order).isEmpty();
+  }
+
+  @Test
+  void aGatedMigrationSaysGoAfterTheHook() throws Exception {
+    byte[] b = bundle("shop");
+    List<String> order = new CopyOnWriteArrayList<>();
+    FakeDataNode from = new FakeDataNode("old", sends(b, 0, OK));
+    FakeDataNode to = new FakeDataNode("new", waitsForGo(b, order));
+    DataTransfer gated =
+        new DataTransfer(new BundleVerifierTest.Recording(), () -> order.add("flags on"));
+    DataTransfer.Migration m =
+        gated.migrate(
+            from,
+            "shop",
+            to,
+            DataRunner.elsewhere(DataRunner.restore("shop", Optional.empty(), true)),
+            listener);
+    assertThat(m.restore().get("window_seconds").asDouble()).isEqualTo(0.1);
+    assertThat(order).containsExactly("staged", "flags on", "swapped");
   }
 }
