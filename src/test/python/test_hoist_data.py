@@ -254,6 +254,25 @@ class WaitGoTest(unittest.TestCase):
         self.assertTrue(data.parse(["restore", "--app", "shop", "--no-app", "--wait-go", "-"]).wait_go)
 
 
+class ServicesStatusTest(unittest.TestCase):
+    def test_each_service_is_read_and_one_that_fails_is_said_not_fatal(self):
+        old = (data.present_parts, data.SERVICE_STATUS)
+        def down(app):
+            raise data.Failed("Redis is not answering on 127.0.0.1:6391")
+        data.present_parts = lambda app: ["postgres", "redis"]
+        data.SERVICE_STATUS = {"postgres": lambda app: {"version": "15.9", "size": 10}, "redis": down}
+        try:
+            self.assertEqual({"postgres": {"running": True, "version": "15.9", "size": 10},
+                              "redis": {"running": False, "error": "Redis is not answering on 127.0.0.1:6391"}},
+                             data.services_status("shop"))
+        finally:
+            data.present_parts, data.SERVICE_STATUS = old
+
+    def test_status_services_is_parsed(self):
+        self.assertTrue(data.parse(["status", "--app", "shop", "--services"]).services)
+        self.assertFalse(data.parse(["status", "--app", "shop"]).services)
+
+
 class StreamingTest(unittest.TestCase):
     def test_a_reader_hands_on_pieces_as_they_come_not_whole_chunks(self):
         pieces = []

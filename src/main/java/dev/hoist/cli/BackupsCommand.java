@@ -140,7 +140,7 @@ final class BackupsCommand implements Callable<Integer> {
     return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
   }
 
-  private static String age(String created, Instant now) {
+  static String age(String created, Instant now) {
     try {
       return Ages.of(Duration.between(Instant.parse(created), now));
     } catch (DateTimeParseException e) {

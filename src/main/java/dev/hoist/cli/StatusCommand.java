@@ -1,5 +1,6 @@
 package dev.hoist.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.hoist.engine.Engine;
 import dev.hoist.fleet.Failures;
@@ -24,15 +25,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code hoist status}: the live release, each process with pid and uptime, health, and the
- * certificate on the node that ends TLS (each web node, or the balancer).
+ * {@code hoist status}: the live release, each process with pid and uptime, health, the certificate
+ * on the node that ends TLS (each web node, or the balancer), and the app's services on its data
+ * node (running, version, size, last backup, last drill).
  */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description =
-        "Shows the live release, each supervised process (pid, uptime), the health check, and the"
-            + " HTTPS certificate (names, issuer, expiry, last renewal) where TLS ends.")
+        "Shows the live release, each supervised process (pid, uptime), the health check, the"
+            + " HTTPS certificate (names, issuer, expiry, last renewal) where TLS ends, and with"
+            + " 'services:' each service on the data node (running, version, size) with the last"
+            + " backup and drill.")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand HoistCommand root;
 
@@ -52,9 +56,17 @@ final class StatusCommand implements Callable<Integer> {
   /** The balancer in --json: the lb node and the certificate it serves. */
   record BalancerJson(String node, Optional<CertReport> certificate) {}
 
-  /** --json with a balancer: the nodes' outcomes and the balancer's certificate. */
+  /**
+   * --json with a balancer or services: the nodes' outcomes, the balancer's certificate, the data.
+   */
+  @JsonInclude(JsonInclude.Include.NON_ABSENT)
   record StatusJson(
-      @JsonUnwrapped FleetView.FleetJson<NodeStatus> fleet, Optional<BalancerJson> balancer) {}
+      @JsonUnwrapped FleetView.FleetJson<NodeStatus> fleet,
+      Optional<BalancerJson> balancer,
+      Optional<DataView.DataJson> data) {}
+
+  /** --json of a single node with services: its status and the data. */
+  record LocalJson(@JsonUnwrapped NodeStatus node, DataView.DataJson data) {}
 
   /** What the balancer said: how it sees its web nodes, and its certificate. */
   record LbView(Map<String, Balancer.Server> servers, Optional<CertReport> certificate) {}
@@ -89,21 +101,29 @@ final class StatusCommand implements Callable<Integer> {
         };
     if (output.json) {
       FleetResult<NodeStatus> result = s.run(task, new Fleet.Listener() {}, false);
+      Optional<DataView.DataJson> data = data(s);
       if (s.local()) {
         NodeStatus r = PerNode.only(result);
-        root.console.json(r);
+        root.console.json(data.isPresent() ? new LocalJson(r, data.get()) : r);
         return r.healthy() ? ExitCode.OK : ExitCode.FAILED;
       }
       FleetView.FleetJson<NodeStatus> fleet = FleetView.json(result, NodeStatus::healthy);
+      Optional<BalancerJson> balancer =
+          s.balancer().map(b -> new BalancerJson(b.name(), lb.certificate()));
       root.console.json(
-          s.balancer().isPresent()
-              ? new StatusJson(
-                  fleet, Optional.of(new BalancerJson(s.balancer().get().name(), lb.certificate())))
-              : fleet);
+          balancer.isPresent() || data.isPresent() ? new StatusJson(fleet, balancer, data) : fleet);
       return PerNode.exitCode(result, NodeStatus::healthy);
     }
-    return PerNode.exitCode(
-        PerNode.run(s, root.console, task, (node, r) -> show(r)), NodeStatus::healthy);
+    int exit =
+        PerNode.exitCode(
+            PerNode.run(s, root.console, task, (node, r) -> show(r)), NodeStatus::healthy);
+    data(s).ifPresent(d -> DataView.show(root.console, d, now));
+    return exit;
+  }
+
+  /** The app's services on its data node, when hoist.yml has any. */
+  private static Optional<DataView.DataJson> data(Session s) throws InterruptedException {
+    return s.spec().services().any() ? Optional.of(DataView.read(s)) : Optional.empty();
   }
 
   /**

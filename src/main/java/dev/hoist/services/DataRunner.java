@@ -87,7 +87,19 @@ public final class DataRunner {
 
   /** {@code status --app APP}: local backups, last scheduled run, last drill, kept data. */
   public JsonNode status(String app) throws Failed, IOException, InterruptedException {
-    ExecResult r = run(List.of(PATH, "status", "--app", app), STATUS_TIMEOUT);
+    return status(List.of(PATH, "status", "--app", app));
+  }
+
+  /**
+   * {@code status --app APP --services}: as {@link #status}, with "services": each service's state,
+   * version and size.
+   */
+  public JsonNode statusWithServices(String app) throws Failed, IOException, InterruptedException {
+    return status(List.of(PATH, "status", "--app", app, "--services"));
+  }
+
+  private JsonNode status(List<String> argv) throws Failed, IOException, InterruptedException {
+    ExecResult r = run(argv, STATUS_TIMEOUT);
     if (!r.ok()) {
       throw new Failed(error(r));
     }

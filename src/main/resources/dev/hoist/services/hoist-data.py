@@ -1945,7 +1945,50 @@ def backup_key():
 # ---------------------------------------------------------------------------------------------
 # Status
 
-def status(app):
+def services_status(app):
+    """Each of the app's services on this node for 'hoist status': running or not (and why), its
+    version and size. Never fails: what cannot be read is said in "error"."""
+    out = {}
+    for part in present_parts(app):
+        try:
+            out[part] = dict(running=True, **SERVICE_STATUS[part](app))
+        except (Failed, OSError, ValueError) as e:
+            out[part] = {"running": False, "error": str(e)}
+    return out
+
+
+def _postgres_status(app):
+    rc, out, err = psql("SELECT current_setting('server_version'), pg_database_size(%s);"
+                        % literal(app_id(app)), timeout=30)
+    version, size = out.strip().split("|")
+    return {"version": version.split()[0], "size": int(size), "database": app_id(app)}
+
+
+def _redis_status(app):
+    conf, r = redis_connect(app)
+    try:
+        server, memory = r.info("server"), r.info("memory")
+        keys = sum(int(re.search(r"keys=([0-9]+)", v).group(1))
+                   for k, v in r.info("keyspace").items() if k.startswith("db"))
+    finally:
+        r.close()
+    return {"version": server.get("redis_version"), "size": int(memory.get("used_memory", 0)),
+            "keys": keys, "port": int(conf["port"])}
+
+
+def _files_status(app):
+    # As the app user: root never walks a tree the app can write.
+    rc, out, err = run(["du", "-s", "-b", "--", uploads_dir(app)], user=app, timeout=60)
+    if rc != 0:
+        raise Failed("du %s: %s" % (uploads_dir(app), tail(err, 200)))
+    return {"size": int(out.split()[0]), "dir": uploads_dir(app)}
+
+
+SERVICE_STATUS = {"postgres": _postgres_status, "redis": _redis_status, "files": _files_status}
+
+
+def status(app, services=False):
+    """services: each service's own state too (services_status), for 'hoist status'."""
     state = read_json(os.path.join(state_dir(app), "state.json"), default={}) or {}
     config = read_json(os.path.join(services_dir(app), "backup.json"), default=None)
     known = state.get("backups", {})
@@ -1962,9 +2005,12 @@ def status(app):
         local.append({"name": n, "size": st.st_size, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                       "verified": info.get("verified", False), "verified_at": info.get("verified_at"),
                       "copied": info.get("copied")})
-    return {"app": app, "dir": d, "backups": local, "last_scheduled": state.get("last_scheduled"),
-            "last_drill": state.get("last_drill"), "schedule": (config or {}).get("schedule"),
-            "configured": config is not None, "kept": kept_data(app)}
+    out = {"app": app, "dir": d, "backups": local, "last_scheduled": state.get("last_scheduled"),
+           "last_drill": state.get("last_drill"), "schedule": (config or {}).get("schedule"),
+           "configured": config is not None, "kept": kept_data(app)}
+    if services:
+        out["services"] = services_status(app)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1975,6 +2021,8 @@ def parse(argv):
     sub = p.add_subparsers(dest="cmd", required=True)
     for name in ("backup", "cleanup", "scheduled", "status"):
         sub.add_parser(name).add_argument("--app", required=True)
+    sub.choices["status"].add_argument("--services", action="store_true",
+                                       help="each service's state, version and size too")
     sub.add_parser("key")
     v = sub.add_parser("verify")
     v.add_argument("file", nargs="?", default="-")
@@ -2075,7 +2123,7 @@ def dispatch(args):
     if args.cmd == "key":
         return backup_key()
     if args.cmd == "status":
-        s = status(args.app)
+        s = status(args.app, args.services)
         sys.stdout.write(json.dumps(s, sort_keys=True) + "\n")
         sys.stdout.flush()
         return s

@@ -114,12 +114,14 @@ class StatusCommandTest {
     console.json(
         new StatusCommand.StatusJson(
             FleetView.json(result, StatusCommand.NodeStatus::healthy),
-            Optional.of(new StatusCommand.BalancerJson("lb1", status().certificate()))));
+            Optional.of(new StatusCommand.BalancerJson("lb1", status().certificate())),
+            Optional.empty()));
     JsonNode j = json();
     assertThat(j.path("ok").asBoolean()).isTrue();
     assertThat(j.path("nodes").get(0).path("result").path("app").asText()).isEqualTo("hello");
     assertThat(j.path("balancer").path("node").asText()).isEqualTo("lb1");
     assertThat(j.path("balancer").path("certificate").path("source").asText())
         .isEqualTo("your own file site.pem");
+    assertThat(j.has("data")).as("no services: no data key").isFalse();
   }
 }
