@@ -68,7 +68,7 @@ final class AppNodes implements AutoCloseable {
 
   /** After the data is in: every app node reloaded, then the flags off. */
   void reloadAndFlagsOff() throws InterruptedException {
-    maintenance.reload().forEach(console::warn);
+    maintenance.reloadAndOff().forEach(console::warn);
     flagsOff();
     Map<String, Double> w = maintenance.windows();
     if (w.size() > 1) {

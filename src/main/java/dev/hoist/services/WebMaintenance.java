@@ -20,15 +20,17 @@ import java.util.Map;
 /**
  * A restore into an app whose data lives on a db node of its own: the app nodes are elsewhere, so
  * the maintenance flag (nginx answers 503 + Retry-After) goes on every web node before the data
- * moves, the app is reloaded on every app node once it is in (new connections to the new database),
- * and the flags come off, also after a failure or Ctrl-C ({@link #off} in a finally). The 503
- * window is measured per web node, from its flag on to its flag off.
+ * swaps (once the data node has staged everything), the app is reloaded on every app node once it
+ * is in (new connections to the new database) in the same round trip that takes the flag off, and
+ * flags left come off after a failure or Ctrl-C ({@link #off} in a finally). The 503 window is
+ * measured per web node, from its flag on to its flag off.
  */
 public final class WebMaintenance {
   private static final Attributes FLAG = Attributes.of("root", "root", "0644");
 
   private final AppLayout layout;
-  private final ServiceResource app;
+  // The app's gunicorn, refreshed by a plain HUP (see reloadAndOff).
+  private final ServiceResource reload;
   private final Map<String, Engine> webs = new LinkedHashMap<>();
   private final Map<String, Engine> apps = new LinkedHashMap<>();
   private final Map<String, Long> onAt = new LinkedHashMap<>();
@@ -41,7 +43,12 @@ public final class WebMaintenance {
   public WebMaintenance(
       String app, ServiceResource appService, Map<String, Node> nodes, List<String> web) {
     this.layout = new AppLayout(app);
-    this.app = appService;
+    this.reload =
+        new ServiceResource(
+            appService.name(),
+            appService.supervisor(),
+            ServiceResource.Refresh.RELOAD,
+            appService.stopTimeout());
     nodes.forEach(
         (name, node) -> {
           Engine engine = new Engine(new Agent(node));
@@ -58,23 +65,35 @@ public final class WebMaintenance {
       run(
           e.getKey(),
           e.getValue(),
-          AgentStep.of(
-              "maintenance-on",
-              new AgentOp.FileWrite(layout.maintenanceFlag(), new byte[0], FLAG, List.of())));
+          List.of(
+              AgentStep.of(
+                  "maintenance-on",
+                  new AgentOp.FileWrite(layout.maintenanceFlag(), new byte[0], FLAG, List.of()))));
       onAt.put(e.getKey(), System.nanoTime());
     }
   }
 
   /**
-   * Reloads the app on every app node (gunicorn's workers replaced, as a deploy does); returns a
-   * warning per node that did not reload (the data is in either way).
+   * After the swap, one round trip per app node: the app reloaded (gunicorn HUPed, as a restore on
+   * the app's own node does: its new workers open new connections to the new data; not waited for,
+   * requests queue on its socket meanwhile) and, on a web node, its flag taken off. Returns a
+   * warning per node that did not reload (the data is in either way); its flag stays for {@link
+   * #off}.
    */
-  public List<String> reload() throws InterruptedException {
+  public List<String> reloadAndOff() throws InterruptedException {
+    List<AgentStep> hup = reload.refreshChange("the data was restored").steps();
     List<String> warnings = new ArrayList<>();
     for (Map.Entry<String, Engine> e : apps.entrySet()) {
+      String name = e.getKey();
+      List<AgentStep> steps = new ArrayList<>(hup);
+      boolean flagged = onAt.containsKey(name);
+      if (flagged) {
+        steps.add(offStep());
+      }
       try {
-        for (AgentStep step : app.refreshChange("the data was restored").steps()) {
-          run(e.getKey(), e.getValue(), step);
+        run(name, e.getValue(), steps);
+        if (flagged) {
+          windows.put(name, (System.nanoTime() - onAt.remove(name)) / 1e9);
         }
       } catch (IOException x) {
         warnings.add(
@@ -93,10 +112,7 @@ public final class WebMaintenance {
     List<String> warnings = new ArrayList<>();
     for (String name : List.copyOf(onAt.keySet())) {
       try {
-        run(
-            name,
-            webs.get(name),
-            AgentStep.of("maintenance-off", new AgentOp.PathRemove(layout.maintenanceFlag())));
+        run(name, webs.get(name), List.of(offStep()));
         windows.put(name, (System.nanoTime() - onAt.remove(name)) / 1e9);
       } catch (IOException e) {
         warnings.add(
@@ -119,18 +135,21 @@ public final class WebMaintenance {
     return windows.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
   }
 
-  private static void run(String name, Engine engine, AgentStep step)
+  private AgentStep offStep() {
+    return AgentStep.of("maintenance-off", new AgentOp.PathRemove(layout.maintenanceFlag()));
+  }
+
+  private static void run(String name, Engine engine, List<AgentStep> steps)
       throws IOException, InterruptedException {
     ApplyResult result;
     try {
       result =
-          engine.apply(
-              new ApplyRequest(List.of(step), null, List.of(), List.of(), null, null), e -> {});
+          engine.apply(new ApplyRequest(steps, null, List.of(), List.of(), null, null), e -> {});
     } catch (AgentException e) {
       throw new IOException(name + ": " + e.getMessage(), e);
     }
     if (!result.ok()) {
-      throw new IOException(name + ": " + step.id() + ": " + result.error());
+      throw new IOException(name + ": " + result.error());
     }
   }
 }
