@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * refused while sd1 holds data, then with --yes sd1's app serves exactly lab1's rows, keys and
  * files. Beside it, a minute cron job of examples/hello in a two-node systemd environment (sd1 web,
  * sd2 worker) runs from its timer once a minute on sd2 only, and {@code hoist status} and {@code
- * hoist logs} show it. One class so the minutes the schedules need overlap.
+ * hoist logs} show it. Last, sd1 copies its scheduled bundles to sd2 ({@code backup.to} between
+ * systemd nodes) and {@code hoist status} shows its services. One class so the minutes the
+ * schedules need overlap.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DataLabIT {
@@ -363,6 +365,50 @@ class DataLabIT {
     Hoist.Result logs = Hoist.run("logs", cron.toString(), "--env", "two", "-n", "50");
     assertThat(logs.exit()).as(logs.all()).isZero();
     assertThat(logs.out()).contains("tick on " + sd2.name());
+  }
+
+  @Test
+  @Order(9)
+  void aSystemdDataNodeCopiesItsBundlesToAnotherSystemdNode() throws Exception {
+    // Only sd is deployed with it: lab1's job keeps its own config.
+    Files.writeString(
+        data.resolve("hoist.yml"), dataSpec + BACKUP + "  to: {node: " + sd2.name() + "}\n");
+    Hoist.Result r = deploy(data, "sd");
+    assertThat(r.exit()).as(r.all()).isZero();
+    String copies = "/var/lib/hoist-backup/" + APP;
+    assertThat(r.out())
+        .contains("backup copies: " + sd2.name() + ":" + copies + " ready for " + sd1.name());
+    Instant deployed = Instant.now();
+
+    JsonNode s = runAfter("sd", deployed);
+
+    JsonNode run = s.path("last_scheduled");
+    assertThat(run.path("ok").asBoolean()).as(run.toString()).isTrue();
+    assertThat(run.path("copied").asBoolean()).as(run.toString()).isTrue();
+    String name = run.path("bundle").asText();
+    String local =
+        LabNodes.ssh("root", sd1, "sha256sum /var/backups/hoist/" + APP + "/" + name)
+            .out()
+            .split(" ")[0];
+    Hoist.Result copy = LabNodes.ssh("root", sd2, "sha256sum " + copies + "/" + name);
+    assertThat(copy.exit()).as(copy.all()).isZero();
+    assertThat(copy.out().split(" ")[0]).isEqualTo(local);
+
+    // hoist status tells each service on the systemd data node, the newest backup and the drill.
+    Hoist.Result status = Hoist.run("status", data.toString(), "--env", "sd", "--json");
+    assertThat(status.exit()).as(status.all()).isZero();
+    JsonNode services = JSON.readTree(status.out()).path("data").path("services");
+    for (String service : List.of("postgres", "redis", "files")) {
+      assertThat(services.path(service).path("running").asBoolean())
+          .as(service + ": " + services)
+          .isTrue();
+    }
+    assertThat(services.path("postgres").path("version").asText()).startsWith("15.");
+    Hoist.Result text = Hoist.run("status", data.toString(), "--env", "sd");
+    assertThat(text.out())
+        .contains("data on " + sd1.name() + ":")
+        .containsPattern("PostgreSQL 15\\.[0-9]+ +running")
+        .contains("last backup " + APP + "-");
   }
 
   private static int minuteOfDay(String hhmm) {
