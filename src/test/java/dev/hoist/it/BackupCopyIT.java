@@ -47,10 +47,7 @@ class BackupCopyIT {
     // One node and no run_once: each node deploys on its own, and --json reports round trips.
     spec =
         Files.readString(yml).replace("run_once:", "before_activate:")
-            + LabNodes.nodesYaml("deploy", two)
-            + "\nenvironments:\n  one: ["
-            + data.name()
-            + "]\n";
+            + LabNodes.inventory(two, "one: [" + data.name() + "]");
   }
 
   @AfterAll

@@ -65,12 +65,7 @@ class DataLabIT {
     data = Hoist.copyExample("django-postgres", "django-pg", APP, tmp);
     dataSpec =
         Files.readString(data.resolve("hoist.yml"))
-            + LabNodes.nodesYaml("deploy", all)
-            + "\nenvironments:\n  rn: ["
-            + lab1.name()
-            + "]\n  sd: ["
-            + sd1.name()
-            + "]\n";
+            + LabNodes.inventory(all, "rn: [" + lab1.name() + "]", "sd: [" + sd1.name() + "]");
     Files.writeString(data.resolve("hoist.yml"), dataSpec + BACKUP);
 
     cron = Hoist.copyExample("hello", "hello", CRON_APP, tmp);
@@ -81,14 +76,15 @@ class DataLabIT {
             + "cron:\n  tick:\n    schedule: \"* * * * *\"\n"
             + "    command: [sh, -c, 'echo \"$(date -u +%H:%M) $(hostname)\" >>"
             + " $HOIST_SHARED/data/ticks; echo \"tick on $(hostname)\"']\n"
-            + LabNodes.nodesYaml("deploy", all)
-            + "\nenvironments:\n  two: {web: ["
-            + sd1.name()
-            + ", "
-            + sd2.name()
-            + "], worker: ["
-            + sd2.name()
-            + "]}\n");
+            + LabNodes.inventory(
+                all,
+                "two: {web: ["
+                    + sd1.name()
+                    + ", "
+                    + sd2.name()
+                    + "], worker: ["
+                    + sd2.name()
+                    + "]}"));
   }
 
   @AfterAll

@@ -44,12 +44,8 @@ class DbNodeLabIT {
     Files.writeString(
         yml,
         Files.readString(yml)
-            + LabNodes.nodesYaml("deploy", nodes)
-            + "\nenvironments:\n  split: {web: ["
-            + web.name()
-            + "], db: "
-            + db.name()
-            + "}\n");
+            + LabNodes.inventory(
+                nodes, "split: {web: [" + web.name() + "], db: " + db.name() + "}"));
   }
 
   @AfterAll

@@ -94,6 +94,19 @@ final class LabNodes {
     return NodesBlock.render(addresses, user, key(), knownHosts());
   }
 
+  /**
+   * hoist.yml's inventory for tests on lab nodes: a {@code nodes:} block naming {@code nodes}
+   * (logging in as deploy) and an {@code environments:} block of {@code environments}, each one
+   * line such as {@code "live: {web: [lab1], db: lab2}"}.
+   */
+  static String inventory(List<Node> nodes, String... environments) {
+    StringBuilder yaml = new StringBuilder(nodesYaml("deploy", nodes)).append("\nenvironments:\n");
+    for (String e : environments) {
+      yaml.append("  ").append(e).append('\n');
+    }
+    return yaml.toString();
+  }
+
   /** Cuts the node's power (its disk stays); the next {@link #up} starts it again. */
   static synchronized void stop(String name) throws IOException, InterruptedException {
     Hoist.Result r = Hoist.run("lab", "stop", name);
