@@ -30,7 +30,7 @@ class PackageGraphTest {
           List.of("server"),
           List.of("rollout"),
           List.of("secrets", "services", "tls", "provider"),
-          List.of("ops"),
+          List.of("ops", "build"),
           List.of("release", "fleet"),
           List.of("health"),
           List.of("stack"),

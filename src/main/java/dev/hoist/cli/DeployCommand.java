@@ -1,5 +1,6 @@
 package dev.hoist.cli;
 
+import dev.hoist.build.BuildTree;
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.fleet.FleetResult;
@@ -70,6 +71,10 @@ final class DeployCommand implements Callable<Integer> {
 
   @Mixin OutputOptions.Verbose output;
 
+  // hoist server ran build: in this tree already (docs/build.md).
+  @Option(names = "--built", hidden = true)
+  boolean built;
+
   @Option(
       names = "--canary",
       paramLabel = "N",
@@ -90,8 +95,18 @@ final class DeployCommand implements Callable<Integer> {
     if (dryRun) {
       return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
     }
-    Session opened = Session.open(projectArg.path, targetOptions, root.ssh);
-    opened.checkServices();
+    Session loaded = Session.open(projectArg.path, targetOptions, root.ssh);
+    loaded.checkServices();
+    Optional<BuildTree> tree =
+        built ? Optional.empty() : BuildStep.run(loaded.spec(), root.console);
+    try {
+      return deploy(tree.map(t -> loaded.withSpec(loaded.spec().builtIn(t.dir()))).orElse(loaded));
+    } finally {
+      tree.ifPresent(BuildTree::close);
+    }
+  }
+
+  private int deploy(Session opened) throws CommandException, InterruptedException {
     Optional<BackupCopies> copies = BackupCopies.open(opened);
     try {
       Session s = copies.map(BackupCopies::session).orElse(opened);

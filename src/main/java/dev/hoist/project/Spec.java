@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@link #include()} lists glob patterns of files to ship beyond those git tracks. {@link
  * #services()}: the backing services provisioned for the app on its data node. {@link #cron()}
  * holds the scheduled jobs, in file order. {@link #backup()}: scheduled backups of the services'
- * data, if asked for.
+ * data, if asked for. {@link #build()}: commands run in a clean copy before packaging.
  */
 public record Spec(
     Path projectDir,
@@ -42,7 +42,8 @@ public record Spec(
     List<String> include,
     ServicesSpec services,
     Map<String, CronJob> cron,
-    Optional<BackupSpec> backup) {
+    Optional<BackupSpec> backup,
+    BuildSpec build) {
 
   public Spec {
     include = List.copyOf(include);
@@ -50,8 +51,21 @@ public record Spec(
 
   /** This spec with {@code newBackup} (a deploy fills in where copies go). */
   public Spec withBackup(Optional<BackupSpec> newBackup) {
+    return copy(projectDir, newBackup);
+  }
+
+  /**
+   * This spec shipping the files of {@code tree}, the output of {@link #build()} run in a copy of
+   * the project; {@link #file()} still names the user's hoist.yml, for messages.
+   */
+  public Spec builtIn(Path tree) {
+    return copy(tree, backup);
+  }
+
+  // The one place that copies every field: a new field is added here and in the record only.
+  private Spec copy(Path newProjectDir, Optional<BackupSpec> newBackup) {
     return new Spec(
-        projectDir,
+        newProjectDir,
         file,
         app,
         wsgi,
@@ -75,6 +89,7 @@ public record Spec(
         include,
         services,
         cron,
-        newBackup);
+        newBackup,
+        build);
   }
 }

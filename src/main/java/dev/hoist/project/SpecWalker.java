@@ -41,6 +41,7 @@ final class SpecWalker {
           "services",
           "cron",
           "backup",
+          "build",
           "nodes",
           "environments");
   // Reserved for later features, so this version can say "not supported yet" instead of guessing.
@@ -92,10 +93,13 @@ final class SpecWalker {
     Commands commands = new Commands(nodes);
     List<String> aliases = top.get("aliases").map(n -> aliases(n, domain)).orElse(List.of());
     ReleaseSpec release = top.get("release").map(commands::release).orElse(ReleaseSpec.defaults());
-    // Release hooks (collectstatic) may generate static directories, so those need not exist yet.
+    BuildSpec build =
+        top.get("build").map(n -> new BuildReader(nodes).read(n)).orElse(BuildSpec.none());
+    // The build or release hooks (collectstatic) may generate static directories, so those need not
+    // exist yet.
     Map<String, String> statics =
         top.get("static")
-            .map(n -> statics(n, !release.beforeActivate().isEmpty()))
+            .map(n -> statics(n, !release.beforeActivate().isEmpty() || !build.isEmpty()))
             .orElse(Map.of());
     Map<String, String> env = top.get("env").map(this::env).orElse(Map.of());
     List<String> shared =
@@ -167,7 +171,8 @@ final class SpecWalker {
             include,
             services,
             cron,
-            backup));
+            backup,
+            build));
   }
 
   private Optional<String> wheelhouse(Fields top) {

@@ -78,7 +78,7 @@ class SpecKeysTest {
         .contains(
             "valid keys here are: app, wsgi, requirements, wheelhouse, workers, domain, aliases,"
                 + " static, env, shared, packages, processes, templates, release, health, rollout, tls, supervisor,"
-                + " include, services, cron, backup, nodes,"
+                + " include, services, cron, backup, build, nodes,"
                 + " environments");
   }
 

@@ -174,6 +174,7 @@ public final class TestSpec {
         List.of(),
         services,
         new LinkedHashMap<>(cron),
-        backup);
+        backup,
+        dev.hoist.project.BuildSpec.none());
   }
 }

@@ -1,0 +1,117 @@
+package dev.hoist.build;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Who runs a build. A build runs the project's code and whatever its tools download, so it never
+ * runs as root: when hoist is not root, as hoist's own user with hoist's environment; when hoist is
+ * root, as the owner of the project (the user who wrote it, e.g. behind {@code sudo}) with a clean
+ * environment, else it is refused.
+ */
+public record BuildUser(String name, int uid, int gid, Path home, boolean self) {
+  private static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  /** The user for building {@code projectDir}. */
+  public static BuildUser forProject(Path projectDir) throws BuildException {
+    try {
+      if (euid() != 0) {
+        return current();
+      }
+      int owner = (Integer) Files.getAttribute(projectDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      if (owner != 0) {
+        return byUid(owner, false);
+      }
+    } catch (IOException e) {
+      throw new BuildException("build: cannot tell who may run it: " + e.getMessage(), List.of());
+    }
+    throw new BuildException(
+        "build: hoist runs as root and the project "
+            + projectDir.toAbsolutePath().normalize()
+            + " belongs to root; the build runs the project's code and hoist never runs it as root"
+            + "\n    give the project to a regular user (chown -R USER "
+            + projectDir
+            + ") and run hoist as that user, or with sudo from it",
+        List.of());
+  }
+
+  /** The user hoist runs as. */
+  public static BuildUser current() throws IOException {
+    return byUid(euid(), true);
+  }
+
+  /** {@code name}, or empty when this machine has no such user. */
+  public static Optional<BuildUser> named(String name) throws IOException {
+    return passwd(name).map(fields -> of(fields, false));
+  }
+
+  static int euid() throws IOException {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+  }
+
+  static BuildUser byUid(int uid, boolean self) throws IOException {
+    String[] fields =
+        passwd(Integer.toString(uid))
+            .orElseThrow(() -> new IOException("no user with uid " + uid + " (getent passwd)"));
+    return of(fields, self);
+  }
+
+  private static BuildUser of(String[] f, boolean self) {
+    return new BuildUser(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Path.of(f[5]), self);
+  }
+
+  private static Optional<String[]> passwd(String key) throws IOException {
+    Process p =
+        new ProcessBuilder("getent", "passwd", key)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("getent passwd did not answer in 10 s");
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while looking up a user", e);
+    }
+    String[] fields = out.split(":", -1);
+    return p.exitValue() == 0 && fields.length >= 7 ? Optional.of(fields) : Optional.empty();
+  }
+
+  /**
+   * {@code command} run as this user: as it is for hoist's own user, else through setpriv (all of
+   * the user's groups, none of root's) with only HOME, USER, LOGNAME, a fixed PATH and LANG.
+   */
+  List<String> wrap(List<String> command) {
+    if (self) {
+      return command;
+    }
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/setpriv",
+                "--reuid=" + uid,
+                "--regid=" + gid,
+                "--init-groups",
+                "--",
+                "/usr/bin/env",
+                "-i",
+                "HOME=" + home,
+                "USER=" + name,
+                "LOGNAME=" + name,
+                "PATH=" + PATH,
+                "LANG=C.UTF-8"));
+    argv.addAll(command);
+    return argv;
+  }
+}

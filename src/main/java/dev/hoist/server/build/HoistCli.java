@@ -1,0 +1,133 @@
+package dev.hoist.server.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.node.BoundedLines;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code hoist deploy} and {@code hoist rollback} run as the CLI runs them (the same code, its
+ * environment lock both ways, its rescue), in a child JVM from this one's classpath: progress lines
+ * (stderr) into the pipeline's log, the {@code --json} report (stdout) read for each node's
+ * outcome.
+ */
+final class HoistCli {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final List<String> java;
+
+  HoistCli(List<String> java) {
+    this.java = List.copyOf(java);
+  }
+
+  static HoistCli thisJvm() {
+    String bin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new HoistCli(
+        List.of(bin, "-cp", System.getProperty("java.class.path"), "dev.hoist.cli.Main"));
+  }
+
+  /** Runs {@code command} on {@code tree}; the release now live (on the first node that says). */
+  String run(String command, Optional<String> env, Path tree, PipelineLog log)
+      throws PipelineFailure, InterruptedException {
+    List<String> argv = new ArrayList<>(java);
+    argv.add(command);
+    if (command.equals("deploy")) {
+      argv.add("--built");
+    }
+    argv.add("--json");
+    env.ifPresent(e -> argv.addAll(List.of("--env", e)));
+    argv.add(tree.toString());
+    List<String> errors = new ArrayList<>();
+    byte[] out;
+    Process p = null;
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(argv)
+              .directory(tree.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.environment().put("NO_COLOR", "1");
+      p = pb.start();
+      Process started = p;
+      Thread reader =
+          Thread.ofVirtual()
+              .start(
+                  () ->
+                      BoundedLines.read(
+                          started.getErrorStream(),
+                          line -> {
+                            synchronized (errors) {
+                              errors.add(line);
+                            }
+                            log.line(line);
+                          }));
+      out = p.getInputStream().readAllBytes();
+      p.waitFor();
+      reader.join();
+    } catch (IOException e) {
+      throw new PipelineFailure("deploy", "cannot run hoist " + command + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      // SIGTERM: the CLI's shutdown hook lets every node reach a safe point.
+      if (p != null) {
+        p.destroy();
+      }
+      throw e;
+    }
+    String release = report(out, log);
+    if (p.exitValue() != 0) {
+      String last;
+      synchronized (errors) {
+        last =
+            errors.stream()
+                .filter(l -> l.startsWith("error:"))
+                .reduce((a, b) -> b)
+                .orElse(errors.isEmpty() ? "" : errors.getLast());
+      }
+      throw new PipelineFailure(
+          "deploy", "hoist " + command + " failed (exit " + p.exitValue() + "): " + last, null);
+    }
+    return release;
+  }
+
+  /** Each node's outcome from the --json report, in any of its shapes; the live release. */
+  static String report(byte[] out, PipelineLog log) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(out);
+    } catch (IOException e) {
+      return "";
+    }
+    if (root == null || root.isMissingNode() || !root.isObject()) {
+      return "";
+    }
+    String release = "";
+    List<JsonNode> nodes = new ArrayList<>();
+    if (root.has("nodes")) {
+      root.get("nodes").forEach(nodes::add);
+    } else {
+      nodes.add(root);
+    }
+    for (JsonNode n : nodes) {
+      JsonNode r = n.has("result") ? n.get("result") : n;
+      String name = n.path("node").asText(r.path("node").asText("local"));
+      String live = r.path("live").asText("");
+      boolean ok = n.has("ok") ? n.get("ok").asBoolean() : root.path("ok").asBoolean();
+      String outcome =
+          r.path("rolledBack").asBoolean(false)
+              ? "rolled back"
+              : !ok
+                  ? "failed"
+                  : r.path("newRelease").isTextual() || n.has("state") ? "deployed" : "unchanged";
+      log.node(name, outcome, live);
+      if (release.isEmpty() && ok) {
+        release = live;
+      }
+    }
+    if (release.isEmpty()) {
+      release = root.path("release").asText("");
+    }
+    return release;
+  }
+}

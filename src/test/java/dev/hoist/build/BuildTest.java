@@ -1,0 +1,104 @@
+package dev.hoist.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.hoist.project.BuildSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Running {@code build:} commands as this test's user: output, failure, timeout. */
+class BuildTest {
+  @TempDir Path tree;
+
+  private static BuildSpec spec(Duration timeout, String... commands) {
+    List<BuildSpec.Command> list = new ArrayList<>();
+    for (int i = 0; i < commands.length; i++) {
+      list.add(new BuildSpec.Command(commands[i], "hoist.yml", 10 + i, 5));
+    }
+    return new BuildSpec(list, timeout);
+  }
+
+  private static BuildUser me() throws IOException {
+    return new BuildUser("me", 0, 0, Path.of("/"), true);
+  }
+
+  @Test
+  void runsEachCommandInTheTreeAndStreamsItsOutput() throws Exception {
+    List<String> out = Collections.synchronizedList(new ArrayList<>());
+
+    Build.run(
+        spec(
+            Duration.ofMinutes(1),
+            "mkdir dist && echo built > dist/app.css",
+            "cat dist/app.css >&2"),
+        tree,
+        me(),
+        out::add);
+
+    assertThat(tree.resolve("dist/app.css")).hasContent("built");
+    assertThat(out)
+        .containsExactly(
+            "$ mkdir dist && echo built > dist/app.css", "$ cat dist/app.css >&2", "built");
+  }
+
+  @Test
+  void theFirstFailingCommandStopsTheBuildNamingItsLineAndTail() throws Exception {
+    BuildException e =
+        catchThrowableOfType(
+            BuildException.class,
+            () ->
+                Build.run(
+                    spec(Duration.ofMinutes(1), "true", "seq 1 50; exit 3", "touch never"),
+                    tree,
+                    me(),
+                    line -> {}));
+
+    assertThat(e.getMessage())
+        .startsWith("hoist.yml:11:5: build: 'seq 1 50; exit 3' failed with exit code 3 after ")
+        .contains("the live release is untouched");
+    assertThat(e.tail()).hasSize(Build.TAIL).endsWith("50");
+    assertThat(tree.resolve("never")).doesNotExist();
+  }
+
+  @Test
+  void aCommandStillRunningAtTheTimeoutIsKilledWithItsChildren() throws Exception {
+    long started = System.nanoTime();
+    BuildException e =
+        catchThrowableOfType(
+            BuildException.class,
+            () ->
+                Build.run(
+                    spec(Duration.ofMillis(500), "sleep 60 & echo $! > pid; wait"),
+                    tree,
+                    me(),
+                    line -> {}));
+
+    assertThat(e.getMessage()).contains("still ran after build.timeout");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+    long pid = Long.parseLong(Files.readString(tree.resolve("pid")).strip());
+    for (int i = 0;
+        i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        i++) {
+      Thread.sleep(100);
+    }
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void anotherUserRunsThroughSetprivWithACleanEnvironment() {
+    BuildUser alice = new BuildUser("alice", 1000, 1000, Path.of("/home/alice"), false);
+
+    assertThat(alice.wrap(List.of("/bin/sh", "-c", "make")))
+        .startsWith("/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--init-groups", "--")
+        .contains("/usr/bin/env", "-i", "HOME=/home/alice", "PATH=/usr/local/bin:/usr/bin:/bin")
+        .endsWith("/bin/sh", "-c", "make");
+  }
+}
