@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the built hoist jar as a user would, and captures what it printed and its exit code. */
-final class Hoist {
+public final class Hoist {
   /** One finished run. */
   record Result(int exit, String out, String err) {
     String all() {
@@ -139,7 +139,7 @@ final class Hoist {
   }
 
   /** Removes everything a deploy of {@code app} made, so each test class starts clean. */
-  static void purge(String app) throws IOException, InterruptedException {
+  public static void purge(String app) throws IOException, InterruptedException {
     sh(
         "sv -w 15 down /etc/service/hoist-"
             + app

@@ -10,13 +10,13 @@ import java.nio.charset.StandardCharsets;
  * Plain HTTP/1.0 GETs to nginx on 127.0.0.1:80 (or a lab node's address) with a chosen Host header
  * (the JDK's client refuses to set Host), as {@code curl -H 'Host: ...' http://127.0.0.1/} does.
  */
-final class Http {
+public final class Http {
   /** A response: status, headers as text, body. */
-  record Response(int status, String headers, String body) {}
+  public record Response(int status, String headers, String body) {}
 
   private Http() {}
 
-  static Response get(String host, String path) throws IOException {
+  public static Response get(String host, String path) throws IOException {
     return get("127.0.0.1", host, path);
   }
 

@@ -3,6 +3,7 @@ package dev.hoist.server.build;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hoist.node.BoundedLines;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,10 +24,18 @@ final class HoistCli {
     this.java = List.copyOf(java);
   }
 
+  /**
+   * This JVM's java running hoist's jar: the one jar on the class path (the installed server), else
+   * the {@code hoist.jar} property (a build tree: target/hoist.jar).
+   */
   static HoistCli thisJvm() {
     String bin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new HoistCli(
-        List.of(bin, "-cp", System.getProperty("java.class.path"), "dev.hoist.cli.Main"));
+    String classPath = System.getProperty("java.class.path");
+    String jar =
+        classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)
+            ? classPath
+            : System.getProperty("hoist.jar", "target/hoist.jar");
+    return new HoistCli(List.of(bin, "-jar", Path.of(jar).toAbsolutePath().toString()));
   }
 
   /** Runs {@code command} on {@code tree}; the release now live (on the first node that says). */
