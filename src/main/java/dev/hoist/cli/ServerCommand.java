@@ -4,6 +4,8 @@ import dev.hoist.project.SpecException;
 import dev.hoist.server.ServerConfig;
 import dev.hoist.server.ServerConfigLoader;
 import dev.hoist.server.ServerMain;
+import dev.hoist.server.build.PushPipeline;
+import dev.hoist.server.build.RunPipeline;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -61,7 +63,7 @@ final class ServerCommand implements Callable<Integer> {
       running =
           ServerMain.start(
               server,
-              ServerMain.unbuiltPipeline(),
+              new RunPipeline(new PushPipeline(server.data(), server)),
               line -> root.console.progress(java.time.Instant.now() + " " + line));
     } catch (IOException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
