@@ -55,7 +55,8 @@ class BuildIT {
     Path yml = project.resolve("hoist.yml");
     Files.writeString(
         yml,
-        Files.readString(yml) + "  - echo compiling; echo 'error: no such module' >&2; exit 7\n");
+        Files.readString(yml)
+            + "  - \"echo compiling; echo 'error: no such module' >&2; exit 7\"\n");
     HelloCopy.version(project, 2);
     Hoist.Result failed = Hoist.run("deploy", project.toString());
     assertThat(failed.exit()).as(failed.all()).isEqualTo(1);
