@@ -7,7 +7,6 @@ import dev.hoist.server.hooks.HookGate;
 import dev.hoist.server.http.Backend;
 import dev.hoist.server.http.HttpServer;
 import dev.hoist.server.notify.Notifier;
-import dev.hoist.server.queue.DeployRequest;
 import dev.hoist.server.run.Deploys;
 import dev.hoist.server.run.Metrics;
 import dev.hoist.server.run.Pipeline;
@@ -216,31 +215,5 @@ public final class ServerMain implements AutoCloseable {
       cause = cause.getCause();
     }
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-  }
-
-  /**
-   * The pipeline until dev.hoist.server.build lands (SERVER.md, seam 1): every deploy fails at
-   * fetch with a message saying so; the live release is untouched. Replace here when it lands.
-   */
-  public static Pipeline unbuiltPipeline() {
-    return new Pipeline() {
-      @Override
-      public Result deploy(ProjectConfig project, DeployRequest request, Log log) throws Failure {
-        throw unbuilt();
-      }
-
-      @Override
-      public Result rollback(ProjectConfig project, Log log) throws Failure {
-        throw unbuilt();
-      }
-
-      private Failure unbuilt() {
-        return new Failure(
-            "fetch",
-            "this hoist cannot fetch and build pushes yet (dev.hoist.server.build is not part of"
-                + " it); nothing was changed on the nodes",
-            null);
-      }
-    };
   }
 }
