@@ -50,7 +50,7 @@ def bundle(header=None, payload=None, chunk=1024, manifest_change=None, end=True
     try:
         for key, _, _ in data.PARTS:
             if key in payload and key.split("/")[0] in header["parts"]:
-                data.write_part(tar, key, data._bytes(payload[key]), parts)
+                data.write_part(tar, key, data.chunks(data._bytes(payload[key])), parts)
     finally:
         data.CHUNK = old
     manifest = dict(header, parts=parts, complete=True)
@@ -293,6 +293,17 @@ class StreamingTest(unittest.TestCase):
         rec, _, manifest = read(bundle(payload=dict(PAYLOAD, **{"files/uploads.tar": b""})))
         self.assertEqual(b"", rec.got["files/uploads.tar"])
         self.assertEqual(1, manifest["parts"]["files/uploads.tar"]["chunks"])
+
+    def test_read_ahead_starts_reading_at_once_not_at_the_first_chunk_asked_for(self):
+        read = threading.Event()
+
+        class Stream(io.BytesIO):
+            def read(self, n=-1):
+                read.set()
+                return super().read(n)
+        pieces = data.read_ahead(Stream(b"pg_dump's first bytes"))
+        self.assertTrue(read.wait(5), "pg_dump is read while the checks run")
+        self.assertEqual([b"pg_dump's first bytes"], list(pieces))
 
     def test_read_ahead_gives_the_chunks_and_hands_on_a_failure(self):
         old = data.CHUNK

@@ -707,8 +707,9 @@ def chunks(stream, size=None):
 
 
 def read_ahead(stream, depth=2):
-    """chunks(stream), read on a thread up to `depth` chunks ahead: the child writing the stream
-    (pg_dump) goes on while a chunk is sent, instead of waiting on a full pipe."""
+    """chunks(stream), read on a thread up to `depth` chunks ahead from now on (not from the first
+    chunk asked for): the child writing the stream (pg_dump) goes on while the checks run and while
+    a chunk is sent, instead of waiting on a full pipe."""
     q = queue.Queue(depth)
 
     def pump():
@@ -720,6 +721,10 @@ def read_ahead(stream, depth=2):
             q.put(e)
 
     threading.Thread(target=pump, daemon=True).start()
+    return _queued(q)
+
+
+def _queued(q):
     while True:
         b = q.get()
         if b is None:
@@ -729,12 +734,12 @@ def read_ahead(stream, depth=2):
         yield b
 
 
-def write_part(tar, key, stream, parts, ahead=False):
-    """Writes one part as chunks, hashing on the fly; records it for the manifest. `ahead`: read the
-    stream on a thread (a child's output)."""
+def write_part(tar, key, pieces, parts):
+    """Writes one part from `pieces` (chunks(f), or read_ahead(f) for a child's output), hashing on
+    the fly; records it for the manifest."""
     h, size, n = hashlib.sha256(), 0, 0
     single = key == "postgres/roles.sql"
-    for b in (read_ahead(stream) if ahead else chunks(stream)):
+    for b in pieces:
         name = key if single else "%s.%06d" % (key, n)
         tar.add(name, b)
         h.update(b)
@@ -800,9 +805,10 @@ def backup(app, out):
               "redis_version": None, "parts": parts}
     r = conf = facts = dump = None
     if "postgres" in parts:
-        # pg_dump starts first: its connection and its reads of the catalog go on while the checks
-        # below run. It writes into its pipe only; nothing reaches `out` before they pass.
+        # pg_dump starts first and is read from now on: its connection, its reads of the catalog and
+        # its first chunks go on while the checks below run. Nothing reaches `out` before they pass.
         dump = spawn(pg_argv("pg_dump", "-Fc", "-d", app_id(app)), user="postgres")
+        dump_pieces = read_ahead(dump.stdout)
     try:
         if "postgres" in parts:
             facts = pg_facts(app)
@@ -827,8 +833,9 @@ def backup(app, out):
     tar.add(HEADER, json.dumps(header, sort_keys=True).encode())
     done = {}
     if "postgres" in parts:
-        write_part(tar, "postgres/roles.sql", _bytes(pg_roles_sql(app_id(app), facts["role"])), done)
-        write_part(tar, "postgres/dump", dump.stdout, done, ahead=True)
+        roles = pg_roles_sql(app_id(app), facts["role"])
+        write_part(tar, "postgres/roles.sql", chunks(_bytes(roles)), done)
+        write_part(tar, "postgres/dump", dump_pieces, done)
         rc, err = finish(dump, timeout=60)
         if rc != 0:
             raise Failed("pg_dump failed (exit %d): %s" % (rc, tail(err, 600)))
@@ -836,12 +843,12 @@ def backup(app, out):
     if "redis" in parts:
         with redis_saved(r, conf) as f:
             mark("redis saved")
-            write_part(tar, "redis/dump.rdb", f, done)
+            write_part(tar, "redis/dump.rdb", chunks(f), done)
         r.close()
     if "files" in parts:
         p = spawn(["tar", "--create", "--file=-", "--one-file-system", "--directory",
                    uploads_dir(app), "."], user=app)
-        write_part(tar, "files/uploads.tar", p.stdout, done, ahead=True)
+        write_part(tar, "files/uploads.tar", read_ahead(p.stdout), done)
         rc, err = finish(p, timeout=60)
         # 1: a file changed while it was read (uploads go on); the archive is still whole.
         if rc == 1:
