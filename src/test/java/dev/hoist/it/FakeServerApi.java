@@ -24,8 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A stand-in for {@code hoist server}'s API (the shapes of /work/wt/SERVER.md seam 2) on a loopback
- * port, serving the real dashboard files: one project, two finished deploys (one with markup in its
+ * A stand-in for {@code hoist server}'s API (the shapes docs/server.md gives) on a loopback port,
+ * serving the real dashboard files: one project, two finished deploys (one with markup in its
  * message and author), a running one whose log streams when first asked for (and drops the
  * connection once, to make the page resume with Last-Event-ID), and rollbacks for a deploy token.
  * It lets the dashboard's own cases (401, 403, escaping, resuming) be checked without a deploy.
