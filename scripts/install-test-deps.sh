@@ -8,7 +8,8 @@
 # Let's Encrypt's test CA pebble (with pebble-challtestsrv) and certbot, for certificates from ACME;
 # PostgreSQL, Redis and restic for the app's backing services and backups, and the Django
 # example's database drivers and Redis client (psycopg2, dj-database-url, redis); Chromium and
-# its ChromeDriver, in which DashboardIT clicks through hoist server's dashboard.
+# its ChromeDriver, in which DashboardIT clicks through hoist server's dashboard; the Prometheus
+# Python client, whose text-format parser ServerApiIT reads /metrics with.
 # Quick when present. Debian's openssh-server postinst may try to start the system sshd: with no
 # systemd that is harmless (the tests never use port 22), and a second run installs nothing.
 set -euo pipefail
@@ -16,7 +17,7 @@ packages=(nginx runit gunicorn python3-venv python3-flask python3-django curl ca
   openssh-server openssh-client sudo debootstrap systemd-container iproute2 nftables util-linux mount procps
   haproxy openssl python3-pyflakes pebble certbot
   postgresql postgresql-client redis-server restic python3-psycopg2 python3-dj-database-url python3-redis
-  chromium chromium-driver)
+  chromium chromium-driver python3-prometheus-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
