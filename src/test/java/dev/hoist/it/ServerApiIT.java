@@ -56,6 +56,11 @@ class ServerApiIT {
     String commit = git(repo, "rev-parse", "HEAD").trim();
 
     Hoist.purge("srvhello");
+    // This server runs as root (as the other ITs' hoist does): it builds as the 'hoist' user,
+    // which 'hoist server install' makes on a real server.
+    Hoist.sh(
+        "id -u hoist >/dev/null 2>&1 || useradd --system --user-group --home-dir /nonexistent"
+            + " --shell /usr/sbin/nologin hoist");
     try (ServerProcess server = new ServerProcess(tmp, "hello", repo, SECRET)) {
       String read = token(server, "reader", "read");
       String deploy = token(server, "ci", "deploy");
