@@ -38,13 +38,7 @@ final class DataPhaseRunner {
       try {
         report = phase.run(connection, progress(node));
       } finally {
-        if (connection instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            // Closing after the phase ended loses nothing.
-          }
-        }
+        Transfers.close(connection);
       }
       console.progress(
           node.name()
