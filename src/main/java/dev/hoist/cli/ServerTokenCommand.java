@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -61,6 +62,15 @@ final class ServerTokenCommand implements Runnable {
     }
   }
 
+  /** {@code --config}, taken by each subcommand (or by {@code hoist server} before it). */
+  static final class ConfigOption {
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        description = "The server.yml.")
+    Path config;
+  }
+
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
@@ -83,11 +93,7 @@ final class ServerTokenCommand implements Runnable {
         description = "read (the default) or deploy.")
     String scope;
 
-    @Option(
-        names = {"-c", "--config"},
-        paramLabel = "FILE",
-        description = "The server.yml.")
-    Path config;
+    @Mixin ConfigOption where;
 
     @Override
     public Integer call() throws CommandException {
@@ -108,7 +114,7 @@ final class ServerTokenCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandException(ExitCode.USAGE, e.getMessage());
       }
-      try (History history = token.history(config)) {
+      try (History history = token.history(where.config)) {
         history.addToken(made.stored());
       } catch (IllegalArgumentException e) {
         throw new CommandException(ExitCode.USAGE, e.getMessage());
@@ -129,16 +135,12 @@ final class ServerTokenCommand implements Runnable {
   static final class ListTokens implements Callable<Integer> {
     @ParentCommand ServerTokenCommand token;
 
-    @Option(
-        names = {"-c", "--config"},
-        paramLabel = "FILE",
-        description = "The server.yml.")
-    Path config;
+    @Mixin ConfigOption where;
 
     @Override
     public Integer call() throws CommandException {
       List<ApiToken> tokens;
-      try (History history = token.history(config)) {
+      try (History history = token.history(where.config)) {
         tokens = history.tokens();
       }
       Console console = token.server.root.console;
@@ -162,15 +164,11 @@ final class ServerTokenCommand implements Runnable {
     @Parameters(paramLabel = "NAME", description = "The token's name (see: token list).")
     String name;
 
-    @Option(
-        names = {"-c", "--config"},
-        paramLabel = "FILE",
-        description = "The server.yml.")
-    Path config;
+    @Mixin ConfigOption where;
 
     @Override
     public Integer call() throws CommandException {
-      try (History history = token.history(config)) {
+      try (History history = token.history(where.config)) {
         if (!history.revokeToken(name)) {
           throw new CommandException(
               ExitCode.USAGE, "no token named '" + name + "' (hoist server token list)");
