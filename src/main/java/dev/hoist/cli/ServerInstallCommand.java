@@ -29,14 +29,16 @@ import picocli.CommandLine.Option;
       "the system user hoist (home: the data directory, 0700), its own SSH key (ed25519) whose",
       "public half is printed for the nodes' authorized_keys, this hoist under",
       "/usr/local/lib/hoist-server, and a service: a systemd unit when systemd is PID 1, a runit",
-      "service otherwise. A second run changes nothing and says so; --dry-run shows the plan."
+      "service otherwise. The service runs as hoist, each secret_file handed to it (0600); when",
+      "a project has no env: (it deploys to this machine) it runs as root, builds still as hoist.",
+      "A second run changes nothing and says so; --dry-run shows the plan."
     })
 final class ServerInstallCommand implements Callable<Integer> {
   @Option(
       names = {"-c", "--config"},
       paramLabel = "FILE",
       required = true,
-      description = "The server's server.yml (read by the hoist user: chown hoist its secrets).")
+      description = "The server's server.yml (readable by the user the server runs as).")
   Path config;
 
   @Option(names = "--dry-run", description = "Show what would change; change nothing.")
@@ -56,9 +58,8 @@ final class ServerInstallCommand implements Callable<Integer> {
     InstallLayout layout;
     try {
       layout =
-          new InstallLayout(
-              config.toAbsolutePath().normalize(),
-              server.data(),
+          InstallLayout.of(
+              server,
               Path.of(ProcessHandle.current().info().command().orElse("/usr/bin/java")),
               runningJar(),
               supervisor());
@@ -73,7 +74,10 @@ final class ServerInstallCommand implements Callable<Integer> {
     } catch (ServerInstall.Failed e) {
       throw new CommandException(ExitCode.FAILED, e.getMessage());
     }
-    String how = layout.supervisor() == Supervisor.SYSTEMD ? "systemd" : "runit";
+    String how =
+        (layout.supervisor() == Supervisor.SYSTEMD ? "systemd" : "runit")
+            + ", as "
+            + layout.serviceUser();
     if (report.changes().isEmpty()) {
       console.line("nothing to change: " + InstallLayout.SERVICE + " is installed (" + how + ")");
     } else {
@@ -85,10 +89,24 @@ final class ServerInstallCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     console.line("");
+    if (layout.asRoot()) {
+      console.line(
+          "The server runs as root: "
+              + String.join(", ", layout.localProjects())
+              + " deploy"
+              + (layout.localProjects().size() == 1 ? "s" : "")
+              + " to this machine (no env:), which needs root; builds run as "
+              + InstallLayout.USER
+              + ". Its data dir and key are root's, and git push to "
+              + InstallLayout.USER
+              + "@ is not available (docs/security.md).");
+    }
     console.line("The server's SSH key, for the authorized_keys of each node it deploys to:");
     console.line("  " + publicKey(layout));
-    console.line("Each pusher's key goes into " + layout.authorizedKeys() + " as:");
-    console.line("  " + layout.pusherLine("ssh-ed25519 AAAA... alice@laptop"));
+    if (!layout.asRoot()) {
+      console.line("Each pusher's key goes into " + layout.authorizedKeys() + " as:");
+      console.line("  " + layout.pusherLine("ssh-ed25519 AAAA... alice@laptop"));
+    }
     return ExitCode.OK;
   }
 
@@ -120,12 +138,12 @@ final class ServerInstallCommand implements Callable<Integer> {
     }
   }
 
-  // Read as the hoist user: root reads nothing in a directory that user can write.
+  // Read as its owner: root reads nothing in a directory the hoist user can write.
   private static String publicKey(InstallLayout layout) throws InterruptedException {
     try {
       Process p =
           new ProcessBuilder(
-                  "runuser", "-u", InstallLayout.USER, "--", "cat", layout.key() + ".pub")
+                  "runuser", "-u", layout.serviceUser(), "--", "cat", layout.key() + ".pub")
               .redirectInput(Redirect.from(new java.io.File("/dev/null")))
               .redirectError(Redirect.DISCARD)
               .start();

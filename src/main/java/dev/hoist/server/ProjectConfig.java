@@ -2,13 +2,14 @@ package dev.hoist.server;
 
 import dev.hoist.server.hooks.HookRules;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One project of server.yml: the repository and branch it deploys from, the environment it deploys
- * to (empty: the server's own machine), the rules its webhooks must pass and whom to tell after a
- * deploy.
+ * to (empty: the server's own machine), the rules its webhooks must pass (with the file their
+ * secret was read from) and whom to tell after a deploy.
  */
 public record ProjectConfig(
     String name,
@@ -16,7 +17,8 @@ public record ProjectConfig(
     String branch,
     Optional<String> env,
     HookRules hook,
-    List<Notify> notifications) {
+    List<Notify> notifications,
+    Path secretFile) {
 
   /** A URL told about each finished deploy, in the payload shape its receiver reads. */
   public record Notify(URI url, Format format) {

@@ -168,9 +168,10 @@ public final class ServerConfigLoader {
                         "github, gitea, forgejo, gitlab or hmac",
                         ServerConfigLoader::provider))
             .orElse(Provider.GITHUB);
+    Optional<Node> secretNode =
+        f.required("secret_file", "secret_file: /etc/hoist-server/" + name + ".secret");
     Optional<WebhookSecret> secret =
-        f.required("secret_file", "secret_file: /etc/hoist-server/" + name + ".secret")
-            .flatMap(n -> nodes.parse(n, f.key("secret_file"), "a file", this::secret));
+        secretNode.flatMap(n -> nodes.parse(n, f.key("secret_file"), "a file", this::secret));
     List<String> watch = f.get("watch").map(n -> watch(n, f.key("watch"))).orElse(List.of());
     List<ProjectConfig.Notify> notify =
         f.get("notify").map(n -> notify(n, f.key("notify"))).orElse(List.of());
@@ -184,7 +185,8 @@ public final class ServerConfigLoader {
             branch,
             env,
             new HookRules(provider, secret.get(), branch, watch),
-            notify));
+            notify,
+            path(((ScalarNode) secretNode.get()).getValue())));
   }
 
   private List<String> watch(Node node, String key) {

@@ -61,6 +61,7 @@ class ServerConfigLoaderTest {
     assertThat(shop.hook().watch()).isEmpty();
     assertThat(shop.notifications()).isEmpty();
     assertThat(shop.hook().secret().toString()).doesNotContain("s3cret");
+    assertThat(shop.secretFile()).isEqualTo(dir.resolve("shop.secret"));
   }
 
   @Test

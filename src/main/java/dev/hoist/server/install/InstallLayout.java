@@ -2,17 +2,28 @@ package dev.hoist.server.install;
 
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.ShellWords;
+import dev.hoist.server.ProjectConfig;
+import dev.hoist.server.ServerConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Where {@code hoist server install} puts things and what it writes: the {@code hoist} user whose
  * home is the data directory, the launcher and jar under {@code /usr/local/lib/hoist-server}, and
- * the service that runs {@code hoist server --config FILE} as that user (a systemd unit, or a runit
- * service when systemd is not PID 1). The texts are pure functions, tested as such.
+ * the service that runs {@code hoist server --config FILE} (a systemd unit, or a runit service when
+ * systemd is not PID 1): as that user, or as root when a project deploys to this machine ({@code
+ * localProjects}), since a deploy here needs root. The texts are pure functions, tested as such.
  */
-public record InstallLayout(Path config, Path data, Path java, Path jar, Supervisor supervisor) {
+public record InstallLayout(
+    Path config,
+    Path data,
+    Path java,
+    Path jar,
+    Supervisor supervisor,
+    List<String> localProjects,
+    List<Path> secretFiles) {
   public static final String USER = "hoist";
   public static final String SERVICE = "hoist-server";
   public static final Path LIB = Path.of("/usr/local/lib/hoist-server");
@@ -27,6 +38,8 @@ public record InstallLayout(Path config, Path data, Path java, Path jar, Supervi
    * @throws IllegalArgumentException naming a path that is not absolute and plain
    */
   public InstallLayout {
+    localProjects = List.copyOf(localProjects);
+    secretFiles = List.copyOf(secretFiles);
     for (Path p : List.of(config, data, java)) {
       if (!PLAIN.matcher(p.toString()).matches() || p.toString().contains("..")) {
         throw new IllegalArgumentException(
@@ -35,6 +48,38 @@ public record InstallLayout(Path config, Path data, Path java, Path jar, Supervi
                 + " ._/+- only");
       }
     }
+  }
+
+  /**
+   * Where {@code config}'s server goes, run by {@code java} from {@code jar}.
+   *
+   * @throws IllegalArgumentException naming a path that is not absolute and plain
+   */
+  public static InstallLayout of(ServerConfig config, Path java, Path jar, Supervisor supervisor) {
+    return new InstallLayout(
+        config.file().toAbsolutePath().normalize(),
+        config.data(),
+        java,
+        jar,
+        supervisor,
+        config.projects().values().stream()
+            .filter(p -> p.env().isEmpty())
+            .map(ProjectConfig::name)
+            .toList(),
+        config.projects().values().stream().map(ProjectConfig::secretFile).distinct().toList());
+  }
+
+  /**
+   * Whether the service runs as root: a project deploys to this machine, which needs root
+   * (packages, nginx, supervisor units); its builds still run as {@code hoist}.
+   */
+  public boolean asRoot() {
+    return !localProjects.isEmpty();
+  }
+
+  /** Who runs the service, and so owns the data directory and the server's SSH key. */
+  public String serviceUser() {
+    return asRoot() ? "root" : USER;
   }
 
   Path sshDir() {
@@ -80,29 +125,30 @@ public record InstallLayout(Path config, Path data, Path java, Path jar, Supervi
   }
 
   String unit() {
-    return String.join(
-        "\n",
-        "# Written by 'hoist server install'; docs/server.md.",
-        "[Unit]",
-        "Description=Hoist server: deploys on push (" + config + ")",
-        "After=network-online.target",
-        "Wants=network-online.target",
-        "",
-        "[Service]",
-        "User=" + USER,
-        "Group=" + USER,
-        "ExecStart=" + command(),
-        "Restart=on-failure",
-        "RestartSec=2",
-        // The server needs no new privileges, no shared /tmp, and writes only its data dir.
-        "NoNewPrivileges=yes",
-        "PrivateTmp=yes",
-        "ProtectSystem=full",
-        "UMask=0077",
-        "",
-        "[Install]",
-        "WantedBy=multi-user.target",
-        "");
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "# Written by 'hoist server install'; docs/server.md.",
+                "[Unit]",
+                "Description=Hoist server: deploys on push (" + config + ")",
+                "After=network-online.target",
+                "Wants=network-online.target",
+                "",
+                "[Service]"));
+    if (asRoot()) {
+      // A deploy to this machine writes /etc and /usr and makes files its apps read: root, the
+      // usual umask, and no ProtectSystem; HOME is the root-owned data dir (its SSH key).
+      lines.addAll(List.of("Environment=HOME=" + data, "ExecStart=" + command()));
+      lines.addAll(List.of("Restart=on-failure", "RestartSec=2", "PrivateTmp=yes", "UMask=0022"));
+    } else {
+      lines.addAll(List.of("User=" + USER, "Group=" + USER, "ExecStart=" + command()));
+      lines.addAll(List.of("Restart=on-failure", "RestartSec=2"));
+      // The server needs no new privileges, no shared /tmp, and writes only its data dir.
+      lines.addAll(
+          List.of("NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectSystem=full", "UMask=0077"));
+    }
+    lines.addAll(List.of("", "[Install]", "WantedBy=multi-user.target", ""));
+    return String.join("\n", lines);
   }
 
   String runScript() {
@@ -111,8 +157,13 @@ public record InstallLayout(Path config, Path data, Path java, Path jar, Supervi
         "#!/bin/sh",
         "# Written by 'hoist server install'; docs/server.md.",
         "exec 2>&1",
-        "umask 077",
-        "exec chpst -u " + USER + ":" + USER + " env HOME=" + data + " " + command(),
+        asRoot() ? "umask 022" : "umask 077",
+        "exec "
+            + (asRoot() ? "" : "chpst -u " + USER + ":" + USER + " ")
+            + "env HOME="
+            + data
+            + " "
+            + command(),
         "");
   }
 

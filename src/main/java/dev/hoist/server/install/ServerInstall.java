@@ -1,5 +1,6 @@
 package dev.hoist.server.install;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.Change;
@@ -17,6 +18,7 @@ import dev.hoist.engine.ServiceResource;
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.engine.UserResource;
 import dev.hoist.node.AgentException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +70,10 @@ public final class ServerInstall {
                 + InstallLayout.USER
                 + " and a service); run it with sudo");
       }
+      Optional<String> refusal = takeover(layout, probe.states().get("dir:" + layout.data()));
+      if (refusal.isPresent()) {
+        throw new Failed(refusal.get());
+      }
       Plan plan = Planner.plan(catalog, probe.states(), Set.of());
       List<String> changes = plan.changes().stream().map(Change::summary).toList();
       if (dryRun || plan.isEmpty()) {
@@ -90,22 +96,55 @@ public final class ServerInstall {
     }
   }
 
+  /**
+   * Why a server run as root must not take over the existing data directory: it belongs to another
+   * user (the hoist user, when the server ran as hoist before), who could have left links or
+   * configuration there (an ssh or git config) for root to follow.
+   */
+  static Optional<String> takeover(InstallLayout layout, JsonNode dir) {
+    if (!layout.asRoot() || dir == null || !dir.path("exists").asBoolean()) {
+      return Optional.empty();
+    }
+    String owner = dir.path("owner").asText();
+    if (owner.equals("root")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        layout.data()
+            + " belongs to "
+            + owner
+            + "; the server runs as root here, because "
+            + String.join(", ", layout.localProjects())
+            + " deploy"
+            + (layout.localProjects().size() == 1 ? "s" : "")
+            + " to this machine (no env:), and root does not take over a directory another user"
+            + " could write\n    move it away (mv "
+            + layout.data()
+            + " "
+            + layout.data()
+            + ".old) and run the install again, or give those projects an env: of nodes reached"
+            + " over SSH");
+  }
+
   static Catalog catalog(InstallLayout layout, String hostname) {
     String user = InstallLayout.USER;
+    String owner = layout.serviceUser();
     String data = layout.data().toString();
     Catalog.Builder c = Catalog.builder();
     c.add(new GroupResource(user));
     // A shell, because sshd runs a forced command through the user's shell; `restrict` and the
     // forced command leave a pusher nothing to type into it.
     c.add(new UserResource(user, user, data, "/bin/sh")).requires("group:" + user);
-    c.add(new DirectoryResource(data, Attributes.of(user, user, "0700"))).requires("user:" + user);
+    c.add(new DirectoryResource(data, Attributes.of(owner, owner, "0700")))
+        .requires("user:" + user);
     String ssh = layout.sshDir().toString();
-    c.add(asUser("mkdir-ssh-as-hoist", List.of("mkdir", "-m", "0700", ssh), ssh))
+    c.add(asOwner(layout, "mkdir-ssh", List.of("mkdir", "-m", "0700", ssh), ssh))
         .requires("dir:" + data);
     String key = layout.key().toString();
     c.add(
-            asUser(
-                "ssh-keygen-as-hoist",
+            asOwner(
+                layout,
+                "ssh-keygen",
                 List.of(
                     "ssh-keygen",
                     "-q",
@@ -118,7 +157,7 @@ public final class ServerInstall {
                     "-f",
                     key),
                 key))
-        .requires("exec:mkdir-ssh-as-hoist");
+        .requires("exec:" + execName(layout, "mkdir-ssh"));
     String lib = InstallLayout.LIB.toString();
     String jar = InstallLayout.INSTALLED_JAR.toString();
     c.add(new DirectoryResource(lib, ROOT_DIR));
@@ -168,7 +207,21 @@ public final class ServerInstall {
     c.add(service)
         .requires(files.toArray(String[]::new))
         .requires(
-            "exec:ssh-keygen-as-hoist", "exec:install-hoist-jar", "file:" + InstallLayout.LAUNCHER);
+            "exec:" + execName(layout, "ssh-keygen"),
+            "exec:install-hoist-jar",
+            "file:" + InstallLayout.LAUNCHER);
+    if (!layout.asRoot()) {
+      // The server reads the webhook secrets as hoist: each secret file is handed to that user.
+      c.add(FileResource.of(SecretHandover.SCRIPT.toString(), SecretHandover.text(), SCRIPT))
+          .requires("dir:" + lib);
+      for (Path secret : layout.secretFiles()) {
+        ExecResource handover = SecretHandover.resource(secret);
+        c.add(handover).requires("user:" + user, "file:" + SecretHandover.SCRIPT);
+        c.requireFor(service.id(), handover.id());
+        // A server that could not read it starts now.
+        c.restart(handover.id(), service.id());
+      }
+    }
     // A new unit, run script, launcher or jar takes effect on a restart.
     for (String file : files) {
       c.restart(file, service.id());
@@ -178,16 +231,22 @@ public final class ServerInstall {
     return c.build();
   }
 
-  // Inside the data directory, which its user can write: made by that user, never by root.
-  private static ExecResource asUser(String name, List<String> argv, String creates) {
+  // Inside the data directory, as the user who owns it: root never works in a directory the hoist
+  // user can write.
+  private static ExecResource asOwner(
+      InstallLayout layout, String name, List<String> argv, String creates) {
     return new ExecResource(
-        name,
+        execName(layout, name),
         argv,
-        Optional.of(InstallLayout.USER),
+        layout.asRoot() ? Optional.empty() : Optional.of(InstallLayout.USER),
         Optional.empty(),
         Optional.of(creates),
         List.of(),
         false);
+  }
+
+  private static String execName(InstallLayout layout, String name) {
+    return name + "-as-" + layout.serviceUser();
   }
 
   private static String hostname() {

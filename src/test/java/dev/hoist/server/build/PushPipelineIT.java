@@ -88,7 +88,8 @@ class PushPipelineIT {
             "main",
             Optional.empty(),
             new HookRules(Provider.GITHUB, WebhookSecret.of("s"), "main", List.of()),
-            List.of());
+            List.of(),
+            Path.of("/etc/hoist-server/shop.secret"));
     PipelineResult deployed =
         pipeline.deploy(project, new DeployRequest(APP, first, "t", "first", "test"), log);
 

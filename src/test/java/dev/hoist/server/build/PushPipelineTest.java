@@ -95,7 +95,8 @@ class PushPipelineTest {
         "main",
         Optional.empty(),
         new HookRules(Provider.GITHUB, WebhookSecret.of("s"), "main", List.of()),
-        List.of());
+        List.of(),
+        Path.of("/etc/hoist-server/shop.secret"));
   }
 
   private static DeployRequest request(String commit) {

@@ -47,7 +47,8 @@ class GitHookTest {
         "main",
         Optional.empty(),
         new HookRules(Provider.GITHUB, WebhookSecret.of("s"), "main", List.of()),
-        List.of());
+        List.of(),
+        Path.of("/etc/hoist-server/shop.secret"));
   }
 
   private String said() {

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -99,7 +100,8 @@ class NotifierTest {
         "main",
         Optional.empty(),
         new HookRules(Provider.GITHUB, WebhookSecret.of("s3cret"), "main", List.of()),
-        List.of(targets));
+        List.of(targets),
+        Path.of("/etc/hoist-server/shop.secret"));
   }
 
   @Test
