@@ -877,15 +877,20 @@ def apt_lists_present():
         return False
 
 
+# Another apt (unattended-upgrades on a real server, a user's apt-get) holding dpkg's lock is
+# waited for, up to 5 minutes, instead of failing the deploy at once.
+APT = ["apt-get", "-o", "DPkg::Lock::Timeout=300"]
+
+
 def apt_install(step_id, names):
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"] + names
+    cmd = APT + ["install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"] + names
     if not apt_lists_present():
-        run_cmd(step_id, ["apt-get", "update", "-q"], env=env)
+        run_cmd(step_id, APT + ["update", "-q"], env=env)
     rc, tail = run_cmd(step_id, cmd, env=env)
     if rc != 0:
         # Stale package lists are the usual cause; refresh once and retry.
-        run_cmd(step_id, ["apt-get", "update", "-q"], env=env)
+        run_cmd(step_id, APT + ["update", "-q"], env=env)
         rc, tail = run_cmd(step_id, cmd, env=env)
     if rc != 0:
         raise StepError("apt-get install failed (exit %d):\n%s" % (rc, "\n".join(tail[-12:])))

@@ -12,6 +12,13 @@ import java.util.concurrent.TimeUnit;
  * A forced certificate renewal while curl (a real TLS client, 8 requests in flight over HTTP/2)
  * sends a bounded number of HTTPS requests: asserts the renewal happened during the load and that
  * every request got a 200.
+ *
+ * <p>One exception, a client bug: curl 7.88 (Debian 12) sometimes fails a stream it opened as the
+ * server's GOAWAY arrived with "Error in the HTTP2 framing layer" (exit 16), which a browser
+ * resends on a new connection (RFC 9113, 6.8: streams above the last-stream-id were not processed).
+ * nginx sends a GOAWAY on every graceful reload and after keepalive_requests (1000) on each
+ * connection, so 40000 requests meet ~40 of them. Such requests are resent once after the load and
+ * must then get a 200; a few are allowed, any other failure is not.
  */
 final class RenewalUnderLoad {
   private RenewalUnderLoad() {}
@@ -45,7 +52,7 @@ final class RenewalUnderLoad {
                 "--cacert",
                 root.toString(),
                 "-w",
-                "\nSTATUS %{http_code}\n",
+                "\nSTATUS %{http_code} %{exitcode} %{url_effective}\n",
                 "https://" + domain + "/?n=[1-" + requests + "]")
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
@@ -59,11 +66,46 @@ final class RenewalUnderLoad {
     assertThat(renewed.exit()).as(renewed.all()).isZero();
     assertThat(renewed.out()).contains("\"action\": \"renewed\"");
     assertThat(stillRunning).as("the load outlasted the renewal").isTrue();
-    List<String> statuses =
-        Files.readAllLines(out).stream().filter(l -> l.startsWith("STATUS ")).toList();
+    List<String[]> statuses =
+        Files.readAllLines(out).stream()
+            .filter(l -> l.startsWith("STATUS "))
+            .map(l -> l.split(" ", 4))
+            .toList();
     assertThat(statuses).hasSize(requests);
-    assertThat(statuses.stream().filter(s -> !s.equals("STATUS 200")).toList())
+    List<String[]> failed = statuses.stream().filter(s -> !s[1].equals("200")).toList();
+    List<String[]> lostToGoaway =
+        failed.stream().filter(s -> s[1].equals("000") && s[2].equals("16")).toList();
+    assertThat(failed.stream().filter(s -> !lostToGoaway.contains(s)).map(s -> String.join(" ", s)))
         .as(Files.readString(err))
         .isEmpty();
+    assertThat(lostToGoaway).as(Files.readString(err)).hasSizeLessThanOrEqualTo(MAX_LOST_TO_GOAWAY);
+    for (String[] lost : lostToGoaway) {
+      assertThat(resend(domain, address, root, lost[3])).as(lost[3]).isEqualTo("200");
+    }
+  }
+
+  /** Far more than curl has ever lost in a run here (one), far fewer than a broken reload. */
+  static final int MAX_LOST_TO_GOAWAY = 5;
+
+  static String resend(String domain, String address, Path root, String url) throws Exception {
+    return Hoist.capture(
+            new ProcessBuilder(
+                "curl",
+                "-sS",
+                "--http2",
+                "--max-time",
+                "10",
+                "--resolve",
+                domain + ":443:" + address,
+                "--cacert",
+                root.toString(),
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                url),
+            "curl")
+        .out()
+        .strip();
   }
 }
