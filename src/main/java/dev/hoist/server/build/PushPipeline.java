@@ -24,14 +24,20 @@ import java.util.Optional;
 public final class PushPipeline {
   private final Path dataDir;
   private final HoistCli cli;
-  private final Optional<BuildUser> builder;
+  private final Builder builder;
+
+  /** Who runs a commit's {@code build:} commands: never root. */
+  @FunctionalInterface
+  interface Builder {
+    BuildUser user() throws PipelineFailure;
+  }
 
   public PushPipeline(Path dataDir, ServerConfig config) {
-    this(dataDir, HoistCli.thisJvm(), Optional.empty());
+    this(dataDir, HoistCli.thisJvm(), PushPipeline::serverBuilder);
   }
 
   /** {@code builder}: who builds, instead of the server's rule (tests). */
-  PushPipeline(Path dataDir, HoistCli cli, Optional<BuildUser> builder) {
+  PushPipeline(Path dataDir, HoistCli cli, Builder builder) {
     this.dataDir = dataDir;
     this.cli = cli;
     this.builder = builder;
@@ -45,27 +51,24 @@ public final class PushPipeline {
     log.line("fetching " + Redacted.text(project.repo()) + " " + project.branch());
     String commit = checkout.fetch(project, Optional.ofNullable(request.commit()), log::line);
     removeOld(checkout);
-    BuildUser user = buildUser();
-    Path tree = checkout.tree(commit, !user.self());
+    Path tree = checkout.tree(commit, false);
     log.line("checked out " + commit);
     log.phase("fetch", since(t));
-    BuildTree built = null;
     try {
       Spec spec = load(tree, "build");
       t = System.nanoTime();
-      try {
-        built = BuildTree.adopt(tree, user);
-      } catch (IOException e) {
-        throw new PipelineFailure(
-            "build", "cannot hand the tree to the build: " + e.getMessage(), e);
-      }
-      if (!spec.build().isEmpty()) {
-        log.line("building as " + built.user().name());
-        try {
-          Build.run(spec.build(), tree, built.user(), log::line);
-        } catch (BuildException e) {
-          throw new PipelineFailure("build", withTail(e), e);
+      if (spec.build().isEmpty()) {
+        // Nothing runs, so nobody to run it as: no build user is needed.
+        log.line("no build: commands; nothing to build");
+      } else {
+        BuildUser user = builder.user();
+        if (!user.self()) {
+          // Another user cannot enter the 0700 data dir: it builds in a checkout made elsewhere.
+          remove(tree);
+          tree = null;
+          tree = checkout.tree(commit, true);
         }
+        build(spec, tree, user, log);
       }
       log.phase("build", since(t));
       t = System.nanoTime();
@@ -73,9 +76,25 @@ public final class PushPipeline {
       log.phase("deploy", since(t));
       return new PipelineResult(commit, release);
     } finally {
-      if (built != null) {
-        built.close();
+      if (tree != null) {
+        remove(tree);
       }
+    }
+  }
+
+  /** Runs {@code spec}'s build in {@code tree}, handed to {@code user}. */
+  private static void build(Spec spec, Path tree, BuildUser user, PipelineLog log)
+      throws PipelineFailure, InterruptedException {
+    try {
+      BuildTree.adopt(tree, user);
+    } catch (IOException e) {
+      throw new PipelineFailure("build", "cannot hand the tree to the build: " + e.getMessage(), e);
+    }
+    log.line("building as " + user.name());
+    try {
+      Build.run(spec.build(), tree, user, log::line);
+    } catch (BuildException e) {
+      throw new PipelineFailure("build", withTail(e), e);
     }
   }
 
@@ -96,11 +115,16 @@ public final class PushPipeline {
       log.phase("deploy", since(t));
       return new PipelineResult(commit, release);
     } finally {
-      try {
-        BuildTree.remove(tree);
-      } catch (IOException e) {
-        // Removed with the next deploy's old trees.
-      }
+      remove(tree);
+    }
+  }
+
+  /** Removes a work tree as its owner; one left behind is removed with the next deploy's. */
+  private static void remove(Path tree) {
+    try {
+      BuildTree.remove(tree);
+    } catch (IOException e) {
+      // Removed with the next deploy's old trees.
     }
   }
 
@@ -133,10 +157,7 @@ public final class PushPipeline {
    * The server's own user; a server running as root builds as the {@code hoist} user that {@code
    * hoist server install} makes, never as root.
    */
-  private BuildUser buildUser() throws PipelineFailure {
-    if (builder.isPresent()) {
-      return builder.get();
-    }
+  private static BuildUser serverBuilder() throws PipelineFailure {
     try {
       BuildUser me = BuildUser.current();
       if (me.uid() != 0) {

@@ -79,8 +79,8 @@ class PushPipelineIT {
             + "build: [\"mkdir dist && id -un > dist/who.txt\"]\n");
     String first = push(work, "first");
 
-    PushPipeline pipeline =
-        new PushPipeline(tmp.resolve("data"), HoistCli.thisJvm(), BuildUser.named("nobody"));
+    BuildUser nobody = BuildUser.named("nobody").orElseThrow();
+    PushPipeline pipeline = new PushPipeline(tmp.resolve("data"), HoistCli.thisJvm(), () -> nobody);
     ProjectConfig project =
         new ProjectConfig(
             APP,

@@ -28,8 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * script that prints what {@code hoist deploy --json} prints.
  */
 class PushPipelineTest {
-  private static final Optional<BuildUser> ME =
-      Optional.of(new BuildUser("me", 0, 0, Path.of("/"), true));
+  private static final PushPipeline.Builder ME =
+      () -> new BuildUser("me", 0, 0, Path.of("/"), true);
+  private static final PushPipeline.Builder NOBODY =
+      () -> {
+        throw new PipelineFailure("build", "no user may build here", null);
+      };
 
   @TempDir Path tmp;
   Path repo;
@@ -105,6 +109,10 @@ class PushPipelineTest {
 
   /** A deploy step that copies the tree it was given aside and reports one node deployed. */
   private PushPipeline pipeline(String json) {
+    return pipeline(json, ME);
+  }
+
+  private PushPipeline pipeline(String json, PushPipeline.Builder builder) {
     Path seen = tmp.resolve("seen");
     String script =
         "for a; do last=\"$a\"; done; cp -r \"$last\" "
@@ -112,7 +120,7 @@ class PushPipelineTest {
             + "; echo progress >&2; printf '%s' '"
             + json
             + "'";
-    return new PushPipeline(data, new HoistCli(List.of("/bin/sh", "-c", script, "sh")), ME);
+    return new PushPipeline(data, new HoistCli(List.of("/bin/sh", "-c", script, "sh")), builder);
   }
 
   @Test
@@ -195,6 +203,36 @@ class PushPipelineTest {
     assertThat(f.phase()).isEqualTo("build");
     assertThat(f.getMessage()).contains("failed with exit code 5").contains("nope");
     assertThat(tmp.resolve("seen")).doesNotExist();
+    // The fetch ended before the build failed: its time is kept.
+    assertThat(phases).containsExactly("fetch");
+  }
+
+  @Test
+  void aBuildWithNobodyToRunItFailsAtBuildWithTheFetchTimed() {
+    PipelineFailure f =
+        catchThrowableOfType(
+            PipelineFailure.class,
+            () -> pipeline("{}", NOBODY).deploy(project(repo.toString()), request(null), log));
+
+    assertThat(f.phase()).isEqualTo("build");
+    assertThat(f.getMessage()).isEqualTo("no user may build here");
+    assertThat(phases).containsExactly("fetch");
+    assertThat(tmp.resolve("seen")).doesNotExist();
+  }
+
+  @Test
+  void aProjectWithoutBuildCommandsNeedsNoBuildUser() throws Exception {
+    Files.writeString(repo.resolve("hoist.yml"), "app: shop\nwsgi: app:application\n");
+    commit("no build");
+
+    PipelineResult result =
+        pipeline("{\"node\":\"local\",\"ok\":true,\"newRelease\":\"r8\",\"live\":\"r8\"}", NOBODY)
+            .deploy(project(repo.toString()), request(null), log);
+
+    assertThat(result.release()).isEqualTo("r8");
+    assertThat(phases).containsExactly("fetch", "build", "deploy");
+    assertThat(lines).contains("no build: commands; nothing to build");
+    assertThat(tmp.resolve("seen/app.py")).hasContent("v = 1");
   }
 
   @Test
