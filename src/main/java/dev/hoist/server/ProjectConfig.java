@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * One project of server.yml: the repository and branch it deploys from, the environment it deploys
  * to (empty: the server's own machine), the rules its webhooks must pass (with the file their
- * secret was read from) and whom to tell after a deploy.
+ * secret was read from; none for a project fed only by git push) and whom to tell after a deploy.
  */
 public record ProjectConfig(
     String name,
@@ -18,7 +18,7 @@ public record ProjectConfig(
     Optional<String> env,
     HookRules hook,
     List<Notify> notifications,
-    Path secretFile) {
+    Optional<Path> secretFile) {
 
   /** A URL told about each finished deploy, in the payload shape its receiver reads. */
   public record Notify(URI url, Format format) {

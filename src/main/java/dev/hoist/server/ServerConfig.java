@@ -12,6 +12,19 @@ public record ServerConfig(
   public static final Listen DEFAULT_LISTEN = new Listen("127.0.0.1", 7500);
   public static final Path DEFAULT_DATA = Path.of("/var/lib/hoist-server");
 
+  /**
+   * Where {@code project}'s {@code git push hoist@...} pushes land under {@code data}; a project
+   * whose {@code repo:} is this takes pushes (and may go without a webhook secret).
+   */
+  public static Path pushRepository(Path data, String project) {
+    return data.resolve("git").resolve(project + ".git");
+  }
+
+  /** Whether {@code project} deploys what is pushed to this server. */
+  public boolean takesPushes(ProjectConfig project) {
+    return project.repo().equals(pushRepository(data, project.name()).toString());
+  }
+
   /** A host (name or IP address, IPv6 without brackets) and a TCP port. */
   public record Listen(String host, int port) {
     @Override

@@ -112,7 +112,7 @@ public final class ServerConfigLoader {
             .orElse(ServerConfig.DEFAULT_DATA);
     Map<String, ProjectConfig> projects =
         top.required("projects", "projects: {shop: {repo: ..., secret_file: ...}}")
-            .map(this::projects)
+            .map(n -> projects(n, data))
             .orElse(Map.of());
     if (!nodes.problems().isEmpty()) {
       return Optional.empty();
@@ -120,7 +120,7 @@ public final class ServerConfigLoader {
     return Optional.of(new ServerConfig(file, listen, data, projects));
   }
 
-  private Map<String, ProjectConfig> projects(Node node) {
+  private Map<String, ProjectConfig> projects(Node node, Path data) {
     Map<String, ProjectConfig> projects = new LinkedHashMap<>();
     List<NodeTuple> entries =
         nodes.entries(node, "projects", "a mapping of project names to projects").orElse(List.of());
@@ -132,7 +132,7 @@ public final class ServerConfigLoader {
       String key = "projects." + name;
       Optional<String> checked =
           nodes.parse(entry.getKeyNode(), key, "a project name", ServerConfigLoader::projectName);
-      Optional<ProjectConfig> project = project(name, key, entry.getValueNode());
+      Optional<ProjectConfig> project = project(name, key, entry.getValueNode(), data);
       if (checked.isPresent() && project.isPresent()) {
         projects.put(name, project.get());
       }
@@ -140,7 +140,7 @@ public final class ServerConfigLoader {
     return projects;
   }
 
-  private Optional<ProjectConfig> project(String name, String key, Node node) {
+  private Optional<ProjectConfig> project(String name, String key, Node node, Path data) {
     Optional<Fields> found = nodes.fields(node, key, PROJECT_KEYS, Set.of());
     if (found.isEmpty()) {
       return Optional.empty();
@@ -168,14 +168,26 @@ public final class ServerConfigLoader {
                         "github, gitea, forgejo, gitlab or hmac",
                         ServerConfigLoader::provider))
             .orElse(Provider.GITHUB);
-    Optional<Node> secretNode =
-        f.required("secret_file", "secret_file: /etc/hoist-server/" + name + ".secret");
+    Optional<Node> secretFile = f.get("secret_file");
     Optional<WebhookSecret> secret =
-        secretNode.flatMap(n -> nodes.parse(n, f.key("secret_file"), "a file", this::secret));
+        secretFile.flatMap(n -> nodes.parse(n, f.key("secret_file"), "a file", this::secret));
+    // Without a secret no webhook can be checked: only a project fed by pushes here may omit it.
+    Path pushes = ServerConfig.pushRepository(data, name);
+    if (secretFile.isEmpty() && !repo.map(pushes.toString()::equals).orElse(false)) {
+      nodes.problem(
+          node,
+          f.key("secret_file"),
+          "required key is missing: the project's webhooks are checked with it",
+          "add e.g. 'secret_file: /etc/hoist-server/"
+              + name
+              + ".secret'; only a project deployed by git push to this server (repo: "
+              + pushes
+              + ") may go without");
+    }
     List<String> watch = f.get("watch").map(n -> watch(n, f.key("watch"))).orElse(List.of());
     List<ProjectConfig.Notify> notify =
         f.get("notify").map(n -> notify(n, f.key("notify"))).orElse(List.of());
-    if (repo.isEmpty() || secret.isEmpty()) {
+    if (repo.isEmpty() || secret.isEmpty() != secretFile.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
@@ -184,9 +196,9 @@ public final class ServerConfigLoader {
             repo.get(),
             branch,
             env,
-            new HookRules(provider, secret.get(), branch, watch),
+            new HookRules(provider, secret, branch, watch),
             notify,
-            path(((ScalarNode) secretNode.get()).getValue())));
+            secretFile.map(n -> path(((ScalarNode) n).getValue()))));
   }
 
   private List<String> watch(Node node, String key) {

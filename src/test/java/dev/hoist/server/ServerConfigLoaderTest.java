@@ -61,7 +61,7 @@ class ServerConfigLoaderTest {
     assertThat(shop.hook().watch()).isEmpty();
     assertThat(shop.notifications()).isEmpty();
     assertThat(shop.hook().secret().toString()).doesNotContain("s3cret");
-    assertThat(shop.secretFile()).isEqualTo(dir.resolve("shop.secret"));
+    assertThat(shop.secretFile()).contains(dir.resolve("shop.secret"));
   }
 
   @Test
@@ -125,6 +125,27 @@ class ServerConfigLoaderTest {
             "DIR/server.yml:9:14: projects.shop.notify: expected an http(s) URL, found"
                 + " 'ftp://example.com'");
     assertThat(message).contains("did you mean 'branch'?");
+  }
+
+  @Test
+  void aProjectFedByGitPushMayGoWithoutASecret() throws Exception {
+    ServerConfig config = load("data: state\nprojects:\n  shop: {repo: state/git/shop.git}\n");
+    ProjectConfig shop = config.projects().get("shop");
+    assertThat(config.takesPushes(shop)).isTrue();
+    assertThat(shop.hook().secret()).isEmpty();
+  }
+
+  @Test
+  void anyOtherProjectNeedsItsSecretSaidAtItsPlace() {
+    assertThat(
+            problems(
+                "data: state\nprojects:\n  shop:\n    repo: https://github.com/you/shop.git\n"))
+        .contains(
+            "DIR/server.yml:4:5: projects.shop.secret_file: required key is missing: the"
+                + " project's webhooks are checked with it")
+        .contains(
+            "add e.g. 'secret_file: /etc/hoist-server/shop.secret'; only a project deployed by"
+                + " git push to this server (repo: DIR/state/git/shop.git) may go without");
   }
 
   @Test

@@ -114,7 +114,7 @@ public final class GitHook {
 
   // The server fetches what it deploys from repo:; a push elsewhere would not be what it builds.
   private boolean takesPushes(ProjectConfig project) {
-    return project.repo().equals(PushRepo.path(config.data(), project.name()).toString());
+    return config.takesPushes(project);
   }
 
   private List<String> pushProjects() {

@@ -1,5 +1,6 @@
 package dev.hoist.server.gitpush;
 
+import dev.hoist.server.ServerConfig;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ public final class PushRepo {
 
   /** Where {@code project}'s pushes land under the server's data directory. */
   public static Path path(Path data, String project) {
-    return data.resolve("git").resolve(project + ".git");
+    return ServerConfig.pushRepository(data, project);
   }
 
   /** The push repository of {@code project}, made (bare, fsck on receive) when missing. */

@@ -23,8 +23,13 @@ public final class HookGate {
     if (request.length() > MAX_BODY) {
       return HookDecision.tooLarge();
     }
+    if (rules.secret().isEmpty()) {
+      return HookDecision.refused(
+          "the project has no secret_file, so no webhook can be checked and none is taken (it"
+              + " deploys what is pushed to the server)");
+    }
     Verification verification =
-        SignatureScheme.of(rules.provider()).verify(request, rules.secret(), now);
+        SignatureScheme.of(rules.provider()).verify(request, rules.secret().get(), now);
     if (verification instanceof Verification.Refused refused) {
       return HookDecision.refused(refused.reason());
     }

@@ -114,7 +114,9 @@ final class HookEndpoint {
 
   private static String fix(int status) {
     return switch (status) {
-      case 401 -> "sign the body with the project's secret_file in the provider's header";
+      case 401 ->
+          "sign the body with the project's secret_file in the provider's header (a project"
+              + " without one takes no webhooks)";
       case 413 -> "a push payload is far smaller; check what sends this";
       default -> "send the provider's push payload as JSON";
     };

@@ -66,7 +66,10 @@ public record InstallLayout(
             .filter(p -> p.env().isEmpty())
             .map(ProjectConfig::name)
             .toList(),
-        config.projects().values().stream().map(ProjectConfig::secretFile).distinct().toList());
+        config.projects().values().stream()
+            .flatMap(p -> p.secretFile().stream())
+            .distinct()
+            .toList());
   }
 
   /**

@@ -87,9 +87,9 @@ class PushPipelineIT {
             bare.toString(),
             "main",
             Optional.empty(),
-            new HookRules(Provider.GITHUB, WebhookSecret.of("s"), "main", List.of()),
+            new HookRules(Provider.GITHUB, Optional.of(WebhookSecret.of("s")), "main", List.of()),
             List.of(),
-            Path.of("/etc/hoist-server/shop.secret"));
+            Optional.of(Path.of("/etc/hoist-server/shop.secret")));
     PipelineResult deployed =
         pipeline.deploy(project, new DeployRequest(APP, first, "t", "first", "test"), log);
 

@@ -46,9 +46,9 @@ class GitHookTest {
         repo,
         "main",
         Optional.empty(),
-        new HookRules(Provider.GITHUB, WebhookSecret.of("s"), "main", List.of()),
+        new HookRules(Provider.GITHUB, Optional.of(WebhookSecret.of("s")), "main", List.of()),
         List.of(),
-        Path.of("/etc/hoist-server/shop.secret"));
+        Optional.of(Path.of("/etc/hoist-server/shop.secret")));
   }
 
   private String said() {

@@ -19,7 +19,7 @@ class HookGateTest {
   private final HookGate gate = new HookGate(new DeliveryCache(100));
 
   private static HookRules rules(String branch, List<String> watch) {
-    return new HookRules(Provider.GITHUB, SECRET, branch, watch);
+    return new HookRules(Provider.GITHUB, Optional.of(SECRET), branch, watch);
   }
 
   private HookDecision github(HookRules rules, String event, String delivery, byte[] body) {
@@ -46,6 +46,20 @@ class HookGateTest {
     HookDecision d = github(rules("main", List.of()), "ping", "d-2", Signed.example("ping.json"));
     assertThat(d).isEqualTo(HookDecision.pong());
     assertThat(d.status()).isEqualTo(200);
+  }
+
+  @Test
+  void aProjectWithoutASecretRefusesEveryWebhook() {
+    HookRules noSecret = new HookRules(Provider.GITHUB, Optional.empty(), "master", List.of());
+    byte[] body = Signed.example("push-with-new-branch.json");
+    // Signed with any secret, or not at all: nothing can be checked, so nothing is taken.
+    HookDecision signed = github(noSecret, "push", "d-9", body);
+    HookDecision unsigned =
+        gate.decide("shop", noSecret, new HookRequest(Map.of("X-GitHub-Event", "push"), body), NOW);
+    for (HookDecision d : List.of(signed, unsigned)) {
+      assertThat(d.status()).isEqualTo(401);
+      assertThat(d.message()).contains("the project has no secret_file");
+    }
   }
 
   @Test
@@ -169,7 +183,8 @@ class HookGateTest {
          "commits":[{"id":"%s","message":"fix css","added":[],"modified":["static/site.css"],"removed":[]}]}
         """
             .formatted(AFTER, "a".repeat(40), "a".repeat(40));
-    HookRules rules = new HookRules(Provider.GITLAB, SECRET, "main", List.of("static"));
+    HookRules rules =
+        new HookRules(Provider.GITLAB, Optional.of(SECRET), "main", List.of("static"));
     HookDecision d =
         gate.decide(
             "shop",
@@ -184,7 +199,8 @@ class HookGateTest {
     assertThat(push.changedPaths()).contains(List.of("static/site.css"));
     // GitLab lists at most 20 commits; with more, the paths are unknown and the push deploys.
     String cut = body.replace("\"total_commits_count\":1", "\"total_commits_count\":40");
-    HookRules elsewhere = new HookRules(Provider.GITLAB, SECRET, "main", List.of("src"));
+    HookRules elsewhere =
+        new HookRules(Provider.GITLAB, Optional.of(SECRET), "main", List.of("src"));
     assertThat(
             gate.decide(
                 "shop",

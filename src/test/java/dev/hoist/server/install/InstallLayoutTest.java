@@ -266,8 +266,8 @@ class InstallLayoutTest {
         "https://example.com/" + name + ".git",
         "main",
         env,
-        new HookRules(Provider.GITHUB, WebhookSecret.of("s"), "main", List.of()),
+        new HookRules(Provider.GITHUB, Optional.of(WebhookSecret.of("s")), "main", List.of()),
         List.of(),
-        Path.of(secret));
+        Optional.of(Path.of(secret)));
   }
 }

@@ -99,9 +99,9 @@ class NotifierTest {
         "/srv/git/shop.git",
         "main",
         Optional.empty(),
-        new HookRules(Provider.GITHUB, WebhookSecret.of("s3cret"), "main", List.of()),
+        new HookRules(Provider.GITHUB, Optional.of(WebhookSecret.of("s3cret")), "main", List.of()),
         List.of(targets),
-        Path.of("/etc/hoist-server/shop.secret"));
+        Optional.of(Path.of("/etc/hoist-server/shop.secret")));
   }
 
   @Test
