@@ -21,6 +21,9 @@ public final class Main {
     List<String> own = dashes < 0 ? all : all.subList(0, dashes);
     List<String> command = dashes < 0 ? List.of() : all.subList(dashes + 1, all.size());
     HoistCommand hoist = new HoistCommand(console, new ArrayList<>(command));
+    if (SshAccess.named(own)) {
+      hoist.ssh.startAhead();
+    }
     CommandLine cli = hoist.commandLine(own);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {

@@ -10,6 +10,8 @@ import java.nio.file.Path;
  */
 final class SshAccess implements AutoCloseable {
   private SshNodes nodes;
+  private boolean started;
+  private boolean closed;
 
   synchronized SshNodes nodes() {
     if (nodes == null) {
@@ -20,11 +22,38 @@ final class SshAccess implements AutoCloseable {
   }
 
   /**
-   * Starts the client on another thread now, while the project loads; {@link #nodes()} waits for
-   * it.
+   * Starts the client on another thread now, while the command line is read and the project loads;
+   * {@link #nodes()} waits for it. Once per process.
    */
-  void startAhead() {
-    Thread.ofVirtual().start(this::nodes);
+  synchronized void startAhead() {
+    if (!started && nodes == null) {
+      started = true;
+      Thread.ofVirtual().start(this::startIfOpen);
+    }
+  }
+
+  /** A command that ended before the thread ran (a usage error) closed this: nothing to start. */
+  private synchronized void startIfOpen() {
+    if (!closed) {
+      nodes();
+    }
+  }
+
+  /**
+   * Whether {@code args} (hoist's own, before any {@code --}) name nodes with --env or --node: the
+   * command will then need the client, which {@link Main} starts before the command line is even
+   * parsed (the client's start, ~150 ms of CPU, overlaps picocli's reading of the commands).
+   */
+  static boolean named(java.util.List<String> args) {
+    return args.stream()
+        .anyMatch(
+            a ->
+                a.equals("-e")
+                    || a.equals("--env")
+                    || a.equals("--node")
+                    || a.startsWith("-e=")
+                    || a.startsWith("--env=")
+                    || a.startsWith("--node="));
   }
 
   /** Null without a terminal: the key is then skipped and the auth error says so. */
@@ -38,6 +67,7 @@ final class SshAccess implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (nodes != null) {
       nodes.close();
       nodes = null;

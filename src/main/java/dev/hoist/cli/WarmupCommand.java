@@ -5,6 +5,8 @@ import dev.hoist.release.DeployListener;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
+import dev.hoist.services.DataTransfer;
+import dev.hoist.services.PgRestoreList;
 import dev.hoist.ssh.Rehearsal;
 import dev.hoist.stack.Edge;
 import java.io.OutputStream;
@@ -22,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * Hidden: runs the code paths of the common commands without changing anything, so the launcher can
  * record a class-data (AOT) cache that makes every later start fast: every command's options model,
- * an SSH conversation with an in-process server, and a read-only plan of this machine through the
+ * an SSH conversation with an in-process server, a project with services on a node of an
+ * environment read as the data commands read it, and a read-only plan of this machine through the
  * same fleet code a remote deploy uses.
  */
 @Command(name = "warmup", hidden = true)
@@ -32,6 +35,30 @@ final class WarmupCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PROJECT")
   String project;
 
+  /**
+   * What {@code hoist backup --env live} reads before it connects: examples/django-postgres's
+   * hoist.yml (services, a release command) with nodes and an environment.
+   */
+  private static final String DATA_PROJECT =
+      """
+      app: warmup
+      wsgi: shopsite.wsgi:application
+      domain: warmup.test
+      env: {DJANGO_SETTINGS_MODULE: shopsite.settings}
+      packages: [python3-django, python3-psycopg2]
+      release:
+        run_once: [python manage.py migrate --noinput]
+      health: {path: /healthz/, contains: ok}
+      services:
+        postgres: {extensions: [pg_trgm]}
+        redis: {}
+        files: {url: /uploads, max_size: 10m}
+      nodes:
+        db1: {host: 127.0.0.1, port: 2222, user: root, key: id_ed25519, known_hosts: known_hosts}
+      environments:
+        live: {web: [db1]}
+      """;
+
   @Override
   public Integer call() throws Exception {
     HoistCommand.SUBCOMMANDS.keySet().forEach(name -> root.commandLine(List.of(name)));
@@ -40,6 +67,9 @@ final class WarmupCommand implements Callable<Integer> {
       Rehearsal.run(root.ssh.nodes(), dir);
     } catch (Exception e) {
       // A machine without loopback networking still gets the rest of the cache.
+    }
+    try {
+      data(dir);
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -73,5 +103,20 @@ final class WarmupCommand implements Callable<Integer> {
             new dev.hoist.engine.Engine.StepEvent(
                 "x", dev.hoist.engine.Engine.StepEvent.Status.OK, "n", null, 0));
     return ExitCode.OK;
+  }
+
+  /** The data commands' start up to their connection (which the rehearsal above made). */
+  private void data(Path dir) throws Exception {
+    Path project = Files.createDirectory(dir.resolve("data"));
+    Files.writeString(project.resolve("hoist.yml"), DATA_PROJECT);
+    TargetOptions options = new TargetOptions();
+    options.env = "live";
+    options.parallel = 1;
+    Session s = Session.open(project.toString(), options, root.ssh);
+    s.dataNode();
+    DataTransfer transfer = new DataTransfer(new PgRestoreList());
+    try (CtrlC ctrlC = new CtrlC(root.console, transfer::cancel)) {
+      ctrlC.fired();
+    }
   }
 }
