@@ -4,6 +4,7 @@ import dev.hoist.fleet.FleetNode;
 import dev.hoist.project.BackupSpec;
 import dev.hoist.project.Inventory;
 import dev.hoist.project.NodeSpec;
+import dev.hoist.project.TargetLayout;
 import dev.hoist.services.BackupTarget;
 import dev.hoist.ssh.SshNode;
 import java.io.IOException;
@@ -65,7 +66,13 @@ final class BackupCopies implements AutoCloseable {
     try {
       target.connect();
       String hostKey = target.hostKey().openSsh();
-      BackupSpec.Address at = new BackupSpec.Address(node.host(), node.port(), hostKey);
+      BackupSpec.Address at =
+          new BackupSpec.Address(
+              node.host(),
+              node.port(),
+              hostKey,
+              TargetLayout.user(dataNode.name()),
+              to.directory(s.spec().app(), dataNode.name()));
       Session resolved =
           s.withSpec(s.spec().withBackup(Optional.of(backup.get().withTargetAt(at))));
       return Optional.of(new BackupCopies(to, dataNode, target, resolved));
@@ -110,16 +117,17 @@ final class BackupCopies implements AutoCloseable {
               + ".pub); the app is deployed, copies are not set up: deploy again");
     }
     String app = session.spec().app();
+    String directory = to.directory(app, dataNode.name());
     try {
       BackupTarget.Report report =
           new BackupTarget(Session.engine(target))
-              .converge(dataNode.name(), key.get(), to.directory(app));
+              .converge(dataNode.name(), app, key.get(), directory);
       if (!quiet) {
         console.line(
             "backup copies: "
                 + to.node()
                 + ":"
-                + to.directory(app)
+                + directory
                 + " ready for "
                 + dataNode.name()
                 + " ("
@@ -127,6 +135,7 @@ final class BackupCopies implements AutoCloseable {
                 + " changed, "
                 + report.roundTrips()
                 + (report.roundTrips() == 1 ? " round trip)" : " round trips)"));
+        report.changes().forEach(c -> console.line("  " + c));
       }
       return ExitCode.OK;
     } catch (BackupTarget.Failed e) {

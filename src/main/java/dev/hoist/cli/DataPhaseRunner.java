@@ -2,6 +2,7 @@ package dev.hoist.cli;
 
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.node.Node;
+import dev.hoist.project.BackupSpec;
 import dev.hoist.release.DeployListener;
 import dev.hoist.rollout.DataPhase;
 import dev.hoist.rollout.RolloutException;
@@ -96,6 +97,9 @@ final class DataPhaseRunner {
                   : report.changes().size() + " to change"));
       if (!json) {
         report.changes().forEach(c -> console.progress("  " + c.summary()));
+        BackupRelease.planned(
+                report.backupTarget(), s.spec().backup().flatMap(BackupSpec::to), node.name())
+            .ifPresent(console::progress);
       }
       return Optional.of(
           report.env() != null

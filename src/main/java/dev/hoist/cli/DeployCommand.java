@@ -11,6 +11,7 @@ import dev.hoist.release.Deployment;
 import dev.hoist.rollout.DataPhase;
 import dev.hoist.rollout.DeployService;
 import dev.hoist.rollout.RolloutException;
+import dev.hoist.stack.BackupConfig;
 import dev.hoist.tls.CertWarnings;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -128,17 +129,23 @@ final class DeployCommand implements Callable<Integer> {
                 new RolloutRunner(root.console, output.json).run(s, r.job());
             case DeployService.EachNode e -> eachNode(s, e);
           };
-      if (copies.isEmpty()) {
-        return exit;
-      }
       Deployment deployment =
           switch (way) {
             case DeployService.Rolling r -> r.job().deployment();
             case DeployService.EachNode e -> e.deployment();
           };
+      // What the data node's backup.json named before this deploy: a target dropped or moved
+      // away from loses this app's copies (and the node's key with its last app).
+      Optional<BackupConfig.Configured> before =
+          data.flatMap(DataPhase.Report::backupTarget).or(deployment::backupTarget);
+      int released = BackupRelease.run(exit, s, before, root.console, output.json);
+      if (copies.isEmpty()) {
+        return released;
+      }
       // A db node of its own made or reported the key in the data phase, else the app's node.
       Optional<String> key = data.flatMap(DataPhase.Report::backupKey).or(deployment::backupKey);
-      return copies.get().finish(exit, key, root.console, output.json);
+      int copied = copies.get().finish(exit, key, root.console, output.json);
+      return copied != ExitCode.OK ? copied : released;
     } finally {
       copies.ifPresent(BackupCopies::close);
     }

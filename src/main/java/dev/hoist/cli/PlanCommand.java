@@ -2,6 +2,7 @@ package dev.hoist.cli;
 
 import dev.hoist.fleet.Fleet;
 import dev.hoist.fleet.FleetResult;
+import dev.hoist.project.BackupSpec;
 import dev.hoist.release.DeployReport;
 import dev.hoist.release.Deployer;
 import dev.hoist.release.Deployment;
@@ -72,7 +73,15 @@ final class PlanCommand implements Callable<Integer> {
       return PerNode.exitCode(result, r -> true);
     }
     ReportView view = new ReportView(console);
-    return PerNode.exitCode(
-        PerNode.run(s, console, task, (node, r) -> view.plan(r, true)), r -> true);
+    int exit =
+        PerNode.exitCode(PerNode.run(s, console, task, (node, r) -> view.plan(r, true)), r -> true);
+    if (remote.isEmpty() && deployment.backupTarget().isPresent()) {
+      BackupRelease.planned(
+              deployment.backupTarget(),
+              s.spec().backup().flatMap(BackupSpec::to),
+              full.dataNode().name())
+          .ifPresent(console::line);
+    }
+    return exit;
   }
 }

@@ -17,7 +17,8 @@ public sealed interface Resource
         ExecResource,
         ServiceResource,
         CronJobsResource,
-        RootJobAbsent {
+        RootJobAbsent,
+        FileAbsent {
 
   /** Unique within a catalog, e.g. {@code file:/etc/nginx/sites-enabled/hoist-hello.conf}. */
   String id();

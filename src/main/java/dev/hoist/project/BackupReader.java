@@ -18,7 +18,6 @@ final class BackupReader {
       List.of("schedule", "keep", "to", "drill", "drill_check");
   private static final List<String> TO_KEYS = List.of("node", "path");
   private static final int MAX_KEEP = 10_000;
-  private static final String TARGET_HOME = "/var/lib/hoist-backup";
 
   private final YamlNodes nodes;
 
@@ -114,22 +113,23 @@ final class BackupReader {
         || text.contains("//")) {
       throw new InvalidValue(
           "expected an absolute directory of letters, digits and _ . / @ + -, found '" + text + "'",
-          "e.g. /var/lib/hoist-backup/myapp");
+          "e.g. /srv/backups/myapp");
     }
     if (text.equals("/") || text.matches("/(etc|bin|sbin|usr|proc|sys|dev|boot|root|run)(/.*)?")) {
       throw new InvalidValue(
           "'" + text + "' is a system directory; copies need a directory of their own",
-          "e.g. /var/lib/hoist-backup/myapp");
+          "e.g. /srv/backups/myapp");
     }
     String dir =
         text.length() > 1 && text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
-    // The target user's home and its .ssh are root's (sshd's StrictModes; authorized_keys).
-    if (dir.equals(TARGET_HOME) || dir.startsWith(TARGET_HOME + "/.ssh")) {
+    // The target users' homes and their .ssh are root's (sshd's StrictModes; authorized_keys).
+    String root = java.util.regex.Pattern.quote(TargetLayout.ROOT);
+    if (dir.matches(root + "(/\\.ssh(/.*)?|/nodes(/[^/]+(/\\.ssh(/.*)?)?)?)?")) {
       throw new InvalidValue(
           "'"
               + text
-              + "' is the home of the target's hoist-backup user, which copies may not write",
-          "e.g. " + TARGET_HOME + "/myapp");
+              + "' is where the target's backup users have their homes, which copies may not write",
+          "e.g. /srv/backups/myapp, or leave path: out for " + TargetLayout.NODES + "/NODE/myapp");
     }
     return dir;
   }

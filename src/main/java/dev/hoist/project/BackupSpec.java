@@ -34,9 +34,12 @@ public record BackupSpec(
       this(node, path, file, line, column, Optional.empty());
     }
 
-    /** The directory on the target node: the given path, else one directory per app. */
-    public String directory(String app) {
-      return path.orElse("/var/lib/hoist-backup/" + app);
+    /**
+     * The directory on the target node: the given path, else one per app in the home of {@code
+     * dataNode}'s own user there.
+     */
+    public String directory(String app, String dataNode) {
+      return path.orElse(TargetLayout.home(dataNode) + "/" + app);
     }
 
     /** This target, reached at {@code at}. */
@@ -45,8 +48,11 @@ public record BackupSpec(
     }
   }
 
-  /** A target node's SSH address and its host key ("ssh-ed25519 AAAA..."). */
-  public record Address(String host, int port, String hostKey) {}
+  /**
+   * A target node's SSH address, its host key ("ssh-ed25519 AAAA..."), and the user and directory
+   * the data node writes its copies as and into.
+   */
+  public record Address(String host, int port, String hostKey, String user, String path) {}
 
   /** This spec with its target reached at {@code at}. */
   public BackupSpec withTargetAt(Address at) {

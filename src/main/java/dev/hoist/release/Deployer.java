@@ -16,6 +16,7 @@ import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.node.AgentException;
 import dev.hoist.node.Trace;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.BackupConfig;
 import dev.hoist.stack.BackupKey;
 import dev.hoist.stack.CronPlacement;
 import dev.hoist.stack.SecretsProbe;
@@ -331,6 +332,9 @@ public final class Deployer {
       BackupKey.fromProbe(
               probe.states().getOrDefault(BackupKey.PROBE_ID, MissingNode.getInstance()))
           .ifPresent(deployment::heardBackupKey);
+      BackupConfig.configured(
+              probe.states().getOrDefault(BackupConfig.PROBE_ID, MissingNode.getInstance()))
+          .ifPresent(deployment::heardBackupTarget);
       boolean certOnNode = TlsProbe.certOnNode(tlsState);
       // The same resources either way: only what nginx serves differs.
       stack = deployment.stack(actual, certOnNode, cron);
@@ -408,6 +412,7 @@ public final class Deployer {
     if (stack.catalog().contains(BackupKey.stepId())) {
       probes.add(BackupKey.probe());
     }
+    BackupConfig.probeIn(stack.catalog(), deployment.spec().app()).ifPresent(probes::add);
     Engine.Probe probe =
         engine.probe(
             probes, Optional.of(new ReleaseSteps(stack).health().once()), stack.layout().root());

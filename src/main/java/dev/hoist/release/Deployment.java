@@ -2,6 +2,7 @@ package dev.hoist.release;
 
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
+import dev.hoist.stack.BackupConfig;
 import dev.hoist.stack.CronPlacement;
 import dev.hoist.stack.Edge;
 import dev.hoist.stack.ServicesEnv;
@@ -26,6 +27,7 @@ public final class Deployment {
   private final Optional<ServicesEnv> remoteServices;
   private final Map<String, Stack> stacks = new HashMap<>();
   private volatile Optional<String> backupKey = Optional.empty();
+  private volatile Optional<BackupConfig.Configured> backupTarget = Optional.empty();
 
   /**
    * {@code edge}: whether the nodes end TLS themselves or sit behind balancers. The app's scheduled
@@ -117,6 +119,18 @@ public final class Deployment {
   /** Records the data node's public key ({@link dev.hoist.stack.BackupKey#parse}d). */
   void heardBackupKey(String key) {
     backupKey = Optional.of(key);
+  }
+
+  /**
+   * The copy target that the data node's backup.json named when this deploy probed it (before
+   * rewriting it): empty when it named none, or no probe has read it yet.
+   */
+  public Optional<BackupConfig.Configured> backupTarget() {
+    return backupTarget;
+  }
+
+  void heardBackupTarget(BackupConfig.Configured target) {
+    backupTarget = Optional.of(target);
   }
 
   /**

@@ -23,6 +23,7 @@ import dev.hoist.release.DeployException;
 import dev.hoist.release.DeployListener;
 import dev.hoist.release.NodeSupervisor;
 import dev.hoist.stack.AppLayout;
+import dev.hoist.stack.BackupConfig;
 import dev.hoist.stack.BackupKey;
 import dev.hoist.stack.DataAccess;
 import dev.hoist.stack.DataNodeStack;
@@ -61,7 +62,8 @@ public final class DataPhase {
       int roundTrips,
       double seconds,
       ServicesEnv env,
-      Optional<String> backupKey) {
+      Optional<String> backupKey,
+      Optional<BackupConfig.Configured> backupTarget) {
     public Report {
       changes = List.copyOf(changes);
     }
@@ -140,6 +142,7 @@ public final class DataPhase {
       if (copies) {
         probes.add(BackupKey.probe());
       }
+      BackupConfig.probeIn(catalogs.values().iterator().next(), spec.app()).ifPresent(probes::add);
       String lock = new AppLayout(spec.app()).root();
       listener.phase(DeployListener.Phase.PROBE, 0);
       Engine.Probe probe = engine.probe(probes, Optional.empty(), lock);
@@ -163,6 +166,10 @@ public final class DataPhase {
           new AtomicReference<>(
               BackupKey.fromProbe(
                   probe.states().getOrDefault(BackupKey.PROBE_ID, MissingNode.getInstance())));
+      // The copy target backup.json names before this deploy rewrites it.
+      Optional<BackupConfig.Configured> target =
+          BackupConfig.configured(
+              probe.states().getOrDefault(BackupConfig.PROBE_ID, MissingNode.getInstance()));
       if (!apply) {
         return new Report(
             name,
@@ -170,7 +177,8 @@ public final class DataPhase {
             engine.agent().roundTrips(),
             (System.nanoTime() - start) / 1e9,
             env.path("values").isEmpty() ? null : servicesEnv(spec.app(), name, env.path("values")),
-            key.get());
+            key.get(),
+            target);
       }
       if (!plan.isEmpty()) {
         listener.phase(DeployListener.Phase.APPLY, plan.steps().size());
@@ -200,7 +208,8 @@ public final class DataPhase {
           engine.agent().roundTrips(),
           (System.nanoTime() - start) / 1e9,
           services,
-          key.get());
+          key.get(),
+          target);
     } catch (PlanException e) {
       throw failed(name + ": " + e.getMessage());
     } catch (DeployException e) {

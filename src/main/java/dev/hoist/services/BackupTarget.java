@@ -1,5 +1,7 @@
 package dev.hoist.services;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hoist.engine.Catalog;
 import dev.hoist.engine.Change;
 import dev.hoist.engine.Engine;
 import dev.hoist.engine.Engine.ApplyRequest;
@@ -7,16 +9,22 @@ import dev.hoist.engine.Engine.ApplyResult;
 import dev.hoist.engine.Plan;
 import dev.hoist.engine.PlanException;
 import dev.hoist.engine.Planner;
+import dev.hoist.engine.ProbeRequest;
 import dev.hoist.node.AgentException;
+import dev.hoist.stack.BackupTargetChanges;
 import dev.hoist.stack.BackupTargetStack;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The target step of a deploy with {@code backup.to}: after the app's deploy, converges the node
- * that receives the data node's copies ({@link BackupTargetStack}) in one probe, plus one apply
- * when something is missing.
+ * that receives the data node's copies ({@link BackupTargetStack}, {@link BackupTargetChanges}) in
+ * one probe, plus one apply when something is missing; or, when the deploy dropped or moved {@code
+ * to:}, takes the data node's key away from the node it named before, the same way.
  */
 public final class BackupTarget {
   /** What converging changed (summaries; empty when the node was ready) and its round trips. */
@@ -35,34 +43,57 @@ public final class BackupTarget {
     this.engine = engine;
   }
 
-  /** Lets {@code dataNode}'s key {@code publicKey} write copies into {@code directory}. */
-  public Report converge(String dataNode, String publicKey, String directory)
+  /** Lets {@code dataNode}'s key {@code publicKey} write {@code app}'s copies into {@code dir}. */
+  public Report converge(String dataNode, String app, String publicKey, String directory)
+      throws Failed, InterruptedException {
+    Catalog catalog = BackupTargetStack.build(dataNode, publicKey, directory);
+    List<ProbeRequest> probes =
+        new ArrayList<>(catalog.ordered().stream().map(e -> e.resource().probe()).toList());
+    probes.addAll(BackupTargetChanges.probes(dataNode));
+    return run(
+        probes,
+        states -> {
+          List<Change> changes = new ArrayList<>(Planner.plan(catalog, states, Set.of()).changes());
+          changes.addAll(BackupTargetChanges.grant(dataNode, app, directory, states));
+          return changes;
+        },
+        "setting up copies");
+  }
+
+  /** Takes {@code app}'s copies from {@code dataNode} away (its key with the node's last app). */
+  public Report release(String dataNode, String app) throws Failed, InterruptedException {
+    return run(
+        BackupTargetChanges.probes(dataNode),
+        states -> BackupTargetChanges.release(dataNode, app, states),
+        "taking copies away");
+  }
+
+  private Report run(
+      List<ProbeRequest> probes, Function<Map<String, JsonNode>, List<Change>> planner, String what)
       throws Failed, InterruptedException {
     String name = engine.agent().node().name();
-    var catalog = BackupTargetStack.build(dataNode, publicKey, directory);
     try {
-      Engine.Probe probe =
-          engine.probe(
-              catalog.ordered().stream().map(e -> e.resource().probe()).toList(), Optional.empty());
+      Engine.Probe probe = engine.probe(probes, Optional.empty());
       if (probe.facts().path("euid").asInt(0) != 0) {
         throw new Failed(
             "hoist must run as root on "
                 + name
-                + " (it adds the user "
-                + BackupTargetStack.USER
-                + "); give its user passwordless sudo");
+                + " (it adds a user there for each data node); give its user passwordless sudo");
       }
-      Plan plan = Planner.plan(catalog, probe.states(), Set.of());
-      if (plan.isEmpty()) {
+      List<Change> changes = planner.apply(probe.states());
+      if (changes.isEmpty()) {
         return new Report(List.of(), engine.agent().roundTrips());
       }
       ApplyResult result =
-          engine.apply(new ApplyRequest(plan.steps(), "", List.of(), List.of(), "", null), e -> {});
+          engine.apply(
+              new ApplyRequest(
+                  new Plan(changes, Map.of()).steps(), "", List.of(), List.of(), "", null),
+              e -> {});
       if (!result.ok()) {
-        throw new Failed("setting up copies on " + name + " failed: " + result.error());
+        throw new Failed(what + " on " + name + " failed: " + result.error());
       }
       return new Report(
-          plan.changes().stream().map(Change::summary).toList(), engine.agent().roundTrips());
+          changes.stream().map(Change::summary).toList(), engine.agent().roundTrips());
     } catch (PlanException | AgentException e) {
       throw new Failed(name + ": " + e.getMessage());
     }

@@ -2,6 +2,7 @@ package dev.hoist.stack;
 
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
+import dev.hoist.engine.FileAbsent;
 import dev.hoist.engine.FileResource;
 import dev.hoist.engine.RootJobAbsent;
 import dev.hoist.engine.ServiceResource.Supervisor;
@@ -53,6 +54,8 @@ final class BackupResources {
               CronResources.ROOT_JOB_PREFIX + JOB,
               layout.cronConfigDir(),
               layout.cronStateDir()));
+      // Gone with the schedule, so a later deploy never takes its old target for a current one.
+      c.add(new FileAbsent(BackupConfig.path(app), "backup: is no longer in hoist.yml"));
       return;
     }
     String config = BackupConfig.path(app);
@@ -63,9 +66,7 @@ final class BackupResources {
     RunnerConfig.dir(c, WRITABLE.get(1), ROOT_DIR, "dir:/var/lib/hoist");
     c.add(
             FileResource.of(
-                config,
-                BackupConfig.render(app, backup.get(), target(app, backup.get())),
-                PRIVATE_FILE))
+                config, BackupConfig.render(app, backup.get(), target(backup.get())), PRIVATE_FILE))
         .requires("dir:" + layout.servicesDir())
         .requires(WRITABLE.stream().map(d -> "dir:" + d).toArray(String[]::new));
     if (backup.get().to().isPresent()) {
@@ -87,7 +88,7 @@ final class BackupResources {
   }
 
   /** Where copies go, once a deploy has filled in how the data node reaches the target. */
-  private static Optional<BackupConfig.Target> target(String app, BackupSpec backup) {
+  private static Optional<BackupConfig.Target> target(BackupSpec backup) {
     return backup
         .to()
         .flatMap(
@@ -96,7 +97,7 @@ final class BackupResources {
                     .map(
                         a ->
                             new BackupConfig.Target(
-                                t.node(), a.host(), a.port(), a.hostKey(), t.directory(app))));
+                                t.node(), a.host(), a.port(), a.hostKey(), a.user(), a.path())));
   }
 
   private static String[] concat(String[] a, String... b) {

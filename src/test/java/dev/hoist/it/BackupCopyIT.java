@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.stack.BackupTargetStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,14 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
  * to lab2. The deploy makes lab1's key and sets up lab2's SFTP-only user; lab1's own scheduler
  * writes a bundle and copies it; the copy has the same sha256 and verifies; lab1's key gets no
  * shell on lab2 and can neither read nor remove anything there; a no-op deploy is one round trip
- * per node; the data node as its own target is refused.
+ * per node; the data node as its own target is refused. lab1 copies as a user of its own on lab2
+ * ({@code hoist-backup-lab1}); a setup of before (one shared {@code hoist-backup} user) loses
+ * lab1's line on the next deploy; dropping {@code to:} takes lab1's key and user away from lab2 and
+ * leaves the copies there, root's; dropping {@code backup:} removes backup.json.
  */
 @TestMethodOrder(OrderAnnotation.class)
 class BackupCopyIT {
   static final String APP = "bkcopy";
   static final ObjectMapper JSON = new ObjectMapper();
   static final Duration WAIT = Duration.ofSeconds(150);
-  static final String COPIES = "/var/lib/hoist-backup/" + APP;
+  static String home;
+  static String copies;
+  static String user;
   static final String KEY = "/etc/hoist/backup/id_ed25519";
   @TempDir static Path tmp;
   static LabNodes.Node data;
@@ -42,6 +48,9 @@ class BackupCopyIT {
     List<LabNodes.Node> two = LabNodes.up(2);
     data = two.get(0);
     target = two.get(1);
+    user = "hoist-backup-" + data.name();
+    home = "/var/lib/hoist-backup/nodes/" + data.name();
+    copies = home + "/" + APP;
     project = Hoist.copyExample("django-postgres", "django-pg", APP, tmp);
     Path yml = project.resolve("hoist.yml");
     // One node and no run_once: each node deploys on its own, and --json reports round trips.
@@ -87,7 +96,9 @@ class BackupCopyIT {
             + KEY
             + " -o UserKnownHostsFile=/var/lib/hoist/data/"
             + APP
-            + "/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes hoist-backup@"
+            + "/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes "
+            + user
+            + "@"
             + target.address()
             + (command.startsWith("ssh") ? " true" : ""));
   }
@@ -119,24 +130,30 @@ class BackupCopyIT {
 
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out())
-        .contains("backup copies: " + target.name() + ":" + COPIES + " ready for " + data.name());
+        .contains("backup copies: " + target.name() + ":" + copies + " ready for " + data.name());
     assertThat(root(data, "stat -c '%U %a' " + KEY + " /etc/hoist/backup"))
         .isEqualTo("root 600\nroot 700\n");
-    assertThat(root(target, "getent passwd hoist-backup | cut -d: -f6,7"))
-        .isEqualTo("/var/lib/hoist-backup:/usr/sbin/nologin\n");
+    assertThat(root(target, "getent passwd " + user + " | cut -d: -f6,7"))
+        .isEqualTo(home + ":/usr/sbin/nologin\n");
     assertThat(
             root(
                 target,
-                "stat -c '%n %U %a' /var/lib/hoist-backup /var/lib/hoist-backup/.ssh"
-                    + " /var/lib/hoist-backup/.ssh/authorized_keys "
-                    + COPIES))
+                "stat -c '%n %U %a' "
+                    + String.join(
+                        " ", home, home + "/.ssh", home + "/.ssh/authorized_keys", copies)))
         .isEqualTo(
-            "/var/lib/hoist-backup root 755\n/var/lib/hoist-backup/.ssh root 755\n"
-                + "/var/lib/hoist-backup/.ssh/authorized_keys root 644\n"
-                + COPIES
-                + " hoist-backup 700\n");
+            home
+                + " root 755\n"
+                + home
+                + "/.ssh root 755\n"
+                + home
+                + "/.ssh/authorized_keys root 644\n"
+                + copies
+                + " "
+                + user
+                + " 700\n");
     String publicKey = root(data, "cut -d' ' -f1,2 " + KEY + ".pub").strip();
-    assertThat(root(target, "cat /var/lib/hoist-backup/.ssh/authorized_keys"))
+    assertThat(root(target, "cat " + home + "/.ssh/authorized_keys"))
         .isEqualTo(
             "restrict,command=\"internal-sftp -u 0277 -p open,close,write,rename,realpath\" "
                 + publicKey
@@ -146,8 +163,8 @@ class BackupCopyIT {
     JsonNode config =
         JSON.readTree(root(data, "cat /etc/hoist/services/" + APP + "/backup.json")).path("to");
     assertThat(config.path("host").asText()).isEqualTo(target.address());
-    assertThat(config.path("user").asText()).isEqualTo("hoist-backup");
-    assertThat(config.path("path").asText()).isEqualTo(COPIES);
+    assertThat(config.path("user").asText()).isEqualTo(user);
+    assertThat(config.path("path").asText()).isEqualTo(copies);
     // The key hoist's own SSH verified for lab2 (the lab's known_hosts), not one fetched anew.
     assertThat(Files.readString(LabNodes.knownHosts())).contains(config.path("host_key").asText());
   }
@@ -163,11 +180,10 @@ class BackupCopyIT {
     String name = run.path("bundle").asText();
     assertThat(s.path("backups").get(0).path("copied").asText()).isEqualTo(target.address());
     String local = root(data, "sha256sum /var/backups/hoist/" + APP + "/" + name).split(" ")[0];
-    String copy = root(target, "sha256sum " + COPIES + "/" + name).split(" ")[0];
+    String copy = root(target, "sha256sum " + copies + "/" + name).split(" ")[0];
     assertThat(copy).isEqualTo(local);
     // Read-only for hoist-backup: its key cannot rewrite a copy.
-    assertThat(root(target, "stat -c '%U %a' " + COPIES + "/" + name))
-        .isEqualTo("hoist-backup 400\n");
+    assertThat(root(target, "stat -c '%U %a' " + copies + "/" + name)).isEqualTo(user + " 400\n");
 
     Path fetched = tmp.resolve(name);
     Process p =
@@ -180,7 +196,7 @@ class BackupCopyIT {
                 "-o",
                 "BatchMode=yes",
                 "root@" + target.address(),
-                "cat " + COPIES + "/" + name)
+                "cat " + copies + "/" + name)
             .redirectOutput(fetched.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -199,21 +215,21 @@ class BackupCopyIT {
     assertThat(shell.exit()).isNotZero();
     assertThat(shell.all()).contains("This service allows sftp connections only.");
 
-    String name = root(target, "ls " + COPIES + " | head -n 1").strip();
+    String name = root(target, "ls " + copies + " | head -n 1").strip();
     for (String cmd :
         List.of(
             "get /etc/passwd /tmp/p",
-            "get " + COPIES + "/" + name + " /tmp/b",
-            "ls " + COPIES,
-            "rm " + COPIES + "/" + name,
-            "chmod 600 " + COPIES + "/" + name,
-            "put /etc/hostname " + COPIES + "/" + name)) {
+            "get " + copies + "/" + name + " /tmp/b",
+            "ls " + copies,
+            "rm " + copies + "/" + name,
+            "chmod 600 " + copies + "/" + name,
+            "put /etc/hostname " + copies + "/" + name)) {
       Hoist.Result r = withDataNodesKey("sftp -b -", cmd);
       assertThat(r.exit()).as(cmd + ": " + r.all()).isNotZero();
     }
     // sftp makes the local file before the refused read: it stays empty.
     assertThat(LabNodes.ssh("root", data, "test -s /tmp/p -o -s /tmp/b").exit()).isNotZero();
-    assertThat(root(target, "stat -c '%a %s' " + COPIES + "/" + name))
+    assertThat(root(target, "stat -c '%a %s' " + copies + "/" + name))
         .startsWith("400 ")
         .doesNotEndWith(" " + root(data, "stat -c %s /etc/hostname"));
   }
@@ -238,13 +254,13 @@ class BackupCopyIT {
   @Order(6)
   void aFailedCopyKeepsTheBundleAndCheckWarns() throws Exception {
     // The target loses the directory: the next copy cannot be written.
-    root(target, "mv " + COPIES + " " + COPIES + ".away");
+    root(target, "mv " + copies + " " + copies + ".away");
     try {
       JsonNode s = runAfter(Instant.now());
 
       JsonNode run = s.path("last_scheduled");
       assertThat(run.path("ok").asBoolean()).as(run.toString()).isFalse();
-      assertThat(run.path("error").asText()).contains("copy to hoist-backup@" + target.address());
+      assertThat(run.path("error").asText()).contains("copy to " + user + "@" + target.address());
       String name = run.path("bundle").asText();
       assertThat(root(data, "ls /var/backups/hoist/" + APP)).contains(name);
       assertThat(s.path("backups").get(0).path("copied").isNull()).isTrue();
@@ -252,8 +268,113 @@ class BackupCopyIT {
       assertThat(check.exit()).as(check.all()).isEqualTo(1);
       assertThat(check.out()).startsWith("HOIST WARNING - ").contains("scheduled run failed");
     } finally {
-      root(target, "mv " + COPIES + ".away " + COPIES);
+      root(target, "mv " + copies + ".away " + copies);
     }
+  }
+
+  @Test
+  @Order(7)
+  void aSharedUserOfBeforeLosesThisNodesLineOnTheNextDeploy() throws Exception {
+    // As a deploy of before left it: one hoist-backup user for every data node.
+    String key = root(data, "cut -d' ' -f1,2 " + KEY + ".pub").strip();
+    String other = "restrict,command=\"internal-sftp\" ssh-ed25519 AAAAother hoist-backup@db9";
+    root(
+        target,
+        "getent passwd hoist-backup >/dev/null || useradd --system --no-create-home"
+            + " --home-dir /var/lib/hoist-backup --shell /usr/sbin/nologin hoist-backup;"
+            + " mkdir -p /var/lib/hoist-backup/.ssh && printf '%s\\n' '"
+            + other
+            + "' '"
+            + BackupTargetStack.line(data.name(), key)
+            + "' > /var/lib/hoist-backup/.ssh/authorized_keys");
+    root(
+        data,
+        "sed -i 's/\"user\":\"[^\"]*\"/\"user\":\"hoist-backup\"/' /etc/hoist/services/"
+            + APP
+            + "/backup.json");
+
+    Hoist.Result r = deploy();
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out())
+        .contains("remove " + data.name() + "'s key from the shared user hoist-backup");
+    assertThat(root(target, "cat /var/lib/hoist-backup/.ssh/authorized_keys"))
+        .isEqualTo(other + "\n");
+    JsonNode config =
+        JSON.readTree(root(data, "cat /etc/hoist/services/" + APP + "/backup.json")).path("to");
+    assertThat(config.path("user").asText()).isEqualTo(user);
+    // lab1's key no longer gets in as the shared user.
+    Hoist.Result shared =
+        LabNodes.ssh(
+            "root",
+            data,
+            "echo 'put /etc/hostname /tmp/x' | sftp -b - -i "
+                + KEY
+                + " -o UserKnownHostsFile=/var/lib/hoist/data/"
+                + APP
+                + "/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes hoist-backup@"
+                + target.address());
+    assertThat(shared.exit()).as(shared.all()).isNotZero();
+    assertThat(shared.all()).contains("Permission denied");
+  }
+
+  @Test
+  @Order(8)
+  void droppingToTakesTheKeyAndUserAwayAndTheCopiesStayRoots() throws Exception {
+    String name = root(target, "ls " + copies + " | head -n 1").strip();
+    String sum = root(target, "sha256sum " + copies + "/" + name);
+    Files.writeString(
+        project.resolve("hoist.yml"), spec + "backup:\n  schedule: daily\n  keep: 2\n");
+
+    Hoist.Result plan = Hoist.run("plan", project.toString(), "--env", "one");
+    assertThat(plan.exit()).as(plan.all()).isZero();
+    assertThat(plan.out())
+        .contains(
+            "backup copies: after the deploy, "
+                + target.name()
+                + " stops taking this app's copies from "
+                + data.name());
+    assertThat(root(target, "getent passwd " + user + " | wc -l")).isEqualTo("1\n");
+
+    Hoist.Result r = deploy();
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out())
+        .contains("backup copies: " + target.name() + " no longer takes " + APP + "'s copies from")
+        .contains("remove " + data.name() + "'s key and the user " + user);
+    assertThat(LabNodes.ssh("root", target, "getent passwd " + user).exit()).isEqualTo(2);
+    assertThat(LabNodes.ssh("root", target, "getent group " + user).exit()).isEqualTo(2);
+    assertThat(LabNodes.ssh("root", target, "test -e " + home + "/.ssh/authorized_keys").exit())
+        .isNotZero();
+    // The copies stay, whole, and root's: no later user that gets the freed uid can read them.
+    assertThat(root(target, "sha256sum " + copies + "/" + name)).isEqualTo(sum);
+    assertThat(root(target, "stat -c '%U %a' " + copies + " " + copies + "/" + name))
+        .isEqualTo("root 700\nroot 400\n");
+    Hoist.Result put = withDataNodesKey("sftp -b -", "put /etc/hostname " + copies + "/x");
+    assertThat(put.exit()).isNotZero();
+    assertThat(put.all()).contains("Permission denied");
+    assertThat(
+            JSON.readTree(root(data, "cat /etc/hoist/services/" + APP + "/backup.json")).has("to"))
+        .isFalse();
+
+    Hoist.Result again = deploy();
+    assertThat(again.exit()).as(again.all()).isZero();
+    assertThat(again.out()).doesNotContain("backup copies");
+  }
+
+  @Test
+  @Order(9)
+  void droppingBackupRemovesItsConfigAndKeepsTheBundles() throws Exception {
+    Files.writeString(project.resolve("hoist.yml"), spec);
+
+    Hoist.Result r = deploy();
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(
+            LabNodes.ssh("root", data, "test -e /etc/hoist/services/" + APP + "/backup.json")
+                .exit())
+        .isNotZero();
+    assertThat(root(data, "ls /var/backups/hoist/" + APP)).contains(".hoistbak");
   }
 
   static JsonNode runAfter(Instant after) throws Exception {

@@ -42,7 +42,7 @@ class SpecBackupTest {
     assertThat(b.keep()).isEqualTo(7);
     BackupSpec.Target to = b.to().orElseThrow();
     assertThat(to.node()).isEqualTo("vault");
-    assertThat(to.directory("hello")).isEqualTo("/srv/copies/hello");
+    assertThat(to.directory("hello", "db1")).isEqualTo("/srv/copies/hello");
     assertThat(to.line()).isEqualTo(7);
     assertThat(to.column()).isEqualTo(14);
     assertThat(b.drill()).isTrue();
@@ -73,7 +73,8 @@ class SpecBackupTest {
             .orElseThrow();
 
     assertThat(b.schedule().period()).isEqualTo(Duration.ofHours(1));
-    assertThat(b.to().orElseThrow().directory("hello")).isEqualTo("/var/lib/hoist-backup/hello");
+    assertThat(b.to().orElseThrow().directory("hello", "db1"))
+        .isEqualTo("/var/lib/hoist-backup/nodes/db1/hello");
     assertThat(b.drillCheck())
         .contains(new BackupSpec.DrillCheck.Sql("SELECT count(*) FROM notes_note"));
   }
@@ -130,13 +131,34 @@ class SpecBackupTest {
 
   @Test
   void theTargetUsersHomeIsRefused() {
-    for (String dir : new String[] {"/var/lib/hoist-backup", "/var/lib/hoist-backup/.ssh/x"}) {
+    for (String dir :
+        new String[] {
+          "/var/lib/hoist-backup",
+          "/var/lib/hoist-backup/.ssh/x",
+          "/var/lib/hoist-backup/nodes",
+          "/var/lib/hoist-backup/nodes/db1",
+          "/var/lib/hoist-backup/nodes/db1/.ssh"
+        }) {
       SpecProblem p =
           project.problemWith(
               "services: [postgres]\nbackup: {to: {node: vault, path: " + dir + "}}\n");
 
-      assertThat(p.message()).contains("is the home of the target's hoist-backup user");
+      assertThat(p.message()).as(dir).contains("where the target's backup users have their homes");
     }
+  }
+
+  @Test
+  void aDirectoryInsideANodesHomeIsAllowed() throws Exception {
+    BackupSpec b =
+        project
+            .loadWith(
+                "services: [postgres]\nbackup: {to: {node: vault, path:"
+                    + " /var/lib/hoist-backup/nodes/db1/shop}}\n")
+            .backup()
+            .orElseThrow();
+
+    assertThat(b.to().orElseThrow().directory("x", "db1"))
+        .isEqualTo("/var/lib/hoist-backup/nodes/db1/shop");
   }
 
   @Test

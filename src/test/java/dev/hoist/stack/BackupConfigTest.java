@@ -28,7 +28,12 @@ class BackupConfigTest {
             spec,
             Optional.of(
                 new BackupConfig.Target(
-                    "vault", "10.0.0.9", 2222, KEY, "/var/lib/hoist-backup/shop")));
+                    "vault",
+                    "10.0.0.9",
+                    2222,
+                    KEY,
+                    "hoist-backup-db1",
+                    "/var/lib/hoist-backup/nodes/db1/shop")));
 
     assertThat(text)
         .isEqualTo(
@@ -36,8 +41,8 @@ class BackupConfigTest {
                 + " notes_note\"},\"keep\":7,\"schedule\":\"0 3 * * *\",\"to\":{\"host\":\"10.0.0.9\","
                 + "\"host_key\":\""
                 + KEY
-                + "\",\"node\":\"vault\",\"path\":\"/var/lib/hoist-backup/shop\",\"port\":2222,"
-                + "\"user\":\"hoist-backup\"}}\n");
+                + "\",\"node\":\"vault\",\"path\":\"/var/lib/hoist-backup/nodes/db1/shop\","
+                + "\"port\":2222,\"user\":\"hoist-backup-db1\"}}\n");
   }
 
   @Test
@@ -56,5 +61,22 @@ class BackupConfigTest {
     assertThat(json.path("schedule").asText()).isEqualTo("daily");
     assertThat(json.has("to")).isFalse();
     assertThat(BackupConfig.path("shop")).isEqualTo("/etc/hoist/services/shop/backup.json");
+  }
+
+  @Test
+  void theProbedFileNamesItsTargetAndAFileWithoutOneNamesNone() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    String text =
+        "{\"app\":\"shop\",\"to\":{\"host\":\"10.0.0.9\",\"node\":\"vault\","
+            + "\"path\":\"/var/lib/hoist-backup/shop\",\"port\":2222,\"user\":\"hoist-backup\"}}\n";
+
+    assertThat(BackupConfig.configured(json.createObjectNode().put("text", text)))
+        .contains(
+            new BackupConfig.Configured(
+                "vault", "10.0.0.9", 2222, "hoist-backup", "/var/lib/hoist-backup/shop"));
+    assertThat(BackupConfig.configured(json.createObjectNode().put("text", "{\"app\":\"shop\"}")))
+        .isEmpty();
+    assertThat(BackupConfig.configured(json.createObjectNode().put("exists", false))).isEmpty();
+    assertThat(BackupConfig.configured(json.createObjectNode().put("text", "not json"))).isEmpty();
   }
 }

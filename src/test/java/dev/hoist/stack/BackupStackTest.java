@@ -83,7 +83,13 @@ class BackupStackTest {
   void aCopyTargetNamesItsAddressAndPinnedHostKeyAndTheNodeMakesItsKey() throws Exception {
     BackupSpec.Target to =
         new BackupSpec.Target("vault", Optional.empty(), "hoist.yml", 9, 11)
-            .at(new BackupSpec.Address("10.0.0.9", 2222, BackupKeyTest.KEY));
+            .at(
+                new BackupSpec.Address(
+                    "10.0.0.9",
+                    2222,
+                    BackupKeyTest.KEY,
+                    "hoist-backup-db1",
+                    "/var/lib/hoist-backup/nodes/db1/hello"));
     BackupSpec withTo =
         new BackupSpec(CronSchedule.parse("daily"), 3, Optional.of(to), false, Optional.empty());
     Catalog c = build(withServices().backup(withTo).build(), Supervisor.RUNIT);
@@ -94,8 +100,8 @@ class BackupStackTest {
             .path("to");
     assertThat(target.path("host").asText()).isEqualTo("10.0.0.9");
     assertThat(target.path("port").asInt()).isEqualTo(2222);
-    assertThat(target.path("user").asText()).isEqualTo("hoist-backup");
-    assertThat(target.path("path").asText()).isEqualTo("/var/lib/hoist-backup/hello");
+    assertThat(target.path("user").asText()).isEqualTo("hoist-backup-db1");
+    assertThat(target.path("path").asText()).isEqualTo("/var/lib/hoist-backup/nodes/db1/hello");
     assertThat(target.path("host_key").asText()).isEqualTo(BackupKeyTest.KEY);
     dev.hoist.engine.ExecResource key =
         (dev.hoist.engine.ExecResource) c.get(BackupKey.stepId()).resource();
@@ -136,6 +142,11 @@ class BackupStackTest {
             new RootJobAbsent(
                 "hello", "hoist-backup", "/etc/hoist/cron/hello", "/var/lib/hoist/cron/hello"));
     assertThat(c.contains("file:/etc/hoist/services/hello/backup.json")).isFalse();
+    // Gone with the schedule: a later deploy never takes its old copy target for a current one.
+    assertThat(c.get("absent:/etc/hoist/services/hello/backup.json").resource())
+        .isEqualTo(
+            new dev.hoist.engine.FileAbsent(
+                "/etc/hoist/services/hello/backup.json", "backup: is no longer in hoist.yml"));
     assertThat(c.contains(JOB_CONFIG)).isFalse();
   }
 }

@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.DirectoryResource;
-import dev.hoist.engine.ExecResource;
+import dev.hoist.engine.FileResource;
 import dev.hoist.engine.UserResource;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The copy target's setup: an SFTP-only user, one authorized_keys line per data node. */
+/** The copy target's setup: an SFTP-only user of the data node's own, with its one key line. */
 class BackupTargetStackTest {
   static final String KEY = BackupKeyTest.KEY;
-
-  @TempDir Path tmp;
+  static final String HOME = "/var/lib/hoist-backup/nodes/db1";
 
   @Test
   void theLineAllowsOnlyWritingNewReadOnlyFilesOverSftp() {
@@ -29,68 +24,36 @@ class BackupTargetStackTest {
   }
 
   @Test
-  void theUserHasNoShellAndRootOwnsItsHomeAndKeys() {
-    Catalog c = BackupTargetStack.build("db1", KEY, "/var/lib/hoist-backup/shop");
+  void eachDataNodeHasAUserWithNoShellAndRootOwnsItsHomeAndKeys() {
+    Catalog c = BackupTargetStack.build("db1", KEY, HOME + "/shop");
 
-    UserResource user = (UserResource) c.get("user:hoist-backup").resource();
+    UserResource user = (UserResource) c.get("user:hoist-backup-db1").resource();
     assertThat(user.shell()).isEqualTo("/usr/sbin/nologin");
-    assertThat(user.home()).isEqualTo("/var/lib/hoist-backup");
-    assertThat(((DirectoryResource) c.get("dir:/var/lib/hoist-backup").resource()).attributes())
-        .hasToString("Attributes[owner=root, group=root, mode=0755]");
-    assertThat(
-            ((DirectoryResource) c.get("dir:/var/lib/hoist-backup/.ssh").resource()).attributes())
-        .hasToString("Attributes[owner=root, group=root, mode=0755]");
-    assertThat(
-            ((DirectoryResource) c.get("dir:/var/lib/hoist-backup/shop").resource()).attributes())
-        .hasToString("Attributes[owner=hoist-backup, group=hoist-backup, mode=0700]");
-    ExecResource authorize = (ExecResource) c.get("exec:backup-authorize-db1").resource();
-    assertThat(authorize.unless())
-        .containsExactly(
-            "grep",
-            "-qxF",
-            "--",
-            BackupTargetStack.line("db1", KEY),
-            "/var/lib/hoist-backup/.ssh/authorized_keys");
+    assertThat(user.home()).isEqualTo(HOME);
+    for (String dir :
+        new String[] {
+          "/var/lib/hoist-backup", "/var/lib/hoist-backup/nodes", HOME, HOME + "/.ssh"
+        }) {
+      assertThat(((DirectoryResource) c.get("dir:" + dir).resource()).attributes())
+          .as(dir)
+          .hasToString("Attributes[owner=root, group=root, mode=0755]");
+    }
+    assertThat(((DirectoryResource) c.get("dir:" + HOME + "/shop").resource()).attributes())
+        .hasToString("Attributes[owner=hoist-backup-db1, group=hoist-backup-db1, mode=0700]");
+    FileResource keys = (FileResource) c.get("file:" + HOME + "/.ssh/authorized_keys").resource();
+    assertThat(new String(keys.content(), StandardCharsets.UTF_8))
+        .isEqualTo(BackupTargetStack.line("db1", KEY) + "\n");
+    assertThat(keys.attributes()).hasToString("Attributes[owner=root, group=root, mode=0644]");
   }
 
   @Test
-  void authorizingReplacesThisNodesLineAndKeepsTheOthers() throws Exception {
-    Path keys = tmp.resolve("authorized_keys");
-    Files.writeString(
-        keys,
-        "restrict x hoist-backup@db2\nold line hoist-backup@db1\n\nrestrict y hoist-backup@db10\n");
+  void anotherDataNodeGetsAnotherUserAndHome() {
+    Catalog c = BackupTargetStack.build("db2", KEY, "/srv/copies/shop");
 
-    run(authorize("db1"), keys);
-    run(authorize("db1"), keys);
-
-    assertThat(Files.readAllLines(keys))
-        .containsExactly(
-            "restrict x hoist-backup@db2",
-            "restrict y hoist-backup@db10",
-            BackupTargetStack.line("db1", KEY));
-    assertThat(
-            java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(keys)))
-        .isEqualTo("rw-r--r--");
-  }
-
-  @Test
-  void authorizingCreatesTheFile() throws Exception {
-    Path keys = tmp.resolve("authorized_keys");
-    run(authorize("db1"), keys);
-    assertThat(Files.readString(keys)).isEqualTo(BackupTargetStack.line("db1", KEY) + "\n");
-  }
-
-  private static List<String> authorize(String node) {
-    Catalog c = BackupTargetStack.build(node, KEY, "/var/lib/hoist-backup/shop");
-    return ((ExecResource) c.get("exec:backup-authorize-" + node).resource()).argv();
-  }
-
-  private static void run(List<String> argv, Path keys) throws Exception {
-    List<String> a = new ArrayList<>(argv);
-    a.set(a.indexOf(BackupTargetStack.AUTHORIZED_KEYS), keys.toString());
-    Process p = new ProcessBuilder(a).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(c.contains("user:hoist-backup-db1")).isFalse();
+    assertThat(((UserResource) c.get("user:hoist-backup-db2").resource()).home())
+        .isEqualTo("/var/lib/hoist-backup/nodes/db2");
+    assertThat(((DirectoryResource) c.get("dir:/srv/copies/shop").resource()).attributes())
+        .hasToString("Attributes[owner=hoist-backup-db2, group=hoist-backup-db2, mode=0700]");
   }
 }

@@ -155,6 +155,7 @@ class StackPlanTest {
               yield jobs;
             }
             case dev.hoist.engine.RootJobAbsent r -> object().put("created", false);
+            case dev.hoist.engine.FileAbsent a -> object().put("exists", false);
           };
       states.put(entry.resource().id(), state);
     }
