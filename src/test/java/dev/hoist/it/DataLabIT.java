@@ -371,7 +371,7 @@ class DataLabIT {
         data.resolve("hoist.yml"), dataSpec + BACKUP + "  to: {node: " + sd2.name() + "}\n");
     Hoist.Result r = deploy(data, "sd");
     assertThat(r.exit()).as(r.all()).isZero();
-    String copies = "/var/lib/hoist-backup/" + APP;
+    String copies = "/var/lib/hoist-backup/nodes/" + sd1.name() + "/" + APP;
     assertThat(r.out())
         .contains("backup copies: " + sd2.name() + ":" + copies + " ready for " + sd1.name());
     Instant deployed = Instant.now();
