@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pipeline for real on this machine: a bare repository holding examples/hello with a build,
  * pushed to; the pipeline fetches the commit, builds it as nobody and deploys it with hoist deploy
- * (served by nginx); a commit whose build fails leaves the old release serving.
+ * (served by nginx); a commit whose build fails leaves the old release serving; a rollback (the
+ * dashboard's and the API's) switches back to the release before the live one.
  */
 class PushPipelineIT {
   static final String APP = "itpush";
@@ -61,7 +62,8 @@ class PushPipelineIT {
       };
 
   @Test
-  void aPushedCommitIsBuiltAndServedAndAFailingBuildChangesNothing() throws Exception {
+  void aPushedCommitIsBuiltAndServedAFailingBuildChangesNothingAndARollbackGoesBack()
+      throws Exception {
     Path bare = tmp.resolve("itpush.git");
     Path work = tmp.resolve("work");
     git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
@@ -116,6 +118,20 @@ class PushPipelineIT {
 
     assertThat(failed.phase()).isEqualTo("build");
     assertThat(failed.getMessage()).contains("exit code 9").contains("broken");
+    assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString())
+        .isEqualTo(live);
+    assertThat(Http.get(APP + ".test", "/").body()).contains("version 1");
+
+    Files.writeString(
+        yml, Files.readString(yml).replace("echo broken; exit 9", "id -un > dist/who.txt"));
+    String third = push(work, "third");
+    PipelineResult fixed =
+        pipeline.deploy(project, new DeployRequest(APP, third, "t", "third", "test"), log);
+    assertThat(Http.get(APP + ".test", "/").body()).contains("version 2");
+
+    PipelineResult back = pipeline.rollback(project, log);
+
+    assertThat(back.release()).isEqualTo(deployed.release()).isNotEqualTo(fixed.release());
     assertThat(Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString())
         .isEqualTo(live);
     assertThat(Http.get(APP + ".test", "/").body()).contains("version 1");
