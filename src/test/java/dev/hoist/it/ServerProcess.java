@@ -11,11 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real {@code hoist server --config} process, as a user starts it, with its own server.yml. */
+/**
+ * A real {@code hoist server --config} process, as a user starts it, with its own server.yml of one
+ * project; it can be started again on the same data dir after a stop or a kill.
+ */
 final class ServerProcess implements AutoCloseable {
   final Path dir;
   final Path yml;
   final int port;
+  final String project;
+  final String secret;
   private final Path err;
   private Process process;
 
@@ -25,6 +30,8 @@ final class ServerProcess implements AutoCloseable {
    */
   ServerProcess(Path dir, String project, Path repo, String secret) throws IOException {
     this.dir = dir;
+    this.project = project;
+    this.secret = secret;
     this.port = freePort();
     Path secretFile = dir.resolve(project + ".secret");
     Files.writeString(secretFile, secret + "\n");
@@ -52,8 +59,24 @@ final class ServerProcess implements AutoCloseable {
     return dir.resolve("data");
   }
 
-  /** Starts it and waits until it listens. */
+  /** A token made with {@code hoist server token create}, as the server's user would. */
+  String token(String name, String scope) throws IOException, InterruptedException {
+    Hoist.Result made =
+        Hoist.run("server", "token", "create", name, "--scope", scope, "--config", yml.toString());
+    if (made.exit() != 0) {
+      throw new IOException("hoist server token create failed:\n" + made.all());
+    }
+    return made.out().trim();
+  }
+
+  /** The running server process (to find its children). */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  /** Starts it (again) and waits until it listens. */
   void start() throws IOException, InterruptedException {
+    int before = log().length();
     List<String> argv =
         new ArrayList<>(
             List.of(
@@ -69,7 +92,7 @@ final class ServerProcess implements AutoCloseable {
     pb.redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
     process = pb.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!log().contains("listening on http://127.0.0.1:" + port)) {
+    while (!log().substring(before).contains("listening on http://127.0.0.1:" + port)) {
       if (!process.isAlive()) {
         throw new IOException("hoist server exited " + process.exitValue() + ":\n" + log());
       }
