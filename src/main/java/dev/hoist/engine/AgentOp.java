@@ -237,6 +237,13 @@ public sealed interface AgentOp {
   record PathRemove(String path) implements AgentOp {}
 
   /**
+   * Stops a backing service of hoist's ({@code hoist-...}) and removes it from its supervisor (its
+   * unit, or its runit service); its data, config and logs stay.
+   */
+  @Wire("service.remove")
+  record ServiceRemove(String name) implements AgentOp {}
+
+  /**
    * Stops and removes an app's scheduled job: its timer and unit or runit service, its config in
    * {@code configDir} and its last-run state in {@code stateDir}.
    */

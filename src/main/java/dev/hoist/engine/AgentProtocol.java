@@ -178,6 +178,7 @@ public final class AgentProtocol {
         out.set("unset", array(u.unset()));
       }
       case AgentOp.PathRemove p -> out.put("path", p.path());
+      case AgentOp.ServiceRemove r -> out.put("name", r.name());
       case AgentOp.CronRemove r ->
           out.put("app", r.app())
               .put("job", r.job())

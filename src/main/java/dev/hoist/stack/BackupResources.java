@@ -55,7 +55,7 @@ final class BackupResources {
               layout.cronConfigDir(),
               layout.cronStateDir()));
       // Gone with the schedule, so a later deploy never takes its old target for a current one.
-      c.add(new FileAbsent(BackupConfig.path(app), "backup: is no longer in hoist.yml"));
+      c.add(FileAbsent.of(BackupConfig.path(app), "backup: is no longer in hoist.yml"));
       return;
     }
     String config = BackupConfig.path(app);

@@ -2,10 +2,12 @@ package dev.hoist.stack;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hoist.engine.AgentOp;
 import dev.hoist.engine.Attributes;
 import dev.hoist.engine.Catalog;
 import dev.hoist.engine.DirectoryResource;
 import dev.hoist.engine.ExecResource;
+import dev.hoist.engine.FileAbsent;
 import dev.hoist.engine.FileResource;
 import dev.hoist.engine.PackageResource;
 import dev.hoist.engine.ServiceResource;
@@ -164,11 +166,70 @@ final class ServicesResources {
       c.add(new DirectoryResource(layout.uploadsDir(), Attributes.of(app, "www-data", "2750")))
           .requires("dir:" + layout.shared(), "user:" + app, "package:nginx");
     }
+    if (s.redis().isEmpty()) {
+      // Dropped from services: its instance stops; its data waits for a purge.
+      c.add(redisGone(layout, "redis is no longer in services:")).requires(prepare);
+    }
     List<String> ready = new ArrayList<>(List.of(provision, "dir:/etc/hoist/maintenance"));
     if (s.files().isPresent()) {
       ready.add("dir:" + layout.uploadsDir());
     }
     return new Added(ready, prepare);
+  }
+
+  /**
+   * {@code services:} left hoist.yml: while the app's services.json is there, its Redis stops,
+   * services.json is rewritten with no service and the runner's {@code prepare} takes the app's
+   * variables out of its env file and its lines out of pg_hba.conf; then services.json goes. The
+   * data stays: the database and role, Redis's data dir, the uploads (docs/services.md).
+   */
+  static void retire(Catalog.Builder c, Spec spec, AppLayout layout) {
+    String config = layout.servicesDir() + "/services.json";
+    ObjectNode none = RunnerConfig.object();
+    none.put("app", spec.app());
+    none.put("app_id", DataPlacement.appId(spec.app()));
+    none.put("user", spec.app());
+    none.put("env_file", layout.servicesEnvFile());
+    c.add(
+        new FileAbsent(
+            config,
+            "stop serving the app's backing services",
+            "services: is no longer in hoist.yml; "
+                + kept(spec, layout)
+                + " (delete them by hand when you no longer need them: docs/services.md)",
+            List.of(
+                new AgentOp.ServiceRemove(layout.redisService()),
+                new AgentOp.FileWrite(
+                    config,
+                    RunnerConfig.text(none).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    PRIVATE_FILE,
+                    List.of()),
+                new AgentOp.Exec(
+                    List.of(
+                        "/usr/bin/python3", "-I", AppLayout.SERVICES_RUNNER, "prepare", config)))));
+  }
+
+  private static FileAbsent redisGone(AppLayout layout, String why) {
+    return new FileAbsent(
+        layout.servicesDir() + "/redis.conf",
+        "stop the app's Redis " + layout.redisService(),
+        why
+            + "; its data stays in "
+            + layout.redisDir()
+            + " (delete it by hand when you no longer need it: docs/services.md)",
+        List.of(new AgentOp.ServiceRemove(layout.redisService())));
+  }
+
+  /** What the app's data is, as a plan says it stays. */
+  private static String kept(Spec spec, AppLayout layout) {
+    String id = DataPlacement.appId(spec.app());
+    return "the data stays: the database "
+        + id
+        + " and its role, Redis's "
+        + layout.redisDir()
+        + " and the uploads in "
+        + layout.uploadsDir()
+        + ", where they exist";
   }
 
   private ServiceResource postgresService() {

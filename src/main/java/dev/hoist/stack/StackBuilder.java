@@ -148,6 +148,12 @@ public final class StackBuilder {
       c.restart(id, appService.id());
     }
 
+    if (!spec.services().any()) {
+      // No services (any more): what an earlier deploy provisioned here stops serving the app,
+      // and a schedule left from then goes (each checks one path: nothing when there never was).
+      ServicesResources.retire(c, spec, layout);
+      new BackupResources(templates, supervisor).add(c, spec, layout, List.of());
+    }
     ServiceResource nginx =
         new ServiceResource("nginx", supervisor, Refresh.RELOAD, Duration.ofSeconds(10));
     List<String> nginxFiles = new ArrayList<>();

@@ -1534,38 +1534,58 @@ def cron_jobs(config_dir):
     return jobs
 
 
-def cron_remove(sid, step):
-    """Stops and removes one app job: its timer and unit, or its runit service; then its config
-    and last-run state (its log stays)."""
+SERVICE_NAME = re.compile(r"hoist-[a-z0-9-]{1,80}\Z")
+
+
+def remove_supervised(sid, name, units):
+    """Stops a service of hoist's and removes it from its supervisor: its systemd units (NAME plus
+    each suffix of units), or its runit service and the link to it. Absent is fine; logs stay."""
     import shutil
-    app, job = step["app"], step["job"]
-    if not CRON_NAME.match(app) or not CRON_NAME.match(job):
-        raise StepError("bad job name %s/%s" % (app, job))
-    name = "hoist-cron-%s-%s" % (app, job)
     if init_is_systemd() and not os.path.isdir("/etc/sv/" + name):
-        run_cmd(sid, ["systemctl", "disable", "--now", "--quiet", name + ".timer"])
-        run_cmd(sid, ["systemctl", "stop", name + ".service"])
-        for unit in (name + ".timer", name + ".service"):
+        first = name + units[0]
+        run_cmd(sid, ["systemctl", "disable", "--now", "--quiet", first])
+        for unit in units[1:]:
+            run_cmd(sid, ["systemctl", "stop", name + unit])
+        for unit in units:
             try:
-                os.unlink("/etc/systemd/system/" + unit)
+                os.unlink("/etc/systemd/system/" + name + unit)
             except FileNotFoundError:
                 pass
         run_checked(sid, ["systemctl", "daemon-reload"])
-    else:
-        link = "/etc/service/" + name
-        if os.path.lexists(link):
-            run_cmd(sid, ["sv", "-w", "30", "force-stop", link])
-            # runsv (and the log's) exit, so none writes supervise/ while the directory goes.
-            run_cmd(sid, ["sv", "exit", link, link + "/log"])
-            os.unlink(link)
-            wake_runsvdir()
-        deadline = time.time() + 15
-        while os.path.lexists("/etc/sv/" + name) and time.time() < deadline:
-            shutil.rmtree("/etc/sv/" + name, ignore_errors=True)
-            if os.path.lexists("/etc/sv/" + name):
-                time.sleep(0.2)
+        return
+    link = "/etc/service/" + name
+    if os.path.lexists(link):
+        run_cmd(sid, ["sv", "-w", "30", "force-stop", link])
+        # runsv (and the log's) exit, so none writes supervise/ while the directory goes.
+        run_cmd(sid, ["sv", "exit", link, link + "/log"])
+        os.unlink(link)
+        wake_runsvdir()
+    deadline = time.time() + 15
+    while os.path.lexists("/etc/sv/" + name) and time.time() < deadline:
+        shutil.rmtree("/etc/sv/" + name, ignore_errors=True)
         if os.path.lexists("/etc/sv/" + name):
-            raise StepError("cannot remove /etc/sv/%s: its runsv still runs" % name)
+            time.sleep(0.2)
+    if os.path.lexists("/etc/sv/" + name):
+        raise StepError("cannot remove /etc/sv/%s: its runsv still runs" % name)
+
+
+def service_remove(sid, step):
+    """A backing service no longer in hoist.yml (e.g. the app's Redis): stopped and removed from
+    its supervisor; its data and config stay."""
+    name = step["name"]
+    if not SERVICE_NAME.match(name):
+        raise StepError("bad service name %r" % name)
+    remove_supervised(sid, name, (".service",))
+    return "removed service " + name
+
+
+def cron_remove(sid, step):
+    """Stops and removes one app job: its timer and unit, or its runit service; then its config
+    and last-run state (its log stays)."""
+    app, job = step["app"], step["job"]
+    if not CRON_NAME.match(app) or not CRON_NAME.match(job):
+        raise StepError("bad job name %s/%s" % (app, job))
+    remove_supervised(sid, "hoist-cron-%s-%s" % (app, job), (".timer", ".service"))
     for path in (os.path.join(step["config_dir"], job + ".json"),
                  os.path.join(step["state_dir"], job + ".json")):
         try:
@@ -1612,6 +1632,7 @@ OPS = {
     "path.remove": step_path_remove,
     "secrets.update": lambda sid, step, payload: secrets_update(sid, step),
     "cron.remove": lambda sid, step, payload: cron_remove(sid, step),
+    "service.remove": lambda sid, step, payload: service_remove(sid, step),
 }
 
 PROBES = {

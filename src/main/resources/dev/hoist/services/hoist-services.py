@@ -275,7 +275,8 @@ def prepare(config, check):
     env_gid = grp.getgrnam(group).gr_gid
     writes.ensure(config["env_file"], env_text(config, creds), 0, env_gid,
                   0o600 if group == "root" else 0o640, config["env_file"])
-    if config.get("postgres"):
+    # Also without postgres: an app that dropped it loses its lines (pg_hba is every app's).
+    if config.get("postgres") or os.path.exists(PG_HBA):
         pg_uid, pg_gid = ids("postgres", "postgres")
         if writes.ensure(PG_HBA, hba_text(), pg_uid, pg_gid, 0o640, PG_HBA) and not check:
             if postgres_ready(0):

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * examples/django-postgres over SSH on lab nodes: a runit node (lab1) and a systemd node (sd1),
  * each with PostgreSQL and Redis installed from Debian's mirror by the deploy, data written through
- * the app, a no-op rerun; and the environments services are refused in.
+ * the app, a no-op rerun; and the environments services are refused in. Last, lab1's app drops
+ * Redis, then every service: each stops serving the app (its variables, its pg_hba lines, its
+ * instance) while its data stays.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServicesLabIT {
@@ -111,6 +113,68 @@ class ServicesLabIT {
     Hoist.Result units =
         LabNodes.ssh("root", systemd, "systemctl is-active postgresql@15-main hoist-redis-" + APP);
     assertThat(units.out()).isEqualTo("active\nactive\n");
+  }
+
+  @Test
+  @Order(5)
+  void droppedServicesStopServingTheAppAndItsDataStays() throws Exception {
+    // The same app, now plain WSGI code that needs none of them.
+    Path hello =
+        Hoist.copyExample("hello", "hello", APP, Files.createDirectories(tmp.resolve("p")));
+    Path yml = hello.resolve("hoist.yml");
+    String base =
+        Files.readString(yml)
+            + LabNodes.nodesYaml("deploy", List.of(runit))
+            + "\nenvironments:\n  rn: ["
+            + runit.name()
+            + "]\n";
+    Files.writeString(yml, base + "services: [postgres]\n");
+
+    Hoist.Result r = Hoist.run("deploy", hello.toString(), "--env", "rn");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(root("cat /srv/" + APP + "/etc/services"))
+        .contains("DATABASE_URL=")
+        .doesNotContain("REDIS_URL", "UPLOADS_DIR");
+    assertThat(LabNodes.ssh("root", runit, "test -e /etc/service/hoist-redis-" + APP).exit())
+        .isNotZero();
+    assertThat(LabNodes.ssh("root", runit, "test -e /etc/sv/hoist-redis-" + APP).exit())
+        .isNotZero();
+    assertThat(root("ls /var/lib/hoist/redis/" + APP)).contains("dump.rdb");
+
+    Files.writeString(yml, base);
+    Hoist.Result plan = Hoist.run("plan", hello.toString(), "--env", "rn");
+    assertThat(plan.exit()).as(plan.all()).isZero();
+    assertThat(plan.out()).contains("stop serving the app's backing services");
+
+    Hoist.Result none = Hoist.run("deploy", hello.toString(), "--env", "rn");
+
+    assertThat(none.exit()).as(none.all()).isZero();
+    assertThat(root("cat /srv/" + APP + "/etc/services")).doesNotContain("DATABASE_URL");
+    assertThat(root("grep -c " + APP + " /etc/postgresql/15/main/pg_hba.conf || true"))
+        .isEqualTo("0\n");
+    assertThat(
+            LabNodes.ssh("root", runit, "test -e /etc/hoist/services/" + APP + "/services.json")
+                .exit())
+        .isNotZero();
+    // The data stays: the database and its rows, the uploads; PostgreSQL still runs for others.
+    assertThat(
+            root(
+                "su postgres -s /bin/sh -c \"psql -d "
+                    + APP
+                    + " -tAc 'SELECT count(*) FROM notes_note'\""))
+        .isEqualTo("1\n");
+    assertThat(root("ls /srv/" + APP + "/shared/uploads")).contains("f-rn.txt");
+    assertThat(root("sv status /etc/service/hoist-postgresql")).startsWith("run: ");
+
+    Hoist.Result again = Hoist.run("plan", hello.toString(), "--env", "rn");
+    assertThat(again.out()).doesNotContain("backing services", "Redis");
+  }
+
+  static String root(String script) throws Exception {
+    Hoist.Result r = LabNodes.ssh("root", runit, script);
+    assertThat(r.exit()).as(script + "\n" + r.all()).isZero();
+    return r.out();
   }
 
   private static void servesAndKeeps(String env, LabNodes.Node node, String postgres)

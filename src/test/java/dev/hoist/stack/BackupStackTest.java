@@ -145,7 +145,7 @@ class BackupStackTest {
     // Gone with the schedule: a later deploy never takes its old copy target for a current one.
     assertThat(c.get("absent:/etc/hoist/services/hello/backup.json").resource())
         .isEqualTo(
-            new dev.hoist.engine.FileAbsent(
+            dev.hoist.engine.FileAbsent.of(
                 "/etc/hoist/services/hello/backup.json", "backup: is no longer in hoist.yml"));
     assertThat(c.contains(JOB_CONFIG)).isFalse();
   }

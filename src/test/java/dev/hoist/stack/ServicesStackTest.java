@@ -37,7 +37,9 @@ class ServicesStackTest {
   void withoutServicesNothingIsAdded() {
     Catalog c = StackBuilderTest.build(TestSpec.hello().build()).catalog();
 
-    assertThat(ids(c)).noneMatch(id -> id.contains("services") || id.contains("redis"));
+    assertThat(ids(c))
+        .filteredOn(id -> !id.startsWith("absent:") && !id.startsWith("cron-absent:"))
+        .noneMatch(id -> id.contains("services") || id.contains("redis"));
     assertThat(StackBuilderTest.content(c, "file:/etc/nginx/sites-enabled/hoist-hello.conf"))
         .doesNotContain("maintenance")
         .contains("client_max_body_size 20m;");
@@ -155,5 +157,73 @@ class ServicesStackTest {
             "disable_symlinks on;");
     Assumptions.assumeTrue(NginxCheck.installed(), "nginx is not installed here");
     NginxCheck.accepts(dir, site);
+  }
+
+  @Test
+  void aDroppedRedisStopsOnceAndItsDataStays() {
+    Catalog c =
+        StackBuilderTest.build(
+                spec(new ServicesSpec(ALL.postgres(), Optional.empty(), Optional.empty())))
+            .catalog();
+
+    var gone =
+        (dev.hoist.engine.FileAbsent)
+            c.get("absent:/etc/hoist/services/hello/redis.conf").resource();
+    assertThat(gone.before())
+        .containsExactly(new dev.hoist.engine.AgentOp.ServiceRemove("hoist-redis-hello"));
+    assertThat(gone.why())
+        .isEqualTo(
+            "redis is no longer in services:; its data stays in /var/lib/hoist/redis/hello"
+                + " (delete it by hand when you no longer need it: docs/services.md)");
+    // Checked by one lstat: once the config is gone, nothing more is planned.
+    assertThat(
+            gone.diff(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .createObjectNode()
+                    .put("exists", false)))
+        .isEmpty();
+    assertThat(ids(c)).doesNotContain("absent:/etc/hoist/services/hello/services.json");
+    assertThat(ids(StackBuilderTest.build(spec(ALL)).catalog()))
+        .doesNotContain("absent:/etc/hoist/services/hello/redis.conf");
+  }
+
+  @Test
+  void droppedServicesStopServingTheAppAndKeepItsData() throws Exception {
+    Catalog c = StackBuilderTest.build(TestSpec.hello().build()).catalog();
+
+    var gone =
+        (dev.hoist.engine.FileAbsent)
+            c.get("absent:/etc/hoist/services/hello/services.json").resource();
+    var change =
+        gone.diff(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .createObjectNode()
+                    .put("exists", true))
+            .orElseThrow();
+    assertThat(change.summary()).isEqualTo("stop serving the app's backing services");
+    assertThat(change.reasons().getFirst())
+        .startsWith("services: is no longer in hoist.yml; the data stays: the database hello");
+    List<dev.hoist.engine.AgentOp> ops =
+        change.steps().stream().map(dev.hoist.engine.AgentStep::op).toList();
+    assertThat(ops.get(0))
+        .isEqualTo(new dev.hoist.engine.AgentOp.ServiceRemove("hoist-redis-hello"));
+    var config = (dev.hoist.engine.AgentOp.FileWrite) ops.get(1);
+    // The runner's prepare with no service: the env file loses every variable, pg_hba the app.
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.content()))
+        .isEqualTo(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(
+                    "{\"app\":\"hello\",\"app_id\":\"hello\",\"user\":\"hello\","
+                        + "\"env_file\":\"/srv/hello/etc/services\"}"));
+    assertThat(((dev.hoist.engine.AgentOp.Exec) ops.get(2)).argv())
+        .containsExactly(
+            "/usr/bin/python3",
+            "-I",
+            "/usr/local/lib/hoist/hoist-services",
+            "prepare",
+            "/etc/hoist/services/hello/services.json");
+    assertThat(ops.get(3))
+        .isEqualTo(
+            new dev.hoist.engine.AgentOp.PathRemove("/etc/hoist/services/hello/services.json"));
   }
 }

@@ -79,7 +79,11 @@ class StackBuilderTest {
             "file:/etc/sv/nginx/run",
             SITE,
             "service:hoist-hello",
-            "service:nginx");
+            "service:nginx",
+            // What an earlier deploy with services: or backup: left: each checks one path.
+            "absent:/etc/hoist/services/hello/services.json",
+            "cron-absent:hello/hoist-backup",
+            "absent:/etc/hoist/services/hello/backup.json");
   }
 
   @Test
