@@ -123,19 +123,10 @@ final class BackupCopies implements AutoCloseable {
           new BackupTarget(Session.engine(target))
               .converge(dataNode.name(), app, key.get(), directory);
       if (!quiet) {
-        console.line(
-            "backup copies: "
-                + to.node()
-                + ":"
-                + directory
-                + " ready for "
-                + dataNode.name()
-                + " ("
-                + report.changes().size()
-                + " changed, "
-                + report.roundTrips()
-                + (report.roundTrips() == 1 ? " round trip)" : " round trips)"));
-        report.changes().forEach(c -> console.line("  " + c));
+        show(
+            "backup copies: " + to.node() + ":" + directory + " ready for " + dataNode.name(),
+            report,
+            console);
       }
       return ExitCode.OK;
     } catch (BackupTarget.Failed e) {
@@ -147,6 +138,18 @@ final class BackupCopies implements AutoCloseable {
               + dataNode.name()
               + " (scheduled copies fail until this is fixed): deploy again");
     }
+  }
+
+  /** {@code head}, what the target step cost, then one line per change it made. */
+  static void show(String head, BackupTarget.Report report, Console console) {
+    console.line(
+        head
+            + " ("
+            + report.changes().size()
+            + " changed, "
+            + report.roundTrips()
+            + (report.roundTrips() == 1 ? " round trip)" : " round trips)"));
+    report.changes().forEach(c -> console.line("  " + c));
   }
 
   @Override

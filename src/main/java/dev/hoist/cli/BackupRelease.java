@@ -95,7 +95,7 @@ final class BackupRelease {
       target.connect();
       BackupTarget.Report report = new BackupTarget(Session.engine(target)).release(dataNode, app);
       if (!quiet) {
-        console.line(
+        BackupCopies.show(
             "backup copies: "
                 + old.node()
                 + " no longer takes "
@@ -104,12 +104,9 @@ final class BackupRelease {
                 + dataNode
                 + "; the copies already in "
                 + old.path()
-                + " stay ("
-                + report.changes().size()
-                + " changed, "
-                + report.roundTrips()
-                + (report.roundTrips() == 1 ? " round trip)" : " round trips)"));
-        report.changes().forEach(c -> console.line("  " + c));
+                + " stay",
+            report,
+            console);
       }
       return ExitCode.OK;
     } catch (IOException | BackupTarget.Failed e) {
