@@ -49,7 +49,12 @@ final class BackupRelease {
                     + " stay");
   }
 
-  /** Runs it after a deploy that exited OK; the deploy's exit code, or FAILED when it failed. */
+  /**
+   * Runs it after the deploy, even one that failed: once the data node's probe read backup.json,
+   * the user asked for the target to go, and a failed deploy may have rewritten the file already
+   * (then no later probe would name the old target). Returns the deploy's exit code, or FAILED when
+   * the deploy worked and this did not.
+   */
   static int run(
       int deployExit,
       Session s,
@@ -59,7 +64,7 @@ final class BackupRelease {
       throws CommandException, InterruptedException {
     Optional<BackupConfig.Configured> stale =
         stale(before, s.spec().backup().flatMap(BackupSpec::to));
-    if (deployExit != ExitCode.OK || stale.isEmpty()) {
+    if (stale.isEmpty()) {
       return deployExit;
     }
     BackupConfig.Configured old = stale.get();
@@ -89,7 +94,7 @@ final class BackupRelease {
               + dataNode
               + "'s key stays there"
               + byHand);
-      return ExitCode.FAILED;
+      return failed(deployExit);
     }
     try (SshNode target = s.sshNode(inventory, node)) {
       target.connect();
@@ -108,17 +113,21 @@ final class BackupRelease {
             report,
             console);
       }
-      return ExitCode.OK;
+      return deployExit;
     } catch (IOException | BackupTarget.Failed e) {
       console.warn(
-          "backup copies: the app is deployed, but taking "
+          "backup copies: taking "
               + app
               + "'s copies away from "
               + old.node()
               + " failed: "
               + e.getMessage()
               + byHand);
-      return ExitCode.FAILED;
+      return failed(deployExit);
     }
+  }
+
+  private static int failed(int deployExit) {
+    return deployExit == ExitCode.OK ? ExitCode.FAILED : deployExit;
   }
 }
