@@ -75,6 +75,27 @@ class FilesTest(unittest.TestCase):
         self.assertTrue(env["DATABASE_URL"].endswith("@10.0.0.5:5432/my_shop"))
         self.assertTrue(env["REDIS_URL"].endswith("@[fd00::5]:6500/0"))
 
+    @unittest.skipUnless(os.geteuid() == 0, "the runner reads only root-owned configs")
+    def test_pg_hba_leaves_out_an_app_that_dropped_postgres(self):
+        import json
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            old = R.SERVICES_DIR
+            R.SERVICES_DIR = d
+            try:
+                for app, pg in (("my-shop", False), ("blog", True)):
+                    os.mkdir(os.path.join(d, app))
+                    config = dict(CONFIG, app=app, app_id=app.replace("-", "_"), user=app)
+                    if not pg:
+                        del config["postgres"]
+                    with open(os.path.join(d, app, "services.json"), "w") as f:
+                        json.dump(config, f)
+                hba = R.hba_text().decode()
+            finally:
+                R.SERVICES_DIR = old
+        self.assertIn("local   all   blog   scram-sha-256", hba)
+        self.assertNotIn("my_shop", hba)
+
     def test_pg_hba_clients_are_single_hosts(self):
         for good in ("10.0.0.7/32", "::1/128", "fd00::7/128"):
             self.assertTrue(R.client_ok(good), good)
