@@ -24,16 +24,25 @@ final class ServerProcess implements AutoCloseable {
   private final Path err;
   private Process process;
 
+  private final Path secretFile;
+
   /**
-   * Writes server.yml for project {@code project} ({@code repo}, branch main, a GitHub secret) in
-   * {@code dir}; the server is started by {@link #start}.
+   * Writes server.yml for project {@code project} ({@code repo}, branch main, a GitHub secret, no
+   * env: this machine) in {@code dir}; the server is started by {@link #start}.
    */
   ServerProcess(Path dir, String project, Path repo, String secret) throws IOException {
+    this(dir, project, repo, secret, null);
+  }
+
+  /**
+   * As {@link #ServerProcess(Path, String, Path, String)}, deploying to {@code env} if not null.
+   */
+  ServerProcess(Path dir, String project, Path repo, String secret, String env) throws IOException {
     this.dir = dir;
     this.project = project;
     this.secret = secret;
     this.port = freePort();
-    Path secretFile = dir.resolve(project + ".secret");
+    this.secretFile = dir.resolve(project + ".secret");
     Files.writeString(secretFile, secret + "\n");
     Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
     this.yml = dir.resolve("server.yml");
@@ -47,7 +56,8 @@ final class ServerProcess implements AutoCloseable {
             + repo
             + "\n    branch: main\n    secret_file: "
             + secretFile
-            + "\n");
+            + "\n"
+            + (env == null ? "" : "    env: " + env + "\n"));
     this.err = dir.resolve("server.err");
   }
 
@@ -74,20 +84,39 @@ final class ServerProcess implements AutoCloseable {
     return process.toHandle();
   }
 
-  /** Starts it (again) and waits until it listens. */
+  /** Starts it (again) as this JVM's user and waits until it listens. */
   void start() throws IOException, InterruptedException {
+    start(List.of(), null);
+  }
+
+  /**
+   * Starts it as {@code user} (through setpriv, which execs: the PID is the server's) with HOME
+   * {@code home}, as a systemd unit's User= does, and waits until it listens. The secret file is
+   * handed to that user; the data directory must be theirs already.
+   */
+  void startAs(String user, Path home) throws IOException, InterruptedException {
+    Hoist.sh("chown " + user + ": " + secretFile);
+    start(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"), home);
+  }
+
+  private void start(List<String> prefix, Path home) throws IOException, InterruptedException {
     int before = log().length();
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                System.getProperty("hoist.jar", "target/hoist.jar"),
-                "server",
-                "--config",
-                yml.toString()));
+    List<String> argv = new ArrayList<>(prefix);
+    argv.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            Path.of(System.getProperty("hoist.jar", "target/hoist.jar"))
+                .toAbsolutePath()
+                .toString(),
+            "server",
+            "--config",
+            yml.toString()));
     ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
     pb.environment().put("NO_COLOR", "1");
+    if (home != null) {
+      pb.environment().put("HOME", home.toString());
+    }
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
     process = pb.start();

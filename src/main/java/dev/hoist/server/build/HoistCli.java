@@ -88,16 +88,29 @@ final class HoistCli {
     if (p.exitValue() != 0) {
       String last;
       synchronized (errors) {
+        // A rolling deploy with --json says why it stopped in its report, not on stderr.
         last =
             errors.stream()
                 .filter(l -> l.startsWith("error:"))
                 .reduce((a, b) -> b)
-                .orElse(errors.isEmpty() ? "" : errors.getLast());
+                .orElse(message(out).orElse(errors.isEmpty() ? "" : errors.getLast()));
       }
       throw new PipelineFailure(
           "deploy", "hoist " + command + " failed (exit " + p.exitValue() + "): " + last, null);
     }
     return release;
+  }
+
+  /** The report's own summary (a rolling deploy's: "batch 1 of 3 failed: web1: ..."), if any. */
+  private static Optional<String> message(byte[] out) {
+    try {
+      JsonNode message = JSON.readTree(out).path("message");
+      return message.isTextual() && !message.asText().isBlank()
+          ? Optional.of(message.asText())
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /** Each node's outcome from the --json report, in any of its shapes; the live release. */
@@ -124,11 +137,11 @@ final class HoistCli {
       String live = r.path("live").asText("");
       boolean ok = n.has("ok") ? n.get("ok").asBoolean() : root.path("ok").asBoolean();
       String outcome =
-          r.path("rolledBack").asBoolean(false)
-              ? "rolled back"
-              : !ok
-                  ? "failed"
-                  : r.path("newRelease").isTextual() || n.has("state") ? "deployed" : "unchanged";
+          n.has("state")
+              ? rolloutOutcome(n.get("state").asText())
+              : r.path("rolledBack").asBoolean(false)
+                  ? "rolled back"
+                  : !ok ? "failed" : r.path("newRelease").isTextual() ? "deployed" : "unchanged";
       log.node(name, outcome, live);
       if (release.isEmpty() && ok) {
         release = live;
@@ -138,5 +151,18 @@ final class HoistCli {
       release = root.path("release").asText("");
     }
     return release;
+  }
+
+  /**
+   * A web node's state in a rolling deploy's report, as an outcome: a node whose batch never came
+   * (the rollout stopped before it) still serves what it served, unchanged.
+   */
+  private static String rolloutOutcome(String state) {
+    return switch (state) {
+      case "switched" -> "deployed";
+      case "unchanged", "not switched" -> "unchanged";
+      case "rolled back" -> "rolled back";
+      default -> "failed"; // "failed, rolled back", "needs attention"
+    };
   }
 }

@@ -261,6 +261,55 @@ class PushPipelineTest {
   }
 
   @Test
+  void aRollingDeploysReportGivesEachWebNodesOutcome() {
+    // hoist deploy --json of a rollout behind a balancer that stopped at its second batch.
+    String json =
+        "{\"ok\":false,\"outcome\":\"failed\",\"release\":\"r2\",\"nodes\":["
+            + "{\"node\":\"web1\",\"state\":\"switched\",\"live\":\"r2\"},"
+            + "{\"node\":\"web2\",\"state\":\"failed, rolled back\",\"live\":\"r1\"},"
+            + "{\"node\":\"web3\",\"state\":\"not switched\",\"live\":\"r1\"},"
+            + "{\"node\":\"web4\",\"state\":\"unchanged\",\"live\":\"r2\"},"
+            + "{\"node\":\"web5\",\"state\":\"rolled back\",\"live\":\"r1\"},"
+            + "{\"node\":\"web6\",\"state\":\"needs attention\"}]}";
+
+    HoistCli.report(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), log);
+
+    assertThat(nodes)
+        .containsExactly(
+            "web1 deployed r2",
+            "web2 failed r1",
+            "web3 unchanged r1",
+            "web4 unchanged r2",
+            "web5 rolled back r1",
+            "web6 failed ");
+  }
+
+  @Test
+  void aRollingDeployThatStoppedFailsWithItsReportsMessage() {
+    // hoist deploy --json behind a balancer says nothing on stderr when a batch fails.
+    PushPipeline failing =
+        new PushPipeline(
+            data,
+            new HoistCli(
+                List.of(
+                    "/bin/sh",
+                    "-c",
+                    "printf '%s' '{\"ok\":false,\"outcome\":\"failed\",\"message\":\"batch 1 of 3 failed: web1: unhealthy\","
+                        + "\"nodes\":[{\"node\":\"web1\",\"state\":\"failed, rolled back\",\"live\":\"r1\"}]}'; exit 1",
+                    "sh")),
+            ME);
+
+    PipelineFailure f =
+        catchThrowableOfType(
+            PipelineFailure.class,
+            () -> failing.deploy(project(repo.toString()), request(null), log));
+
+    assertThat(f.getMessage())
+        .isEqualTo("hoist deploy failed (exit 1): batch 1 of 3 failed: web1: unhealthy");
+    assertThat(nodes).containsExactly("web1 failed r1");
+  }
+
+  @Test
   void redactsTheUserAndPasswordOfAnyUrlInALine() {
     assertThat(Redacted.text("fatal: unable to access 'https://u:p@host/x.git/': refused"))
         .isEqualTo("fatal: unable to access 'https://host/x.git/': refused");
