@@ -77,6 +77,13 @@ final class DeployCommand implements Callable<Integer> {
   boolean built;
 
   @Option(
+      names = "--progress",
+      description =
+          "With --json: also print each node's steps on stderr as they end, one line each (what"
+              + " 'hoist server' shows in a deploy's live log).")
+  boolean progress;
+
+  @Option(
       names = "--canary",
       paramLabel = "N",
       description =
@@ -126,7 +133,7 @@ final class DeployCommand implements Callable<Integer> {
       int exit =
           switch (way) {
             case DeployService.Rolling r ->
-                new RolloutRunner(root.console, output.json).run(s, r.job());
+                new RolloutRunner(root.console, output.json, progress).run(s, r.job());
             case DeployService.EachNode e -> eachNode(s, e);
           };
       Deployment deployment =
@@ -168,6 +175,11 @@ final class DeployCommand implements Callable<Integer> {
         Optional.empty());
   }
 
+  /** No progress lines: --json alone (its report is the output); --progress keeps them. */
+  private boolean quiet() {
+    return output.json && !progress;
+  }
+
   /** This machine, or every node on its own: live lines (or one per step), then the summary. */
   private int eachNode(Session s, DeployService.EachNode way)
       throws CommandException, InterruptedException {
@@ -178,7 +190,7 @@ final class DeployCommand implements Callable<Integer> {
             : new FleetDisplay(root.console, way.nodes());
     Function<FleetNode, DeployListener> listeners =
         node ->
-            output.json
+            quiet()
                 ? DeployListener.none()
                 : display != null
                     ? display.forNode(node.name())

@@ -129,7 +129,7 @@ final class RollbackCommand implements Callable<Integer> {
     String env = s.environment().orElseThrow();
     String command =
         release.map(r -> "hoist activate " + r).orElse("hoist rollback") + " --env " + env;
-    return new RolloutRunner(root.console, json)
+    return new RolloutRunner(root.console, json, false)
         .run(s, new RollingSwitch(stack, env, webs, lb, release, command));
   }
 

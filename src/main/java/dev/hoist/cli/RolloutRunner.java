@@ -38,15 +38,18 @@ final class RolloutRunner {
 
   private final Console console;
   private final boolean json;
+  private final boolean progress;
 
-  RolloutRunner(Console console, boolean json) {
+  /** {@code progress}: the progress lines even with {@code json} (hoist deploy --progress). */
+  RolloutRunner(Console console, boolean json, boolean progress) {
     this.console = console;
     this.json = json;
+    this.progress = progress;
   }
 
   int run(Session s, RolloutJob work) throws CommandException, InterruptedException {
     long start = System.nanoTime();
-    RolloutListener listener = json ? RolloutListener.none() : printer(start);
+    RolloutListener listener = json && !progress ? RolloutListener.none() : printer(start);
     CountDownLatch done = new CountDownLatch(1);
     Thread hook =
         new Thread(

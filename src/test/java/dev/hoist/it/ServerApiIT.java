@@ -45,6 +45,9 @@ class ServerApiIT {
       // The log as server-sent events, to its end; the end event is the deploy as the API has it.
       List<String> events = client.sse("/api/deploys/" + id + "/log", read);
       assertThat(events).anyMatch(l -> l.startsWith("event: line")).contains("event: end");
+      // The deploy's own steps, live as each ends (hoist deploy --progress), not only its result.
+      assertThat(events)
+          .anyMatch(l -> l.startsWith("data: ") && l.matches(".*\\bok\\b.*\\bhealth\\b.*"));
       JsonNode ended = JSON.readTree(events.get(events.indexOf("event: end") + 1).substring(6));
       JsonNode record = client.deploy(id, read);
       assertThat(ended).isEqualTo(record);

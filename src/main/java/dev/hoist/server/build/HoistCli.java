@@ -44,7 +44,8 @@ final class HoistCli {
     List<String> argv = new ArrayList<>(java);
     argv.add(command);
     if (command.equals("deploy")) {
-      argv.add("--built");
+      // Each node's steps on stderr as they end: the deploy's live log.
+      argv.addAll(List.of("--built", "--progress"));
     }
     argv.add("--json");
     env.ifPresent(e -> argv.addAll(List.of("--env", e)));
