@@ -137,7 +137,7 @@ public final class BuildTree implements AutoCloseable {
     }
   }
 
-  static void delete(Path dir) throws IOException {
+  public static void delete(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

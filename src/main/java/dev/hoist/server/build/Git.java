@@ -30,7 +30,16 @@ final class Git {
   /** Runs {@code git --git-dir=<mirror> args}, each output line (redacted) also to {@code out}. */
   Result run(List<String> args, Map<String, String> env, Duration timeout, Consumer<String> out)
       throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("git", "--git-dir=" + gitDir));
+    // No hook and no fsmonitor command ever runs from the mirror's config, whoever wrote it.
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "git",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "core.fsmonitor=false",
+                "--git-dir=" + gitDir));
     argv.addAll(args);
     ProcessBuilder pb =
         new ProcessBuilder(argv)

@@ -62,13 +62,19 @@ public final class PushPipeline {
         log.line("no build: commands; nothing to build");
       } else {
         BuildUser user = builder.user();
-        if (!user.self()) {
-          // Another user cannot enter the 0700 data dir: it builds in a checkout made elsewhere.
-          remove(tree);
-          tree = null;
-          tree = checkout.tree(commit, true);
+        if (user.self()) {
+          build(spec, tree, user, log);
+        } else {
+          // Another user cannot enter the 0700 data dir: it builds in a checkout made elsewhere,
+          // and the server deploys from its own copy of what the build made (BuildOutput).
+          Path built = checkout.tree(commit, true);
+          try {
+            build(spec, built, user, log);
+            take(built, tree);
+          } finally {
+            remove(built);
+          }
         }
-        build(spec, tree, user, log);
       }
       log.phase("build", since(t));
       t = System.nanoTime();
@@ -79,6 +85,15 @@ public final class PushPipeline {
       if (tree != null) {
         remove(tree);
       }
+    }
+  }
+
+  /** {@code built}'s output into {@code tree}, the commit's checkout (its deploy config kept). */
+  private static void take(Path built, Path tree) throws PipelineFailure {
+    try {
+      BuildOutput.takeInto(built, tree);
+    } catch (IOException e) {
+      throw new PipelineFailure("build", "cannot take the build's output: " + e.getMessage(), e);
     }
   }
 
@@ -143,6 +158,18 @@ public final class PushPipeline {
   }
 
   private static Spec load(Path tree, String phase) throws PipelineFailure {
+    // A link would have the server (maybe root) read, and quote in its error, a file of its own.
+    for (String name : BuildOutput.DEPLOY_CONFIG) {
+      if (java.nio.file.Files.isSymbolicLink(tree.resolve(name))) {
+        throw new PipelineFailure(
+            phase,
+            "the commit's "
+                + name
+                + " is a symbolic link; the server reads only what the commit holds: commit the"
+                + " file itself",
+            null);
+      }
+    }
     try {
       return SpecLoader.load(tree);
     } catch (SpecException e) {

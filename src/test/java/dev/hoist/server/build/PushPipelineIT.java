@@ -78,7 +78,11 @@ class PushPipelineIT {
                 .replace("app: hello", "app: " + APP)
                 .replace("hello.test", APP + ".test")
             + "static: {/assets: dist}\n"
-            + "build: [\"mkdir dist && id -un > dist/who.txt\"]\n");
+            // A build that rewrites hoist.yml is not obeyed: the deploy reads the commit's.
+            + "build: [\"mkdir dist && id -un > dist/who.txt"
+            + " && sed -i s/"
+            + APP
+            + ".test/evil.test/ hoist.yml\"]\n");
     String first = push(work, "first");
 
     BuildUser nobody = BuildUser.named("nobody").orElseThrow();
@@ -104,7 +108,7 @@ class PushPipelineIT {
     assertThat(live).endsWith(deployed.release());
 
     Files.writeString(
-        yml, Files.readString(yml).replace("id -un > dist/who.txt", "echo broken; exit 9"));
+        yml, Files.readString(yml).replace("id -un > dist/who.txt", "echo broken; exit 9; true"));
     Files.writeString(
         work.resolve("hello.py"),
         Files.readString(work.resolve("hello.py")).replace("version 1", "version 2"));
@@ -123,7 +127,7 @@ class PushPipelineIT {
     assertThat(Http.get(APP + ".test", "/").body()).contains("version 1");
 
     Files.writeString(
-        yml, Files.readString(yml).replace("echo broken; exit 9", "id -un > dist/who.txt"));
+        yml, Files.readString(yml).replace("echo broken; exit 9; true", "id -un > dist/who.txt"));
     String third = push(work, "third");
     PipelineResult fixed =
         pipeline.deploy(project, new DeployRequest(APP, third, "t", "third", "test"), log);

@@ -208,6 +208,23 @@ class PushPipelineTest {
   }
 
   @Test
+  void aCommitWhoseHoistYmlIsALinkIsRefusedWithoutReadingWhereItPoints() throws Exception {
+    Path outside = Files.writeString(tmp.resolve("root-only.txt"), "app: [SECRET-CONTENT\n");
+    Files.delete(repo.resolve("hoist.yml"));
+    Files.createSymbolicLink(repo.resolve("hoist.yml"), outside);
+    commit("linked");
+
+    PipelineFailure f =
+        catchThrowableOfType(
+            PipelineFailure.class,
+            () -> pipeline("{}").deploy(project(repo.toString()), request(null), log));
+
+    assertThat(f.phase()).isEqualTo("build");
+    assertThat(f.getMessage()).contains("hoist.yml is a symbolic link").doesNotContain("SECRET");
+    assertThat(tmp.resolve("seen")).doesNotExist();
+  }
+
+  @Test
   void aBuildWithNobodyToRunItFailsAtBuildWithTheFetchTimed() {
     PipelineFailure f =
         catchThrowableOfType(
