@@ -45,6 +45,6 @@ final class ActivateCommand implements Callable<Integer> {
   public Integer call() throws CommandException, InterruptedException {
     String project = args.size() == 2 ? args.get(0) : ".";
     return RollbackCommand.switchTo(
-        root, project, Optional.of(args.getLast()), targetOptions, output.json);
+        root, project, Optional.of(args.getLast()), targetOptions, output.json, false);
   }
 }

@@ -76,6 +76,11 @@ final class DeployCommand implements Callable<Integer> {
   @Option(names = "--built", hidden = true)
   boolean built;
 
+  // hoist server deploying a pushed commit: its hoist.yml names only the project's files, and no
+  // SSH key or known_hosts (docs/security.md).
+  @Option(names = "--pushed", hidden = true)
+  boolean pushed;
+
   @Option(
       names = "--progress",
       description =
@@ -103,7 +108,7 @@ final class DeployCommand implements Callable<Integer> {
     if (dryRun) {
       return PlanCommand.show(root.console, projectArg.path, targetOptions, root.ssh, output.json);
     }
-    Session loaded = Session.open(projectArg.path, targetOptions, root.ssh);
+    Session loaded = Session.open(projectArg.path, targetOptions, root.ssh, pushed);
     loaded.checkServices();
     Optional<BuildTree> tree =
         built ? Optional.empty() : BuildStep.run(loaded.spec(), root.console);

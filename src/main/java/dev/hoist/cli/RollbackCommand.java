@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -45,6 +46,10 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  // hoist server rolling back a pushed branch: its hoist.yml names only the project's files.
+  @Option(names = "--pushed", hidden = true)
+  boolean pushed;
+
   @Override
   public Integer call() throws CommandException, InterruptedException {
     String project = ".";
@@ -61,7 +66,7 @@ final class RollbackCommand implements Callable<Integer> {
         release = Optional.of(args.get(0));
       }
     }
-    return switchTo(root, project, release, targetOptions, output.json);
+    return switchTo(root, project, release, targetOptions, output.json, pushed);
   }
 
   /**
@@ -73,9 +78,10 @@ final class RollbackCommand implements Callable<Integer> {
       String project,
       Optional<String> release,
       TargetOptions targetOptions,
-      boolean json)
+      boolean json,
+      boolean pushed)
       throws CommandException, InterruptedException {
-    Session s = Session.open(project, targetOptions, root.ssh).appNodes();
+    Session s = Session.open(project, targetOptions, root.ssh, pushed).appNodes();
     var stack = s.stack();
     if (!s.local() && s.balancer().isPresent()) {
       return behindBalancer(root, s, stack, release, json);

@@ -82,10 +82,19 @@ final class Session {
    */
   static Session open(String project, TargetOptions options, SshAccess ssh)
       throws CommandException {
+    return open(project, options, ssh, false);
+  }
+
+  /**
+   * {@code pushed}: hoist server deploys a pushed commit ({@code --built}), whose hoist.yml may
+   * name only files of the project and no SSH key or known_hosts ({@link SpecLoader#loadPushed}).
+   */
+  static Session open(String project, TargetOptions options, SshAccess ssh, boolean pushed)
+      throws CommandException {
     if (!options.local()) {
       ssh.startAhead();
     }
-    Spec spec = load(project);
+    Spec spec = load(project, pushed);
     Trace.mark("spec loaded");
     if (options.local()) {
       return new Session(spec, spec.inventory(), List.of(LOCAL), true, 1, Optional.empty(), ssh);
@@ -109,9 +118,9 @@ final class Session {
     }
   }
 
-  private static Spec load(String project) throws CommandException {
+  private static Spec load(String project, boolean pushed) throws CommandException {
     try {
-      return SpecLoader.load(Path.of(project));
+      return pushed ? SpecLoader.loadPushed(Path.of(project)) : SpecLoader.load(Path.of(project));
     } catch (SpecException e) {
       throw new CommandException(ExitCode.USAGE, e.getMessage());
     } catch (IOException e) {

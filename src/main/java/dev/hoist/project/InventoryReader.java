@@ -27,13 +27,28 @@ final class InventoryReader {
   /** The {@code lb:} of an environment: its nodes, and whether web nodes answer only them. */
   private record Balancer(List<EnvironmentSpec.NodeRef> nodes, boolean only) {}
 
+  static final String SERVER_KEY =
+      "leave key: out: the server logs in with its own key (DATA/.ssh/id_ed25519, printed by"
+          + " 'hoist server install'); a node needing another key goes in the server's"
+          + " ~/.config/hoist/config.yml";
+  static final String SERVER_KNOWN_HOSTS =
+      "leave known_hosts: out: the server checks host keys in its own ~/.ssh/known_hosts (add"
+          + " the node's key there, or give known_hosts: in the server's ~/.config/hoist/config.yml)";
+
   private final YamlNodes nodes;
   private final Path baseDir;
+  private final boolean pushed;
 
   /** {@code baseDir}: where relative key and known_hosts paths start (the file's directory). */
   InventoryReader(YamlNodes nodes, Path baseDir) {
+    this(nodes, baseDir, false);
+  }
+
+  /** {@code pushed}: a pushed hoist.yml that hoist server deploys names no SSH files. */
+  InventoryReader(YamlNodes nodes, Path baseDir, boolean pushed) {
     this.nodes = nodes;
     this.baseDir = baseDir;
+    this.pushed = pushed;
   }
 
   Map<String, NodeSpec> nodes(Node node) {
@@ -86,7 +101,11 @@ final class InventoryReader {
         f.get("user")
             .flatMap(n -> nodes.parse(n, f.key("user"), "a Unix user", Values::unixUser))
             .orElse("root");
-    List<Path> keys = f.get("key").map(n -> paths(n, f.key("key"))).orElse(List.of());
+    List<Path> keys =
+        f.get("key")
+            .filter(n -> !refused(n, f.key("key"), SERVER_KEY))
+            .map(n -> paths(n, f.key("key")))
+            .orElse(List.of());
     Optional<String> jump =
         f.get("jump")
             .flatMap(
@@ -106,7 +125,10 @@ final class InventoryReader {
           "a node cannot be its own jump host",
           "name another node, or remove jump");
     }
-    Optional<Path> knownHosts = f.get("known_hosts").flatMap(n -> path(n, f.key("known_hosts")));
+    Optional<Path> knownHosts =
+        f.get("known_hosts")
+            .filter(n -> !refused(n, f.key("known_hosts"), SERVER_KNOWN_HOSTS))
+            .flatMap(n -> path(n, f.key("known_hosts")));
     Optional<Duration> connectTimeout =
         f.get("connect_timeout").flatMap(n -> nodes.duration(n, f.key("connect_timeout")));
     Optional<Duration> keepalive =
@@ -115,6 +137,21 @@ final class InventoryReader {
         h ->
             new NodeSpec(
                 name, h, port, user, keys, jump, knownHosts, connectTimeout, keepalive, origin));
+  }
+
+  /**
+   * Whether an SSH file is refused: hoist server (maybe root) deploying a pushed hoist.yml reaches
+   * nodes with its own key and known_hosts, never a file of its machine the pusher names.
+   */
+  private boolean refused(Node node, String key, String instead) {
+    if (pushed) {
+      nodes.problem(
+          node,
+          key,
+          PushedPaths.REFUSED + ": the server reaches nodes with its own SSH key and known_hosts",
+          instead);
+    }
+    return pushed;
   }
 
   /** One path or a list of them. */

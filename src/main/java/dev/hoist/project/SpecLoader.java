@@ -30,6 +30,20 @@ public final class SpecLoader {
    * @throws IOException if the file exists but cannot be read
    */
   public static Spec load(Path projectDirOrFile) throws SpecException, IOException {
+    return load(projectDirOrFile, false);
+  }
+
+  /**
+   * Loads a pushed commit's hoist.yml that {@code hoist server} deploys as its own user (maybe
+   * root): as {@link #load(Path)}, but the files it names must be the project's, and it names no
+   * SSH key or known_hosts (the server's own are used).
+   */
+  public static Spec loadPushed(Path projectDirOrFile) throws SpecException, IOException {
+    return load(projectDirOrFile, true);
+  }
+
+  private static Spec load(Path projectDirOrFile, boolean pushed)
+      throws SpecException, IOException {
     // A missing path that is not a yml file is most likely a project directory not made yet.
     boolean isDir =
         Files.isDirectory(projectDirOrFile)
@@ -56,7 +70,7 @@ public final class SpecLoader {
           "add at least 'app: NAME' and 'wsgi: module:callable'");
     }
     YamlNodes nodes = new YamlNodes(shown);
-    Optional<Spec> spec = new SpecWalker(nodes, projectDir, file).walk(root);
+    Optional<Spec> spec = new SpecWalker(nodes, projectDir, file, pushed).walk(root);
     if (spec.isEmpty()) {
       throw new SpecException(nodes.problems());
     }

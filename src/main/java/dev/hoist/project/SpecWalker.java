@@ -52,9 +52,12 @@ final class SpecWalker {
   private final ProjectPaths paths;
   private final Path projectDir;
   private final Path file;
+  private final boolean pushed;
 
-  SpecWalker(YamlNodes nodes, Path projectDir, Path file) {
+  /** {@code pushed}: hoist server deploys it, so it may name only files of the project. */
+  SpecWalker(YamlNodes nodes, Path projectDir, Path file, boolean pushed) {
     this.nodes = nodes;
+    this.pushed = pushed;
     this.paths = new ProjectPaths(projectDir);
     this.projectDir = projectDir;
     this.file = file;
@@ -118,7 +121,7 @@ final class SpecWalker {
             .orElse(RolloutSpec.defaults());
     TlsSpec tls =
         top.get("tls")
-            .map(n -> new TlsReader(nodes, projectDir).read(n, domain, aliases))
+            .map(n -> new TlsReader(nodes, projectDir, pushed).read(n, domain, aliases))
             .orElseGet(() -> TlsReader.defaults(domain, aliases));
     SupervisorChoice supervisor =
         top.get("supervisor")
@@ -137,7 +140,7 @@ final class SpecWalker {
     Optional<BackupSpec> backup =
         top.get("backup")
             .flatMap(n -> new BackupReader(nodes).read(n, services, top.get("services")));
-    InventoryReader inventory = new InventoryReader(nodes, projectDir);
+    InventoryReader inventory = new InventoryReader(nodes, projectDir, pushed);
     Inventory targets =
         new Inventory(
             top.get("nodes").map(inventory::nodes).orElse(Map.of()),

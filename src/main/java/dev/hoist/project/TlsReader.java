@@ -25,12 +25,19 @@ final class TlsReader {
   private static final Pattern EMAIL =
       Pattern.compile("[!-,.-?A-~][!-?A-~]*@[!-?A-~]+\\.[!-?A-~]+");
 
+  private static final String PUSHED_PEM =
+      "commit the PEM file into the project and name it relative to it, or let the nodes get a"
+          + " certificate by ACME (tls: {acme: {email: ...}})";
+
   private final YamlNodes nodes;
   private final Path projectDir;
+  private final Optional<PushedPaths> pushed;
 
-  TlsReader(YamlNodes nodes, Path projectDir) {
+  /** {@code pushed}: PEM files only from the project tree (hoist server deploying a push). */
+  TlsReader(YamlNodes nodes, Path projectDir, boolean pushed) {
     this.nodes = nodes;
     this.projectDir = projectDir;
+    this.pushed = pushed ? Optional.of(new PushedPaths(nodes, projectDir)) : Optional.empty();
   }
 
   /** No {@code tls:} key: HTTPS from Let's Encrypt when the domain is public. */
@@ -164,6 +171,9 @@ final class TlsReader {
 
   /** A PEM file on the admin machine: relative to the project, absolute, or under {@code ~/}. */
   private Optional<Path> file(Node node, String key) {
+    if (pushed.isPresent()) {
+      return pushed.get().file(node, key, PUSHED_PEM);
+    }
     return nodes
         .text(node, key, "a file path")
         .flatMap(

@@ -61,6 +61,21 @@ final class TestProject {
     return e.problems();
   }
 
+  /** Loads {@code MINIMAL} plus {@code extra} as hoist server loads a pushed commit's. */
+  Spec loadPushedWith(String extra) throws Exception {
+    file("hoist.yml", MINIMAL + extra);
+    return SpecLoader.loadPushed(dir);
+  }
+
+  /** The only problem of {@code MINIMAL} plus {@code extra} when hoist server deploys a push. */
+  SpecProblem pushedProblemWith(String extra) {
+    file("hoist.yml", MINIMAL + extra);
+    SpecException e = catchThrowableOfType(SpecException.class, () -> SpecLoader.loadPushed(dir));
+    assertThat(e).as("expected the pushed hoist.yml to be rejected").isNotNull();
+    assertThat(e.problems()).hasSize(1);
+    return e.problems().getFirst();
+  }
+
   /** The only problem of {@code MINIMAL} plus {@code extra} lines. */
   SpecProblem problemWith(String extra) {
     List<SpecProblem> problems = problems(MINIMAL + extra);

@@ -47,6 +47,8 @@ final class HoistCli {
       // Each node's steps on stderr as they end: the deploy's live log.
       argv.addAll(List.of("--built", "--progress"));
     }
+    // The pushed hoist.yml may not make this server (maybe root) read its own machine's files.
+    argv.add("--pushed");
     argv.add("--json");
     env.ifPresent(e -> argv.addAll(List.of("--env", e)));
     argv.add(tree.toString());
