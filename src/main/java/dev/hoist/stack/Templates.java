@@ -24,10 +24,16 @@ public final class Templates {
   private static final String BUILT_IN = "/dev/hoist/stack/templates/";
 
   private final List<Path> overrideDirs;
+  private final Optional<Path> projectDir;
   private final Jinjava jinjava;
 
   public Templates(List<Path> overrideDirs) {
+    this(overrideDirs, Optional.empty());
+  }
+
+  private Templates(List<Path> overrideDirs, Optional<Path> projectDir) {
     this.overrideDirs = List.copyOf(overrideDirs);
+    this.projectDir = projectDir;
     this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
   }
 
@@ -36,7 +42,7 @@ public final class Templates {
     List<Path> dirs = new ArrayList<>();
     dirs.add(projectDir.resolve(".hoist/templates"));
     userTemplateDir().ifPresent(dirs::add);
-    return new Templates(dirs);
+    return new Templates(dirs, Optional.of(projectDir));
   }
 
   /**
@@ -78,11 +84,30 @@ public final class Templates {
 
   private record Source(String origin, String text) {}
 
+  /** Where a file of the project's {@code .hoist/templates} really is, when not in the project. */
+  private Optional<Path> outsideProject(Path file) throws IOException {
+    if (projectDir.isEmpty() || !file.startsWith(projectDir.get())) {
+      return Optional.empty();
+    }
+    Path real = file.toRealPath();
+    return real.startsWith(projectDir.get().toRealPath()) ? Optional.empty() : Optional.of(real);
+  }
+
   private Source source(String name) {
     for (Path dir : overrideDirs) {
       Path file = dir.resolve(name);
       if (Files.isRegularFile(file)) {
         try {
+          outsideProject(file)
+              .ifPresent(
+                  real -> {
+                    // A pushed commit's symlink would make hoist server render its own files.
+                    throw new TemplateException(
+                        file
+                            + " leads outside the project through a symlink (to "
+                            + real
+                            + "); copy the template into .hoist/templates");
+                  });
           return new Source(file.toString(), Files.readString(file));
         } catch (IOException e) {
           throw new UncheckedIOException(e);

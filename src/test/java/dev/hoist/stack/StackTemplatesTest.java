@@ -149,6 +149,21 @@ class StackTemplatesTest {
   }
 
   @Test
+  void aProjectTemplateLinkedOutOfTheProjectIsNotRead(@TempDir Path elsewhere) throws Exception {
+    // Another project's key on the deploying machine (hoist server's, maybe root's).
+    Path key = Files.writeString(elsewhere.resolve("privkey.pem"), "-----BEGIN PRIVATE KEY-----\n");
+    Path dir = Files.createDirectories(project.resolve(".hoist/templates"));
+    Files.createSymbolicLink(dir.resolve("nginx-site.conf.j2"), key);
+
+    Spec spec = TestSpec.hello().projectDir(project).build();
+
+    assertThatThrownBy(() -> withOverrides(spec))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("leads outside the project through a symlink")
+        .hasMessageNotContaining("BEGIN");
+  }
+
+  @Test
   void builtInTemplateRenderedWithoutItsValuesFailsNamingIt() {
     Templates templates = new Templates(List.of());
 
