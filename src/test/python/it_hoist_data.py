@@ -205,6 +205,9 @@ class Lab:
                     "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\nStrictModes no\n"
                     "AllowUsers %s\nSubsystem sftp internal-sftp\nForceCommand internal-sftp\nPidFile none\n"
                     % (self.ssh_port, d, d, APP))
+        # sshd will not start without its privilege separation dir, which only a started ssh
+        # service (or an earlier test's sshd, as OpenSsh.java makes it) leaves in /run.
+        os.makedirs("/run/sshd", 0o755, exist_ok=True)
         self.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", d + "/sshd_config"],
                                      stdout=subprocess.DEVNULL, stderr=open(d + "/log", "ab"))
         end = time.time() + 20
