@@ -188,6 +188,13 @@ class PushPipelineTest {
     assertThat(f.getMessage() + String.join("\n", lines)).doesNotContain("s3cret");
   }
 
+  /** How deploying the branch head (with a stand-in deploy step) fails. */
+  private PipelineFailure headDeployFailure() {
+    return catchThrowableOfType(
+        PipelineFailure.class,
+        () -> pipeline("{}").deploy(project(repo.toString()), request(null), log));
+  }
+
   @Test
   void aFailingBuildStopsBeforeTheDeploy() throws Exception {
     Files.writeString(
@@ -195,10 +202,7 @@ class PushPipelineTest {
         "app: shop\nwsgi: app:application\nbuild: [\"echo nope; exit 5\"]\n");
     commit("broken");
 
-    PipelineFailure f =
-        catchThrowableOfType(
-            PipelineFailure.class,
-            () -> pipeline("{}").deploy(project(repo.toString()), request(null), log));
+    PipelineFailure f = headDeployFailure();
 
     assertThat(f.phase()).isEqualTo("build");
     assertThat(f.getMessage()).contains("failed with exit code 5").contains("nope");
@@ -214,10 +218,7 @@ class PushPipelineTest {
     Files.createSymbolicLink(repo.resolve("hoist.yml"), outside);
     commit("linked");
 
-    PipelineFailure f =
-        catchThrowableOfType(
-            PipelineFailure.class,
-            () -> pipeline("{}").deploy(project(repo.toString()), request(null), log));
+    PipelineFailure f = headDeployFailure();
 
     assertThat(f.phase()).isEqualTo("build");
     assertThat(f.getMessage()).contains("hoist.yml is a symbolic link").doesNotContain("SECRET");
