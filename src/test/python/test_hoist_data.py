@@ -10,6 +10,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import tarfile
 import tempfile
 import threading
@@ -586,10 +587,44 @@ class OffNodeCopyTest(unittest.TestCase):
 
     def test_the_copy_lands_under_a_partial_name_then_is_renamed(self):
         batch = data.sftp_batch("/var/backups/hoist/shop/b.hoistbak", "/srv/backups/shop", "b.hoistbak").decode()
-        self.assertIn("put /var/backups/hoist/shop/b.hoistbak /srv/backups/shop/b.hoistbak.partial\n", batch)
-        self.assertTrue(batch.endswith("rename /srv/backups/shop/b.hoistbak.partial /srv/backups/shop/b.hoistbak\n"))
+        put = re.match(r"put /var/backups/hoist/shop/b.hoistbak (/srv/backups/shop/b.hoistbak.[0-9]+.partial)\n", batch)
+        self.assertTrue(put, batch)
+        self.assertTrue(batch.endswith("rename %s /srv/backups/shop/b.hoistbak\n" % put.group(1)))
+        # A cut transfer's partial file is 0400 and cannot be opened again: each attempt names a new one.
+        self.assertNotEqual(batch, data.sftp_batch("/var/backups/hoist/shop/b.hoistbak", "/srv/backups/shop",
+                                                   "b.hoistbak").decode())
         # The target's key may not remove or make directories (internal-sftp -p): the batch needs neither.
         self.assertEqual(2, len(batch.splitlines()))
+
+    def test_bundles_an_earlier_run_could_not_copy_are_copied_later_oldest_first(self):
+        tmp = tempfile.TemporaryDirectory()
+        old, data.ROOT = data.ROOT, tmp.name
+        real = data.copy_off
+        try:
+            d = tmp.name + "/var/backups/hoist/shop"
+            os.makedirs(d)
+            os.makedirs(tmp.name + "/var/lib/hoist/data/shop")
+            names = ["shop-2026120%dT030000Z.hoistbak" % i for i in (1, 2, 3, 4)]
+            for n in names + ["shop-20261205T030000Z.hoistbak.partial", "other-20261201T030000Z.hoistbak"]:
+                open(os.path.join(d, n), "w").close()
+            data.update_state("shop", lambda s: s.update(backups={
+                names[0]: {"copied": None}, names[1]: {"copied": "10.0.0.2"}, names[2]: {}, names[3]: {}}))
+            copied = []
+            data.copy_off = lambda app, local, to: copied.append(os.path.basename(local))
+
+            self.assertEqual([names[0], names[2]], data.copy_missed("shop", names[3], self.TO))
+
+            self.assertEqual([names[0], names[2]], copied)
+            backups = data.read_state("shop")["backups"]
+            self.assertEqual(["backup.example.com", "10.0.0.2", "backup.example.com", None],
+                             [backups[n].get("copied") for n in names])
+            copied.clear()
+            self.assertEqual([], data.copy_missed("shop", names[3], self.TO))
+            self.assertEqual([], copied)
+        finally:
+            data.copy_off = real
+            data.ROOT = old
+            tmp.cleanup()
 
     def test_the_node_makes_its_key_once_and_prints_the_public_half(self):
         tmp = tempfile.TemporaryDirectory()

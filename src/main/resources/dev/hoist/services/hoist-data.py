@@ -212,9 +212,13 @@ class Lock:
         os.close(self.fd)
 
 
+def read_state(app):
+    return read_json(os.path.join(state_dir(app), "state.json"), default={}) or {}
+
+
 def update_state(app, change):
     p = os.path.join(state_dir(app), "state.json")
-    state = read_json(p, default={}) or {}
+    state = read_state(app)
     change(state)
     write_json_atomic(p, state)
     return state
@@ -1710,12 +1714,18 @@ class DrillHandler:
             self.sink = None
 
 
+def local_bundles(app):
+    """The names of the app's whole local bundles, oldest first (their names sort by time)."""
+    try:
+        names = os.listdir(backups_dir(app))
+    except FileNotFoundError:
+        return []
+    return sorted(n for n in names if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
+
+
 def newest_bundle(app):
     d = backups_dir(app)
-    try:
-        names = sorted(n for n in os.listdir(d) if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
-    except FileNotFoundError:
-        names = []
+    names = local_bundles(app)
     if not names:
         raise Failed("no local backup of %s in %s; run 'hoist backup' or wait for the schedule" % (app, d))
     return os.path.join(d, names[-1])
@@ -1826,6 +1836,7 @@ def scheduled(app):
             copy_off(app, target, config["to"])
             record["copied"] = True
             update_state(app, lambda s: s["backups"][name].update(copied=config["to"].get("host")))
+            record["copied_late"] = copy_missed(app, name, config["to"])
     except (Bad, Failed, OSError) as e:
         record["error"] = str(e)
     finally:
@@ -1867,7 +1878,7 @@ def local_backup(app, t):
 
 def prune(app, keep):
     d = backups_dir(app)
-    names = sorted(n for n in os.listdir(d) if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
+    names = local_bundles(app)
     gone = names[:-keep] if len(names) > keep else []
     for n in gone:
         os.unlink(os.path.join(d, n))
@@ -1895,8 +1906,11 @@ def sftp_command(to, key, known_hosts):
 def sftp_batch(local, remote_dir, name):
     # The target's key may only create, write and rename (internal-sftp -p, docs/backups.md): the
     # deploy made the directory, and a bundle's name is new, so nothing is removed or overwritten.
+    # The partial name is new on every attempt: one a cut transfer left is 0400 and cannot be
+    # opened again by the key.
     remote = remote_dir.rstrip("/") + "/" + name
-    return ("put %s %s.partial\nrename %s.partial %s\n" % (local, remote, remote, remote)).encode()
+    partial = "%s.%d.partial" % (remote, time.time_ns())
+    return ("put %s %s\nrename %s %s\n" % (local, partial, partial, remote)).encode()
 
 
 def known_hosts_line(to):
@@ -1906,6 +1920,19 @@ def known_hosts_line(to):
     port = int(to.get("port") or 22)
     host = to["host"] if port == 22 else "[%s]:%d" % (to["host"], port)
     return "%s %s\n" % (host, host_key.strip())
+
+
+def copy_missed(app, newest, to):
+    """Copies the kept bundles an earlier run could not (the target was down, or the first run
+    ticked before the deploy's target step let this node's key in), oldest first; returns their
+    names. A failure here is the run's error, as the newest bundle's own copy would be."""
+    known = read_state(app).get("backups", {})
+    d = backups_dir(app)
+    missed = [n for n in local_bundles(app) if n != newest and n in known and not known[n].get("copied")]
+    for n in missed:
+        copy_off(app, os.path.join(d, n), to)
+        update_state(app, lambda s: s["backups"][n].update(copied=to.get("host")))
+    return missed
 
 
 def copy_off(app, local, to):
@@ -1996,15 +2023,12 @@ SERVICE_STATUS = {"postgres": _postgres_status, "redis": _redis_status, "files":
 
 def status(app, services=False):
     """services: each service's own state too (services_status), for 'hoist status'."""
-    state = read_json(os.path.join(state_dir(app), "state.json"), default={}) or {}
+    state = read_state(app)
     config = read_json(os.path.join(services_dir(app), "backup.json"), default=None)
     known = state.get("backups", {})
     local = []
     d = backups_dir(app)
-    try:
-        names = sorted(n for n in os.listdir(d) if BUNDLE.match(n) and BUNDLE.match(n).group(1) == app)
-    except FileNotFoundError:
-        names = []
+    names = local_bundles(app)
     for n in reversed(names):
         st = os.stat(os.path.join(d, n))
         created = datetime.datetime.strptime(BUNDLE.match(n).group(2), "%Y%m%dT%H%M%SZ")
