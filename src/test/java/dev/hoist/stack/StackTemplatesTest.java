@@ -164,6 +164,30 @@ class StackTemplatesTest {
   }
 
   @Test
+  void aProjectTemplateCannotIncludeAFileOfTheDeployingMachine(@TempDir Path elsewhere)
+      throws Exception {
+    // Jinja's include and import read hoist's own class path only, never a file.
+    Path key = Files.writeString(elsewhere.resolve("privkey.pem"), "-----BEGIN PRIVATE KEY-----\n");
+    Path dir = Files.createDirectories(project.resolve(".hoist/templates"));
+    Files.writeString(
+        dir.resolve("nginx-site.conf.j2"),
+        "{% include '"
+            + key
+            + "' %}{% import '"
+            + key
+            + "' as k %}{% include '../../"
+            + key
+            + "' %}");
+
+    Spec spec = TestSpec.hello().projectDir(project).build();
+
+    assertThatThrownBy(() -> withOverrides(spec))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("Couldn't find resource")
+        .hasMessageNotContaining("BEGIN");
+  }
+
+  @Test
   void builtInTemplateRenderedWithoutItsValuesFailsNamingIt() {
     Templates templates = new Templates(List.of());
 
