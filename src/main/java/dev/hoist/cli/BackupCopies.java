@@ -7,6 +7,7 @@ import dev.hoist.project.NodeSpec;
 import dev.hoist.project.TargetLayout;
 import dev.hoist.services.BackupTarget;
 import dev.hoist.ssh.SshNode;
+import dev.hoist.stack.CopySource;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -20,12 +21,19 @@ import java.util.Optional;
 final class BackupCopies implements AutoCloseable {
   private final BackupSpec.Target to;
   private final FleetNode dataNode;
+  private final TargetLayout.Account account;
   private final SshNode target;
   private final Session session;
 
-  private BackupCopies(BackupSpec.Target to, FleetNode dataNode, SshNode target, Session session) {
+  private BackupCopies(
+      BackupSpec.Target to,
+      FleetNode dataNode,
+      TargetLayout.Account account,
+      SshNode target,
+      Session session) {
     this.to = to;
     this.dataNode = dataNode;
+    this.account = account;
     this.target = target;
     this.session = session;
   }
@@ -62,6 +70,8 @@ final class BackupCopies implements AutoCloseable {
               + "' is the data node itself; copies must go to another node (a copy on the same"
               + " node is lost with it)");
     }
+    TargetLayout.Account account =
+        TargetLayout.account(dataNode.name(), DataNodeIdentity.of(s, dataNode));
     SshNode target = s.sshNode(inventory, node);
     try {
       target.connect();
@@ -71,11 +81,11 @@ final class BackupCopies implements AutoCloseable {
               node.host(),
               node.port(),
               hostKey,
-              TargetLayout.user(dataNode.name()),
-              to.directory(s.spec().app(), dataNode.name()));
+              account.user(),
+              to.directory(s.spec().app(), account));
       Session resolved =
           s.withSpec(s.spec().withBackup(Optional.of(backup.get().withTargetAt(at))));
-      return Optional.of(new BackupCopies(to, dataNode, target, resolved));
+      return Optional.of(new BackupCopies(to, dataNode, account, target, resolved));
     } catch (IOException e) {
       target.close();
       throw new CommandException(
@@ -117,11 +127,11 @@ final class BackupCopies implements AutoCloseable {
               + ".pub); the app is deployed, copies are not set up: deploy again");
     }
     String app = session.spec().app();
-    String directory = to.directory(app, dataNode.name());
+    String directory = to.directory(app, account);
     try {
       BackupTarget.Report report =
           new BackupTarget(Session.engine(target))
-              .converge(dataNode.name(), app, key.get(), directory);
+              .converge(new CopySource(dataNode.name(), account, key), app, directory);
       if (!quiet) {
         show(
             "backup copies: " + to.node() + ":" + directory + " ready for " + dataNode.name(),

@@ -150,12 +150,12 @@ final class DeployCommand implements Callable<Integer> {
       // away from loses this app's copies (and the node's key with its last app).
       Optional<BackupConfig.Configured> before =
           data.flatMap(DataPhase.Report::backupTarget).or(deployment::backupTarget);
-      int released = BackupRelease.run(exit, s, before, root.console, output.json);
+      // A db node of its own made or reported the key in the data phase, else the app's node.
+      Optional<String> key = data.flatMap(DataPhase.Report::backupKey).or(deployment::backupKey);
+      int released = BackupRelease.run(exit, s, before, key, root.console, output.json);
       if (copies.isEmpty()) {
         return released;
       }
-      // A db node of its own made or reported the key in the data phase, else the app's node.
-      Optional<String> key = data.flatMap(DataPhase.Report::backupKey).or(deployment::backupKey);
       int copied = copies.get().finish(exit, key, root.console, output.json);
       return copied != ExitCode.OK ? copied : released;
     } finally {

@@ -122,14 +122,19 @@ final class BackupReader {
     }
     String dir =
         text.length() > 1 && text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
-    // The target users' homes and their .ssh are root's (sshd's StrictModes; authorized_keys).
-    String root = java.util.regex.Pattern.quote(TargetLayout.ROOT);
-    if (dir.matches(root + "(/\\.ssh(/.*)?|/nodes(/[^/]+(/\\.ssh(/.*)?)?)?)?")) {
+    // The homes there are the data nodes' own (their keys, their copies): a path into one could
+    // be another data node's, which the target would then hand to this node's user. The default
+    // is this node's own directory there.
+    if (dir.equals(TargetLayout.ROOT) || dir.startsWith(TargetLayout.ROOT + "/")) {
       throw new InvalidValue(
           "'"
               + text
-              + "' is where the target's backup users have their homes, which copies may not write",
-          "e.g. /srv/backups/myapp, or leave path: out for " + TargetLayout.NODES + "/NODE/myapp");
+              + "' is under "
+              + TargetLayout.ROOT
+              + ", where the target keeps each data node's own home and copies (maybe another"
+              + " node's)",
+          "leave path: out (copies then go into this data node's own directory there), or name a"
+              + " directory elsewhere, e.g. /srv/backups/myapp");
     }
     return dir;
   }

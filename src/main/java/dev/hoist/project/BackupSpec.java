@@ -35,11 +35,11 @@ public record BackupSpec(
     }
 
     /**
-     * The directory on the target node: the given path, else one per app in the home of {@code
-     * dataNode}'s own user there.
+     * The directory on the target node: the given path, else one per app in the home of the data
+     * node's own {@code account} there.
      */
-    public String directory(String app, String dataNode) {
-      return path.orElse(TargetLayout.home(dataNode) + "/" + app);
+    public String directory(String app, TargetLayout.Account account) {
+      return path.orElse(account.home() + "/" + app);
     }
 
     /** This target, reached at {@code at}. */

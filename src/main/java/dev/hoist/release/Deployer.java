@@ -409,10 +409,12 @@ public final class Deployer {
     probes.add(new ProbeRequest("port:80", new ProbeKind.Port(80)));
     probes.add(SecretsProbe.of(stack.layout()));
     probes.add(TlsProbe.of(stack.layout()));
-    if (stack.catalog().contains(BackupKey.stepId())) {
+    // The key also when backup.json may name a target to leave: only lines holding it go there.
+    Optional<ProbeRequest> config = BackupConfig.probeIn(stack.catalog(), deployment.spec().app());
+    if (stack.catalog().contains(BackupKey.stepId()) || config.isPresent()) {
       probes.add(BackupKey.probe());
     }
-    BackupConfig.probeIn(stack.catalog(), deployment.spec().app()).ifPresent(probes::add);
+    config.ifPresent(probes::add);
     Engine.Probe probe =
         engine.probe(
             probes, Optional.of(new ReleaseSteps(stack).health().once()), stack.layout().root());

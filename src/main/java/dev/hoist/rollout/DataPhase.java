@@ -138,11 +138,13 @@ public final class DataPhase {
       }
       List<ProbeRequest> probes = new ArrayList<>(byId.values());
       probes.add(envProbe());
-      boolean copies = catalogs.values().iterator().next().contains(BackupKey.stepId());
-      if (copies) {
+      Catalog first = catalogs.values().iterator().next();
+      // The key also when backup.json may name a target to leave: only lines holding it go there.
+      Optional<ProbeRequest> config = BackupConfig.probeIn(first, spec.app());
+      if (first.contains(BackupKey.stepId()) || config.isPresent()) {
         probes.add(BackupKey.probe());
       }
-      BackupConfig.probeIn(catalogs.values().iterator().next(), spec.app()).ifPresent(probes::add);
+      config.ifPresent(probes::add);
       String lock = new AppLayout(spec.app()).root();
       listener.phase(DeployListener.Phase.PROBE, 0);
       Engine.Probe probe = engine.probe(probes, Optional.empty(), lock);

@@ -13,12 +13,12 @@ import dev.hoist.engine.ProbeRequest;
 import dev.hoist.node.AgentException;
 import dev.hoist.stack.BackupTargetChanges;
 import dev.hoist.stack.BackupTargetStack;
+import dev.hoist.stack.CopySource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The target step of a deploy with {@code backup.to}: after the app's deploy, converges the node
@@ -43,33 +43,53 @@ public final class BackupTarget {
     this.engine = engine;
   }
 
-  /** Lets {@code dataNode}'s key {@code publicKey} write {@code app}'s copies into {@code dir}. */
-  public Report converge(String dataNode, String app, String publicKey, String directory)
+  /**
+   * Lets {@code source}'s key write {@code app}'s copies into {@code directory}, after it left its
+   * accounts of before; refused when the directory is another data node's.
+   */
+  public Report converge(CopySource source, String app, String directory)
       throws Failed, InterruptedException {
-    Catalog catalog = BackupTargetStack.build(dataNode, publicKey, directory);
+    Catalog catalog =
+        BackupTargetStack.build(
+            source.account(), source.node(), source.key().orElseThrow(), directory);
     List<ProbeRequest> probes =
         new ArrayList<>(catalog.ordered().stream().map(e -> e.resource().probe()).toList());
-    probes.addAll(BackupTargetChanges.probes(dataNode));
+    probes.addAll(BackupTargetChanges.probes(source));
+    probes.addAll(BackupTargetChanges.pathProbes(directory));
+    String name = engine.agent().node().name();
     return run(
         probes,
         states -> {
-          List<Change> changes = new ArrayList<>(Planner.plan(catalog, states, Set.of()).changes());
-          changes.addAll(BackupTargetChanges.grant(dataNode, app, directory, states));
+          Optional<String> refused = BackupTargetChanges.refusal(source, directory, states);
+          if (refused.isPresent()) {
+            throw new Failed(name + ": nothing was changed there: " + refused.get());
+          }
+          // Off the accounts of before first: their release gives their directories to root.
+          List<Change> changes = new ArrayList<>(BackupTargetChanges.leave(source, app, states));
+          changes.addAll(Planner.plan(catalog, states, Set.of()).changes());
+          changes.addAll(BackupTargetChanges.grant(source, app, directory, states));
           return changes;
         },
         "setting up copies");
   }
 
-  /** Takes {@code app}'s copies from {@code dataNode} away (its key with the node's last app). */
-  public Report release(String dataNode, String app) throws Failed, InterruptedException {
+  /**
+   * Takes {@code app}'s copies from {@code source} away (its key with the node's last app), and
+   * what it still had in accounts of before.
+   */
+  public Report release(CopySource source, String app) throws Failed, InterruptedException {
     return run(
-        BackupTargetChanges.probes(dataNode),
-        states -> BackupTargetChanges.release(dataNode, app, states),
+        BackupTargetChanges.probes(source),
+        states -> BackupTargetChanges.release(source, app, states),
         "taking copies away");
   }
 
-  private Report run(
-      List<ProbeRequest> probes, Function<Map<String, JsonNode>, List<Change>> planner, String what)
+  /** Plans a target's changes from its probe's states; may refuse. */
+  private interface Planning {
+    List<Change> plan(Map<String, JsonNode> states) throws Failed;
+  }
+
+  private Report run(List<ProbeRequest> probes, Planning planner, String what)
       throws Failed, InterruptedException {
     String name = engine.agent().node().name();
     try {
@@ -80,7 +100,7 @@ public final class BackupTarget {
                 + name
                 + " (it adds a user there for each data node); give its user passwordless sudo");
       }
-      List<Change> changes = planner.apply(probe.states());
+      List<Change> changes = planner.plan(probe.states());
       if (changes.isEmpty()) {
         return new Report(List.of(), engine.agent().roundTrips());
       }

@@ -32,9 +32,12 @@ public final class BackupConfig {
 
   /**
    * The target a data node's backup.json names now (read by the deploy's probe before it rewrites
-   * the file): what a deploy that drops or moves {@code to:} takes its key away from.
+   * the file): what a deploy that drops or moves {@code to:} takes its key away from. The data node
+   * wrote none of it that the admin's side does not check again: the node must be of the inventory
+   * and still have {@code hostKey}.
    */
-  public record Configured(String node, String host, int port, String user, String path) {}
+  public record Configured(
+      String node, String host, int port, String user, String path, String hostKey) {}
 
   /** The probe's id: backup.json's text, read in the data node's one probe. */
   public static final String PROBE_ID = "backup-config";
@@ -87,7 +90,8 @@ public final class BackupConfig {
             to.path("host").asText(""),
             to.path("port").asInt(22),
             to.path("user").asText(),
-            to.path("path").asText("")));
+            to.path("path").asText(""),
+            to.path("host_key").asText("")));
   }
 
   /** The file's text: stable (sorted keys, one line), so an unchanged spec is an unchanged file. */

@@ -10,13 +10,13 @@ import dev.hoist.project.TargetLayout;
 
 /**
  * What the node named by {@code backup.to} needs to receive one data node's copies, and nothing
- * more: that data node's own system user ({@link TargetLayout#user}: no shell, a root-owned home),
- * its authorized_keys (root 0644, so SFTP cannot rewrite it) with the data node's one line, and the
- * copy directory it owns (0700). The line lets the key run only {@code internal-sftp}, limited to
- * creating, writing and renaming files that are made read-only ({@code -u 0277}): no shell, no
- * forwarding, no reading, no removing. A user per data node keeps a data node that is taken over
- * out of every other node's directories. What is recorded and taken away beside this catalog:
- * {@link BackupTargetChanges}. docs/backups.md.
+ * more: that data node's own system user ({@link TargetLayout#account}: no shell, a root-owned
+ * home), its authorized_keys (root 0644, so SFTP cannot rewrite it) with the data node's one line,
+ * and the copy directory it owns (0700). The line lets the key run only {@code internal-sftp},
+ * limited to creating, writing and renaming files that are made read-only ({@code -u 0277}): no
+ * shell, no forwarding, no reading, no removing. A user per data node keeps a data node that is
+ * taken over out of every other node's directories. What is recorded and taken away beside this
+ * catalog: {@link BackupTargetChanges}. docs/backups.md.
  */
 public final class BackupTargetStack {
   /** The forced command: the requests the runner's upload (put, rename) needs, and no others. */
@@ -37,18 +37,14 @@ public final class BackupTargetStack {
     return TargetLayout.LEGACY_USER + "@" + dataNode;
   }
 
-  /** {@code dataNode}'s authorized_keys on the target. */
-  public static String authorizedKeys(String dataNode) {
-    return TargetLayout.home(dataNode) + "/.ssh/authorized_keys";
-  }
-
   /**
-   * The target's catalog for copies into {@code directory} from {@code dataNode}, whose key is
-   * {@code publicKey}.
+   * The target's catalog for copies into {@code directory} from {@code dataNode}, whose account
+   * there is {@code account} and whose key is {@code publicKey}.
    */
-  public static Catalog build(String dataNode, String publicKey, String directory) {
-    String user = TargetLayout.user(dataNode);
-    String home = TargetLayout.home(dataNode);
+  public static Catalog build(
+      TargetLayout.Account account, String dataNode, String publicKey, String directory) {
+    String user = account.user();
+    String home = account.home();
     Catalog.Builder c = Catalog.builder();
     c.add(new GroupResource(user));
     c.add(new DirectoryResource(TargetLayout.ROOT, ROOT_DIR));
@@ -57,7 +53,7 @@ public final class BackupTargetStack {
     c.add(new UserResource(user, user, home, "/usr/sbin/nologin"))
         .requires("group:" + user, "dir:" + home);
     c.add(new DirectoryResource(home + "/.ssh", ROOT_DIR)).requires("dir:" + home);
-    c.add(FileResource.of(authorizedKeys(dataNode), line(dataNode, publicKey) + "\n", ROOT_FILE))
+    c.add(FileResource.of(account.authorizedKeys(), line(dataNode, publicKey) + "\n", ROOT_FILE))
         .requires("dir:" + home + "/.ssh");
     c.add(new DirectoryResource(directory, Attributes.of(user, user, "0700")))
         .requires("user:" + user, "dir:" + home);

@@ -12,7 +12,12 @@ class BackupReleaseTest {
   static final Optional<BackupConfig.Configured> VAULT =
       Optional.of(
           new BackupConfig.Configured(
-              "vault", "10.0.0.9", 22, "hoist-backup-db1", "/var/lib/hoist-backup/nodes/db1/shop"));
+              "vault",
+              "10.0.0.9",
+              22,
+              "hoist-bk-db1-0123456789",
+              "/var/lib/hoist-backup/nodes/db1-0123456789/shop",
+              "ssh-ed25519 AAAAvault"));
 
   static Optional<BackupSpec.Target> to(String node) {
     return Optional.of(new BackupSpec.Target(node, Optional.empty(), "hoist.yml", 9, 11));
@@ -31,8 +36,8 @@ class BackupReleaseTest {
     assertThat(BackupRelease.planned(VAULT, Optional.empty(), "db1"))
         .contains(
             "backup copies: after the deploy, vault stops taking this app's copies from db1 (its"
-                + " key and user hoist-backup-db1 go with the node's last app there); the copies"
-                + " already in /var/lib/hoist-backup/nodes/db1/shop stay");
+                + " key and user there go with the node's last app there); the copies already in"
+                + " /var/lib/hoist-backup/nodes/db1-0123456789/shop stay");
     assertThat(BackupRelease.planned(VAULT, to("vault"), "db1")).isEmpty();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hoist.project.TargetLayout;
 import dev.hoist.stack.BackupTargetStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  * to lab2. The deploy makes lab1's key and sets up lab2's SFTP-only user; lab1's own scheduler
  * writes a bundle and copies it; the copy has the same sha256 and verifies; lab1's key gets no
  * shell on lab2 and can neither read nor remove anything there; a no-op deploy is one round trip
- * per node; the data node as its own target is refused. lab1 copies as a user of its own on lab2
- * ({@code hoist-backup-lab1}); a setup of before (one shared {@code hoist-backup} user) loses
- * lab1's line on the next deploy; dropping {@code to:} takes lab1's key and user away from lab2 and
- * leaves the copies there, root's; dropping {@code backup:} removes backup.json.
+ * per node; the data node as its own target is refused. lab1 copies as a user of its own on lab2,
+ * named from its host key ({@code hoist-bk-lab1-<hash>}); the setups of before (one shared {@code
+ * hoist-backup} user, then {@code hoist-backup-lab1}) lose lab1's line and user on the next deploy,
+ * and another machine's of the same name stay; a copy directory that is another data node's is
+ * refused in hoist.yml and on the target; a backup.json that names the old target with another host
+ * key is not acted on; dropping {@code to:} takes lab1's key and user away from lab2 and leaves the
+ * copies there, root's; dropping {@code backup:} removes backup.json.
  */
 @TestMethodOrder(OrderAnnotation.class)
 class BackupCopyIT {
@@ -51,9 +55,6 @@ class BackupCopyIT {
     List<LabNodes.Node> two = LabNodes.up(2);
     data = two.get(0);
     target = two.get(1);
-    user = "hoist-backup-" + data.name();
-    home = "/var/lib/hoist-backup/nodes/" + data.name();
-    copies = home + "/" + APP;
     project = Hoist.copyExample("django-postgres", "django-pg", APP, tmp);
     Path yml = project.resolve("hoist.yml");
     // One node and no run_once: each node deploys on its own, and --json reports round trips.
@@ -68,9 +69,26 @@ class BackupCopyIT {
   }
 
   static void backupTo(String node) throws Exception {
+    backupWith("{node: " + node + "}");
+  }
+
+  static void backupWith(String to) throws Exception {
     Files.writeString(
         project.resolve("hoist.yml"),
-        spec + "backup:\n  schedule: \"* * * * *\"\n  keep: 2\n  to: {node: " + node + "}\n");
+        spec + "backup:\n  schedule: \"* * * * *\"\n  keep: 2\n  to: " + to + "\n");
+  }
+
+  /** lab1's account on lab2 for each host key lab1 has in the lab's known_hosts. */
+  static List<TargetLayout.Account> accounts() throws Exception {
+    return Files.readAllLines(LabNodes.knownHosts()).stream()
+        .map(l -> l.split(" "))
+        .filter(w -> w.length >= 3 && List.of(w[0].split(",")).contains(data.name()))
+        .map(w -> TargetLayout.account(data.name(), w[1] + " " + w[2]))
+        .toList();
+  }
+
+  static JsonNode backupJson() throws Exception {
+    return JSON.readTree(root(data, "cat /etc/hoist/services/" + APP + "/backup.json"));
   }
 
   static Hoist.Result deploy(String... more) throws Exception {
@@ -133,6 +151,12 @@ class BackupCopyIT {
     targetReady = Instant.now();
 
     assertThat(r.exit()).as(r.all()).isZero();
+    // lab1's user is named from its host key as the admin's known_hosts has it.
+    user = backupJson().path("to").path("user").asText();
+    assertThat(user).matches("hoist-bk-" + data.name() + "-[0-9a-f]{10}");
+    home = accounts().stream().filter(a -> a.user().equals(user)).findFirst().orElseThrow().home();
+    assertThat(home).isEqualTo("/var/lib/hoist-backup/nodes/" + user.substring(9));
+    copies = home + "/" + APP;
     assertThat(r.out())
         .contains("backup copies: " + target.name() + ":" + copies + " ready for " + data.name());
     assertThat(root(data, "stat -c '%U %a' " + KEY + " /etc/hoist/backup"))
@@ -284,10 +308,14 @@ class BackupCopyIT {
 
   @Test
   @Order(7)
-  void aSharedUserOfBeforeLosesThisNodesLineOnTheNextDeploy() throws Exception {
-    // As a deploy of before left it: one hoist-backup user for every data node.
+  void theUsersOfBeforeLoseThisNodesLineAndAnotherMachinesOfTheSameNameStay() throws Exception {
+    // As deploys of before left it: one hoist-backup user for every data node, then a user named
+    // from the data node's name alone (with a copy in its directory). A machine of another
+    // project is also called lab1: its line has the same mark and another key.
     String key = root(data, "cut -d' ' -f1,2 " + KEY + ".pub").strip();
     String other = "restrict,command=\"internal-sftp\" ssh-ed25519 AAAAother hoist-backup@db9";
+    String sameName = BackupTargetStack.line(data.name(), "ssh-ed25519 AAAAsameName");
+    TargetLayout.Account old = TargetLayout.legacy(data.name());
     root(
         target,
         "getent passwd hoist-backup >/dev/null || useradd --system --no-create-home"
@@ -296,10 +324,46 @@ class BackupCopyIT {
             + other
             + "' '"
             + BackupTargetStack.line(data.name(), key)
-            + "' > /var/lib/hoist-backup/.ssh/authorized_keys");
+            + "' '"
+            + sameName
+            + "' > /var/lib/hoist-backup/.ssh/authorized_keys; useradd --system --no-create-home"
+            + " --home-dir "
+            + old.home()
+            + " --shell /usr/sbin/nologin "
+            + old.user()
+            + " && mkdir -p "
+            + old.home()
+            + "/.ssh "
+            + old.home()
+            + "/"
+            + APP
+            + " && printf '%s\\n' '"
+            + BackupTargetStack.line(data.name(), key)
+            + "' > "
+            + old.authorizedKeys()
+            + " && printf '{\"%s\": \"%s\"}' "
+            + APP
+            + " "
+            + old.home()
+            + "/"
+            + APP
+            + " > "
+            + old.record()
+            + " && echo copy > "
+            + old.home()
+            + "/"
+            + APP
+            + "/old.hoistbak && chown -R "
+            + old.user()
+            + ": "
+            + old.home()
+            + "/"
+            + APP);
     root(
         data,
-        "sed -i 's/\"user\":\"[^\"]*\"/\"user\":\"hoist-backup\"/' /etc/hoist/services/"
+        "sed -i 's/\"user\":\"[^\"]*\"/\"user\":\""
+            + old.user()
+            + "\"/' /etc/hoist/services/"
             + APP
             + "/backup.json");
 
@@ -307,9 +371,13 @@ class BackupCopyIT {
 
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out())
-        .contains("remove " + data.name() + "'s key from the shared user hoist-backup");
+        .contains("remove " + data.name() + "'s key from the shared user hoist-backup")
+        .contains("remove " + data.name() + "'s key and the user of before " + old.user());
     assertThat(root(target, "cat /var/lib/hoist-backup/.ssh/authorized_keys"))
-        .isEqualTo(other + "\n");
+        .isEqualTo(other + "\n" + sameName + "\n");
+    assertThat(LabNodes.ssh("root", target, "getent passwd " + old.user()).exit()).isEqualTo(2);
+    assertThat(root(target, "stat -c '%U' " + old.home() + "/" + APP + "/old.hoistbak"))
+        .isEqualTo("root\n");
     JsonNode config =
         JSON.readTree(root(data, "cat /etc/hoist/services/" + APP + "/backup.json")).path("to");
     assertThat(config.path("user").asText()).isEqualTo(user);
@@ -330,6 +398,75 @@ class BackupCopyIT {
 
   @Test
   @Order(8)
+  void aPathInAnotherDataNodesDirectoryIsRefusedInHoistYmlAndOnTheTarget() throws Exception {
+    backupWith("{node: " + target.name() + ", path: /var/lib/hoist-backup/nodes/x/" + APP + "}");
+    Hoist.Result spec = deploy();
+    assertThat(spec.exit()).as(spec.all()).isEqualTo(2);
+    assertThat(spec.err())
+        .containsPattern("hoist.yml:[0-9]+:[0-9]+: backup.to.path: '/var/lib/hoist-backup/nodes/x/")
+        .contains("leave path: out");
+
+    // Another data node's copy directory, named in hoist.yml: the target does not hand it over.
+    String theirs = "hoist-bk-other-0123456789";
+    root(
+        target,
+        "useradd --system --no-create-home --shell /usr/sbin/nologin "
+            + theirs
+            + " && install -d -o "
+            + theirs
+            + " -m 0700 /srv/bk-other");
+    try {
+      backupWith("{node: " + target.name() + ", path: /srv/bk-other/" + APP + "}");
+      Hoist.Result r = deploy();
+
+      assertThat(r.exit()).as(r.all()).isEqualTo(1);
+      assertThat(r.err())
+          .contains(
+              "/srv/bk-other/"
+                  + APP
+                  + " is under /srv/bk-other, which belongs to "
+                  + theirs
+                  + ", another data node's backup user here")
+          .contains("leave backup.to.path out of hoist.yml");
+      assertThat(LabNodes.ssh("root", target, "test -e /srv/bk-other/" + APP).exit()).isNotZero();
+    } finally {
+      root(target, "rm -rf /srv/bk-other; userdel " + theirs);
+    }
+  }
+
+  @Test
+  @Order(9)
+  void aBackupJsonNamingTheTargetWithAnotherHostKeyIsNotActedOn() throws Exception {
+    backupTo(target.name());
+    Hoist.Result back = deploy();
+    assertThat(back.exit()).as(back.all()).isZero();
+    // As a data node that was taken over could: its backup.json's target is not the one the
+    // admin's known_hosts has.
+    root(
+        data,
+        "python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p));"
+            + " c[\"to\"][\"host_key\"]=\"ssh-ed25519 AAAAforged\"; json.dump(c, open(p, \"w\"))' "
+            + "/etc/hoist/services/"
+            + APP
+            + "/backup.json");
+    Files.writeString(
+        project.resolve("hoist.yml"), spec + "backup:\n  schedule: daily\n  keep: 2\n");
+
+    Hoist.Result r = deploy();
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(1);
+    assertThat(r.all())
+        .contains("but with another host key than " + target.name() + " has in your known_hosts")
+        .contains("nothing was done there");
+    assertThat(root(target, "getent passwd " + user + " | wc -l")).isEqualTo("1\n");
+    // Back to copying there, for the next test.
+    backupTo(target.name());
+    Hoist.Result again = deploy();
+    assertThat(again.exit()).as(again.all()).isZero();
+  }
+
+  @Test
+  @Order(10)
   void droppingToTakesTheKeyAndUserAwayAndTheCopiesStayRoots() throws Exception {
     String name = root(target, "ls " + copies + " | head -n 1").strip();
     String sum = root(target, "sha256sum " + copies + "/" + name);
@@ -373,7 +510,7 @@ class BackupCopyIT {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void droppingBackupRemovesItsConfigAndKeepsTheBundles() throws Exception {
     Files.writeString(project.resolve("hoist.yml"), spec);
 

@@ -42,7 +42,8 @@ class SpecBackupTest {
     assertThat(b.keep()).isEqualTo(7);
     BackupSpec.Target to = b.to().orElseThrow();
     assertThat(to.node()).isEqualTo("vault");
-    assertThat(to.directory("hello", "db1")).isEqualTo("/srv/copies/hello");
+    assertThat(to.directory("hello", TargetLayout.account("db1", "ssh-ed25519 A")))
+        .isEqualTo("/srv/copies/hello");
     assertThat(to.line()).isEqualTo(7);
     assertThat(to.column()).isEqualTo(14);
     assertThat(b.drill()).isTrue();
@@ -73,8 +74,8 @@ class SpecBackupTest {
             .orElseThrow();
 
     assertThat(b.schedule().period()).isEqualTo(Duration.ofHours(1));
-    assertThat(b.to().orElseThrow().directory("hello", "db1"))
-        .isEqualTo("/var/lib/hoist-backup/nodes/db1/hello");
+    TargetLayout.Account db1 = TargetLayout.account("db1", "ssh-ed25519 A");
+    assertThat(b.to().orElseThrow().directory("hello", db1)).isEqualTo(db1.home() + "/hello");
     assertThat(b.drillCheck())
         .contains(new BackupSpec.DrillCheck.Sql("SELECT count(*) FROM notes_note"));
   }
@@ -130,35 +131,39 @@ class SpecBackupTest {
   }
 
   @Test
-  void theTargetUsersHomeIsRefused() {
+  void everyPathUnderTheTargetsBackupHomesIsRefusedAtItsPlace() {
     for (String dir :
         new String[] {
           "/var/lib/hoist-backup",
           "/var/lib/hoist-backup/.ssh/x",
           "/var/lib/hoist-backup/nodes",
           "/var/lib/hoist-backup/nodes/db1",
-          "/var/lib/hoist-backup/nodes/db1/.ssh"
+          "/var/lib/hoist-backup/nodes/db1/shop",
+          "/var/lib/hoist-backup/nodes/other-0123456789/shop/"
         }) {
       SpecProblem p =
           project.problemWith(
               "services: [postgres]\nbackup: {to: {node: vault, path: " + dir + "}}\n");
 
-      assertThat(p.message()).as(dir).contains("where the target's backup users have their homes");
+      assertThat(TestProject.where(p))
+          .as(dir)
+          .startsWith("4:34: backup.to.path: '" + dir + "' is under /var/lib/hoist-backup, where");
+      assertThat(p.hint()).hasValueSatisfying(h -> assertThat(h).startsWith("leave path: out"));
     }
   }
 
   @Test
-  void aDirectoryInsideANodesHomeIsAllowed() throws Exception {
+  void aDirectoryBesideTheBackupHomesIsAllowed() throws Exception {
     BackupSpec b =
         project
             .loadWith(
                 "services: [postgres]\nbackup: {to: {node: vault, path:"
-                    + " /var/lib/hoist-backup/nodes/db1/shop}}\n")
+                    + " /var/lib/hoist-backup2/shop}}\n")
             .backup()
             .orElseThrow();
 
-    assertThat(b.to().orElseThrow().directory("x", "db1"))
-        .isEqualTo("/var/lib/hoist-backup/nodes/db1/shop");
+    assertThat(b.to().orElseThrow().directory("x", TargetLayout.account("db1", "ssh-ed25519 A")))
+        .isEqualTo("/var/lib/hoist-backup2/shop");
   }
 
   @Test

@@ -68,12 +68,18 @@ class BackupConfigTest {
     ObjectMapper json = new ObjectMapper();
     String text =
         "{\"app\":\"shop\",\"to\":{\"host\":\"10.0.0.9\",\"node\":\"vault\","
-            + "\"path\":\"/var/lib/hoist-backup/shop\",\"port\":2222,\"user\":\"hoist-backup\"}}\n";
+            + "\"path\":\"/var/lib/hoist-backup/shop\",\"port\":2222,\"user\":\"hoist-backup\","
+            + "\"host_key\":\"ssh-ed25519 AAAAvault\"}}\n";
 
     assertThat(BackupConfig.configured(json.createObjectNode().put("text", text)))
         .contains(
             new BackupConfig.Configured(
-                "vault", "10.0.0.9", 2222, "hoist-backup", "/var/lib/hoist-backup/shop"));
+                "vault",
+                "10.0.0.9",
+                2222,
+                "hoist-backup",
+                "/var/lib/hoist-backup/shop",
+                "ssh-ed25519 AAAAvault"));
     assertThat(BackupConfig.configured(json.createObjectNode().put("text", "{\"app\":\"shop\"}")))
         .isEmpty();
     assertThat(BackupConfig.configured(json.createObjectNode().put("exists", false))).isEmpty();
