@@ -12,6 +12,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -371,9 +373,20 @@ class DataLabIT {
         data.resolve("hoist.yml"), dataSpec + BACKUP + "  to: {node: " + sd2.name() + "}\n");
     Hoist.Result r = deploy(data, "sd");
     assertThat(r.exit()).as(r.all()).isZero();
-    String copies = "/var/lib/hoist-backup/nodes/" + sd1.name() + "/" + APP;
-    assertThat(r.out())
-        .contains("backup copies: " + sd2.name() + ":" + copies + " ready for " + sd1.name());
+    // sd1's own directory there, named from its host key (docs/backups.md).
+    Matcher ready =
+        Pattern.compile(
+                "backup copies: "
+                    + sd2.name()
+                    + ":(/var/lib/hoist-backup/nodes/"
+                    + sd1.name()
+                    + "-[0-9a-f]{10}/"
+                    + APP
+                    + ") ready for "
+                    + sd1.name())
+            .matcher(r.out());
+    assertThat(ready.find()).as(r.out()).isTrue();
+    String copies = ready.group(1);
     Instant deployed = Instant.now();
 
     JsonNode s = runAfter("sd", deployed);
