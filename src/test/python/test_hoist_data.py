@@ -274,6 +274,139 @@ class ServicesStatusTest(unittest.TestCase):
         self.assertFalse(data.parse(["status", "--app", "shop"]).services)
 
 
+class PurgeTest(unittest.TestCase):
+    """'hoist services purge': refused while served, says what it would delete, deletes with --yes."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        t = self.tmp.name
+        self.old = (data.ROOT, data.PGBIN, data.run, data.user_exists, data.supervisor)
+        data.ROOT, data.PGBIN = t, t + "/pgbin"
+        os.makedirs(t + "/pgbin")
+        open(t + "/pgbin/psql", "w").close()
+        self.svc = t + "/etc/hoist/services/shop"
+        os.makedirs(self.svc)
+        self.calls = []
+        self.psql_out = ("db|shop|8192000\ndb|shop_drill|100\ndb|shop_old_20261203120000|4096\n"
+                         "role|shop\n")
+
+        def run(argv, user=None, input_data=None, timeout=120, env=None, cwd="/"):
+            self.calls.append((argv, user, input_data))
+            if argv[0].endswith("psql"):
+                return 0, self.psql_out if b"SELECT 'db|'" in input_data else "", ""
+            if argv[0] == "du":
+                return 0, "1234\t%s\n" % argv[-1], ""
+            if argv[0] == "redis-check-rdb":
+                return 0, "[offset 121] \\o/ RDB looks OK! \\o/\n[info] 42 keys read\n", ""
+            return 0, "", ""
+        data.run = run
+        data.user_exists = lambda name: name == "redis"
+        data.supervisor = lambda name: None
+        self.redis = t + "/var/lib/hoist/redis/shop"
+        os.makedirs(self.redis)
+        with open(self.redis + "/dump.rdb", "w") as f:
+            f.write("REDIS")
+        self.uploads = t + "/srv/shop/shared/uploads"
+        os.makedirs(self.uploads + "/sub")
+        os.symlink("/etc", self.uploads + "/sub/link")  # never followed: /etc stays
+        os.makedirs(t + "/srv/shop/shared/uploads.old-20261203120000")
+        for name, text in (("credentials.json", '{"postgres": {"password": "p"}, "redis": {"password": "r"}}'),
+                           ("redis.acl", "user shop on #abc\n")):
+            with open(os.path.join(self.svc, name), "w") as f:
+                f.write(text)
+
+    def tearDown(self):
+        data.ROOT, data.PGBIN, data.run, data.user_exists, data.supervisor = self.old
+        self.tmp.cleanup()
+
+    def sql(self):
+        return b"".join(c[2] or b"" for c in self.calls if c[0][0].endswith("psql")).decode()
+
+    def test_a_service_the_last_deploy_still_serves_is_refused_and_nothing_is_read(self):
+        with open(os.path.join(self.svc, "services.json"), "w") as f:
+            json.dump({"app": "shop", "postgres": {"port": 5432}}, f)
+        with self.assertRaisesRegex(data.Bad, "postgres still served to app shop here .*deploy first"):
+            data.purge("shop", ["postgres", "redis"], True)
+        self.assertEqual([], self.calls)
+        self.assertFalse(os.path.exists(self.tmp.name + "/srv/shop/.hoist/holder"), "no lock taken")
+
+    def test_without_yes_it_says_what_would_go_and_deletes_nothing(self):
+        os.makedirs(self.tmp.name + "/etc/hoist/services/shop-drill")  # shop_drill is that app's live db
+        out = data.purge("shop", ["postgres", "redis", "files"], False)
+        self.assertFalse(out["deleted"])
+        self.assertEqual({"databases": [{"name": "shop", "size": 8192000},
+                                        {"name": "shop_old_20261203120000", "size": 4096}],
+                          "role": "shop"}, out["services"]["postgres"])
+        self.assertEqual({"instance": "hoist-redis-shop", "keys": 42,
+                          "dirs": [{"dir": self.redis, "size": 1234}],
+                          "files": [self.svc + "/redis.acl"]}, out["services"]["redis"])
+        # No app user here: sizes of its uploads are not read as root.
+        self.assertEqual([self.uploads, self.uploads + ".old-20261203120000"],
+                         [d["dir"] for d in out["services"]["files"]["dirs"]])
+        self.assertEqual([None, None], [d["size"] for d in out["services"]["files"]["dirs"]])
+        self.assertNotIn("DROP", self.sql())
+        self.assertTrue(os.path.exists(self.redis + "/dump.rdb") and os.path.isdir(self.uploads))
+        # The dump is read and the dir measured as redis, never as root.
+        self.assertEqual({"redis"}, {c[1] for c in self.calls if c[0][0] in ("du", "redis-check-rdb")})
+
+    def test_with_yes_everything_goes_under_the_node_lock_and_links_are_not_followed(self):
+        out = data.purge("shop", ["postgres", "redis", "files"], True, by="ann@laptop")
+        self.assertTrue(out["deleted"])
+        self.assertIn('DROP DATABASE IF EXISTS "shop" WITH (FORCE);\n'
+                      'DROP DATABASE IF EXISTS "shop_drill" WITH (FORCE);\n'
+                      'DROP DATABASE IF EXISTS "shop_old_20261203120000" WITH (FORCE);\n'
+                      'DROP ROLE IF EXISTS "shop";\n', self.sql())
+        for gone in (self.redis, self.uploads, self.uploads + ".old-20261203120000", self.svc):
+            self.assertFalse(os.path.lexists(gone), gone)
+        self.assertTrue(os.path.isdir("/etc"))
+        self.assertIn("role shop", out["removed"])
+        with open(self.tmp.name + "/srv/shop/.hoist/holder") as f:
+            self.assertEqual("ann@laptop", json.load(f)["by"])
+
+    def test_a_service_purged_alone_keeps_the_others_passwords(self):
+        data.purge("shop", ["postgres"], True)
+        with open(os.path.join(self.svc, "credentials.json")) as f:
+            self.assertEqual({"redis": {"password": "r"}}, json.load(f))
+        self.assertTrue(os.path.isdir(self.redis))
+
+    def test_nothing_left_is_said_and_a_second_purge_finds_nothing(self):
+        data.purge("shop", ["postgres", "redis", "files"], True)
+        self.psql_out = ""
+        out = data.purge("shop", ["postgres", "redis", "files"], True)
+        self.assertEqual(({"postgres": {}, "redis": {}, "files": {}}, False), (out["services"], out["deleted"]))
+        os.unlink(data.PGBIN + "/psql")  # PostgreSQL not installed: nothing to ask it
+        self.calls.clear()
+        self.assertEqual({}, data.purge("shop", ["postgres"], False)["services"]["postgres"])
+        self.assertEqual([], self.calls)
+
+    def test_a_deploy_holding_the_node_is_named_and_nothing_is_deleted(self):
+        import fcntl
+        os.makedirs(self.tmp.name + "/srv/shop/.hoist")
+        with open(self.tmp.name + "/srv/shop/.hoist/holder", "w") as f:
+            json.dump({"by": "bob@ci", "since": "2026-12-03T20:00:00Z", "command": "hoist deploy"}, f)
+        fd = os.open(self.tmp.name + "/srv/shop/.hoist/lock", os.O_RDWR | os.O_CREAT)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            with self.assertRaisesRegex(data.Failed, "another hoist run holds this node: bob@ci since "
+                                                     "2026-12-03T20:00:00Z \\(hoist deploy\\)"):
+                data.purge("shop", ["redis"], True)
+        finally:
+            os.close(fd)
+        self.assertTrue(os.path.isdir(self.redis))
+
+    def test_a_redis_still_supervised_is_refused(self):
+        data.supervisor = lambda name: "systemd"
+        with self.assertRaisesRegex(data.Bad, "hoist-redis-shop still runs under systemd.*hoist deploy"):
+            data.purge("shop", ["redis"], True)
+        self.assertTrue(os.path.isdir(self.redis))
+
+    def test_purge_is_parsed(self):
+        args = data.parse(["purge", "--app", "shop", "--service", "redis", "--service", "files", "--yes"])
+        self.assertEqual((["redis", "files"], True, None), (args.service, args.yes, args.by))
+        with self.assertRaises(SystemExit):
+            data.parse(["purge", "--app", "shop", "--service", "reddis"])
+
+
 class StreamingTest(unittest.TestCase):
     def test_a_reader_hands_on_pieces_as_they_come_not_whole_chunks(self):
         pieces = []

@@ -55,6 +55,7 @@ public final class HoistCommand implements Runnable {
     SUBCOMMANDS.put("backups", BackupsCommand::new);
     SUBCOMMANDS.put("restore", RestoreCommand::new);
     SUBCOMMANDS.put("migrate", MigrateCommand::new);
+    SUBCOMMANDS.put("services", ServicesCommand::new);
     SUBCOMMANDS.put("tls", TlsCommand::new);
     SUBCOMMANDS.put("node", NodeCommand::new);
     SUBCOMMANDS.put("lab", LabCommand::new);

@@ -13,14 +13,16 @@ import java.util.Optional;
 
 /**
  * Runs the data runner ({@code /usr/local/lib/hoist/hoist-data}) on the app's data node for the
- * short subcommands: {@code status} (JSON on stdout) and {@code drill} (its result line on stderr);
- * and the command lines of the streamed ones ({@code backup}, {@code restore}) {@link DataTransfer}
- * runs. The runner's contract is in docs/backups.md.
+ * short subcommands: {@code status} (JSON on stdout), {@code drill} and {@code purge} (their result
+ * line on stderr); and the command lines of the streamed ones ({@code backup}, {@code restore})
+ * {@link DataTransfer} runs. The runner's contract is in docs/backups.md.
  */
 public final class DataRunner {
   public static final String PATH = "/usr/local/lib/hoist/hoist-data";
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration DRILL_TIMEOUT = Duration.ofHours(6);
+  private static final Duration PURGE_TIMEOUT = Duration.ofMinutes(30);
+  private static final String SOURCE = "/dev/hoist/services/hoist-data.py";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The runner failed or is missing; the message says what to do. */
@@ -121,6 +123,40 @@ public final class DataRunner {
       throw new Failed(error(r));
     }
     return result.get();
+  }
+
+  /** The runner's last result line and its exit code (0 ok, 1 failed, 2 refused: bad input). */
+  public record Reply(int exitCode, JsonNode result) {}
+
+  /**
+   * {@code purge --app APP --service S...}: what the services left on this node; with {@code yes},
+   * deleted under the app's node lock ({@code by}: who, named to a deploy refused meanwhile). The
+   * runner of this hoist runs, sent on stdin: the node's installed one may predate purge, and a
+   * deploy without services: no longer updates it.
+   */
+  public Reply purge(String app, List<String> services, boolean yes, String by)
+      throws Failed, IOException, InterruptedException {
+    List<String> argv =
+        new ArrayList<>(List.of("/usr/bin/python3", "-I", "-", "purge", "--app", app, "--by", by));
+    services.forEach(s -> argv.addAll(List.of("--service", s)));
+    if (yes) {
+      argv.add("--yes");
+    }
+    ExecResult r = node.exec(new ExecRequest(argv, script(), PURGE_TIMEOUT, null));
+    Optional<JsonNode> result = result(r.stderr());
+    if (result.isEmpty()) {
+      throw new Failed(error(r));
+    }
+    return new Reply(r.exitCode(), result.get());
+  }
+
+  private static byte[] script() throws IOException {
+    try (var in = DataRunner.class.getResourceAsStream(SOURCE)) {
+      if (in == null) {
+        throw new IOException("this hoist lacks its data runner (" + SOURCE + ")");
+      }
+      return in.readAllBytes();
+    }
   }
 
   private ExecResult run(List<String> argv, Duration timeout)

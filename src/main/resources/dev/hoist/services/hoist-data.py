@@ -9,6 +9,7 @@
 #   hoist-data drill     --app A [FILE]                restores into a scratch database and checks it
 #   hoist-data scheduled --app A                       the scheduled job (backup.json)
 #   hoist-data status    --app A                       JSON on stdout
+#   hoist-data purge     --app A --service S... [--yes] what a dropped service left (deleted with --yes)
 #
 # Progress and the result are JSON lines on stderr ({"event": "progress"|"warning"|"result", ...});
 # exit 0 ok, 1 failed, 2 bad input (a bundle that is not right is bad input). The bundle format and
@@ -355,10 +356,14 @@ def psql(sql, db="postgres", timeout=120, check=True, app=None):
 def pg_version():
     rc, out, err = psql("SHOW server_version;", check=False, timeout=30)
     if rc != 0:
-        raise Failed("PostgreSQL is not answering on %s port %s (%s); start it (pg_ctlcluster 15 main "
-                     "start, or 'hoist deploy' to provision it) and run this again"
-                     % (PGHOST, PGPORT, tail(err, 300) or "psql exit %d" % rc))
+        raise pg_down(rc, err)
     return out.strip()
+
+
+def pg_down(rc, err):
+    return Failed("PostgreSQL is not answering on %s port %s (%s); start it (pg_ctlcluster 15 main "
+                  "start, or 'hoist deploy' to provision it) and run this again"
+                  % (PGHOST, PGPORT, tail(err, 300) or "psql exit %d" % rc))
 
 
 def pg_facts(app, patterns=()):
@@ -380,9 +385,7 @@ def pg_facts(app, patterns=()):
     if rc != 0 and out.startswith("version|"):
         raise Failed("PostgreSQL: %s" % tail(err, 600))
     if rc != 0:
-        raise Failed("PostgreSQL is not answering on %s port %s (%s); start it (pg_ctlcluster 15 main "
-                     "start, or 'hoist deploy' to provision it) and run this again"
-                     % (PGHOST, PGPORT, tail(err, 300) or "psql exit %d" % rc))
+        raise pg_down(rc, err)
     facts = {"version": None, "role": None, "databases": [], "extensions": []}
     for line in out.splitlines():
         kind, _, rest = line.partition("|")
@@ -1977,6 +1980,206 @@ def backup_key():
 
 
 # ---------------------------------------------------------------------------------------------
+# Purge: deletes the data a service left when it went from services: ('hoist services purge').
+# A deploy never deletes data (docs/services.md "Removing a service"); this does, only for a
+# service the last deploy no longer serves, and only with --yes; without, it says what it would.
+
+PURGE_SUFFIXES = [".old-", ".restore-"]
+
+
+def still_served(app, services):
+    """Those of `services` the last deploy here serves to the app (its services.json has them)."""
+    config = read_json(os.path.join(services_dir(app), "services.json"), default=None)
+    return [s for s in services if isinstance(config, dict) and config.get(s)]
+
+
+def du(d, user):
+    """Bytes under d, counted by du running as `user` (the tree's owner: root never walks a tree
+    another user can write); None when that user is gone."""
+    if not user_exists(user):
+        return None
+    rc, out, err = run(["du", "-s", "-b", "--", d], user=user, timeout=600)
+    if rc != 0:
+        raise Failed("du %s: %s" % (d, tail(err, 200)))
+    return int(out.split()[0])
+
+
+def real_dirs(base):
+    """base and the copies restores kept or left beside it (.old-TIME, .restore-TIME), if dirs."""
+    found = [base] + _siblings(base, PURGE_SUFFIXES)
+    return [d for d in found if os.path.isdir(d) and not os.path.islink(d)]
+
+
+def purge_postgres_facts(app):
+    """The app's databases (the live one, those restores kept, staging and drill leftovers) with
+    their sizes, and its role; nothing where PostgreSQL is not installed."""
+    if not os.path.exists(os.path.join(PGBIN, "psql")):
+        return {}
+    aid = app_id(app)
+    others = live_databases() - {aid}
+    patterns = [aid.replace("_", "\\_")] + leftover_patterns(app, old=True)
+    rc, out, err = psql("SELECT 'db|' || datname || '|' || pg_database_size(datname) FROM pg_database "
+                        "WHERE %s ORDER BY datname;\nSELECT 'role|' || rolname FROM pg_roles WHERE "
+                        "rolname = %s;\n" % (" OR ".join("datname LIKE %s" % literal(p) for p in patterns),
+                                             literal(aid)), check=False, timeout=60)
+    if rc != 0:
+        raise pg_down(rc, err)
+    facts = {"databases": [], "role": None}
+    for line in out.splitlines():
+        kind, _, rest = line.partition("|")
+        if kind == "db":
+            name, _, size = rest.rpartition("|")
+            if name not in others:  # another app's live database that matches these patterns
+                facts["databases"].append({"name": name, "size": int(size)})
+        elif kind == "role":
+            facts["role"] = rest
+    return facts if facts["databases"] or facts["role"] else {}
+
+
+def purge_redis_facts(app):
+    """The app's Redis data dirs with their sizes and the live one's key count, its config and ACL
+    files; nothing when none is left."""
+    name = "hoist-redis-" + app
+    base = path("/var/lib/hoist/redis/" + app)
+    dirs = [{"dir": d, "size": du(d, "redis")} for d in real_dirs(base)]
+    files = [p for p in (os.path.join(services_dir(app), f) for f in ("redis.conf", "redis.acl"))
+             if os.path.lexists(p)]
+    if not dirs and not files:
+        return {}
+    keys = None
+    rdb = os.path.join(base, "dump.rdb")
+    if os.path.isfile(rdb) and not os.path.islink(rdb) and user_exists("redis"):
+        # As redis, whose file it is; the dump holds what the app wrote.
+        rc, out, _ = run(["redis-check-rdb", rdb], user="redis", timeout=600)
+        found = re.search(r"\[info\] ([0-9]+) keys read", out)
+        keys = int(found.group(1)) if rc == 0 and found else None
+    elif dirs:
+        keys = 0
+    return {"instance": name, "dirs": dirs, "keys": keys, "files": files}
+
+
+def purge_files_facts(app):
+    """The app's uploads dir and those restores kept beside it, with their sizes."""
+    dirs = [{"dir": d, "size": du(d, app)} for d in real_dirs(uploads_dir(app))]
+    return {"dirs": dirs} if dirs else {}
+
+
+PURGE_FACTS = {"postgres": purge_postgres_facts, "redis": purge_redis_facts, "files": purge_files_facts}
+
+
+def take_node_lock(app, by):
+    """The app's node lock, as a deploy takes it (agent.py's node_lock: a flock on
+    /srv/APP/.hoist/lock), so no deploy of the app runs while its data goes; held until exit."""
+    root = path("/srv/" + app)
+    os.makedirs(root, mode=0o755, exist_ok=True)
+    d = os.path.join(root, ".hoist")
+    try:
+        os.mkdir(d, 0o700)
+    except FileExistsError:
+        pass
+    fd = os.open(os.path.join(d, "lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        h = read_json(os.path.join(d, "holder"), default={}) or {}
+        raise Failed("another hoist run holds this node: %s since %s (%s); wait for it to finish and "
+                     "try again" % (h.get("by", "someone"), h.get("since", "an unknown time"),
+                                    h.get("command", "a deploy")))
+    write_json_atomic(os.path.join(d, "holder"), {"by": by or "someone", "since": iso(),
+                                                  "command": "hoist services purge", "pid": os.getpid()})
+    return fd
+
+
+def purge(app, services, yes, by=None):
+    """What `services` left of the app here; with yes, deleted (under the node lock and the app's
+    data lock). Refused while the last deploy still serves one of them."""
+    served = still_served(app, services)
+    if served:
+        raise Bad("%s still served to app %s here (the last deploy's %s has %s): remove %s from "
+                  "services: in hoist.yml and deploy first; nothing was deleted"
+                  % (" and ".join(served), app, os.path.join(services_dir(app), "services.json"),
+                     " and ".join(served), "it" if len(served) == 1 else "them"))
+    locks = []
+    try:
+        if yes:
+            locks = [take_node_lock(app, by)]
+            locks.append(Lock(app).fd)
+        found = {s: PURGE_FACTS[s](app) for s in services}
+        if not yes or not any(found.values()):
+            return {"services": found, "deleted": False}
+        supervised = supervisor("hoist-redis-" + app) if found.get("redis") else None
+        if supervised:
+            raise Bad("the app's Redis hoist-redis-%s still runs under %s though the last deploy dropped "
+                      "it; run 'hoist deploy' once (it stops it), then purge; nothing was deleted"
+                      % (app, supervised))
+        removed = []
+        for s in services:
+            if found[s]:
+                removed += PURGE_REMOVE[s](app, found[s])
+        forget_credentials(app, [s for s in services if s != "files"])
+        return {"services": found, "deleted": True, "removed": removed}
+    finally:
+        for fd in locks:
+            os.close(fd)
+
+
+def purge_postgres(app, facts):
+    dbs = [d["name"] for d in facts["databases"]]
+    sql = "".join("DROP DATABASE IF EXISTS %s WITH (FORCE);\n" % ident(d) for d in dbs)
+    if facts["role"]:
+        sql += "DROP ROLE IF EXISTS %s;\n" % ident(facts["role"])
+    psql(sql, timeout=600)
+    return ["database " + d for d in dbs] + (["role " + facts["role"]] if facts["role"] else [])
+
+
+def purge_redis(app, facts):
+    removed = []
+    for p in facts["files"]:
+        os.unlink(p)
+        removed.append(p)
+    for d in facts["dirs"]:
+        # redis's own dirs (0750, not the app's): rmtree works by directory fd, never following a link.
+        shutil.rmtree(d["dir"])
+        removed.append(d["dir"])
+    return removed
+
+
+def purge_files(app, facts):
+    removed = []
+    for d in facts["dirs"]:
+        if user_exists(app):
+            remove_app_dir(app, d["dir"])
+        else:
+            # No app user left to race it: by directory fd, never following a link.
+            shutil.rmtree(d["dir"])
+        removed.append(d["dir"])
+    return removed
+
+
+PURGE_REMOVE = {"postgres": purge_postgres, "redis": purge_redis, "files": purge_files}
+
+
+def forget_credentials(app, services):
+    """The purged services' passwords leave credentials.json (a service added back gets new ones);
+    an empty credentials.json goes, and the app's services dir with it once nothing is left."""
+    p = os.path.join(services_dir(app), "credentials.json")
+    creds = credentials(app)
+    if not any(s in creds for s in services):
+        return
+    for s in services:
+        creds.pop(s, None)
+    if creds:
+        write_json_atomic(p, creds)
+        return
+    os.unlink(p)
+    try:
+        os.rmdir(services_dir(app))
+    except OSError:
+        pass  # other files of the app's are still there
+
+
+# ---------------------------------------------------------------------------------------------
 # Status
 
 def services_status(app):
@@ -2011,11 +2214,7 @@ def _redis_status(app):
 
 
 def _files_status(app):
-    # As the app user: root never walks a tree the app can write.
-    rc, out, err = run(["du", "-s", "-b", "--", uploads_dir(app)], user=app, timeout=60)
-    if rc != 0:
-        raise Failed("du %s: %s" % (uploads_dir(app), tail(err, 200)))
-    return {"size": int(out.split()[0]), "dir": uploads_dir(app)}
+    return {"size": du(uploads_dir(app), app), "dir": uploads_dir(app)}
 
 
 SERVICE_STATUS = {"postgres": _postgres_status, "redis": _redis_status, "files": _files_status}
@@ -2070,6 +2269,11 @@ def parse(argv):
     d = sub.add_parser("drill")
     d.add_argument("--app", required=True)
     d.add_argument("file", nargs="?")
+    u = sub.add_parser("purge")
+    u.add_argument("--app", required=True)
+    u.add_argument("--service", action="append", choices=SERVICES, required=True)
+    u.add_argument("--yes", action="store_true", help="delete; without, only say what would go")
+    u.add_argument("--by", help="who purges (user@host), named to a deploy refused meanwhile")
     return p.parse_args(argv)
 
 
@@ -2149,6 +2353,8 @@ def dispatch(args):
             lock.close()
     if args.cmd == "drill":
         return drill(args.app, args.file)
+    if args.cmd == "purge":
+        return purge(args.app, [s for s in SERVICES if s in args.service], args.yes, args.by)
     if args.cmd == "scheduled":
         return scheduled(args.app)
     if args.cmd == "key":

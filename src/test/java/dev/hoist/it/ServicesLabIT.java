@@ -30,6 +30,8 @@ class ServicesLabIT {
   static LabNodes.Node runit;
   static LabNodes.Node systemd;
   static Path project;
+  static Path hello;
+  static String base;
 
   @BeforeAll
   static void lab() throws Exception {
@@ -119,10 +121,9 @@ class ServicesLabIT {
   @Order(5)
   void droppedServicesStopServingTheAppAndItsDataStays() throws Exception {
     // The same app, now plain WSGI code that needs none of them.
-    Path hello =
-        Hoist.copyExample("hello", "hello", APP, Files.createDirectories(tmp.resolve("p")));
+    hello = Hoist.copyExample("hello", "hello", APP, Files.createDirectories(tmp.resolve("p")));
     Path yml = hello.resolve("hoist.yml");
-    String base =
+    base =
         Files.readString(yml)
             + LabNodes.nodesYaml("deploy", List.of(runit))
             + "\nenvironments:\n  rn: ["
@@ -169,6 +170,105 @@ class ServicesLabIT {
 
     Hoist.Result again = Hoist.run("plan", hello.toString(), "--env", "rn");
     assertThat(again.out()).doesNotContain("backing services", "Redis");
+  }
+
+  @Test
+  @Order(6)
+  void purgeDeletesWhatTheDroppedServicesLeftAndTheAppKeepsServing() throws Exception {
+    Path yml = hello.resolve("hoist.yml");
+    Files.writeString(yml, base + "services: [redis]\n");
+    Hoist.Result served = purge("redis", "--yes");
+    assertThat(served.exit()).as(served.all()).isEqualTo(2);
+    assertThat(served.err()).contains("services: still has redis", "nothing was deleted");
+    Files.writeString(yml, base);
+
+    Hoist.Result preview = purge("postgres", "redis", "files");
+
+    assertThat(preview.exit()).as(preview.all()).isEqualTo(2);
+    assertThat(preview.out())
+        .contains(
+            "database " + APP + " (",
+            "role " + APP,
+            "instance hoist-redis-" + APP + ": ",
+            " keys in /var/lib/hoist/redis/" + APP + " (",
+            "/srv/" + APP + "/shared/uploads (",
+            "rerun with --yes",
+            "hoist services purge " + hello + " postgres redis files --env rn --yes");
+    assertThat(databases()).contains(APP);
+
+    Hoist.Result yes = purge("postgres", "redis", "files", "--yes");
+
+    assertThat(yes.exit()).as(yes.all()).isZero();
+    assertThat(yes.out()).contains("purged from " + runit.name());
+    assertThat(databases()).doesNotContain(APP);
+    assertThat(root(psql("SELECT count(*) FROM pg_roles WHERE rolname = '" + APP + "'")))
+        .isEqualTo("0\n");
+    for (String gone :
+        List.of(
+            "/var/lib/hoist/redis/" + APP,
+            "/srv/" + APP + "/shared/uploads",
+            "/etc/hoist/services/" + APP + "/redis.acl",
+            "/etc/hoist/services/" + APP + "/credentials.json")) {
+      assertThat(LabNodes.ssh("root", runit, "test -e " + gone).exit()).as(gone).isNotZero();
+    }
+    assertThat(curl(runit, "/")).startsWith("Hello from hoist!");
+    assertThat(root("sv status /etc/service/hoist-postgresql")).startsWith("run: ");
+
+    Hoist.Result again = purge("postgres", "redis", "files", "--yes");
+    assertThat(again.exit()).as(again.all()).isZero();
+    assertThat(again.out()).contains("nothing to purge");
+  }
+
+  @Test
+  @Order(7)
+  void onSystemdADroppedRedisStopsItsUnitThenPurgeDeletesItsData() throws Exception {
+    Path p = Hoist.copyExample("hello", "hello", APP, Files.createDirectories(tmp.resolve("p2")));
+    Path yml = p.resolve("hoist.yml");
+    Files.writeString(
+        yml,
+        Files.readString(yml)
+            + LabNodes.nodesYaml("deploy", List.of(systemd))
+            + "\nenvironments:\n  sd: ["
+            + systemd.name()
+            + "]\nservices: [postgres]\n");
+
+    Hoist.Result r = Hoist.run("deploy", p.toString(), "--env", "sd");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    String unit = "hoist-redis-" + APP;
+    assertThat(LabNodes.ssh("root", systemd, "systemctl is-active " + unit).out())
+        .isNotEqualTo("active\n");
+    assertThat(
+            LabNodes.ssh("root", systemd, "test -e /etc/systemd/system/" + unit + ".service")
+                .exit())
+        .isNotZero();
+    assertThat(LabNodes.ssh("root", systemd, "ls /var/lib/hoist/redis/" + APP).out())
+        .contains("dump.rdb");
+
+    Hoist.Result purged =
+        Hoist.run("services", "purge", p.toString(), "redis", "--env", "sd", "--yes");
+
+    assertThat(purged.exit()).as(purged.all()).isZero();
+    assertThat(LabNodes.ssh("root", systemd, "test -e /var/lib/hoist/redis/" + APP).exit())
+        .isNotZero();
+    assertThat(LabNodes.ssh("root", systemd, "systemctl is-active postgresql@15-main").out())
+        .isEqualTo("active\n");
+  }
+
+  static Hoist.Result purge(String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("services", "purge", hello.toString()));
+    argv.addAll(List.of(args));
+    argv.addAll(List.of("--env", "rn"));
+    return Hoist.run(argv.toArray(String[]::new));
+  }
+
+  static String psql(String sql) {
+    return "su postgres -s /bin/sh -c \"psql -tAc \\\"" + sql + "\\\"\"";
+  }
+
+  /** The databases of lab1's PostgreSQL, as `psql -l` lists them. */
+  static String databases() throws Exception {
+    return root("su postgres -s /bin/sh -c 'psql -lqt' | cut -d'|' -f1 | tr -d ' '");
   }
 
   static String root(String script) throws Exception {
