@@ -196,7 +196,7 @@ final class ServicesResources {
             "stop serving the app's backing services",
             "services: is no longer in hoist.yml; "
                 + kept(spec, layout)
-                + " (delete them by hand when you no longer need them: docs/services.md)",
+                + " ('hoist services purge' deletes them once you no longer need them)",
             List.of(
                 new AgentOp.ServiceRemove(layout.redisService()),
                 new AgentOp.FileWrite(
@@ -216,7 +216,7 @@ final class ServicesResources {
         why
             + "; its data stays in "
             + layout.redisDir()
-            + " (delete it by hand when you no longer need it: docs/services.md)",
+            + " ('hoist services purge redis' deletes it once you no longer need it)",
         List.of(new AgentOp.ServiceRemove(layout.redisService())));
   }
 

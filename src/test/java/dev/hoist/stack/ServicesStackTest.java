@@ -174,7 +174,7 @@ class ServicesStackTest {
     assertThat(gone.why())
         .isEqualTo(
             "redis is no longer in services:; its data stays in /var/lib/hoist/redis/hello"
-                + " (delete it by hand when you no longer need it: docs/services.md)");
+                + " ('hoist services purge redis' deletes it once you no longer need it)");
     // Checked by one lstat: once the config is gone, nothing more is planned.
     assertThat(
             gone.diff(
