@@ -75,8 +75,26 @@ final class BackupRelease {
     BackupConfig.Configured old = stale.get();
     String dataNode = s.dataNode().name();
     String app = s.spec().app();
-    TargetLayout.Account account =
-        TargetLayout.account(dataNode, DataNodeIdentity.of(s, s.dataNode()));
+    TargetLayout.Account account;
+    try {
+      account = TargetLayout.account(dataNode, DataNodeIdentity.of(s, s.dataNode()));
+    } catch (CommandException e) {
+      // Without the data node's host key, hoist cannot tell which user there is this node's.
+      console.warn(
+          e.getMessage()
+              + "; nothing was done on "
+              + old.node()
+              + ", where "
+              + app
+              + " copied before: remove "
+              + dataNode
+              + "'s user hoist-bk-"
+              + dataNode
+              + "-… there by hand as root once no other app of "
+              + dataNode
+              + " copies there");
+      return failed(deployExit);
+    }
     Inventory inventory = s.fullInventory();
     NodeSpec node = inventory.nodes().get(old.node());
     if (node == null) {
