@@ -80,9 +80,9 @@ class PushDeployIT {
               "root", node, "echo '" + publicKey + "' >> /home/deploy/.ssh/authorized_keys");
       assertThat(added.exit()).as(added.all()).isZero();
     }
-    // Host keys vouched for out of band (the lab's), and the fleet, in the server user's files.
+    // The fleet in the server user's config; its host keys trusted as that user, as docs/server.md
+    // tells the admin to, then held against the lab's own (vouched for out of band).
     asUser("mkdir", "-p", data.resolve(".config/hoist").toString());
-    writeAsUser(data.resolve(".ssh/known_hosts"), Files.readString(LabNodes.knownHosts()));
     StringBuilder fleet = new StringBuilder("nodes:\n");
     nodes.forEach(
         n ->
@@ -93,6 +93,29 @@ class PushDeployIT {
                 .append(n.address())
                 .append(", user: deploy}\n"));
     writeAsUser(data.resolve(".config/hoist/config.yml"), fleet.toString());
+    List<String> trust =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Path.of(System.getProperty("hoist.jar", "target/hoist.jar"))
+                    .toAbsolutePath()
+                    .toString(),
+                "node",
+                "trust",
+                "--yes"));
+    nodes.forEach(n -> trust.add(n.name()));
+    asUser(trust.toArray(String[]::new));
+    String trusted = Files.readString(data.resolve(".ssh/known_hosts"));
+    List<String> labKeys =
+        Files.readAllLines(LabNodes.knownHosts()).stream()
+            .map(line -> line.split(" "))
+            .filter(f -> f[1].equals("ssh-ed25519"))
+            .filter(f -> nodes.stream().anyMatch(n -> f[0].endsWith("," + n.address())))
+            .map(f -> f[2])
+            .toList();
+    assertThat(labKeys).hasSize(nodes.size());
+    labKeys.forEach(key -> assertThat(trusted).contains(key));
 
     repo = base.resolve("repo");
     must("install", "-d", "-o", USER, "-g", USER, repo.toString());
