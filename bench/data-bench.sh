@@ -4,7 +4,8 @@
 # way) against `pg_dump -Fc` streamed over the same SSH to a file here, and `hoist restore` (check
 # the file, stream it verified, restore into a new database, swap) against `pg_restore` of the plain dump
 # into an empty database. Also: the bytes the node's disk holds more during a backup, and the 503
-# window of a restore. Prints markdown tables. See bench/README.md, "Backups and restores".
+# window of a restore; the CPU each action cost here (the command and its children) and on the node
+# (every process in lab1's PID namespace). Prints markdown tables. See bench/README.md, "Backups and restores".
 #
 #   bash bench/data-bench.sh              # medians of RUNS runs (default 3)
 #   SCALE=10 RUNS=1 bash bench/data-bench.sh   # a quick check (~150 MB)
@@ -73,6 +74,8 @@ for n in json.load(open(sys.argv[1])):
     if n["state"] == "running": print(n["name"], n["address"])' "$tmp/lab.json")
 [ "${name:-}" = lab1 ] && [[ $addr == 10.213.77.* ]] || die "hoist lab up 1 did not start lab1 in 10.213.77.0/24"
 ADDR[lab1]=$addr
+lab_pid=$(python3 -c 'import json; print(json.load(open("/var/lib/hoist-lab/state.json"))["nodes"]["lab1"]["pid"])')
+[[ $lab_pid =~ ^[0-9]+$ ]] || die "no PID 1 of lab1 in /var/lib/hoist-lab/state.json"
 for i in $(seq 200); do
   timeout 1 bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null && break
   [ "$i" -lt 200 ] || die "lab1 ($addr): sshd does not answer"
@@ -122,6 +125,33 @@ stop_sampler() { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>
 peak_extra() { awk -v base="$1" '{ v = $1 + 0; if (v > m) m = v } END { d = m - base; if (d < 0) d = 0; printf "%.0f", d / 1e6 }' "$tmp/disk.samples"; }
 
 now() { date +%s.%N; }
+# CPU seconds (user + system) so far of every process in lab1's PID namespace, with the children
+# they reaped: before and after an action, the node's CPU the action cost (pg_dump and its
+# PostgreSQL backend, sshd, the runner, ...), whoever else runs on this machine.
+node_cpu() {
+  python3 - "$lab_pid" <<'PY'
+import os, sys
+init = sys.argv[1]
+ns = os.readlink("/proc/%s/ns/pid" % init)
+ticks = 0
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        if os.readlink("/proc/%s/ns/pid" % pid) != ns:
+            continue
+        fields = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+print("%.2f" % (ticks / os.sysconf("SC_CLK_TCK")))
+PY
+}
+# The admin side's CPU seconds of the last `timed` command (it and its children), from bash's time.
+TIMEFORMAT='%U %S'
+timed() { { time "$@" 2>&3; } 3>&2 2>"$tmp/cpu.last"; }
+cpu_here() { awk '{ printf "%.2f", $1 + $2 }' "$tmp/cpu.last"; }
+cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # trace_table FILE...: one row per mark (in the order of the first run), its median and each run's ms.
 trace_table() {
   python3 - "$@" <<'PY'
@@ -152,15 +182,19 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 declare -A T   # T[action] = " s1 s2 ..."
 declare -A B   # B[action] = output bytes of the last run
 declare -A D   # D[action] = " MB of extra node disk ..."
+declare -A CA  # CA[action] = " CPU s on this machine (the command and its children) ..."
+declare -A CN  # CN[action] = " CPU s on lab1 (every process in its PID namespace) ..."
 WINDOWS=""
 
 act_hoist_backup() {
   rm -f "$tmp/h.hoistbak"
   local base; base=$(disk_used); start_sampler
+  local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  HOIST_TRACE=1 timeout 3600 "$HOIST" backup "$proj" --env bench -o "$tmp/h.hoistbak" >"$tmp/logs/backup.log" 2>&1 \
+  timed env HOIST_TRACE=1 timeout 3600 "$HOIST" backup "$proj" --env bench -o "$tmp/h.hoistbak" >"$tmp/logs/backup.log" 2>&1 \
     || { stop_sampler; tail -n 30 "$tmp/logs/backup.log" >&2; die "hoist backup failed"; }
-  local t1; t1=$(now); stop_sampler
+  local t1; t1=$(now); local c1; c1=$(node_cpu); stop_sampler
+  CA[hoist_backup]+=" $(cpu_here)"; CN[hoist_backup]+=" $(cpu_delta "$c0" "$c1")"
   grep '^trace ' "$tmp/logs/backup.log" >"$tmp/trace/backup.$run" || true
   T[hoist_backup]+=" $(secs "$t0" "$t1")"; D[hoist_backup]+=" $(peak_extra "$base")"
   B[hoist_backup]=$(stat -c %s "$tmp/h.hoistbak")
@@ -168,18 +202,22 @@ act_hoist_backup() {
 act_plain_backup() {
   rm -f "$tmp/p.dump"
   local base; base=$(disk_used); start_sampler
+  local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  node "runuser -u postgres -- pg_dump -Fc $DB" >"$tmp/p.dump" 2>"$tmp/logs/pg_dump.err" \
+  timed node "runuser -u postgres -- pg_dump -Fc $DB" >"$tmp/p.dump" 2>"$tmp/logs/pg_dump.err" \
     || { stop_sampler; tail -n 30 "$tmp/logs/pg_dump.err" >&2; die "pg_dump failed"; }
-  local t1; t1=$(now); stop_sampler
+  local t1; t1=$(now); local c1; c1=$(node_cpu); stop_sampler
+  CA[plain_backup]+=" $(cpu_here)"; CN[plain_backup]+=" $(cpu_delta "$c0" "$c1")"
   T[plain_backup]+=" $(secs "$t0" "$t1")"; D[plain_backup]+=" $(peak_extra "$base")"
   B[plain_backup]=$(stat -c %s "$tmp/p.dump")
 }
 act_hoist_restore() {
+  local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  HOIST_TRACE=1 timeout 3600 "$HOIST" restore "$tmp/h.hoistbak" "$proj" --env bench --yes --json >"$tmp/logs/restore.json" 2>"$tmp/logs/restore.err" \
+  timed env HOIST_TRACE=1 timeout 3600 "$HOIST" restore "$tmp/h.hoistbak" "$proj" --env bench --yes --json >"$tmp/logs/restore.json" 2>"$tmp/logs/restore.err" \
     || { tail -n 30 "$tmp/logs/restore.json" "$tmp/logs/restore.err" >&2; die "hoist restore failed"; }
-  local t1; t1=$(now)
+  local t1; t1=$(now); local c1; c1=$(node_cpu)
+  CA[hoist_restore]+=" $(cpu_here)"; CN[hoist_restore]+=" $(cpu_delta "$c0" "$c1")"
   grep '^trace ' "$tmp/logs/restore.err" >"$tmp/trace/restore.$run" || true
   T[hoist_restore]+=" $(secs "$t0" "$t1")"
   local w; w=$(python3 -c '
@@ -202,10 +240,12 @@ print(find(json.load(open(sys.argv[1]))))' "$tmp/logs/restore.json")
 }
 act_plain_restore() {
   node "runuser -u postgres -- dropdb --if-exists ${DB}_plain && runuser -u postgres -- createdb -O $DB ${DB}_plain" >/dev/null
+  local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  node "runuser -u postgres -- pg_restore --no-owner --role=$DB -d ${DB}_plain" <"$tmp/p.dump" >"$tmp/logs/pg_restore.log" 2>&1 \
+  timed node "runuser -u postgres -- pg_restore --no-owner --role=$DB -d ${DB}_plain" <"$tmp/p.dump" >"$tmp/logs/pg_restore.log" 2>&1 \
     || { tail -n 30 "$tmp/logs/pg_restore.log" >&2; die "pg_restore failed"; }
-  local t1; t1=$(now)
+  local t1; t1=$(now); local c1; c1=$(node_cpu)
+  CA[plain_restore]+=" $(cpu_here)"; CN[plain_restore]+=" $(cpu_delta "$c0" "$c1")"
   T[plain_restore]+=" $(secs "$t0" "$t1")"
   node "runuser -u postgres -- dropdb ${DB}_plain" >/dev/null
 }
@@ -226,18 +266,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else pri
 hb=$(median <<<"${T[hoist_backup]}"); pb=$(median <<<"${T[plain_backup]}")
 hr=$(median <<<"${T[hoist_restore]}"); pr=$(median <<<"${T[plain_restore]}")
 rb=$(ratio "$hb" "$pb"); rr=$(ratio "$hr" "$pr")
+cpu_cols() { echo "$(median <<<"${CA[$1]}") ($(runs_of "${CA[$1]}")) | $(median <<<"${CN[$1]}") ($(runs_of "${CN[$1]}"))"; }
 {
   echo "### Run of $(date -u '+%Y-%m-%d %H:%M') UTC (RUNS=$RUNS, SCALE=$SCALE)"
   echo
   echo "hoist $hoist_commit (jar $jar_sha); $(ver "${SSH[@]}" 'pg_dump --version'); lab1 on $(nproc) shared CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Database: $db_mb MB (pg_database_size), $rows rows in pgbench_accounts. MB/s = database MB / seconds."
+  echo "CPU here: user + system seconds of the command on this machine with its children (hoist's JVM, or ssh). CPU on lab1: of every process in lab1's PID namespace during the action (PostgreSQL, pg_dump/pg_restore, sshd, the runner; the disk sampler's df for both)."
   echo
-  echo "| action | median s | MB/s | runs (s) | output | extra node disk, peak MB (runs) |"
-  echo "|---|---:|---:|---|---:|---|"
-  echo "| hoist backup (bundle over SSH, verified) | $hb | $(mbps "$hb") | $(runs_of "${T[hoist_backup]}") | $((B[hoist_backup] / 1000000)) MB | $(runs_of "${D[hoist_backup]}") |"
-  echo "| pg_dump -Fc over SSH to a file | $pb | $(mbps "$pb") | $(runs_of "${T[plain_backup]}") | $((B[plain_backup] / 1000000)) MB | $(runs_of "${D[plain_backup]}") |"
-  echo "| hoist restore (verify, stream, new db, swap) | $hr | $(mbps "$hr") | $(runs_of "${T[hoist_restore]}") | | |"
-  echo "| pg_restore of the dump into an empty db | $pr | $(mbps "$pr") | $(runs_of "${T[plain_restore]}") | | |"
+  echo "| action | median s | MB/s | runs (s) | output | extra node disk, peak MB (runs) | CPU s here, median (runs) | CPU s on lab1, median (runs) |"
+  echo "|---|---:|---:|---|---:|---|---|---|"
+  echo "| hoist backup (bundle over SSH, verified) | $hb | $(mbps "$hb") | $(runs_of "${T[hoist_backup]}") | $((B[hoist_backup] / 1000000)) MB | $(runs_of "${D[hoist_backup]}") | $(cpu_cols hoist_backup) |"
+  echo "| pg_dump -Fc over SSH to a file | $pb | $(mbps "$pb") | $(runs_of "${T[plain_backup]}") | $((B[plain_backup] / 1000000)) MB | $(runs_of "${D[plain_backup]}") | $(cpu_cols plain_backup) |"
+  echo "| hoist restore (verify, stream, new db, swap) | $hr | $(mbps "$hr") | $(runs_of "${T[hoist_restore]}") | | | $(cpu_cols hoist_restore) |"
+  echo "| pg_restore of the dump into an empty db | $pr | $(mbps "$pr") | $(runs_of "${T[plain_restore]}") | | | $(cpu_cols plain_restore) |"
   echo
   echo "| figure | value | target |"
   echo "|---|---:|---|"
