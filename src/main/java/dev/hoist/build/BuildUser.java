@@ -88,9 +88,20 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
     return p.exitValue() == 0 && fields.length >= 7 ? Optional.of(fields) : Optional.empty();
   }
 
+  /** This user with {@code home} as HOME: a directory of the build's own, removed with it. */
+  public BuildUser withHome(Path home) {
+    return new BuildUser(name, uid, gid, home, self);
+  }
+
   /**
-   * {@code command} run as this user: as it is for hoist's own user, else through setpriv (all of
-   * the user's groups, none of root's) with only HOME, USER, LOGNAME, a fixed PATH and LANG.
+   * {@code command} run as this user: as it is for hoist's own user, else (hoist is root) in a PID
+   * namespace of its own and through setpriv (all of the user's groups, none of root's) with only
+   * HOME, USER, LOGNAME, a fixed PATH and LANG.
+   *
+   * <p>The namespace is why no process of a build outlives it: the command is the namespace's init,
+   * and when it exits the kernel kills every process left in it (a {@code sleep &}, a daemon, a
+   * listener waiting for the server's port); {@code --kill-child} does the same when unshare itself
+   * is killed (a timeout). Its own /proc shows the build only its own processes.
    */
   List<String> wrap(List<String> command) {
     if (self) {
@@ -99,6 +110,12 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
     List<String> argv =
         new ArrayList<>(
             List.of(
+                "/usr/bin/unshare",
+                "--pid",
+                "--fork",
+                "--kill-child",
+                "--mount-proc",
+                "--",
                 "/usr/bin/setpriv",
                 "--reuid=" + uid,
                 "--regid=" + gid,

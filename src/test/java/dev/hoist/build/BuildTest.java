@@ -2,6 +2,7 @@ package dev.hoist.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hoist.project.BuildSpec;
 import java.io.IOException;
@@ -93,12 +94,34 @@ class BuildTest {
   }
 
   @Test
-  void anotherUserRunsThroughSetprivWithACleanEnvironment() {
+  void anotherUserRunsInItsOwnPidNamespaceThroughSetprivWithACleanEnvironment() {
     BuildUser alice = new BuildUser("alice", 1000, 1000, Path.of("/home/alice"), false);
 
-    assertThat(alice.wrap(List.of("/bin/sh", "-c", "make")))
-        .startsWith("/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--init-groups", "--")
-        .contains("/usr/bin/env", "-i", "HOME=/home/alice", "PATH=/usr/local/bin:/usr/bin:/bin")
+    assertThat(alice.withHome(Path.of("/tmp/b/home")).wrap(List.of("/bin/sh", "-c", "make")))
+        .startsWith("/usr/bin/unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--")
+        .containsSequence("/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--init-groups", "--")
+        .contains("/usr/bin/env", "-i", "HOME=/tmp/b/home", "PATH=/usr/local/bin:/usr/bin:/bin")
         .endsWith("/bin/sh", "-c", "make");
+  }
+
+  @Test
+  void noProcessABuildStartedOutlivesIt() throws Exception {
+    assumeTrue(BuildUser.euid() == 0, "only root builds as another user");
+    BuildUser nobody = BuildUser.named("nobody").orElseThrow();
+    BuildTree.adopt(tree, nobody);
+    // A copy of sleep under a name of this test's own, left running in the background.
+    String name = "leftover-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+    Build.run(
+        spec(Duration.ofMinutes(1), "cp /bin/sleep " + name + " && ./" + name + " 1000 &"),
+        tree,
+        nobody,
+        line -> {});
+
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/" + name))
+                .toList())
+        .isEmpty();
   }
 }

@@ -140,29 +140,15 @@ final class Checkout {
   }
 
   /**
-   * A new directory holding {@code commit}'s files, and nothing else: under the cache, or, when
-   * another user builds it (who cannot enter the 0700 data dir), a new 0700 temporary directory.
+   * A new directory of the server's own under the cache holding {@code commit}'s files, and nothing
+   * else (no .git), written from git's objects: git's checkout never runs (CommitFiles).
    */
-  Path tree(String commit, boolean elsewhere) throws PipelineFailure, InterruptedException {
+  Path tree(String commit) throws PipelineFailure, InterruptedException {
     try {
       String name = commit.substring(0, 12) + "-" + UUID.randomUUID().toString().substring(0, 8);
       Path tree =
-          elsewhere
-              ? Files.createTempDirectory("hoist-build-" + name + "-")
-              : Files.createDirectory(Files.createDirectories(dir.resolve("trees")).resolve(name));
-      Path index = dir.resolve("index-" + tree.getFileName());
-      try {
-        // A throwaway index: the mirror keeps none, and the tree gets no .git.
-        Git.Result r =
-            git.run(
-                List.of("--work-tree=" + tree, "checkout", "--quiet", "--force", commit, "--", "."),
-                Map.of("GIT_INDEX_FILE", index.toString()),
-                FETCH_TIMEOUT,
-                l -> {});
-        check(r, "git checkout of " + commit);
-      } finally {
-        Files.deleteIfExists(index);
-      }
+          Files.createDirectory(Files.createDirectories(dir.resolve("trees")).resolve(name));
+      CommitFiles.write(git, commit, tree);
       return tree;
     } catch (IOException e) {
       throw new PipelineFailure("fetch", "cannot check out " + commit + ": " + e.getMessage(), e);

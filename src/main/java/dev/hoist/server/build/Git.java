@@ -30,25 +30,10 @@ final class Git {
   /** Runs {@code git --git-dir=<mirror> args}, each output line (redacted) also to {@code out}. */
   Result run(List<String> args, Map<String, String> env, Duration timeout, Consumer<String> out)
       throws IOException, InterruptedException {
-    // No hook and no fsmonitor command ever runs from the mirror's config, whoever wrote it.
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "git",
-                "-c",
-                "core.hooksPath=/dev/null",
-                "-c",
-                "core.fsmonitor=false",
-                "--git-dir=" + gitDir));
-    argv.addAll(args);
     ProcessBuilder pb =
-        new ProcessBuilder(argv)
-            .directory(gitDir.getParent().toFile())
+        builder(args)
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
-    pb.environment().put("GIT_TERMINAL_PROMPT", "0");
-    pb.environment().put("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
     pb.environment().putAll(env);
     Process p = pb.start();
     List<String> lines = new ArrayList<>();
@@ -82,5 +67,36 @@ final class Git {
     synchronized (lines) {
       return new Result(p.exitValue(), List.copyOf(lines));
     }
+  }
+
+  /**
+   * {@code git --git-dir=<mirror> args} started, its stdout raw (a blob's bytes) and its stderr
+   * discarded: for the plumbing that reads objects (ls-tree, cat-file), which applies no filter and
+   * reads no attribute; no system or global config is read either.
+   */
+  Process start(List<String> args) throws IOException {
+    ProcessBuilder pb = builder(args).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+    pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+    return pb.start();
+  }
+
+  private ProcessBuilder builder(List<String> args) {
+    // No hook and no fsmonitor command ever runs from the mirror's config, whoever wrote it.
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "git",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "core.fsmonitor=false",
+                "--git-dir=" + gitDir));
+    argv.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(gitDir.getParent().toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
+    pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+    pb.environment().put("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    return pb;
   }
 }

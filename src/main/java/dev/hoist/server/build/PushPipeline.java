@@ -51,7 +51,7 @@ public final class PushPipeline {
     log.line("fetching " + Redacted.text(project.repo()) + " " + project.branch());
     String commit = checkout.fetch(project, Optional.ofNullable(request.commit()), log::line);
     removeOld(checkout);
-    Path tree = checkout.tree(commit, false);
+    Path tree = checkout.tree(commit);
     log.line("checked out " + commit);
     log.phase("fetch", since(t));
     try {
@@ -62,18 +62,14 @@ public final class PushPipeline {
         log.line("no build: commands; nothing to build");
       } else {
         BuildUser user = builder.user();
-        if (user.self()) {
-          build(spec, tree, user, log);
-        } else {
-          // Another user cannot enter the 0700 data dir: it builds in a checkout made elsewhere,
-          // and the server deploys from its own copy of what the build made (BuildOutput).
-          Path built = checkout.tree(commit, true);
-          try {
-            build(spec, built, user, log);
-            take(built, tree);
-          } finally {
-            remove(built);
-          }
+        // The build runs in a copy of the tree with a HOME of its own (BuildDir); the server
+        // deploys from its own copy of what the build made (BuildOutput).
+        Path dir = buildDir(tree, user);
+        try {
+          build(spec, BuildDir.src(dir), user.withHome(BuildDir.home(dir)), log);
+          take(BuildDir.src(dir), tree);
+        } finally {
+          remove(dir);
         }
       }
       log.phase("build", since(t));
@@ -82,9 +78,7 @@ public final class PushPipeline {
       log.phase("deploy", since(t));
       return new PipelineResult(commit, release);
     } finally {
-      if (tree != null) {
-        remove(tree);
-      }
+      remove(tree);
     }
   }
 
@@ -97,14 +91,19 @@ public final class PushPipeline {
     }
   }
 
-  /** Runs {@code spec}'s build in {@code tree}, handed to {@code user}. */
-  private static void build(Spec spec, Path tree, BuildUser user, PipelineLog log)
-      throws PipelineFailure, InterruptedException {
+  private static Path buildDir(Path tree, BuildUser user) throws PipelineFailure {
     try {
-      BuildTree.adopt(tree, user);
+      return BuildDir.make(tree, user);
     } catch (IOException e) {
       throw new PipelineFailure("build", "cannot hand the tree to the build: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Runs {@code spec}'s build in {@code tree}, a build directory's {@code src/}, as {@code user}.
+   */
+  private static void build(Spec spec, Path tree, BuildUser user, PipelineLog log)
+      throws PipelineFailure, InterruptedException {
     log.line("building as " + user.name());
     try {
       Build.run(spec.build(), tree, user, log::line);
@@ -122,7 +121,7 @@ public final class PushPipeline {
     Checkout checkout = new Checkout(cache(project));
     String commit = checkout.fetch(project, Optional.empty(), log::line);
     removeOld(checkout);
-    Path tree = checkout.tree(commit, false);
+    Path tree = checkout.tree(commit);
     try {
       load(tree, "deploy");
       long t = System.nanoTime();
