@@ -42,10 +42,14 @@ final class CommitFiles {
   static void write(Git git, String commit, Path into) throws IOException, InterruptedException {
     List<Entry> entries = parse(lsTree(git, commit));
     Set<Path> made = new HashSet<>(Set.of(into));
+    Set<Path> leaves = new HashSet<>();
     List<Entry> blobs = new ArrayList<>();
     for (Entry e : entries) {
       Path target = into.resolve(checked(e.path()));
-      directories(into, target.getParent(), made, e.path());
+      if (made.contains(target) || !leaves.add(target)) {
+        throw new IOException("the commit holds " + e.path() + " twice; git's checkout refuses it");
+      }
+      directories(into, target.getParent(), made, leaves, e.path());
       if (e.mode().equals("160000")) {
         // A submodule: an empty directory, as git's checkout leaves it.
         Files.createDirectory(target);
@@ -152,13 +156,13 @@ final class CommitFiles {
     return path;
   }
 
-  private static void directories(Path into, Path dir, Set<Path> made, String path)
-      throws IOException {
+  private static void directories(
+      Path into, Path dir, Set<Path> made, Set<Path> leaves, String path) throws IOException {
     if (made.contains(dir)) {
       return;
     }
-    directories(into, dir.getParent(), made, path);
-    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+    directories(into, dir.getParent(), made, leaves, path);
+    if (leaves.contains(dir) || Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       // A link or a file of the commit where a directory should be: git refuses it too.
       throw new IOException(
           "the commit's "
