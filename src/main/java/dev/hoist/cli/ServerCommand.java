@@ -4,6 +4,7 @@ import dev.hoist.project.SpecException;
 import dev.hoist.server.ServerConfig;
 import dev.hoist.server.ServerConfigLoader;
 import dev.hoist.server.ServerMain;
+import dev.hoist.server.build.BuildLeftovers;
 import dev.hoist.server.build.PushPipeline;
 import dev.hoist.server.build.RunPipeline;
 import java.io.IOException;
@@ -60,6 +61,9 @@ final class ServerCommand implements Callable<Integer> {
     ServerConfig server = load(config);
     ServerMain running;
     try {
+      // Root: no process a build left may hold the port when the server binds it.
+      BuildLeftovers.killForRootServer(
+          line -> root.console.progress(java.time.Instant.now() + " " + line));
       running =
           ServerMain.start(
               server,

@@ -1,0 +1,77 @@
+package dev.hoist.server.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hoist.build.BuildUser;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A root server's start: what a build user left running (a listener waiting for the server's port,
+ * a forking child) is killed before the server binds.
+ */
+class BuildLeftoversTest {
+  // A uid of this test's own (no passwd entry), so no other process on the machine is touched.
+  static final BuildUser LEFT = new BuildUser("leftover", 64917, 64917, Path.of("/"), false);
+
+  @Test
+  void everyProcessOfTheBuildUserIsKilledAndThePortIsFreeAgain() throws Exception {
+    assumeTrue(BuildUser.current().uid() == 0, "only root can act as another user");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    // A listener on the port, and a loop that keeps forking sleeps.
+    Process listener =
+        asLeftover(
+            "exec python3 -c 'import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\","
+                + port
+                + ")); s.listen(); time.sleep(1000)'");
+    Process forker = asLeftover("while true; do sleep 1000 & sleep 0.05; done");
+    for (int i = 0; i < 100 && BuildLeftovers.processes(LEFT.uid()).size() < 3; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(BuildLeftovers.processes(LEFT.uid())).hasSizeGreaterThanOrEqualTo(3);
+    List<String> log = new ArrayList<>();
+
+    BuildLeftovers.kill(LEFT, log::add);
+
+    assertThat(BuildLeftovers.processes(LEFT.uid())).isEmpty();
+    assertThat(listener.isAlive()).isFalse();
+    assertThat(forker.isAlive()).isFalse();
+    assertThat(log).singleElement().asString().contains("of the build user leftover");
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(s.getLocalPort()).isEqualTo(port);
+    }
+  }
+
+  @Test
+  void withNothingLeftNothingIsSaid() throws Exception {
+    List<String> log = new ArrayList<>();
+
+    BuildLeftovers.kill(LEFT, log::add);
+
+    assertThat(log).isEmpty();
+  }
+
+  private static Process asLeftover(String script) throws Exception {
+    return new ProcessBuilder(
+            "/usr/bin/setpriv",
+            "--reuid=" + LEFT.uid(),
+            "--regid=" + LEFT.gid(),
+            "--clear-groups",
+            "--",
+            "/bin/sh",
+            "-c",
+            script)
+        .directory(new java.io.File("/"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+}
