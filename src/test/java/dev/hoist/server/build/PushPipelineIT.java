@@ -12,6 +12,8 @@ import dev.hoist.server.hooks.Provider;
 import dev.hoist.server.hooks.WebhookSecret;
 import dev.hoist.server.queue.DeployRequest;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +74,10 @@ class PushPipelineIT {
       Files.copy(Path.of("examples/hello").resolve(f), work.resolve(f));
     }
     Path yml = work.resolve("hoist.yml");
+    int leftPort;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      leftPort = free.getLocalPort();
+    }
     Files.writeString(
         yml,
         Files.readString(yml)
@@ -82,7 +88,23 @@ class PushPipelineIT {
             + "build: [\"mkdir dist && id -un > dist/who.txt"
             + " && sed -i s/"
             + APP
-            + ".test/evil.test/ hoist.yml\"]\n");
+            + ".test/evil.test/ hoist.yml\""
+            // Its HOME is its own and writable; what it leaves running (a sleep, a listener on
+            // a port, detached with setsid) ends with it.
+            + ", 'echo cached > \"$HOME/cache\" && cp \"$HOME/cache\" dist/home.txt'"
+            + ", 'cp /bin/sleep \"$HOME/leftover-itpush\" && (\"$HOME/leftover-itpush\" 1000 &)'"
+            + ", 'setsid python3 listen.py "
+            + leftPort
+            + " \"$HOME/bound\" & while [ ! -e \"$HOME/bound\" ]; do sleep 0.1; done'"
+            + "]\n");
+    Files.writeString(
+        work.resolve("listen.py"),
+        "import socket, sys, time\n"
+            + "s = socket.socket()\n"
+            + "s.bind(('127.0.0.1', int(sys.argv[1])))\n"
+            + "s.listen()\n"
+            + "open(sys.argv[2], 'w').close()\n"
+            + "time.sleep(1000)\n");
     String first = push(work, "first");
 
     BuildUser nobody = BuildUser.named("nobody").orElseThrow();
@@ -103,6 +125,17 @@ class PushPipelineIT {
     assertThat(lines).contains("phase fetch", "phase build", "phase deploy");
     assertThat(nodes).hasSize(1).allMatch(n -> n.endsWith(" deployed"));
     assertThat(Http.get(APP + ".test", "/assets/who.txt").body()).isEqualTo("nobody\n");
+    assertThat(Http.get(APP + ".test", "/assets/home.txt").body()).isEqualTo("cached\n");
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/leftover-itpush"))
+                .toList())
+        .isEmpty();
+    // Nothing of the build holds the port it listened on: the server's port after a restart
+    // stays the server's (BuildLeftovers covers a build left by a server that was killed).
+    try (ServerSocket again = new ServerSocket(leftPort, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(again.getLocalPort()).isEqualTo(leftPort);
+    }
     assertThat(Http.get(APP + ".test", "/").body()).contains("version 1");
     String live = Files.readSymbolicLink(Path.of("/srv/" + APP + "/current")).toString();
     assertThat(live).endsWith(deployed.release());
