@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  * What a root server does before it listens: kill every process of the build user. A build's
  * processes end with it (its own PID namespace), but a server killed outright leaves its running
  * build behind, and an older server's builds had no namespace; any such process could bind the
- * server's port while it restarts and be sent API tokens and webhook bodies. A push in flight (the
- * pushers' forced command runs as the same user) fails too and is pushed again.
+ * server's port while it restarts and be sent API tokens and webhook bodies. A root server takes no
+ * git push (docs/server.md), so the build user runs nothing else that this could cut short.
  */
 public final class BuildLeftovers {
   static final Duration WAIT = Duration.ofSeconds(10);
