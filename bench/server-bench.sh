@@ -533,7 +533,7 @@ report() {
   echo
   push_table local "A new commit (\`version N\` bumped), its webhook answered 202, then \`curl -H 'Host: $DOMAIN' http://127.0.0.1/\` every 0.05 s until it answers \`version N\`. Phases are the API's (\`GET /api/deploys/{id}\`: \`phases.fetch_ms\`, \`build_ms\`, \`deploy_ms\`); seconds. After one untimed first deploy."
   echo
-  echo "Control, the same conditions (right after each push): \`hoist deploy DIR --json\` of a new release of another copy of examples/hello from the CLI (launcher with its class-data cache): command $(median <<<"${CLI[cmd]}") s [$(runs_of "${CLI[cmd]}")], start → serving $(median <<<"${CLI[serve]}") s. The server's deploy phase runs the same code as \`java -jar hoist.jar deploy --built --json\` (no class-data cache, the JVM's default GC and JIT)."
+  echo "Control, the same conditions (right after each push): \`hoist deploy DIR --json\` of a new release of another copy of examples/hello from the CLI (launcher with its class-data cache): command $(median <<<"${CLI[cmd]}") s [$(runs_of "${CLI[cmd]}")], start → serving $(median <<<"${CLI[serve]}") s. The server's deploy phase runs the same code as \`hoist deploy --built --json\`, in a child JVM started as the launcher starts hoist (its flags, and the jar's hoist.aot when there is one)."
   echo
   echo "### 2. Push to serving, 3 lab nodes behind HAProxy"
   echo
