@@ -1,11 +1,13 @@
 package dev.hoist.cli;
 
+import dev.hoist.engine.Change;
 import dev.hoist.fleet.FleetNode;
 import dev.hoist.node.Node;
 import dev.hoist.project.BackupSpec;
 import dev.hoist.release.DeployListener;
 import dev.hoist.rollout.DataPhase;
 import dev.hoist.rollout.RolloutException;
+import dev.hoist.stack.DataAccess;
 import dev.hoist.stack.ServicesEnv;
 import java.io.IOException;
 import java.util.List;
@@ -25,8 +27,15 @@ final class DataPhaseRunner {
     this.verbose = verbose;
   }
 
-  /** Runs the phase when the environment's data node is a node of its own; else nothing. */
+  /**
+   * Runs the phase when the environment's data node is a node of its own; else nothing. Without
+   * {@code services:}, such a node is probed and what it still serves the app retired.
+   */
   Optional<DataPhase.Report> run(Session s) throws CommandException, InterruptedException {
+    Optional<FleetNode> retired = s.retiredDataNode();
+    if (retired.isPresent()) {
+      return retire(s, retired.get());
+    }
     Optional<FleetNode> data = s.separateDataNode();
     if (data.isEmpty()) {
       return Optional.empty();
@@ -34,13 +43,8 @@ final class DataPhaseRunner {
     FleetNode node = data.get();
     try {
       DataPhase phase = new DataPhase(s.spec(), s.templates(), node, s.environmentAppNodes());
-      DataPhase.Report report;
-      Node connection = s.connect(node);
-      try {
-        report = phase.run(connection, progress(node));
-      } finally {
-        Transfers.close(connection);
-      }
+      DataPhase.Report report = runOn(s, node, phase, true);
+      DataAccess access = phase.access().orElseThrow();
       console.progress(
           node.name()
               + " (data node): "
@@ -51,8 +55,8 @@ final class DataPhaseRunner {
                   report.roundTrips(),
                   report.roundTrips() == 1 ? "" : "s",
                   report.seconds(),
-                  phase.access().listen().orElseThrow(),
-                  String.join(", ", phase.access().clients())));
+                  access.listen().orElseThrow(),
+                  String.join(", ", access.clients())));
       return Optional.of(report);
     } catch (RolloutException e) {
       throw new CommandException(
@@ -75,20 +79,18 @@ final class DataPhaseRunner {
    */
   Optional<ServicesEnv> plan(Session s, boolean json)
       throws CommandException, InterruptedException {
-    Optional<FleetNode> data = s.separateDataNode();
+    Optional<FleetNode> retired = s.retiredDataNode();
+    Optional<FleetNode> data = retired.isPresent() ? retired : s.separateDataNode();
     if (data.isEmpty()) {
       return Optional.empty();
     }
     FleetNode node = data.get();
     try {
-      DataPhase phase = new DataPhase(s.spec(), s.templates(), node, s.environmentAppNodes());
-      DataPhase.Report report;
-      Node connection = s.connect(node);
-      try {
-        report = phase.plan(connection);
-      } finally {
-        Transfers.close(connection);
-      }
+      DataPhase phase =
+          retired.isPresent()
+              ? DataPhase.retiring(s.spec(), s.templates(), node)
+              : new DataPhase(s.spec(), s.templates(), node, s.environmentAppNodes());
+      DataPhase.Report report = runOn(s, node, phase, false);
       console.progress(
           node.name()
               + " (data node): "
@@ -96,22 +98,91 @@ final class DataPhaseRunner {
                   ? "no changes"
                   : report.changes().size() + " to change"));
       if (!json) {
-        report.changes().forEach(c -> console.progress("  " + c.summary()));
+        for (Change c : report.changes()) {
+          console.progress("  " + c.summary());
+          c.reasons().forEach(r -> console.progress("    " + r));
+        }
         BackupRelease.planned(
                 report.backupTarget(), s.spec().backup().flatMap(BackupSpec::to), node.name())
             .ifPresent(console::progress);
+      }
+      if (retired.isPresent()) {
+        return Optional.empty();
       }
       return Optional.of(
           report.env() != null
               ? report.env()
               : ServicesEnv.of("# made by the data node on its first deploy\n", List.of()));
     } catch (RolloutException e) {
+      if (retired.isPresent() && e.kind() == RolloutException.Kind.UNREACHABLE) {
+        cannotCheck(node, e);
+        return Optional.empty();
+      }
       throw new CommandException(
           e.kind() == RolloutException.Kind.USAGE ? ExitCode.USAGE : ExitCode.NODE,
           "the data node " + node.name() + ": " + e.getMessage());
     } catch (IOException e) {
+      if (retired.isPresent()) {
+        cannotCheck(node, e);
+        return Optional.empty();
+      }
       throw new CommandException(
           ExitCode.NODE, node.name() + " (data node): cannot connect: " + e.getMessage());
+    }
+  }
+
+  /** Without services:, an unreachable db node is a warning: the app no longer uses it. */
+  private void cannotCheck(FleetNode node, Exception e) {
+    console.warn(
+        node.name()
+            + " (data node): cannot check it for services left from before ("
+            + e.getMessage()
+            + "); the next deploy tries again");
+  }
+
+  /**
+   * The retiring phase: a db node unreachable is a warning, not a failed deploy (the app no longer
+   * uses it); the next deploy tries again.
+   */
+  private Optional<DataPhase.Report> retire(Session s, FleetNode node)
+      throws CommandException, InterruptedException {
+    DataPhase.Report report;
+    try {
+      report = runOn(s, node, DataPhase.retiring(s.spec(), s.templates(), node), true);
+    } catch (IOException | RolloutException e) {
+      if (e instanceof RolloutException r && r.kind() != RolloutException.Kind.UNREACHABLE) {
+        throw new CommandException(
+            ExitCode.FAILED,
+            "the data node " + node.name() + " (before any app node): " + e.getMessage());
+      }
+      cannotCheck(node, e);
+      return Optional.empty();
+    }
+    console.progress(
+        node.name()
+            + " (data node): "
+            + (report.changes().isEmpty()
+                ? "unchanged"
+                : report.changes().size()
+                    + " changed: services: left hoist.yml, so it no longer serves the app; the"
+                    + " data stays ('hoist services purge SERVICE' deletes it)")
+            + String.format(
+                Locale.ROOT,
+                ", %d round trip%s, %.1fs",
+                report.roundTrips(),
+                report.roundTrips() == 1 ? "" : "s",
+                report.seconds()));
+    return Optional.of(report);
+  }
+
+  /** Runs (or plans) {@code phase} over a connection of its own to {@code node}. */
+  private DataPhase.Report runOn(Session s, FleetNode node, DataPhase phase, boolean apply)
+      throws IOException, RolloutException, InterruptedException {
+    Node connection = s.connect(node);
+    try {
+      return apply ? phase.run(connection, progress(node)) : phase.plan(connection);
+    } finally {
+      Transfers.close(connection);
     }
   }
 

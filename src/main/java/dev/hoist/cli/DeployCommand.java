@@ -126,7 +126,7 @@ final class DeployCommand implements Callable<Integer> {
       DeployService.Request request = request(s);
       // A db node of its own is converged first: the app nodes need the env it makes.
       var data = new DataPhaseRunner(root.console, output.verbose).run(s);
-      if (data.isPresent()) {
+      if (data.isPresent() && data.get().env() != null) {
         request = request.withRemoteServices(data.get().env());
       }
       DeployService.Way way;

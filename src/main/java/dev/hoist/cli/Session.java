@@ -333,6 +333,21 @@ final class Session {
     return servesTheApp(node) ? Optional.empty() : Optional.of(node);
   }
 
+  /**
+   * The environment's db node of its own once hoist.yml has no {@code services:} (any more): a
+   * deploy retires what an earlier one left there for the app (docs/services.md).
+   */
+  Optional<FleetNode> retiredDataNode() throws CommandException {
+    if (local || environment.isEmpty() || spec.services().any()) {
+      return Optional.empty();
+    }
+    if (environmentNodes("db").size() != 1) {
+      return Optional.empty();
+    }
+    FleetNode node = dataNode();
+    return servesTheApp(node) ? Optional.empty() : Optional.of(node);
+  }
+
   /** The environment's web and worker nodes, whether or not --node picked them. */
   List<FleetNode> environmentAppNodes() {
     if (environment.isEmpty()) {

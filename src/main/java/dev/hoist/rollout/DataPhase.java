@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * converged with its services-only stack ({@link DataNodeStack}: PostgreSQL listening for the app
  * nodes, their Redis, the runners, the backup schedule), and the app's env file it made is read
  * back ({@link ServicesEnv}, never shown) for the app nodes. One probe when nothing changes; a
- * changing deploy adds its apply and one more read of the env file.
+ * changing deploy adds its apply and one more read of the env file. Once {@code services:} left
+ * hoist.yml, the phase retires what the node still serves the app ({@link DataNodeStack#retire})
+ * and carries no env.
  */
 public final class DataPhase {
   private static final String ENV_PROBE = "services-env";
@@ -54,7 +56,7 @@ public final class DataPhase {
 
   /**
    * What the phase did (or would do) on the data node; {@code env} is for the app nodes' stack only
-   * (null in a plan of a db node that has none yet).
+   * (null in a plan of a db node that has none yet, and when retiring).
    */
   public record Report(
       String node,
@@ -72,17 +74,30 @@ public final class DataPhase {
   private final Spec spec;
   private final Templates templates;
   private final FleetNode dataNode;
-  private final DataAccess access;
+  private final Optional<DataAccess> access;
 
   /**
    * {@code appNodes}: the environment's web and worker nodes, the only ones let in (by address).
    */
   public DataPhase(Spec spec, Templates templates, FleetNode dataNode, List<FleetNode> appNodes)
       throws RolloutException {
+    this(spec, templates, dataNode, Optional.of(access(dataNode, appNodes)));
+  }
+
+  private DataPhase(
+      Spec spec, Templates templates, FleetNode dataNode, Optional<DataAccess> access) {
     this.spec = spec;
     this.templates = templates;
     this.dataNode = dataNode;
-    this.access = access(dataNode, appNodes);
+    this.access = access;
+  }
+
+  /** The phase that retires what {@code dataNode} still serves an app without services:. */
+  public static DataPhase retiring(Spec spec, Templates templates, FleetNode dataNode) {
+    if (spec.services().any()) {
+      throw new IllegalArgumentException("the app still has services:");
+    }
+    return new DataPhase(spec, templates, dataNode, Optional.empty());
   }
 
   /** Where the db node listens and whom it lets in. */
@@ -104,7 +119,8 @@ public final class DataPhase {
     return DataAccess.remote(listen, List.copyOf(clients));
   }
 
-  public DataAccess access() {
+  /** Where the db node listens and whom it lets in; none when retiring. */
+  public Optional<DataAccess> access() {
     return access;
   }
 
@@ -130,14 +146,17 @@ public final class DataPhase {
     try {
       Map<Supervisor, Catalog> catalogs = new LinkedHashMap<>();
       for (Supervisor s : Supervisor.values()) {
-        catalogs.put(s, new DataNodeStack(templates, s).build(spec, access));
+        DataNodeStack stack = new DataNodeStack(templates, s);
+        catalogs.put(s, access.isPresent() ? stack.build(spec, access.get()) : stack.retire(spec));
       }
       Map<String, ProbeRequest> byId = new LinkedHashMap<>();
       for (Catalog c : catalogs.values()) {
         c.ordered().forEach(e -> byId.putIfAbsent(e.resource().id(), e.resource().probe()));
       }
       List<ProbeRequest> probes = new ArrayList<>(byId.values());
-      probes.add(envProbe());
+      if (access.isPresent()) {
+        probes.add(envProbe());
+      }
       Catalog first = catalogs.values().iterator().next();
       // The key also when backup.json may name a target to leave: only lines holding it go there.
       Optional<ProbeRequest> config = BackupConfig.probeIn(first, spec.app());
@@ -172,7 +191,10 @@ public final class DataPhase {
       Optional<BackupConfig.Configured> target =
           BackupConfig.configured(
               probe.states().getOrDefault(BackupConfig.PROBE_ID, MissingNode.getInstance()));
-      if (!apply) {
+      if (!apply || access.isEmpty()) {
+        if (apply && !plan.isEmpty()) {
+          applyPlan(engine, plan, lock, listener, key);
+        }
         return new Report(
             name,
             plan.changes(),
@@ -183,19 +205,7 @@ public final class DataPhase {
             target);
       }
       if (!plan.isEmpty()) {
-        listener.phase(DeployListener.Phase.APPLY, plan.steps().size());
-        ApplyResult result =
-            engine.apply(
-                new ApplyRequest(plan.steps(), "", List.of(), List.of(), lock, null),
-                event -> {
-                  if (event.isLog() && event.id().equals(BackupKey.stepId())) {
-                    BackupKey.parse(event.line()).ifPresent(k -> key.set(Optional.of(k)));
-                  }
-                  listener.step(event);
-                });
-        if (!result.ok()) {
-          throw failed(name + ": setting up the app's services failed: " + result.error());
-        }
+        applyPlan(engine, plan, lock, listener, key);
         // The runner wrote (or rewrote) the env file in that apply: read what it holds now.
         env =
             engine
@@ -218,6 +228,30 @@ public final class DataPhase {
       throw failed(e.getMessage());
     } catch (AgentException e) {
       throw new RolloutException(RolloutException.Kind.UNREACHABLE, e.getMessage());
+    }
+  }
+
+  /** Applies {@code plan}; the db node's key, when a step prints it, goes into {@code key}. */
+  private void applyPlan(
+      Engine engine,
+      Plan plan,
+      String lock,
+      DeployListener listener,
+      AtomicReference<Optional<String>> key)
+      throws RolloutException, AgentException, InterruptedException {
+    listener.phase(DeployListener.Phase.APPLY, plan.steps().size());
+    ApplyResult result =
+        engine.apply(
+            new ApplyRequest(plan.steps(), "", List.of(), List.of(), lock, null),
+            event -> {
+              if (event.isLog() && event.id().equals(BackupKey.stepId())) {
+                BackupKey.parse(event.line()).ifPresent(k -> key.set(Optional.of(k)));
+              }
+              listener.step(event);
+            });
+    if (!result.ok()) {
+      String what = access.isPresent() ? "setting up" : "retiring";
+      throw failed(dataNode.name() + ": " + what + " the app's services failed: " + result.error());
     }
   }
 

@@ -4,6 +4,7 @@ import dev.hoist.engine.Catalog;
 import dev.hoist.engine.PackageResource;
 import dev.hoist.engine.ServiceResource.Supervisor;
 import dev.hoist.project.Spec;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,19 @@ public final class DataNodeStack {
     // No nginx here: the schedule comes after the services alone.
     new BackupResources(templates, supervisor)
         .add(c, spec, layout, services.ready(), new String[0]);
+    return c.build();
+  }
+
+  /**
+   * The db node once {@code services:} left hoist.yml: what an earlier deploy set up there stops
+   * serving the app (its Redis, pg_hba lines, services.json, backup schedule); the data stays for
+   * {@code hoist services purge}. Each part checks one path: nothing when it is gone already.
+   */
+  public Catalog retire(Spec spec) {
+    AppLayout layout = new AppLayout(spec.app());
+    Catalog.Builder c = Catalog.builder();
+    ServicesResources.retire(c, spec, layout, true);
+    new BackupResources(templates, supervisor).add(c, spec, layout, List.of(), new String[0]);
     return c.build();
   }
 

@@ -181,15 +181,21 @@ final class ServicesResources {
    * {@code services:} left hoist.yml: while the app's services.json is there, its Redis stops,
    * services.json is rewritten with no service and the runner's {@code prepare} takes the app's
    * variables out of its env file and its lines out of pg_hba.conf; then services.json goes. The
-   * data stays: the database and role, Redis's data dir, the uploads (docs/services.md).
+   * data stays: the database and role, Redis's data dir, the uploads (docs/services.md). {@code
+   * dbNode}: on a db node of its own, where the env file is {@link #exportedEnvFile} (no app user).
    */
-  static void retire(Catalog.Builder c, Spec spec, AppLayout layout) {
+  static void retire(Catalog.Builder c, Spec spec, AppLayout layout, boolean dbNode) {
     String config = layout.servicesDir() + "/services.json";
     ObjectNode none = RunnerConfig.object();
     none.put("app", spec.app());
     none.put("app_id", DataPlacement.appId(spec.app()));
     none.put("user", spec.app());
-    none.put("env_file", layout.servicesEnvFile());
+    if (dbNode) {
+      none.put("env_file", exportedEnvFile(layout));
+      none.put("env_group", "root");
+    } else {
+      none.put("env_file", layout.servicesEnvFile());
+    }
     c.add(
         new FileAbsent(
             config,

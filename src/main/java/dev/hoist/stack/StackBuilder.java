@@ -151,7 +151,7 @@ public final class StackBuilder {
     if (!spec.services().any()) {
       // No services (any more): what an earlier deploy provisioned here stops serving the app,
       // and a schedule left from then goes (each checks one path: nothing when there never was).
-      ServicesResources.retire(c, spec, layout);
+      ServicesResources.retire(c, spec, layout, false);
       new BackupResources(templates, supervisor).add(c, spec, layout, List.of());
     }
     ServiceResource nginx =

@@ -60,6 +60,34 @@ class DbNodeLabIT {
     return Hoist.run(args.toArray(String[]::new));
   }
 
+  /** A deploy with HOIST_TRACE, which marks every agent run (a rolling deploy counts none). */
+  static Hoist.Result tracedDeploy() throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            System.getProperty("hoist.jar", "target/hoist.jar"),
+            "deploy",
+            project.toString(),
+            "--env",
+            "split");
+    pb.environment().put("NO_COLOR", "1");
+    pb.environment().put("HOIST_TRACE", "1");
+    pb.environment()
+        .put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
+    return Hoist.capture(pb, "hoist deploy (traced)");
+  }
+
+  /** "NODE: agent probe|apply", one per agent run, in order. */
+  static List<String> agentRuns(Hoist.Result traced) {
+    return traced
+        .err()
+        .lines()
+        .filter(l -> l.contains(": agent "))
+        .map(l -> l.replaceAll("^trace +[0-9]+ ms +", ""))
+        .toList();
+  }
+
   static String curl(String... args) throws Exception {
     List<String> argv =
         new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-H", "Host: " + HOST));
@@ -149,21 +177,7 @@ class DbNodeLabIT {
   @Test
   @Order(3)
   void aNoOpIsOneRoundTripPerNode() throws Exception {
-    // A rolling deploy's report has no round-trip count: HOIST_TRACE marks every agent run.
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            System.getProperty("hoist.jar", "target/hoist.jar"),
-            "deploy",
-            project.toString(),
-            "--env",
-            "split");
-    pb.environment().put("NO_COLOR", "1");
-    pb.environment().put("HOIST_TRACE", "1");
-    pb.environment()
-        .put("HOIST_TEMPLATES", Files.createTempDirectory("hoist-templates").toString());
-    Hoist.Result again = Hoist.capture(pb, "hoist deploy (no-op)");
+    Hoist.Result again = tracedDeploy();
     assertThat(again.exit()).as(again.all()).isZero();
     assertThat(again.all())
         .contains(db.name() + " (data node): unchanged, 1 round trip")
@@ -171,14 +185,7 @@ class DbNodeLabIT {
     // The data node first: one probe, nothing applied. Then the app node costs what a rolling
     // no-op (run_once hooks) costs without a db node: the environment lock taken, its record read,
     // one probe of the stack, the lock released; nothing of the stack applied.
-    List<String> runs =
-        again
-            .err()
-            .lines()
-            .filter(l -> l.contains(": agent "))
-            .map(l -> l.replaceAll("^trace +[0-9]+ ms +", ""))
-            .toList();
-    assertThat(runs)
+    assertThat(agentRuns(again))
         .as(again.err())
         .containsExactly(
             db.name() + ": agent probe",
@@ -232,5 +239,102 @@ class DbNodeLabIT {
     assertThat(plan.exit()).as(plan.all()).isZero();
     assertThat(plan.err()).contains(db.name() + " (data node): no changes");
     assertThat(plan.all()).doesNotContain("postgresql").doesNotContain("redis-server");
+  }
+
+  @Test
+  @Order(6)
+  void withoutServicesTheDbNodeStopsServingTheAppKeepsTheDataThenPurgeDeletesIt() throws Exception {
+    // The same app, now plain WSGI code with no services:; db: stays in the inventory.
+    project = Hoist.copyExample("hello", "hello", APP, Files.createDirectories(tmp.resolve("h")));
+    Path yml = project.resolve("hoist.yml");
+    List<LabNodes.Node> nodes = List.of(web, db);
+    Files.writeString(
+        yml,
+        Files.readString(yml)
+            + LabNodes.inventory(
+                nodes, "split: {web: [" + web.name() + "], db: " + db.name() + "}"));
+    String port =
+        root(db, "sed -n 's/^port //p' /etc/hoist/services/" + APP + "/redis.conf").strip();
+    assertThat(root(db, "grep -c ' " + APP + " ' /etc/postgresql/15/main/pg_hba.conf"))
+        .isNotEqualTo("0\n");
+
+    Hoist.Result plan = Hoist.run("plan", project.toString(), "--env", "split");
+    assertThat(plan.exit()).as(plan.all()).isZero();
+    assertThat(plan.err())
+        .contains(
+            db.name() + " (data node): 1 to change",
+            "stop serving the app's backing services",
+            "the data stays",
+            "'hoist services purge' deletes them");
+
+    Hoist.Result retired = deploy();
+
+    assertThat(retired.exit()).as(retired.all()).isZero();
+    assertThat(retired.err())
+        .contains(db.name() + " (data node): 1 changed: services: left hoist.yml");
+    assertThat(curl("/")).startsWith("Hello from hoist!");
+    // The db node no longer lets the app's role in, lists the app or runs its Redis.
+    assertThat(root(db, "grep -c ' " + APP + " ' /etc/postgresql/15/main/pg_hba.conf || true"))
+        .isEqualTo("0\n");
+    assertThat(root(db, "ls /etc/hoist/services/" + APP)).doesNotContain("services.json");
+    assertThat(root(db, "ls /etc/service /etc/sv")).doesNotContain("hoist-redis-" + APP);
+    assertThat(
+            root(
+                db,
+                "python3 -c 'import socket; print(socket.socket().connect_ex((\"127.0.0.1\", "
+                    + port
+                    + ")))'"))
+        .isNotEqualTo("0\n");
+    assertThat(root(db, "cat /etc/hoist/services/" + APP + "/app.env"))
+        .doesNotContain("DATABASE_URL", "REDIS_URL");
+    // The data stays; PostgreSQL still runs (other apps may use it).
+    assertThat(root(db, psql(APP, "SELECT count(*) > 0 FROM notes_note"))).isEqualTo("t\n");
+    assertThat(root(db, "ls /var/lib/hoist/redis/" + APP)).contains("dump.rdb");
+    assertThat(root(db, "sv status /etc/service/hoist-postgresql")).startsWith("run: ");
+
+    // A no-op: the db node is probed once (nothing listed any more) and nothing applied.
+    long start = System.nanoTime();
+    Hoist.Result again = tracedDeploy();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(again.exit()).as(again.all()).isZero();
+    System.out.printf(
+        "DbNodeLabIT no-op deploy after retiring: %.1f s; %s%n",
+        seconds, again.err().lines().filter(l -> l.contains("(data node)")).toList());
+    assertThat(again.err()).contains(db.name() + " (data node): unchanged, 1 round trip");
+    assertThat(agentRuns(again))
+        .filteredOn(r -> r.startsWith(db.name() + ":"))
+        .containsExactly(db.name() + ": agent probe");
+
+    // Nothing lists the services there now: purge deletes their data.
+    Hoist.Result purged =
+        Hoist.run(
+            "services",
+            "purge",
+            project.toString(),
+            "postgres",
+            "redis",
+            "--env",
+            "split",
+            "--yes");
+
+    assertThat(purged.exit()).as(purged.all()).isZero();
+    assertThat(purged.out()).contains("purged from " + db.name());
+    assertThat(
+            root(
+                db,
+                psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + APP + "'")))
+        .isEqualTo("0\n");
+    assertThat(LabNodes.ssh("root", db, "test -e /var/lib/hoist/redis/" + APP).exit()).isNotZero();
+    assertThat(curl("/")).startsWith("Hello from hoist!");
+  }
+
+  static String root(LabNodes.Node node, String command) throws Exception {
+    Hoist.Result r = LabNodes.ssh("root", node, command);
+    assertThat(r.exit()).as(command + ": " + r.all()).isZero();
+    return r.out();
+  }
+
+  static String psql(String database, String query) {
+    return "su postgres -s /bin/sh -c \"psql -d " + database + " -tAc \\\"" + query + "\\\"\"";
   }
 }

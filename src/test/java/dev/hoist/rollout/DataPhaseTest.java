@@ -98,4 +98,28 @@ class DataPhaseTest {
         .contains("db1", "LD_PRELOAD", "DATABASE_URL, REDIS_URL")
         .doesNotContain("SECRET");
   }
+
+  @Test
+  void aRetiringPhaseOpensNothingAndIsOnlyForAnAppWithoutServices() {
+    FleetNode db = node("db1", "10.0.0.5", "db");
+    var templates = new dev.hoist.stack.Templates(List.of());
+    // No app node needed: it lets no one in, it only takes down what was.
+    assertThat(DataPhase.retiring(dev.hoist.stack.TestSpec.hello().build(), templates, db).access())
+        .isEmpty();
+    var services =
+        new dev.hoist.project.ServicesSpec(
+            java.util.Optional.empty(),
+            java.util.Optional.of(
+                new dev.hoist.project.ServicesSpec.Redis(java.util.OptionalInt.empty())),
+            java.util.Optional.empty());
+    assertThat(
+            catchThrowableOfType(
+                IllegalArgumentException.class,
+                () ->
+                    DataPhase.retiring(
+                        dev.hoist.stack.TestSpec.hello().services(services).build(),
+                        templates,
+                        db)))
+        .hasMessageContaining("still has services:");
+  }
 }

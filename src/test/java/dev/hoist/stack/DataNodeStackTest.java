@@ -139,4 +139,59 @@ class DataNodeStackTest {
     assertThat(String.valueOf(List.of(env))).doesNotContain(PASSWORD);
     assertThat(new String(env.bytes(), java.nio.charset.StandardCharsets.UTF_8)).contains(PASSWORD);
   }
+
+  @Test
+  void withoutServicesTheDbNodeRetiresWhatItServedTheAppAndKeepsTheData() throws Exception {
+    Spec none = TestSpec.hello().build();
+    ObjectMapper json = new ObjectMapper();
+    for (Supervisor s : Supervisor.values()) {
+      Catalog c = new DataNodeStack(new Templates(List.of()), s).retire(none);
+      // Nothing installed or started: only what an earlier deploy left, each by one path.
+      assertThat(ServicesStackTest.ids(c))
+          .containsExactlyInAnyOrder(
+              "absent:/etc/hoist/services/hello/services.json",
+              "absent:/etc/hoist/services/hello/backup.json",
+              "cron-absent:hello/hoist-backup");
+
+      // A node that still lists the app: its Redis stops, the runner's prepare runs on a config
+      // with no service, into the db node's own env file (no app user there), then it goes.
+      Plan served =
+          Planner.plan(
+              c,
+              Map.of(
+                  "absent:/etc/hoist/services/hello/services.json",
+                  json.createObjectNode().put("exists", true)),
+              java.util.Set.of());
+      assertThat(served.changes()).hasSize(1);
+      Change change = served.changes().getFirst();
+      assertThat(change.summary()).isEqualTo("stop serving the app's backing services");
+      assertThat(change.reasons().getFirst())
+          .contains("the data stays", "'hoist services purge' deletes them");
+      var ops = change.steps().stream().map(dev.hoist.engine.AgentStep::op).toList();
+      assertThat(ops.get(0))
+          .isEqualTo(new dev.hoist.engine.AgentOp.ServiceRemove("hoist-redis-hello"));
+      var config = (dev.hoist.engine.AgentOp.FileWrite) ops.get(1);
+      assertThat(json.readTree(config.content()))
+          .isEqualTo(
+              json.readTree(
+                  "{\"app\":\"hello\",\"app_id\":\"hello\",\"user\":\"hello\","
+                      + "\"env_file\":\"/etc/hoist/services/hello/app.env\","
+                      + "\"env_group\":\"root\"}"));
+      assertThat(ops.getLast())
+          .isEqualTo(
+              new dev.hoist.engine.AgentOp.PathRemove("/etc/hoist/services/hello/services.json"));
+
+      // Once it is gone (or never was): nothing to do, so a no-op deploy is its one probe.
+      Plan gone =
+          Planner.plan(
+              c,
+              Map.of(
+                  "absent:/etc/hoist/services/hello/services.json",
+                  json.createObjectNode().put("exists", false),
+                  "absent:/etc/hoist/services/hello/backup.json",
+                  json.createObjectNode().put("exists", false)),
+              java.util.Set.of());
+      assertThat(gone.isEmpty()).isTrue();
+    }
+  }
 }
