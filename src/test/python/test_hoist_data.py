@@ -363,6 +363,21 @@ class PurgeTest(unittest.TestCase):
         with open(self.tmp.name + "/srv/shop/.hoist/holder") as f:
             self.assertEqual("ann@laptop", json.load(f)["by"])
 
+    def test_a_neighbour_apps_kept_and_scratch_databases_are_never_shop_s(self):
+        # App shop-old (database shop_old) keeps shop_old_old_<time> after a restore: shop's
+        # pattern shop_old_% matches it, its shape does not; nor does a name that smuggles a line.
+        self.psql_out = ("db|shop|8192000\ndb|shop_old_old_20261203120000|4096\ndb|shop_old_drill|1\n"
+                         "db|shop_restore_x|1\ndb|shop_old_2026120312000|1\n"
+                         "db|shop_old_x\ndb|other_old_20261203101010|1\nrole|other\nrole|shop\n")
+        out = data.purge("shop", ["postgres"], False)
+        self.assertEqual({"databases": [{"name": "shop", "size": 8192000}], "role": "shop"},
+                         out["services"]["postgres"])
+        self.assertTrue(data.is_leftover("shop", "shop_old_20261203120000"))
+        self.assertTrue(data.is_leftover("shop", "shop_restore_20261203120000", ("restore",)))
+        self.assertFalse(data.is_leftover("shop", "shop_old_20261203120000", ("restore", "drill")))
+        self.assertFalse(data.is_leftover("shop", "shop_old_old_20261203120000"))
+        self.assertFalse(data.is_leftover("shop-old", "shop_old_20261203120000x"))
+
     def test_a_service_purged_alone_keeps_the_others_passwords(self):
         data.purge("shop", ["postgres"], True)
         with open(os.path.join(self.svc, "credentials.json")) as f:
@@ -751,6 +766,21 @@ class OffNodeCopyTest(unittest.TestCase):
             backups = data.read_state("shop")["backups"]
             self.assertEqual(["backup.example.com", "10.0.0.2", "backup.example.com", None],
                              [backups[n].get("copied") for n in names])
+            copied.clear()
+            self.assertEqual([], data.copy_missed("shop", names[3], self.TO))
+            self.assertEqual([], copied)
+
+            # One that fails while the newest's copy worked (its copy landed, unrecorded): kept
+            # with its error, not tried again, and the others still go.
+            data.update_state("shop", lambda s: [s["backups"][n].update(copied=None) for n in names[:3]])
+
+            def copy(app, local, to):
+                if local.endswith(names[0]):
+                    raise data.Failed("rename: Failure")
+                copied.append(os.path.basename(local))
+            data.copy_off = copy
+            self.assertEqual([names[1], names[2]], data.copy_missed("shop", names[3], self.TO))
+            self.assertEqual("rename: Failure", data.read_state("shop")["backups"][names[0]]["copy_error"])
             copied.clear()
             self.assertEqual([], data.copy_missed("shop", names[3], self.TO))
             self.assertEqual([], copied)

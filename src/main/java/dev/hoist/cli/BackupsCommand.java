@@ -101,7 +101,13 @@ final class BackupsCommand implements Callable<Integer> {
               ? console.green("verified")
               : console.yellow("not verified");
       String copied =
-          b.path("copied").isTextual() ? "  copied to " + b.path("copied").asText() : "";
+          b.path("copied").isTextual()
+              ? "  copied to " + b.path("copied").asText()
+              : b.path("copy_error").isTextual()
+                  ? "  "
+                      + console.yellow(
+                          "not copied (given up: " + b.path("copy_error").asText() + ")")
+                  : "";
       console.line(
           b.path("name").asText()
               + "  "

@@ -42,7 +42,16 @@ record PurgeRequest(List<String> services) {
    * Refuses a service hoist.yml still has: its data is the app's live data, which a deploy would
    * keep serving.
    */
-  void refuseServed(ServicesSpec wanted, String file) throws CommandException {
+  void refuseServed(ServicesSpec wanted, List<String> shared, String file) throws CommandException {
+    // shared: [uploads] links the same directory into every release: still the app's live data.
+    if (services.contains("files")
+        && shared.stream().anyMatch(d -> d.equals("uploads") || d.startsWith("uploads/"))) {
+      throw new CommandException(
+          ExitCode.USAGE,
+          file
+              + ": shared: still has uploads, the directory files: kept, which every release links"
+              + " to; nothing was deleted. Remove it from shared:, deploy, then purge files");
+    }
     List<String> served = services.stream().filter(wanted.names()::contains).toList();
     if (!served.isEmpty()) {
       String names = String.join(" and ", served);

@@ -64,7 +64,7 @@ final class ServicesPurgeCommand implements Callable<Integer> {
     PurgeRequest request = PurgeRequest.of(pw.words());
     Session s = Session.open(pw.project(), targetOptions, parent.root.ssh);
     String app = s.spec().app();
-    request.refuseServed(s.spec().services(), s.spec().file().toString());
+    request.refuseServed(s.spec().services(), s.spec().shared(), s.spec().file().toString());
     String node = s.dataNode().name();
     DataRunner.Reply reply =
         BackupsCommand.onDataNode(

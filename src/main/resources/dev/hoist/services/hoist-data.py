@@ -1631,9 +1631,21 @@ def swap_database(live, old, new):
 
 
 def leftover_patterns(app, old):
-    """LIKE patterns of the databases a killed run left (and with old=True those restores kept)."""
+    """LIKE patterns of the databases a killed run left (and with old=True those restores kept): a
+    first cut in SQL only, since a prefix also matches another app's (shop's shop_old_% takes in
+    app shop-old's shop_old_old_<time>); is_leftover() decides."""
     aid = app_id(app).replace("_", "\\_")
     return [aid + "\\_restore\\_%", aid + "\\_drill"] + ([aid + "\\_old\\_%"] if old else [])
+
+
+LEFTOVER_SHAPES = {"restore": r"_restore_[0-9]{14}", "drill": r"_drill", "old": r"_old_[0-9]{14}"}
+
+
+def is_leftover(app, name, kinds=("restore", "drill", "old")):
+    """Whether database `name` is exactly one this app's restores or drills name (stamp()'s 14
+    digits): the only names root drops for it, whatever else a pattern or psql's output held."""
+    shapes = "|".join(LEFTOVER_SHAPES[k] for k in kinds)
+    return re.fullmatch(re.escape(app_id(app)) + "(?:" + shapes + ")", name) is not None
 
 
 def drop_leftovers(app, old, dbs=None):
@@ -1647,9 +1659,10 @@ def drop_leftovers(app, old, dbs=None):
         except Failed:
             dbs = []
     live = live_databases()
+    kinds = ("restore", "drill", "old") if old else ("restore", "drill")
     for d in dbs:
-        if d in live:
-            continue  # another app's live database that matches this app's patterns
+        if d in live or not is_leftover(app, d, kinds):
+            continue  # another app's database that matches this app's patterns
         pg_drop(d)
         removed.append("database " + d)
     suffixes = [".restore-"] + ([".old-"] if old else [])
@@ -1679,7 +1692,7 @@ def kept_data(app):
     aid = app_id(app).replace("_", "\\_")
     out = {"databases": [], "dirs": []}
     try:
-        out["databases"] = pg_databases(aid + "\\_old\\_%")
+        out["databases"] = [d for d in pg_databases(aid + "\\_old\\_%") if is_leftover(app, d, ("old",))]
     except Failed:
         pass
     conf = redis_conf(app)
@@ -1927,15 +1940,25 @@ def known_hosts_line(to):
 
 def copy_missed(app, newest, to):
     """Copies the kept bundles an earlier run could not (the target was down, or the first run
-    ticked before the deploy's target step let this node's key in), oldest first; returns their
-    names. A failure here is the run's error, as the newest bundle's own copy would be."""
+    ticked before the deploy's target step let this node's key in), oldest first; returns those
+    copied. Runs after the newest bundle's copy worked, so the target answers: a bundle that still
+    fails (most likely one whose copy landed before its run was cut, and a copy is never
+    overwritten) keeps its copy_error and is not tried again, nor does it fail the run."""
     known = read_state(app).get("backups", {})
     d = backups_dir(app)
-    missed = [n for n in local_bundles(app) if n != newest and n in known and not known[n].get("copied")]
+    missed = [n for n in local_bundles(app) if n != newest and n in known
+              and not known[n].get("copied") and not known[n].get("copy_error")]
+    copied = []
     for n in missed:
-        copy_off(app, os.path.join(d, n), to)
+        try:
+            copy_off(app, os.path.join(d, n), to)
+        except Failed as e:
+            error = str(e)
+            update_state(app, lambda s: s["backups"][n].update(copy_error=error))
+            continue
         update_state(app, lambda s: s["backups"][n].update(copied=to.get("host")))
-    return missed
+        copied.append(n)
+    return copied
 
 
 def copy_off(app, local, to):
@@ -2029,9 +2052,10 @@ def purge_postgres_facts(app):
         kind, _, rest = line.partition("|")
         if kind == "db":
             name, _, size = rest.rpartition("|")
-            if name not in others:  # another app's live database that matches these patterns
+            # Only the names hoist gives this app's databases, never another app's live one.
+            if (name == aid or is_leftover(app, name)) and name not in others and size.isdigit():
                 facts["databases"].append({"name": name, "size": int(size)})
-        elif kind == "role":
+        elif kind == "role" and rest == aid:
             facts["role"] = rest
     return facts if facts["databases"] or facts["role"] else {}
 
@@ -2234,7 +2258,7 @@ def status(app, services=False):
         info = known.get(n, {})
         local.append({"name": n, "size": st.st_size, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                       "verified": info.get("verified", False), "verified_at": info.get("verified_at"),
-                      "copied": info.get("copied")})
+                      "copied": info.get("copied"), "copy_error": info.get("copy_error")})
     out = {"app": app, "dir": d, "backups": local, "last_scheduled": state.get("last_scheduled"),
            "last_drill": state.get("last_drill"), "schedule": (config or {}).get("schedule"),
            "configured": config is not None, "kept": kept_data(app)}

@@ -38,14 +38,27 @@ class PurgeRequestTest {
     assertThatThrownBy(
             () ->
                 PurgeRequest.of(List.of("redis", "files", "postgres"))
-                    .refuseServed(wanted, "shop/hoist.yml"))
+                    .refuseServed(wanted, List.of(), "shop/hoist.yml"))
         .isInstanceOf(CommandException.class)
         .hasMessage(
             "shop/hoist.yml: services: still has postgres and files, whose data is the app's live"
                 + " data; nothing was deleted. To delete it: remove postgres and files from"
                 + " services:, run 'hoist deploy' (the app stops using it), take a 'hoist backup'"
                 + " first if you may want it back, then purge");
-    PurgeRequest.of(List.of("redis")).refuseServed(wanted, "shop/hoist.yml");
-    PurgeRequest.of(List.of("postgres")).refuseServed(ServicesSpec.none(), "shop/hoist.yml");
+    PurgeRequest.of(List.of("redis")).refuseServed(wanted, List.of(), "shop/hoist.yml");
+    PurgeRequest.of(List.of("postgres"))
+        .refuseServed(ServicesSpec.none(), List.of("uploads"), "shop/hoist.yml");
+  }
+
+  @Test
+  void filesWhileSharedStillLinksUploadsIsRefused() {
+    assertThatThrownBy(
+            () ->
+                PurgeRequest.of(List.of("files"))
+                    .refuseServed(
+                        ServicesSpec.none(), List.of("data", "uploads"), "shop/hoist.yml"))
+        .isInstanceOf(CommandException.class)
+        .hasMessageStartingWith("shop/hoist.yml: shared: still has uploads")
+        .hasMessageContaining("nothing was deleted");
   }
 }
