@@ -1,5 +1,6 @@
 package dev.hoist.server.build;
 
+import dev.hoist.build.BuildUser;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -51,21 +52,47 @@ final class BuildOutput {
    * everything in it but {@link #DEPLOY_CONFIG} is replaced by what {@code built} holds.
    */
   static void takeInto(Path built, Path commitTree) throws IOException {
-    try (Stream<Path> entries = Files.list(commitTree)) {
-      for (Path p : entries.toList()) {
-        if (!DEPLOY_CONFIG.contains(p.getFileName().toString())) {
-          dev.hoist.build.BuildTree.delete(p);
-        }
-      }
-    }
-    try (DirectoryStream<Path> parent = Files.newDirectoryStream(built.getParent())) {
+    // Walked by handles from the build dir's parent (root's /tmp): a build dir swapped for a link
+    // is refused, and one the build could rename (not the server's, or writable by others) too.
+    Path dir = built.getParent();
+    try (DirectoryStream<Path> parent = Files.newDirectoryStream(dir.getParent())) {
       if (!(parent instanceof SecureDirectoryStream<Path> secure)) {
         throw new IOException("this system cannot walk a directory by handles (openat)");
       }
-      try (SecureDirectoryStream<Path> top =
-          secure.newDirectoryStream(built.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
-        copy(top, commitTree, true);
+      try (SecureDirectoryStream<Path> buildDir =
+          secure.newDirectoryStream(dir.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
+        serversOwn(buildDir, dir);
+        try (Stream<Path> entries = Files.list(commitTree)) {
+          for (Path p : entries.toList()) {
+            if (!DEPLOY_CONFIG.contains(p.getFileName().toString())) {
+              dev.hoist.build.BuildTree.delete(p);
+            }
+          }
+        }
+        try (SecureDirectoryStream<Path> top =
+            buildDir.newDirectoryStream(built.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
+          copy(top, commitTree, true);
+        }
       }
+    }
+  }
+
+  /** Refuses {@code dir} (opened as {@code handle}) unless only the server can change it. */
+  private static void serversOwn(SecureDirectoryStream<Path> handle, Path dir) throws IOException {
+    PosixFileAttributes a =
+        handle.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    String me = BuildUser.current().name();
+    Set<PosixFilePermission> perms = a.permissions();
+    if (!a.owner().getName().equals(me)
+        || perms.contains(PosixFilePermission.GROUP_WRITE)
+        || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new IOException(
+          dir
+              + " belongs to "
+              + a.owner().getName()
+              + " or others can write it; the build directory must be the server's ("
+              + me
+              + ") alone");
     }
   }
 

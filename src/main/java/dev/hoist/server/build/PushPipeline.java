@@ -69,7 +69,7 @@ public final class PushPipeline {
           build(spec, BuildDir.src(dir), user.withHome(BuildDir.home(dir)), log);
           take(BuildDir.src(dir), tree);
         } finally {
-          remove(dir);
+          removeBuildDir(dir);
         }
       }
       log.phase("build", since(t));
@@ -130,6 +130,14 @@ public final class PushPipeline {
       return new PipelineResult(commit, release);
     } finally {
       remove(tree);
+    }
+  }
+
+  private static void removeBuildDir(Path dir) {
+    try {
+      BuildDir.remove(dir);
+    } catch (IOException e) {
+      // A temporary directory left behind is not worth failing a deploy over.
     }
   }
 

@@ -91,4 +91,30 @@ class BuildOutputTest {
     assertThat(t).isInstanceOf(java.io.IOException.class);
     assertThat(commit.resolve("loot")).doesNotExist();
   }
+
+  @Test
+  void aBuildDirSwappedForALinkShipsNothingOfWhereItPoints() throws Exception {
+    // The attack of a build that owned its dir: mv it away, link it to any dir holding src/.
+    Path victim = Files.createDirectories(tmp.resolve("home-alice/src"));
+    Files.writeString(victim.resolve("secret"), "KEY\n");
+    Path dir = Files.createSymbolicLink(tmp.resolve("hoist-build-x"), victim.getParent());
+
+    Throwable t = catchThrowable(() -> BuildOutput.takeInto(dir.resolve("src"), commit));
+
+    assertThat(t).isInstanceOf(java.io.IOException.class);
+    assertThat(commit.resolve("secret")).doesNotExist();
+    assertThat(commit.resolve("app.py")).hasContent("old");
+  }
+
+  @Test
+  void aBuildDirOthersCanChangeIsRefused() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("hoist-build-y/src")).getParent();
+    Files.writeString(dir.resolve("src/app.py"), "new\n");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    Throwable t = catchThrowable(() -> BuildOutput.takeInto(dir.resolve("src"), commit));
+
+    assertThat(t).hasMessageContaining("must be the server's");
+    assertThat(commit.resolve("app.py")).hasContent("old");
+  }
 }
