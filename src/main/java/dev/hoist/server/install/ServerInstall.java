@@ -137,6 +137,9 @@ public final class ServerInstall {
     c.add(new UserResource(user, user, data, "/bin/sh")).requires("group:" + user);
     c.add(new DirectoryResource(data, Attributes.of(owner, owner, "0700")))
         .requires("user:" + user);
+    for (String deny : JobDeny.FILES) {
+      c.add(JobDeny.resource(deny, user)).requires("user:" + user);
+    }
     String ssh = layout.sshDir().toString();
     c.add(asOwner(layout, "mkdir-ssh", List.of("mkdir", "-m", "0700", ssh), ssh))
         .requires("dir:" + data);

@@ -29,7 +29,7 @@ class InstallLayoutTest {
   }
 
   /** {@code local}: the projects that deploy to this machine. */
-  private static InstallLayout layout(Supervisor supervisor, List<String> local) {
+  static InstallLayout layout(Supervisor supervisor, List<String> local) {
     return new InstallLayout(
         Path.of("/etc/hoist-server/server.yml"),
         Path.of("/var/lib/hoist-server"),
