@@ -94,9 +94,63 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
   }
 
   /**
-   * {@code command} run as this user: as it is for hoist's own user, else (hoist is root) in a PID
-   * namespace of its own and through setpriv (all of the user's groups, none of root's) with only
-   * HOME, USER, LOGNAME, a fixed PATH and LANG.
+   * An unprivileged user's own user and PID namespace, so that no process of a build run as hoist's
+   * own user (the CLI's, or a {@code hoist server} run as {@code hoist}) outlives it either: under
+   * runit nothing else would kill a listener a build left waiting for the server's port. Used where
+   * this machine lets an unprivileged user make one (Debian's default); where it may not (Ubuntu's
+   * AppArmor rule, some containers) the build runs as it did, which a probe at first use tells.
+   */
+  static final class OwnNamespaces {
+    static final List<String> PREFIX =
+        List.of(
+            "/usr/bin/unshare",
+            "--user",
+            "--map-current-user",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--");
+    private static volatile Boolean allowed;
+
+    static boolean allowed() {
+      Boolean known = allowed;
+      if (known == null) {
+        known = probe();
+        allowed = known;
+      }
+      return known;
+    }
+
+    private static boolean probe() {
+      List<String> argv = new ArrayList<>(PREFIX);
+      argv.add("/bin/true");
+      try {
+        Process p =
+            new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return false;
+        }
+        return p.exitValue() == 0;
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /**
+   * {@code command} run as this user: as it is for hoist's own user (in namespaces of its own where
+   * allowed, {@link OwnNamespaces}), else (hoist is root) in a PID namespace of its own and through
+   * setpriv (all of the user's groups, none of root's) with only HOME, USER, LOGNAME, a fixed PATH
+   * and LANG.
    *
    * <p>The namespace is why no process of a build outlives it: the command is the namespace's init,
    * and when it exits the kernel kills every process left in it (a {@code sleep &}, a daemon, a
@@ -105,7 +159,12 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
    */
   List<String> wrap(List<String> command) {
     if (self) {
-      return command;
+      if (!OwnNamespaces.allowed()) {
+        return command;
+      }
+      List<String> argv = new ArrayList<>(OwnNamespaces.PREFIX);
+      argv.addAll(command);
+      return argv;
     }
     List<String> argv =
         new ArrayList<>(

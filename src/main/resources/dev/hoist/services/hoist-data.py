@@ -2053,7 +2053,7 @@ def purge_postgres_facts(app):
         if kind == "db":
             name, _, size = rest.rpartition("|")
             # Only the names hoist gives this app's databases, never another app's live one.
-            if (name == aid or is_leftover(app, name)) and name not in others and size.isdigit():
+            if (name == aid or is_leftover(app, name)) and name not in others and re.fullmatch(r"[0-9]+", size):
                 facts["databases"].append({"name": name, "size": int(size)})
         elif kind == "role" and rest == aid:
             facts["role"] = rest

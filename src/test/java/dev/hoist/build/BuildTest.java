@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hoist.project.BuildSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,25 +71,32 @@ class BuildTest {
   @Test
   void aCommandStillRunningAtTheTimeoutIsKilledWithItsChildren() throws Exception {
     long started = System.nanoTime();
+    // Found by a name of this test's own: in a namespace of its own, $! is not this machine's pid.
+    String name = "waiting-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     BuildException e =
         catchThrowableOfType(
             BuildException.class,
             () ->
                 Build.run(
-                    spec(Duration.ofMillis(500), "sleep 60 & echo $! > pid; wait"),
+                    spec(
+                        Duration.ofMillis(500),
+                        "cp /bin/sleep " + name + " && ./" + name + " 60 & wait"),
                     tree,
                     me(),
                     line -> {}));
 
     assertThat(e.getMessage()).contains("still ran after build.timeout");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
-    long pid = Long.parseLong(Files.readString(tree.resolve("pid")).strip());
-    for (int i = 0;
-        i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        i++) {
+    for (int i = 0; i < 50 && !running(name).isEmpty(); i++) {
       Thread.sleep(100);
     }
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(running(name)).isEmpty();
+  }
+
+  private static List<ProcessHandle> running(String name) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().orElse("").endsWith("/" + name))
+        .toList();
   }
 
   @Test
@@ -118,10 +124,20 @@ class BuildTest {
         nobody,
         line -> {});
 
-    assertThat(
-            ProcessHandle.allProcesses()
-                .filter(p -> p.info().command().orElse("").endsWith("/" + name))
-                .toList())
-        .isEmpty();
+    assertThat(running(name)).isEmpty();
+  }
+
+  @Test
+  void noProcessABuildAsHoistsOwnUserStartedOutlivesItWhereNamespacesAreAllowed() throws Exception {
+    assumeTrue(BuildUser.OwnNamespaces.allowed(), "this machine lets no user make a namespace");
+    String name = "leftover-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+    Build.run(
+        spec(Duration.ofMinutes(1), "cp /bin/sleep " + name + " && ./" + name + " 1000 &"),
+        tree,
+        me(),
+        line -> {});
+
+    assertThat(running(name)).isEmpty();
   }
 }
