@@ -631,6 +631,11 @@ class DataRunnerIT(unittest.TestCase):
         with open(copied, "rb") as a, open(os.path.join(d, result["bundle"]), "rb") as b:
             self.assertEqual(hashlib.sha256(b.read()).hexdigest(), hashlib.sha256(a.read()).hexdigest())
         self.runner("verify", copied, check_exit=0)
+        # The kept bundles made while there was no target are copied after the run's own, oldest first.
+        older = sorted(n for n in os.listdir(d) if n != result["bundle"])
+        self.assertEqual([names[-1]], older)
+        self.assertEqual(older, result["copied_late"])
+        self.assertEqual(sorted(os.listdir(d)), sorted(os.listdir(os.path.join(offsite, APP))))
         sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.lab.p("/ssh/other")])
         with open(self.lab.p("/ssh/other.pub")) as f:
             other_key = " ".join(f.read().split()[:2])
@@ -640,7 +645,7 @@ class DataRunnerIT(unittest.TestCase):
         rc, result, _ = self.runner("scheduled", "--app", APP, check_exit=1)
         self.assertIn("copy to", result["error"])
         self.assertIn("verification failed", result["error"].lower())
-        self.assertEqual(1, len(os.listdir(os.path.join(offsite, APP))))
+        self.assertEqual(2, len(os.listdir(os.path.join(offsite, APP))))
 
         # The newest local bundle, restored by name.
         rc, result, _ = self.runner("restore", "--app", APP, "--yes", "--latest", check_exit=0)

@@ -103,6 +103,10 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
   static final class OwnNamespaces {
     static final List<String> PREFIX =
         List.of(
+            "/usr/bin/setpriv",
+            "--pdeathsig",
+            "KILL",
+            "--",
             "/usr/bin/unshare",
             "--user",
             "--map-current-user",
@@ -155,7 +159,11 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
    * <p>The namespace is why no process of a build outlives it: the command is the namespace's init,
    * and when it exits the kernel kills every process left in it (a {@code sleep &}, a daemon, a
    * listener waiting for the server's port); {@code --kill-child} does the same when unshare itself
-   * is killed (a timeout). Its own /proc shows the build only its own processes.
+   * is killed (a timeout). Its own /proc shows the build only its own processes. unshare itself
+   * gets SIGKILL when the thread that started it ends ({@code --pdeathsig}: hoist killed outright,
+   * e.g. a server's SIGKILL), which ends the namespace too; the inner setpriv sets it again after
+   * the uid change, which clears the one {@code --kill-child} set. Callers start builds from a
+   * thread that waits for them (never a virtual thread, whose carrier could end first).
    */
   List<String> wrap(List<String> command) {
     if (self) {
@@ -169,6 +177,10 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
     List<String> argv =
         new ArrayList<>(
             List.of(
+                "/usr/bin/setpriv",
+                "--pdeathsig",
+                "KILL",
+                "--",
                 "/usr/bin/unshare",
                 "--pid",
                 "--fork",
@@ -179,6 +191,8 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
                 "--reuid=" + uid,
                 "--regid=" + gid,
                 "--init-groups",
+                "--pdeathsig",
+                "KILL",
                 "--",
                 "/usr/bin/env",
                 "-i",

@@ -108,7 +108,7 @@ public final class Lab {
       }
       refreshHosts(state, all, started);
       for (LabNode node : started) {
-        node.awaitSsh(SSH_READY);
+        node.awaitSsh(SSH_READY, state.nodes().get(node.name()).pid());
       }
       return statuses(state, wanted);
     }

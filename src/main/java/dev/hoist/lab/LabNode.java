@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -196,6 +197,10 @@ final class LabNode {
         layout.root(spec.name()).resolve("etc/hosts"), NodeFiles.hosts(peers), "rw-r--r--");
   }
 
+  String name() {
+    return spec.name();
+  }
+
   /** Starts the node's PID 1 detached; returns its record once PID 1 exists. */
   NodeRecord start(List<String> mounts) throws LabException, InterruptedException {
     Path console = layout.console(spec.name());
@@ -242,8 +247,14 @@ final class LabNode {
             + NodeFiles.tail(console, 10));
   }
 
-  /** Waits until the node's sshd greets on port 22, so that `lab up` returns usable nodes. */
-  void awaitSsh(Duration timeout) throws LabException, InterruptedException {
+  /**
+   * Waits until the node's sshd greets on port 22 and, on a systemd node, until it lets users log
+   * in, so that `lab up` returns usable nodes. sshd answers before systemd-user-sessions has
+   * removed /run/nologin, and until then pam_nologin refuses every user but root ("System is
+   * booting up"). That file is looked up through the node's PID 1 ({@code pid1}), in its own
+   * mounts.
+   */
+  void awaitSsh(Duration timeout, long pid1) throws LabException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -252,7 +263,10 @@ final class LabNode {
         s.setSoTimeout(2000);
         byte[] greeting = s.getInputStream().readNBytes(4);
         if (new String(greeting, StandardCharsets.US_ASCII).equals("SSH-")) {
-          return;
+          last = "sshd answers, but /run/nologin still refuses users other than root";
+          if (spec.init() != Init.SYSTEMD || !bootRefusesLogins(pid1)) {
+            return;
+          }
         }
       } catch (IOException e) {
         last = e.getMessage();
@@ -271,6 +285,11 @@ final class LabNode {
             + layout.console(spec.name())
             + " ends with:\n"
             + NodeFiles.tail(layout.console(spec.name()), 10));
+  }
+
+  private static boolean bootRefusesLogins(long pid1) {
+    return Files.exists(
+        Path.of("/proc", Long.toString(pid1), "root", "run", "nologin"), LinkOption.NOFOLLOW_LINKS);
   }
 
   /**

@@ -104,8 +104,25 @@ class BuildTest {
     BuildUser alice = new BuildUser("alice", 1000, 1000, Path.of("/home/alice"), false);
 
     assertThat(alice.withHome(Path.of("/tmp/b/home")).wrap(List.of("/bin/sh", "-c", "make")))
-        .startsWith("/usr/bin/unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--")
-        .containsSequence("/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--init-groups", "--")
+        .startsWith(
+            "/usr/bin/setpriv",
+            "--pdeathsig",
+            "KILL",
+            "--",
+            "/usr/bin/unshare",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--")
+        .containsSequence(
+            "/usr/bin/setpriv",
+            "--reuid=1000",
+            "--regid=1000",
+            "--init-groups",
+            "--pdeathsig",
+            "KILL",
+            "--")
         .contains("/usr/bin/env", "-i", "HOME=/tmp/b/home", "PATH=/usr/local/bin:/usr/bin:/bin")
         .endsWith("/bin/sh", "-c", "make");
   }
@@ -139,5 +156,53 @@ class BuildTest {
         line -> {});
 
     assertThat(running(name)).isEmpty();
+  }
+
+  @Test
+  void aBuildAsAnotherUserEndsWhenWhatStartedItIsKilled() throws Exception {
+    assumeTrue(BuildUser.euid() == 0, "only root builds as another user");
+    BuildUser nobody = BuildUser.named("nobody").orElseThrow();
+    BuildTree.adopt(tree, nobody);
+    endsWithItsStarter(nobody);
+  }
+
+  @Test
+  void aBuildAsHoistsOwnUserEndsWhenWhatStartedItIsKilled() throws Exception {
+    assumeTrue(BuildUser.OwnNamespaces.allowed(), "this machine lets no user make a namespace");
+    endsWithItsStarter(me());
+  }
+
+  /**
+   * A server killed outright (SIGKILL) in the middle of a build: here its stand-in, a process that
+   * starts the wrapped build and is then killed. Nothing of the build may live on.
+   */
+  private void endsWithItsStarter(BuildUser user) throws Exception {
+    String name = "orphan-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/python3",
+                "-c",
+                "import subprocess, sys, time; subprocess.Popen(sys.argv[1:]); time.sleep(1000)"));
+    argv.addAll(
+        user.wrap(
+            List.of("/bin/sh", "-c", "cp /bin/sleep " + name + " && exec ./" + name + " 1000")));
+    Process starter =
+        new ProcessBuilder(argv)
+            .directory(tree.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    for (int i = 0; i < 100 && running(name).isEmpty(); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(running(name)).as("the build runs").isNotEmpty();
+
+    starter.destroyForcibly().waitFor();
+
+    for (int i = 0; i < 100 && !running(name).isEmpty(); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(running(name)).as("the build outlived its starter").isEmpty();
   }
 }

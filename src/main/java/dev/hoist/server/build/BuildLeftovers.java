@@ -5,18 +5,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * What a root server does before it listens: kill every process of the build user. A build's
- * processes end with it (its own PID namespace), but a server killed outright leaves its running
- * build behind, and an older server's builds had no namespace; any such process could bind the
- * server's port while it restarts and be sent API tokens and webhook bodies. A root server takes no
- * git push (docs/server.md), so the build user runs nothing else that this could cut short.
+ * What a root server does before it listens: kill every process of the build user in its PID
+ * namespace. A build's processes end with it and with the server (a PID namespace of its own that
+ * dies with the server), but an older server's builds had no namespace and could be left behind;
+ * any such process could bind the server's port while it restarts and be sent API tokens and
+ * webhook bodies. A root server takes no git push (docs/server.md), so the build user runs nothing
+ * else that this could cut short.
  */
 public final class BuildLeftovers {
   static final Duration WAIT = Duration.ofSeconds(10);
@@ -35,8 +39,11 @@ public final class BuildLeftovers {
   }
 
   /**
-   * Every process of {@code user} killed (SIGKILL) and gone, or an IOException saying which are
-   * left. kill(-1) as that user reaches all its processes at once, so none can fork away from it.
+   * Every process of {@code user} in this server's PID namespace killed (SIGKILL) and gone, or an
+   * IOException saying which are left. Each is stopped first (SIGSTOP), round after round until a
+   * round finds none new, so none can fork away while the others are killed. Processes of the same
+   * uid in other PID namespaces (a container's, a lab node's) are not this server's builds and are
+   * left alone; a build's own namespace ends with the server ({@link BuildUser}'s pdeathsig).
    */
   static void kill(BuildUser user, Consumer<String> log) throws IOException {
     int found = processes(user.uid()).size();
@@ -44,27 +51,18 @@ public final class BuildLeftovers {
       return;
     }
     try {
-      Process p =
-          new ProcessBuilder(
-                  "/usr/bin/setpriv",
-                  "--reuid=" + user.uid(),
-                  "--regid=" + user.gid(),
-                  "--clear-groups",
-                  "--",
-                  // kill(-1, SIGKILL) itself: procps' kill does not take -1 from an unprivileged
-                  // uid.
-                  "/usr/bin/python3",
-                  "-I",
-                  "-c",
-                  "import os, signal; os.kill(-1, signal.SIGKILL)")
-              .directory(new java.io.File("/"))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
       long deadline = System.nanoTime() + WAIT.toNanos();
+      Set<Long> stopped = new HashSet<>();
+      while (System.nanoTime() < deadline) {
+        List<Long> fresh =
+            processes(user.uid()).stream().filter(pid -> !stopped.contains(pid)).toList();
+        if (fresh.isEmpty()) {
+          break;
+        }
+        signal("-STOP", fresh);
+        stopped.addAll(fresh);
+      }
+      signal("-KILL", processes(user.uid()));
       while (!processes(user.uid()).isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
@@ -90,13 +88,44 @@ public final class BuildLeftovers {
             + " left from before this start (a build of a server that was killed)");
   }
 
-  /** The pids of {@code uid}'s live processes, from /proc (a zombie holds no port). */
+  /** {@code /bin/kill SIGNAL pid...}: one that ended meanwhile only makes kill say so. */
+  private static void signal(String signal, List<Long> pids)
+      throws IOException, InterruptedException {
+    if (pids.isEmpty()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(List.of("/bin/kill", signal, "--"));
+    pids.forEach(pid -> argv.add(Long.toString(pid)));
+    Process p =
+        new ProcessBuilder(argv)
+            .directory(new java.io.File("/"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+  }
+
+  /**
+   * The pids of {@code uid}'s live processes in this process's PID namespace, from /proc (a zombie
+   * holds no port).
+   */
   static List<Long> processes(int uid) throws IOException {
+    Path ours = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
       return s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> owner(p) == uid && !zombie(p))
+          .filter(p -> owner(p) == uid && ours.equals(namespace(p)) && !zombie(p))
           .map(p -> Long.parseLong(p.getFileName().toString()))
           .toList();
+    }
+  }
+
+  private static Path namespace(Path proc) {
+    try {
+      return Files.readSymbolicLink(proc.resolve("ns/pid"));
+    } catch (IOException e) {
+      return null; // ended meanwhile
     }
   }
 

@@ -51,6 +51,54 @@ class BuildLeftoversTest {
   }
 
   @Test
+  void aProcessOfTheSameUidInAnotherPidNamespaceIsLeftAlone() throws Exception {
+    assumeTrue(BuildUser.current().uid() == 0, "only root can act as another user");
+    // A container's or a lab node's process that happens to have the build user's uid.
+    Process other =
+        new ProcessBuilder(
+                "/usr/bin/unshare",
+                "--pid",
+                "--fork",
+                "--kill-child",
+                "--mount-proc",
+                "--",
+                "/usr/bin/setpriv",
+                "--reuid=" + LEFT.uid(),
+                "--regid=" + LEFT.gid(),
+                "--clear-groups",
+                "--",
+                "/bin/sleep",
+                "1000")
+            .directory(new java.io.File("/"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      for (int i = 0; i < 100 && sleeping(other).isEmpty(); i++) {
+        Thread.sleep(50);
+      }
+      assertThat(sleeping(other)).as("the other namespace's process runs").isNotEmpty();
+      assertThat(BuildLeftovers.processes(LEFT.uid())).isEmpty();
+      List<String> log = new ArrayList<>();
+
+      BuildLeftovers.kill(LEFT, log::add);
+
+      assertThat(sleeping(other)).isNotEmpty();
+      assertThat(log).isEmpty();
+    } finally {
+      other.descendants().forEach(ProcessHandle::destroyForcibly);
+      other.destroyForcibly();
+    }
+  }
+
+  private static List<ProcessHandle> sleeping(Process unshare) {
+    return unshare
+        .descendants()
+        .filter(p -> p.info().command().orElse("").endsWith("/sleep"))
+        .toList();
+  }
+
+  @Test
   void withNothingLeftNothingIsSaid() throws Exception {
     List<String> log = new ArrayList<>();
 
