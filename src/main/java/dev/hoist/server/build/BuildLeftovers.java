@@ -39,11 +39,11 @@ public final class BuildLeftovers {
   }
 
   /**
-   * Every process of {@code user} in this server's PID namespace killed (SIGKILL) and gone, or an
+   * Every process of {@code user} that can be a build's killed (SIGKILL) and gone, or an
    * IOException saying which are left. Each is stopped first (SIGSTOP), round after round until a
-   * round finds none new, so none can fork away while the others are killed. Processes of the same
-   * uid in other PID namespaces (a container's, a lab node's) are not this server's builds and are
-   * left alone; a build's own namespace ends with the server ({@link BuildUser}'s pdeathsig).
+   * round finds none new, so none can fork away while the others are killed. Which processes: see
+   * {@link #processes}; a build's own namespace ends with the server ({@link BuildUser}'s
+   * pdeathsig).
    */
   static void kill(BuildUser user, Consumer<String> log) throws IOException {
     int found = processes(user.uid()).size();
@@ -108,22 +108,28 @@ public final class BuildLeftovers {
   }
 
   /**
-   * The pids of {@code uid}'s live processes in this process's PID namespace, from /proc (a zombie
-   * holds no port).
+   * The pids of {@code uid}'s live processes that can be a build's, from /proc (a zombie holds no
+   * port): those in this process's PID namespace, and those in a user namespace other than this
+   * one's, which only the build user itself can have made (a build of an older server that put a
+   * listener into namespaces of its own to hide it). The same uid in a PID namespace root made (a
+   * container's, a lab node's) is not a build's.
    */
   static List<Long> processes(int uid) throws IOException {
-    Path ours = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    Path pidNs = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    Path userNs = Files.readSymbolicLink(Path.of("/proc/self/ns/user"));
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
       return s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> owner(p) == uid && ours.equals(namespace(p)) && !zombie(p))
+          .filter(p -> owner(p) == uid)
+          .filter(p -> pidNs.equals(namespace(p, "pid")) || !userNs.equals(namespace(p, "user")))
+          .filter(p -> !zombie(p))
           .map(p -> Long.parseLong(p.getFileName().toString()))
           .toList();
     }
   }
 
-  private static Path namespace(Path proc) {
+  private static Path namespace(Path proc, String kind) {
     try {
-      return Files.readSymbolicLink(proc.resolve("ns/pid"));
+      return Files.readSymbolicLink(proc.resolve("ns").resolve(kind));
     } catch (IOException e) {
       return null; // ended meanwhile
     }

@@ -91,6 +91,28 @@ class BuildLeftoversTest {
     }
   }
 
+  @Test
+  void aListenerTheBuildUserHidInNamespacesOfItsOwnIsKilledToo() throws Exception {
+    assumeTrue(BuildUser.current().uid() == 0, "only root can act as another user");
+    // An older server's build (no namespace) that put a process into a user and PID namespace it
+    // made itself: its PID namespace is not the server's, its user namespace tells it is the uid's.
+    Process hidden =
+        asLeftover(
+            "exec /usr/bin/unshare --user --map-current-user --pid --fork -- /bin/sleep 1000");
+    for (int i = 0; i < 100 && sleeping(hidden).isEmpty(); i++) {
+      Thread.sleep(50);
+    }
+    assumeTrue(!sleeping(hidden).isEmpty(), "this machine lets no user make a namespace");
+    long pid = sleeping(hidden).get(0).pid();
+    assertThat(BuildLeftovers.processes(LEFT.uid())).contains(pid);
+    List<String> log = new ArrayList<>();
+
+    BuildLeftovers.kill(LEFT, log::add);
+
+    assertThat(BuildLeftovers.processes(LEFT.uid())).isEmpty();
+    assertThat(log).singleElement().asString().contains("of the build user leftover");
+  }
+
   private static List<ProcessHandle> sleeping(Process unshare) {
     return unshare
         .descendants()
