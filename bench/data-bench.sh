@@ -16,6 +16,9 @@
 #   HOIST=PATH  the hoist launcher to time (default: a snapshot of ./hoist + target/hoist.jar)
 #   OUT=FILE    also write the report to FILE
 #   KEEP_LAB=1  leave the lab node up at the end
+#   SPLIT_CPUS=1  as if the node and this machine were two machines: every process of lab1 on the
+#               last CPU, the timed commands (hoist, or ssh for the plain tools) on the others; else
+#               both share every CPU, so hoist's JVM and pg_dump slow each other down
 #
 # hoist runs with HOIST_TRACE=1 (a few lines on stderr): the report ends with where its time went,
 # the median of each stage's mark over the runs (the CLI's own and those its node runner sent).
@@ -26,6 +29,7 @@ set -euo pipefail
 
 RUNS=${RUNS:-3}
 SCALE=${SCALE:-68}
+SPLIT_CPUS=${SPLIT_CPUS:-0}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 APP=databench DOMAIN=databench.test DB=databench
@@ -36,6 +40,15 @@ die() { log "error: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (the lab needs it)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ && "$RUNS" -le 20 ]] || die "RUNS must be a number from 1 to 20"
 [[ "$SCALE" =~ ^[1-9][0-9]*$ && "$SCALE" -le 200 ]] || die "SCALE must be a number from 1 to 200"
+[[ "$SPLIT_CPUS" =~ ^[01]$ ]] || die "SPLIT_CPUS must be 0 or 1"
+CLIENT=()   # the prefix of every timed command
+if [ "$SPLIT_CPUS" = 1 ]; then
+  cpus=$(nproc)
+  [ "$cpus" -ge 2 ] || die "SPLIT_CPUS=1 needs 2 CPUs or more (nproc says $cpus)"
+  command -v taskset >/dev/null || die "taskset is not installed (package util-linux)"
+  NODE_CPU=$((cpus - 1))
+  CLIENT=(taskset -c "0-$((cpus - 2))")
+fi
 for c in ssh python3 timeout awk sha256sum; do command -v "$c" >/dev/null || die "$c is not installed"; done
 
 tmp=$(mktemp -d /tmp/hoist-data-bench.XXXXXX)
@@ -76,6 +89,19 @@ for n in json.load(open(sys.argv[1])):
 ADDR[lab1]=$addr
 lab_pid=$(python3 -c 'import json; print(json.load(open("/var/lib/hoist-lab/state.json"))["nodes"]["lab1"]["pid"])')
 [[ $lab_pid =~ ^[0-9]+$ ]] || die "no PID 1 of lab1 in /var/lib/hoist-lab/state.json"
+# SPLIT_CPUS=1: every process in lab1's PID namespace onto NODE_CPU; what starts there later
+# (PostgreSQL's backends, sshd's sessions, pg_dump) inherits it from its parent. Run again before
+# each action, for anything that entered the node from outside.
+pin_node() {
+  [ "$SPLIT_CPUS" = 1 ] || return 0
+  local ns pid
+  ns=$(readlink "/proc/$lab_pid/ns/pid")
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$ns" ] || continue
+    taskset -a -p -c "$NODE_CPU" "$pid" >/dev/null 2>&1 || true
+  done
+}
+pin_node
 for i in $(seq 200); do
   timeout 1 bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null && break
   [ "$i" -lt 200 ] || die "lab1 ($addr): sshd does not answer"
@@ -191,7 +217,8 @@ act_hoist_backup() {
   local base; base=$(disk_used); start_sampler
   local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  timed env HOIST_TRACE=1 timeout 3600 "$HOIST" backup "$proj" --env bench -o "$tmp/h.hoistbak" >"$tmp/logs/backup.log" 2>&1 \
+  pin_node
+  timed env HOIST_TRACE=1 "${CLIENT[@]}" timeout 3600 "$HOIST" backup "$proj" --env bench -o "$tmp/h.hoistbak" >"$tmp/logs/backup.log" 2>&1 \
     || { stop_sampler; tail -n 30 "$tmp/logs/backup.log" >&2; die "hoist backup failed"; }
   local t1; t1=$(now); local c1; c1=$(node_cpu); stop_sampler
   CA[hoist_backup]+=" $(cpu_here)"; CN[hoist_backup]+=" $(cpu_delta "$c0" "$c1")"
@@ -204,7 +231,8 @@ act_plain_backup() {
   local base; base=$(disk_used); start_sampler
   local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  timed node "runuser -u postgres -- pg_dump -Fc $DB" >"$tmp/p.dump" 2>"$tmp/logs/pg_dump.err" \
+  pin_node
+  timed "${CLIENT[@]}" timeout 3600 "${SSH[@]}" "runuser -u postgres -- pg_dump -Fc $DB" >"$tmp/p.dump" 2>"$tmp/logs/pg_dump.err" \
     || { stop_sampler; tail -n 30 "$tmp/logs/pg_dump.err" >&2; die "pg_dump failed"; }
   local t1; t1=$(now); local c1; c1=$(node_cpu); stop_sampler
   CA[plain_backup]+=" $(cpu_here)"; CN[plain_backup]+=" $(cpu_delta "$c0" "$c1")"
@@ -214,7 +242,8 @@ act_plain_backup() {
 act_hoist_restore() {
   local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  timed env HOIST_TRACE=1 timeout 3600 "$HOIST" restore "$tmp/h.hoistbak" "$proj" --env bench --yes --json >"$tmp/logs/restore.json" 2>"$tmp/logs/restore.err" \
+  pin_node
+  timed env HOIST_TRACE=1 "${CLIENT[@]}" timeout 3600 "$HOIST" restore "$tmp/h.hoistbak" "$proj" --env bench --yes --json >"$tmp/logs/restore.json" 2>"$tmp/logs/restore.err" \
     || { tail -n 30 "$tmp/logs/restore.json" "$tmp/logs/restore.err" >&2; die "hoist restore failed"; }
   local t1; t1=$(now); local c1; c1=$(node_cpu)
   CA[hoist_restore]+=" $(cpu_here)"; CN[hoist_restore]+=" $(cpu_delta "$c0" "$c1")"
@@ -242,7 +271,8 @@ act_plain_restore() {
   node "runuser -u postgres -- dropdb --if-exists ${DB}_plain && runuser -u postgres -- createdb -O $DB ${DB}_plain" >/dev/null
   local c0; c0=$(node_cpu)
   local t0; t0=$(now)
-  timed node "runuser -u postgres -- pg_restore --no-owner --role=$DB -d ${DB}_plain" <"$tmp/p.dump" >"$tmp/logs/pg_restore.log" 2>&1 \
+  pin_node
+  timed "${CLIENT[@]}" timeout 3600 "${SSH[@]}" "runuser -u postgres -- pg_restore --no-owner --role=$DB -d ${DB}_plain" <"$tmp/p.dump" >"$tmp/logs/pg_restore.log" 2>&1 \
     || { tail -n 30 "$tmp/logs/pg_restore.log" >&2; die "pg_restore failed"; }
   local t1; t1=$(now); local c1; c1=$(node_cpu)
   CA[plain_restore]+=" $(cpu_here)"; CN[plain_restore]+=" $(cpu_delta "$c0" "$c1")"
@@ -270,7 +300,7 @@ cpu_cols() { echo "$(median <<<"${CA[$1]}") ($(runs_of "${CA[$1]}")) | $(median 
 {
   echo "### Run of $(date -u '+%Y-%m-%d %H:%M') UTC (RUNS=$RUNS, SCALE=$SCALE)"
   echo
-  echo "hoist $hoist_commit (jar $jar_sha); $(ver "${SSH[@]}" 'pg_dump --version'); lab1 on $(nproc) shared CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "hoist $hoist_commit (jar $jar_sha); $(ver "${SSH[@]}" 'pg_dump --version'); $(if [ "$SPLIT_CPUS" = 1 ]; then echo "SPLIT_CPUS=1: lab1 on CPU $NODE_CPU, the timed commands on CPU 0-$((NODE_CPU - 1)) of $(nproc)"; else echo "lab1 on $(nproc) shared CPUs"; fi), load $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Database: $db_mb MB (pg_database_size), $rows rows in pgbench_accounts. MB/s = database MB / seconds."
   echo "CPU here: user + system seconds of the command on this machine with its children (hoist's JVM, or ssh). CPU on lab1: of every process in lab1's PID namespace during the action (PostgreSQL, pg_dump/pg_restore, sshd, the runner; the disk sampler's df for both)."
   echo

@@ -156,14 +156,16 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
    * setpriv (all of the user's groups, none of root's) with only HOME, USER, LOGNAME, a fixed PATH
    * and LANG.
    *
-   * <p>The namespace is why no process of a build outlives it: the command is the namespace's init,
-   * and when it exits the kernel kills every process left in it (a {@code sleep &}, a daemon, a
-   * listener waiting for the server's port); {@code --kill-child} does the same when unshare itself
-   * is killed (a timeout). Its own /proc shows the build only its own processes. unshare itself
-   * gets SIGKILL when the thread that started it ends ({@code --pdeathsig}: hoist killed outright,
-   * e.g. a server's SIGKILL), which ends the namespace too; the inner setpriv sets it again after
-   * the uid change, which clears the one {@code --kill-child} set. Callers start builds from a
-   * thread that waits for them (never a virtual thread, whose carrier could end first).
+   * <p>The namespace is why no process of a build outlives it: when its init exits, the kernel
+   * kills every process left in it (a {@code sleep &}, a daemon, a listener waiting for the
+   * server's port), whatever it did to detach. {@code --kill-child} kills the init when unshare
+   * itself is killed (a timeout), and unshare gets SIGKILL when the thread that started it ends
+   * ({@code setpriv --pdeathsig}: hoist killed outright, e.g. a server's SIGKILL). As root, the
+   * init is a second, root-owned unshare that only waits for the command: a command that were the
+   * init itself could clear its own death signal (prctl) and outlive the server. As hoist's own
+   * user the init is the command, which can do that: a server run as that user kills such leftovers
+   * before it listens (server.build.BuildLeftovers). Callers start builds from a thread that waits
+   * for them (never a virtual thread, whose carrier could end first).
    */
   List<String> wrap(List<String> command) {
     if (self) {
@@ -187,12 +189,16 @@ public record BuildUser(String name, int uid, int gid, Path home, boolean self) 
                 "--kill-child",
                 "--mount-proc",
                 "--",
+                // The namespace's init: root's, so the build can neither shed its death signal
+                // nor signal or trace it.
+                "/usr/bin/unshare",
+                "--fork",
+                "--kill-child",
+                "--",
                 "/usr/bin/setpriv",
                 "--reuid=" + uid,
                 "--regid=" + gid,
                 "--init-groups",
-                "--pdeathsig",
-                "KILL",
                 "--",
                 "/usr/bin/env",
                 "-i",

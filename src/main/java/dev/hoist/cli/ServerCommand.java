@@ -61,8 +61,8 @@ final class ServerCommand implements Callable<Integer> {
     ServerConfig server = load(config);
     ServerMain running;
     try {
-      // Root: no process a build left may hold the port when the server binds it.
-      BuildLeftovers.killForRootServer(
+      // No process a build of an earlier server left may hold the port when this one binds it.
+      BuildLeftovers.killForServer(
           line -> root.console.progress(java.time.Instant.now() + " " + line));
       running =
           ServerMain.start(

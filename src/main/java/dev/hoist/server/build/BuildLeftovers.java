@@ -15,62 +15,78 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * What a root server does before it listens: kill every process of the build user in its PID
- * namespace. A build's processes end with it and with the server (a PID namespace of its own that
- * dies with the server), but an older server's builds had no namespace and could be left behind;
- * any such process could bind the server's port while it restarts and be sent API tokens and
- * webhook bodies. A root server takes no git push (docs/server.md), so the build user runs nothing
- * else that this could cut short.
+ * What a server does before it listens: kill every process a build of an earlier server left, so
+ * that none can bind the server's port while it restarts and be sent API tokens and webhook bodies.
+ * A build's namespace dies with the server that runs it ({@link BuildUser}), but a server older
+ * than that, or a build run as the server's own user whose namespace's init shed its death signal,
+ * leaves processes behind.
+ *
+ * <p>Which processes are a build's: those of the build user in a PID namespace one level below the
+ * server's whose init is that user's in a user namespace not the server's (only that user can have
+ * made it: a build as the server's own user, or one that hid there); and, for a root server, also
+ * those of the {@code hoist} user in the server's own PID namespace (an older server's builds had
+ * no namespace; a root server takes no git push, docs/server.md, so that user runs nothing else).
+ * The same uid in a PID namespace whose init is root's (a container's, a lab node's), or deeper, is
+ * left alone.
  */
 public final class BuildLeftovers {
   static final Duration WAIT = Duration.ofSeconds(10);
+  private static final int BATCH = 200;
 
   private BuildLeftovers() {}
 
-  /** When this server runs as root and the {@code hoist} user exists: its processes killed. */
-  public static void killForRootServer(Consumer<String> log) throws IOException {
-    if (BuildUser.current().uid() != 0) {
+  /**
+   * As root, the {@code hoist} user's leftovers (when it exists); as another user, the leftovers of
+   * its own builds.
+   */
+  public static void killForServer(Consumer<String> log) throws IOException {
+    BuildUser me = BuildUser.current();
+    if (me.uid() != 0) {
+      kill(me, false, log);
       return;
     }
     Optional<BuildUser> hoist = BuildUser.named("hoist");
     if (hoist.isPresent()) {
-      kill(hoist.get(), log);
+      kill(hoist.get(), true, log);
     }
   }
 
   /**
-   * Every process of {@code user} that can be a build's killed (SIGKILL) and gone, or an
-   * IOException saying which are left. Each is stopped first (SIGSTOP), round after round until a
-   * round finds none new, so none can fork away while the others are killed. Which processes: see
-   * {@link #processes}; a build's own namespace ends with the server ({@link BuildUser}'s
-   * pdeathsig).
+   * Every process of {@code user} that can be a build's ({@link #processes}) killed (SIGKILL) and
+   * gone, or an IOException saying which are left. Each is stopped first (SIGSTOP), round after
+   * round until a round finds none new, so none can fork away while the others are killed. Signals
+   * are sent as {@code user}, so the kernel refuses them to a pid another user's process took
+   * meanwhile.
    */
-  static void kill(BuildUser user, Consumer<String> log) throws IOException {
-    int found = processes(user.uid()).size();
+  static void kill(BuildUser user, boolean ownNamespace, Consumer<String> log) throws IOException {
+    int found = processes(user.uid(), ownNamespace).size();
     if (found == 0) {
       return;
     }
     try {
-      long deadline = System.nanoTime() + WAIT.toNanos();
+      long stopBy = System.nanoTime() + WAIT.toNanos();
       Set<Long> stopped = new HashSet<>();
-      while (System.nanoTime() < deadline) {
+      while (System.nanoTime() < stopBy) {
         List<Long> fresh =
-            processes(user.uid()).stream().filter(pid -> !stopped.contains(pid)).toList();
+            processes(user.uid(), ownNamespace).stream()
+                .filter(pid -> !stopped.contains(pid))
+                .toList();
         if (fresh.isEmpty()) {
           break;
         }
-        signal("-STOP", fresh);
+        signal(user, "-STOP", fresh);
         stopped.addAll(fresh);
       }
-      signal("-KILL", processes(user.uid()));
-      while (!processes(user.uid()).isEmpty() && System.nanoTime() < deadline) {
+      signal(user, "-KILL", processes(user.uid(), ownNamespace));
+      long goneBy = System.nanoTime() + WAIT.toNanos();
+      while (!processes(user.uid(), ownNamespace).isEmpty() && System.nanoTime() < goneBy) {
         Thread.sleep(50);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while killing the build user's processes", e);
     }
-    List<Long> left = processes(user.uid());
+    List<Long> left = processes(user.uid(), ownNamespace);
     if (!left.isEmpty()) {
       throw new IOException(
           "processes of the build user "
@@ -88,50 +104,95 @@ public final class BuildLeftovers {
             + " left from before this start (a build of a server that was killed)");
   }
 
-  /** {@code /bin/kill SIGNAL pid...}: one that ended meanwhile only makes kill say so. */
-  private static void signal(String signal, List<Long> pids)
+  /**
+   * {@code /bin/kill SIGNAL pid...} as {@code user}, in batches; one that ended meanwhile only
+   * makes kill say so.
+   */
+  private static void signal(BuildUser user, String signal, List<Long> pids)
       throws IOException, InterruptedException {
-    if (pids.isEmpty()) {
-      return;
-    }
-    List<String> argv = new ArrayList<>(List.of("/bin/kill", signal, "--"));
-    pids.forEach(pid -> argv.add(Long.toString(pid)));
-    Process p =
-        new ProcessBuilder(argv)
-            .directory(new java.io.File("/"))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+    for (int from = 0; from < pids.size(); from += BATCH) {
+      List<String> argv = new ArrayList<>();
+      if (!user.self()) {
+        argv.addAll(
+            List.of(
+                "/usr/bin/setpriv",
+                "--reuid=" + user.uid(),
+                "--regid=" + user.gid(),
+                "--clear-groups",
+                "--"));
+      }
+      argv.addAll(List.of("/bin/kill", signal, "--"));
+      pids.subList(from, Math.min(pids.size(), from + BATCH))
+          .forEach(pid -> argv.add(Long.toString(pid)));
+      Process p =
+          new ProcessBuilder(argv)
+              .directory(new java.io.File("/"))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
     }
   }
 
   /**
    * The pids of {@code uid}'s live processes that can be a build's, from /proc (a zombie holds no
-   * port): those in this process's PID namespace, and those in a user namespace other than this
-   * one's, which only the build user itself can have made (a build of an older server that put a
-   * listener into namespaces of its own to hide it). The same uid in a PID namespace root made (a
-   * container's, a lab node's) is not a build's.
+   * port; this process is never one): those in a PID namespace that is a direct child of this one's
+   * and whose init is {@code uid}'s in a user namespace not this one's (a build that ran as its
+   * user made both, or one that hid there: a container's or a lab node's init is root's); and with
+   * {@code ownNamespace} also those in this PID namespace.
    */
-  static List<Long> processes(int uid) throws IOException {
+  static List<Long> processes(int uid, boolean ownNamespace) throws IOException {
     Path pidNs = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
     Path userNs = Files.readSymbolicLink(Path.of("/proc/self/ns/user"));
+    long self = ProcessHandle.current().pid();
+    List<Path> all;
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-      return s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> owner(p) == uid)
-          .filter(p -> pidNs.equals(namespace(p, "pid")) || !userNs.equals(namespace(p, "user")))
-          .filter(p -> !zombie(p))
-          .map(p -> Long.parseLong(p.getFileName().toString()))
-          .toList();
+      all = s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
     }
+    // The PID namespaces one level down whose init is the uid's in a user namespace of its own.
+    Set<Path> builds = new HashSet<>();
+    for (Path p : all) {
+      if (owner(p) == uid && initOfAChild(p) && !userNs.equals(namespace(p, "user"))) {
+        Path ns = namespace(p, "pid");
+        if (ns != null) {
+          builds.add(ns);
+        }
+      }
+    }
+    return all.stream()
+        .filter(p -> owner(p) == uid)
+        .filter(
+            p -> {
+              Path ns = namespace(p, "pid");
+              return ns != null && (builds.contains(ns) || ownNamespace && pidNs.equals(ns));
+            })
+        .filter(p -> !zombie(p))
+        .map(p -> Long.parseLong(p.getFileName().toString()))
+        .filter(pid -> pid != self)
+        .toList();
   }
 
   private static Path namespace(Path proc, String kind) {
     try {
       return Files.readSymbolicLink(proc.resolve("ns").resolve(kind));
     } catch (IOException e) {
-      return null; // ended meanwhile
+      return null; // ended meanwhile, or not ours to read
+    }
+  }
+
+  /** PID 1 of a PID namespace that is a direct child of the reader's: NSpid is "{pid} 1". */
+  private static boolean initOfAChild(Path proc) {
+    try (Stream<String> lines = Files.lines(proc.resolve("status"))) {
+      return lines
+          .filter(l -> l.startsWith("NSpid:"))
+          .findFirst()
+          .map(l -> l.substring("NSpid:".length()).trim().split("\\s+"))
+          .map(pids -> pids.length == 2 && pids[1].equals("1"))
+          .orElse(false);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return false; // ended meanwhile
     }
   }
 

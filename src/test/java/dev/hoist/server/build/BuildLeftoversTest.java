@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class BuildLeftoversTest {
   // A uid of this test's own (no passwd entry), so no other process on the machine is touched.
   static final BuildUser LEFT = new BuildUser("leftover", 64917, 64917, Path.of("/"), false);
+  // The same uid as a server run as that user sees itself.
+  static final BuildUser LEFT_SELF = new BuildUser("leftover", 64917, 64917, Path.of("/"), true);
 
   @Test
   void everyProcessOfTheBuildUserIsKilledAndThePortIsFreeAgain() throws Exception {
@@ -33,15 +35,15 @@ class BuildLeftoversTest {
                 + port
                 + ")); s.listen(); time.sleep(1000)'");
     Process forker = asLeftover("while true; do sleep 1000 & sleep 0.05; done");
-    for (int i = 0; i < 100 && BuildLeftovers.processes(LEFT.uid()).size() < 3; i++) {
+    for (int i = 0; i < 100 && BuildLeftovers.processes(LEFT.uid(), true).size() < 3; i++) {
       Thread.sleep(50);
     }
-    assertThat(BuildLeftovers.processes(LEFT.uid())).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(BuildLeftovers.processes(LEFT.uid(), true)).hasSizeGreaterThanOrEqualTo(3);
     List<String> log = new ArrayList<>();
 
-    BuildLeftovers.kill(LEFT, log::add);
+    BuildLeftovers.kill(LEFT, true, log::add);
 
-    assertThat(BuildLeftovers.processes(LEFT.uid())).isEmpty();
+    assertThat(BuildLeftovers.processes(LEFT.uid(), true)).isEmpty();
     assertThat(listener.isAlive()).isFalse();
     assertThat(forker.isAlive()).isFalse();
     assertThat(log).singleElement().asString().contains("of the build user leftover");
@@ -55,33 +57,21 @@ class BuildLeftoversTest {
     assumeTrue(BuildUser.current().uid() == 0, "only root can act as another user");
     // A container's or a lab node's process that happens to have the build user's uid.
     Process other =
-        new ProcessBuilder(
-                "/usr/bin/unshare",
-                "--pid",
-                "--fork",
-                "--kill-child",
-                "--mount-proc",
-                "--",
-                "/usr/bin/setpriv",
-                "--reuid=" + LEFT.uid(),
-                "--regid=" + LEFT.gid(),
-                "--clear-groups",
-                "--",
-                "/bin/sleep",
-                "1000")
-            .directory(new java.io.File("/"))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        inContainer(
+            "/usr/bin/setpriv --reuid="
+                + LEFT.uid()
+                + " --regid="
+                + LEFT.gid()
+                + " --clear-groups -- /bin/sleep 1000 & wait");
     try {
       for (int i = 0; i < 100 && sleeping(other).isEmpty(); i++) {
         Thread.sleep(50);
       }
       assertThat(sleeping(other)).as("the other namespace's process runs").isNotEmpty();
-      assertThat(BuildLeftovers.processes(LEFT.uid())).isEmpty();
+      assertThat(BuildLeftovers.processes(LEFT.uid(), true)).isEmpty();
       List<String> log = new ArrayList<>();
 
-      BuildLeftovers.kill(LEFT, log::add);
+      BuildLeftovers.kill(LEFT, true, log::add);
 
       assertThat(sleeping(other)).isNotEmpty();
       assertThat(log).isEmpty();
@@ -104,13 +94,95 @@ class BuildLeftoversTest {
     }
     assumeTrue(!sleeping(hidden).isEmpty(), "this machine lets no user make a namespace");
     long pid = sleeping(hidden).get(0).pid();
-    assertThat(BuildLeftovers.processes(LEFT.uid())).contains(pid);
+    assertThat(BuildLeftovers.processes(LEFT.uid(), true)).contains(pid);
     List<String> log = new ArrayList<>();
 
-    BuildLeftovers.kill(LEFT, log::add);
+    BuildLeftovers.kill(LEFT, true, log::add);
 
-    assertThat(BuildLeftovers.processes(LEFT.uid())).isEmpty();
+    assertThat(BuildLeftovers.processes(LEFT.uid(), true)).isEmpty();
     assertThat(log).singleElement().asString().contains("of the build user leftover");
+  }
+
+  @Test
+  void aServerAsTheBuildUserKillsOnlyWhatItsBuildsLeftInNamespacesOfTheirOwn() throws Exception {
+    assumeTrue(BuildUser.current().uid() == 0, "only root can act as another user");
+    // A server run as the build user: its build's init shed its death signal and outlived it,
+    // in the user and PID namespace the build got. The user's other processes (the server's
+    // own, a git push) are in the server's namespaces and stay.
+    Process build =
+        asLeftover(
+            "exec /usr/bin/unshare --user --map-current-user --pid --fork -- /usr/bin/python3 -c"
+                + " 'import ctypes, time; ctypes.CDLL(None).prctl(1, 0); time.sleep(1000)'");
+    Process other = asLeftover("exec sleep 1000");
+    try {
+      for (int i = 0; i < 100 && python(build).isEmpty(); i++) {
+        Thread.sleep(50);
+      }
+      assumeTrue(!python(build).isEmpty(), "this machine lets no user make a namespace");
+      long init = python(build).get(0).pid();
+      assertThat(BuildLeftovers.processes(LEFT.uid(), false)).containsExactly(init);
+      List<String> log = new ArrayList<>();
+
+      BuildLeftovers.kill(LEFT_SELF, false, log::add);
+
+      assertThat(BuildLeftovers.processes(LEFT.uid(), false)).isEmpty();
+      assertThat(other.isAlive()).isTrue();
+      assertThat(log).singleElement().asString().contains("killed 1 process(es)");
+    } finally {
+      build.descendants().forEach(ProcessHandle::destroyForcibly);
+      build.destroyForcibly();
+      other.destroyForcibly();
+    }
+  }
+
+  @Test
+  void theUidsProcessesInsideAContainersOwnNamespacesAreLeftAlone() throws Exception {
+    assumeTrue(BuildUser.current().uid() == 0, "only root can act as another user");
+    // A lab node or container (a PID namespace whose init is root's) whose own hoist-mode server
+    // runs a build in namespaces of its own (the uid's unshare in the node's PID namespace and a
+    // user namespace it made; the build two levels down): not this server's.
+    Process node =
+        inContainer(
+            "/usr/bin/setpriv --reuid="
+                + LEFT.uid()
+                + " --regid="
+                + LEFT.gid()
+                + " --clear-groups -- /usr/bin/unshare --user --map-current-user --pid"
+                + " --fork -- /bin/sleep 1000 & wait");
+    try {
+      for (int i = 0; i < 100 && sleeping(node).isEmpty(); i++) {
+        Thread.sleep(50);
+      }
+      assumeTrue(!sleeping(node).isEmpty(), "this machine lets no user make a namespace");
+
+      assertThat(BuildLeftovers.processes(LEFT.uid(), true)).isEmpty();
+      assertThat(BuildLeftovers.processes(LEFT.uid(), false)).isEmpty();
+    } finally {
+      node.descendants().forEach(ProcessHandle::destroyForcibly);
+      node.destroyForcibly();
+    }
+  }
+
+  /** {@code script} run by root's sh as the init of a PID namespace of its own: a container. */
+  private static Process inContainer(String script) throws Exception {
+    return new ProcessBuilder(
+            "/usr/bin/unshare",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--",
+            "/bin/sh",
+            "-c",
+            script)
+        .directory(new java.io.File("/"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static List<ProcessHandle> python(Process p) {
+    return p.descendants().filter(h -> h.info().command().orElse("").contains("python3")).toList();
   }
 
   private static List<ProcessHandle> sleeping(Process unshare) {
@@ -124,7 +196,7 @@ class BuildLeftoversTest {
   void withNothingLeftNothingIsSaid() throws Exception {
     List<String> log = new ArrayList<>();
 
-    BuildLeftovers.kill(LEFT, log::add);
+    BuildLeftovers.kill(LEFT, true, log::add);
 
     assertThat(log).isEmpty();
   }
