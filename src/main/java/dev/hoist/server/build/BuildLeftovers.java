@@ -113,6 +113,8 @@ public final class BuildLeftovers {
     for (int from = 0; from < pids.size(); from += BATCH) {
       List<String> argv = new ArrayList<>();
       if (!user.self()) {
+        // Not the build's setpriv (--init-groups): groups do not matter to kill, and a uid with no
+        // passwd entry left must still be reached.
         argv.addAll(
             List.of(
                 "/usr/bin/setpriv",
@@ -147,22 +149,24 @@ public final class BuildLeftovers {
     Path pidNs = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
     Path userNs = Files.readSymbolicLink(Path.of("/proc/self/ns/user"));
     long self = ProcessHandle.current().pid();
-    List<Path> all;
+    List<Path> mine;
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-      all = s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
+      mine =
+          s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+              .filter(p -> owner(p) == uid)
+              .toList();
     }
     // The PID namespaces one level down whose init is the uid's in a user namespace of its own.
     Set<Path> builds = new HashSet<>();
-    for (Path p : all) {
-      if (owner(p) == uid && initOfAChild(p) && !userNs.equals(namespace(p, "user"))) {
+    for (Path p : mine) {
+      if (initOfAChild(p) && !userNs.equals(namespace(p, "user"))) {
         Path ns = namespace(p, "pid");
         if (ns != null) {
           builds.add(ns);
         }
       }
     }
-    return all.stream()
-        .filter(p -> owner(p) == uid)
+    return mine.stream()
         .filter(
             p -> {
               Path ns = namespace(p, "pid");

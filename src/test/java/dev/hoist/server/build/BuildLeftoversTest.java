@@ -64,16 +64,14 @@ class BuildLeftoversTest {
                 + LEFT.gid()
                 + " --clear-groups -- /bin/sleep 1000 & wait");
     try {
-      for (int i = 0; i < 100 && sleeping(other).isEmpty(); i++) {
-        Thread.sleep(50);
-      }
-      assertThat(sleeping(other)).as("the other namespace's process runs").isNotEmpty();
+      started(other, "/sleep");
+      assertThat(running(other, "/sleep")).as("the other namespace's process runs").isNotEmpty();
       assertThat(BuildLeftovers.processes(LEFT.uid(), true)).isEmpty();
       List<String> log = new ArrayList<>();
 
       BuildLeftovers.kill(LEFT, true, log::add);
 
-      assertThat(sleeping(other)).isNotEmpty();
+      assertThat(running(other, "/sleep")).isNotEmpty();
       assertThat(log).isEmpty();
     } finally {
       other.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -89,11 +87,9 @@ class BuildLeftoversTest {
     Process hidden =
         asLeftover(
             "exec /usr/bin/unshare --user --map-current-user --pid --fork -- /bin/sleep 1000");
-    for (int i = 0; i < 100 && sleeping(hidden).isEmpty(); i++) {
-      Thread.sleep(50);
-    }
-    assumeTrue(!sleeping(hidden).isEmpty(), "this machine lets no user make a namespace");
-    long pid = sleeping(hidden).get(0).pid();
+    started(hidden, "/sleep");
+    assumeTrue(!running(hidden, "/sleep").isEmpty(), "this machine lets no user make a namespace");
+    long pid = running(hidden, "/sleep").get(0).pid();
     assertThat(BuildLeftovers.processes(LEFT.uid(), true)).contains(pid);
     List<String> log = new ArrayList<>();
 
@@ -115,11 +111,10 @@ class BuildLeftoversTest {
                 + " 'import ctypes, time; ctypes.CDLL(None).prctl(1, 0); time.sleep(1000)'");
     Process other = asLeftover("exec sleep 1000");
     try {
-      for (int i = 0; i < 100 && python(build).isEmpty(); i++) {
-        Thread.sleep(50);
-      }
-      assumeTrue(!python(build).isEmpty(), "this machine lets no user make a namespace");
-      long init = python(build).get(0).pid();
+      started(build, "python3");
+      assumeTrue(
+          !running(build, "python3").isEmpty(), "this machine lets no user make a namespace");
+      long init = running(build, "python3").get(0).pid();
       assertThat(BuildLeftovers.processes(LEFT.uid(), false)).containsExactly(init);
       List<String> log = new ArrayList<>();
 
@@ -150,10 +145,8 @@ class BuildLeftoversTest {
                 + " --clear-groups -- /usr/bin/unshare --user --map-current-user --pid"
                 + " --fork -- /bin/sleep 1000 & wait");
     try {
-      for (int i = 0; i < 100 && sleeping(node).isEmpty(); i++) {
-        Thread.sleep(50);
-      }
-      assumeTrue(!sleeping(node).isEmpty(), "this machine lets no user make a namespace");
+      started(node, "/sleep");
+      assumeTrue(!running(node, "/sleep").isEmpty(), "this machine lets no user make a namespace");
 
       assertThat(BuildLeftovers.processes(LEFT.uid(), true)).isEmpty();
       assertThat(BuildLeftovers.processes(LEFT.uid(), false)).isEmpty();
@@ -181,15 +174,15 @@ class BuildLeftoversTest {
         .start();
   }
 
-  private static List<ProcessHandle> python(Process p) {
-    return p.descendants().filter(h -> h.info().command().orElse("").contains("python3")).toList();
+  /** Waits up to 5 s for a descendant of {@code p} whose command holds {@code name}. */
+  private static void started(Process p, String name) throws InterruptedException {
+    for (int i = 0; i < 100 && running(p, name).isEmpty(); i++) {
+      Thread.sleep(50);
+    }
   }
 
-  private static List<ProcessHandle> sleeping(Process unshare) {
-    return unshare
-        .descendants()
-        .filter(p -> p.info().command().orElse("").endsWith("/sleep"))
-        .toList();
+  private static List<ProcessHandle> running(Process p, String name) {
+    return p.descendants().filter(h -> h.info().command().orElse("").contains(name)).toList();
   }
 
   @Test
